@@ -1,0 +1,44 @@
+import type { Incident, Post } from './resources.js';
+
+/**
+ * Events on the SSE stream `GET /v1/sites/:site/stream`. The SSE `id:` is the per-site event
+ * sequence; the SSE `event:` is `type`; `data:` is the JSON of the whole event object.
+ */
+export type LifeboatEvent =
+  | { type: 'post.created'; seq: number; post: Post }
+  | { type: 'post.updated'; seq: number; post: Post }
+  | {
+      type: 'reaction.changed';
+      seq: number;
+      incidentId: string;
+      postId: string;
+      counts: { worked: number; didntWork: number };
+    }
+  | { type: 'affected.changed'; seq: number; incidentId: string; count: number }
+  | { type: 'incident.opened'; seq: number; incident: Incident }
+  | { type: 'incident.updated'; seq: number; incident: Incident }
+  | { type: 'incident.resolved'; seq: number; incident: Incident };
+
+export type LifeboatEventType = LifeboatEvent['type'];
+
+export const EVENT_TYPES: readonly LifeboatEventType[] = [
+  'post.created',
+  'post.updated',
+  'reaction.changed',
+  'affected.changed',
+  'incident.opened',
+  'incident.updated',
+  'incident.resolved',
+];
+
+/**
+ * Control messages on the stream that are not stored events:
+ * - `reset`: the requested `Last-Event-ID` is older than what the server keeps; refetch snapshots,
+ *   then continue from `data.lastEventId`.
+ * - `ready`: sent once after replay, with the current sequence.
+ * Heartbeats are SSE comments (`: hb`).
+ */
+export interface StreamControl {
+  reset: { lastEventId: number };
+  ready: { lastEventId: number };
+}

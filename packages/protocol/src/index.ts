@@ -1,0 +1,5 @@
+export * from './resources.js';
+export * from './events.js';
+export * from './problem.js';
+export * from './limits.js';
+export * from './ulid.js';

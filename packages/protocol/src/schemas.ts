@@ -1,0 +1,222 @@
+/**
+ * TypeBox schemas for the /v1 API (server side only: the SDK never imports this entry).
+ * Each schema is checked against its TypeScript resource type with `Static<>` below.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { INCIDENT_PHASES, IMPACTS } from './resources.js';
+import type * as R from './resources.js';
+import { LIMITS, ULID_PATTERN } from './limits.js';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const literals = <T extends string>(values: readonly T[]) =>
+  Type.Union(values.map((v) => Type.Literal(v)));
+
+export const Ulid = Type.String({ pattern: ULID_PATTERN, description: 'ULID' });
+export const Timestamp = Type.String({ format: 'date-time' });
+
+export const IncidentPhase = literals(INCIDENT_PHASES);
+export const Impact = literals(IMPACTS);
+export const ComponentStatus = literals([
+  'operational',
+  'under_maintenance',
+  'degraded_performance',
+  'partial_outage',
+  'major_outage',
+] as const);
+export const Severity = literals([
+  'operational',
+  'maintenance',
+  'minor',
+  'major',
+  'critical',
+] as const);
+export const ThreadState = literals(['open', 'locked', 'archived'] as const);
+export const PostKind = literals(['answer', 'reply', 'workaround'] as const);
+export const PostState = literals(['pending', 'published', 'hidden', 'removed'] as const);
+export const ReactionKind = literals(['worked', 'didnt_work'] as const);
+export const WorkaroundRisk = literals(['safe', 'temporary', 'risky'] as const);
+
+export const StatusComponent = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    status: ComponentStatus,
+    group: Type.Optional(Nullable(Type.String())),
+  },
+  { $id: 'StatusComponent' },
+);
+
+export const IncidentUpdate = Type.Object({
+  id: Type.String(),
+  phase: IncidentPhase,
+  body: Type.String(),
+  createdAt: Timestamp,
+});
+
+export const MemberSummary = Type.Object({
+  id: Type.String(),
+  displayName: Type.String(),
+  role: literals(['member', 'staff', 'moderator'] as const),
+  staff: Type.Boolean(),
+});
+
+const trimmed = (min: number, max: number, extra: object = {}) =>
+  Type.String({ minLength: min, maxLength: max, ...extra });
+
+export const WorkaroundFields = Type.Object(
+  {
+    title: trimmed(LIMITS.workaroundTitle.min, LIMITS.workaroundTitle.max),
+    steps: Type.Array(trimmed(LIMITS.workaroundStep.min, LIMITS.workaroundStep.max), {
+      minItems: LIMITS.workaroundSteps.min,
+      maxItems: LIMITS.workaroundSteps.max,
+    }),
+    component: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    platform: Type.Optional(Nullable(Type.String({ maxLength: LIMITS.workaroundPlatform.max }))),
+    risk: WorkaroundRisk,
+    riskNote: Type.Optional(Nullable(Type.String({ maxLength: LIMITS.workaroundRiskNote.max }))),
+  },
+  { additionalProperties: false },
+);
+
+export const Counts = Type.Object({ worked: Type.Integer(), didntWork: Type.Integer() });
+
+export const Post = Type.Object(
+  {
+    id: Type.String(),
+    incidentId: Type.String(),
+    parentId: Nullable(Type.String()),
+    kind: PostKind,
+    body: Type.String(),
+    workaround: Nullable(WorkaroundFields),
+    author: MemberSummary,
+    state: PostState,
+    verified: Type.Boolean(),
+    pinned: Type.Boolean(),
+    counts: Counts,
+    createdAt: Timestamp,
+    editedAt: Nullable(Timestamp),
+  },
+  { $id: 'Post' },
+);
+
+export const Incident = Type.Object(
+  {
+    id: Type.String(),
+    site: Type.String(),
+    title: Type.String(),
+    phase: IncidentPhase,
+    impact: Impact,
+    components: Type.Array(Type.String()),
+    startedAt: Timestamp,
+    resolvedAt: Nullable(Timestamp),
+    updatedAt: Timestamp,
+    threadState: ThreadState,
+    updates: Type.Array(IncidentUpdate),
+    affectedCount: Type.Integer(),
+    postCount: Type.Integer(),
+    topWorkaround: Nullable(Type.Ref('Post')),
+  },
+  { $id: 'Incident' },
+);
+
+export const SiteStatus = Type.Object({
+  site: Type.Object({ slug: Type.String(), name: Type.String() }),
+  severity: Severity,
+  description: Type.String(),
+  components: Type.Array(Type.Ref('StatusComponent')),
+  incidents: Type.Array(Type.Ref('Incident')),
+  lastEventId: Type.Integer(),
+  updatedAt: Timestamp,
+});
+
+export const IncidentList = Type.Object({ incidents: Type.Array(Type.Ref('Incident')) });
+
+export const ThreadPage = Type.Object({
+  incidentId: Type.String(),
+  threadState: ThreadState,
+  posts: Type.Array(Type.Ref('Post')),
+  nextCursor: Nullable(Type.String()),
+  lastEventId: Type.Integer(),
+});
+
+export const MemberIncidentState = Type.Object({
+  affected: Type.Boolean(),
+  reactions: Type.Record(Type.String(), ReactionKind),
+});
+
+export const Session = Type.Object({
+  token: Type.String(),
+  member: MemberSummary,
+  expiresAt: Timestamp,
+});
+
+export const AffectedResult = Type.Object({
+  incidentId: Type.String(),
+  affected: Type.Boolean(),
+  count: Type.Integer(),
+});
+
+export const ReactionResult = Type.Object({
+  postId: Type.String(),
+  reaction: Nullable(ReactionKind),
+  counts: Counts,
+});
+
+// ---- requests ----
+
+export const CreatePostRequest = Type.Object(
+  {
+    id: Type.Optional(Ulid),
+    kind: PostKind,
+    body: Type.String({ maxLength: LIMITS.postBody.max }),
+    parentId: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    workaround: Type.Optional(Nullable(WorkaroundFields)),
+  },
+  { additionalProperties: false },
+);
+
+export const SetReactionRequest = Type.Object(
+  { kind: ReactionKind },
+  { additionalProperties: false },
+);
+
+export const CreateSessionRequest = Type.Object(
+  {
+    displayName: trimmed(LIMITS.displayName.min, LIMITS.displayName.max),
+  },
+  { additionalProperties: false },
+);
+
+export const ThreadQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.threadPage.max })),
+});
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+    retryAfter: Type.Optional(Type.Integer()),
+  },
+  { $id: 'Problem' },
+);
+
+/** Schemas registered by `$id` (for `Type.Ref`), added to the server before routes. */
+export const sharedSchemas = [StatusComponent, Post, Incident, Problem];
+
+// Compile-time checks: each schema matches its resource type.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+type Check<T extends true> = T;
+export type SchemaChecks = [
+  Check<Same<Static<typeof Post>, R.Post>>,
+  Check<Same<Static<typeof CreatePostRequest>, R.CreatePostRequest>>,
+  Check<Same<Static<typeof Session>, R.Session>>,
+  Check<Same<Static<typeof ReactionResult>, R.ReactionResult>>,
+  Check<Same<Static<typeof AffectedResult>, R.AffectedResult>>,
+  Check<Same<Static<typeof MemberIncidentState>, R.MemberIncidentState>>,
+];

@@ -1,0 +1,112 @@
+/**
+ * The public shape of a Lifeboat client. `createLifeboat()` returns one; component tests build a
+ * fake one from real nanostores atoms. Elements depend on this interface only.
+ */
+import type { ReadableAtom } from 'nanostores';
+import type {
+  AffectedResult,
+  CreatePostRequest,
+  Incident,
+  MemberIncidentState,
+  Post,
+  Problem,
+  ReactionKind,
+  ReactionResult,
+  Session,
+  SiteStatus,
+  ThreadState,
+} from '@lifeboat/protocol';
+
+/** A value that loads: components render a skeleton, the value, or an error with retry. */
+export type Loadable<T> =
+  | { state: 'loading'; value?: undefined; error?: undefined }
+  | { state: 'ready'; value: T; error?: undefined }
+  | { state: 'error'; value?: T; error: LifeboatError };
+
+/** A post as the client holds it: a server post, or an optimistic one not yet acknowledged. */
+export interface LocalPost extends Post {
+  /** `sending`: optimistic, request in flight; `failed`: request failed, see `error`. */
+  local?: 'sending' | 'failed';
+  localError?: LifeboatError;
+}
+
+export interface ThreadSnapshot {
+  state: 'loading' | 'ready' | 'error';
+  incidentId: string;
+  threadState: ThreadState;
+  /** Server order of arrival (oldest first); components choose their own sort. */
+  posts: LocalPost[];
+  nextCursor: string | null;
+  loadingMore: boolean;
+  error: LifeboatError | null;
+}
+
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'offline';
+
+export interface LifeboatClient {
+  readonly server: string;
+  readonly site: string;
+
+  /** Site status with open incidents; lazy: fetched and kept live while listened to. */
+  readonly $status: ReadableAtom<Loadable<SiteStatus>>;
+  /** The live stream's state (for an "offline" hint). */
+  readonly $connection: ReadableAtom<ConnectionState>;
+  /** The current member's session (guest or SSO), persisted per server and site. */
+  readonly $session: ReadableAtom<Session | null>;
+
+  /** One incident, live. Same store for the same id. */
+  incident(incidentId: string): ReadableAtom<Loadable<Incident>>;
+  /** An incident's thread, live (posts, counts, edits). Same store for the same id. */
+  thread(incidentId: string): ReadableAtom<ThreadSnapshot>;
+  /** What the current member did on an incident (affected, reactions). */
+  me(incidentId: string): ReadableAtom<MemberIncidentState>;
+
+  /** Starts (or renames) the guest session. */
+  startSession(displayName: string): Promise<Session>;
+  /**
+   * Posts to an incident's thread. Adds an optimistic entry at once, sends with the post id as
+   * Idempotency-Key, reconciles by id. Rejects with a LifeboatError (field errors included).
+   */
+  post(incidentId: string, request: Omit<CreatePostRequest, 'id'>): Promise<Post>;
+  /** Sets or clears ("null") the member's confirmation on a post. One per member per post. */
+  react(incidentId: string, postId: string, kind: ReactionKind | null): Promise<ReactionResult>;
+  /** Says "affected me too" (or takes it back). One per member per incident. */
+  setAffected(incidentId: string, affected: boolean): Promise<AffectedResult>;
+  /** Loads the next page of a thread. */
+  loadMore(incidentId: string): Promise<void>;
+  /** Refetches whatever failed (status, incidents, threads). */
+  retry(): void;
+  /** Closes the stream and forgets everything. */
+  close(): void;
+}
+
+/** An API failure: a problem+json from the server, or a network failure (`code: 'network'`). */
+export class LifeboatError extends Error {
+  readonly status: number;
+  readonly code: Problem['code'] | 'network';
+  readonly errors: ReadonlyArray<{ field: string; message: string }>;
+  readonly retryAfter: number | undefined;
+
+  constructor(problem: Pick<Problem, 'title' | 'status' | 'code'> & Partial<Problem>);
+  constructor(problem: { title: string; status: number; code: 'network'; detail?: string });
+  constructor(problem: {
+    title: string;
+    status: number;
+    code: Problem['code'] | 'network';
+    detail?: string;
+    errors?: Array<{ field: string; message: string }>;
+    retryAfter?: number;
+  }) {
+    super(problem.detail ?? problem.title);
+    this.name = 'LifeboatError';
+    this.status = problem.status;
+    this.code = problem.code;
+    this.errors = problem.errors ?? [];
+    this.retryAfter = problem.retryAfter;
+  }
+
+  /** The message for one field, if the server named it. */
+  fieldError(field: string): string | undefined {
+    return this.errors.find((e) => e.field === field)?.message;
+  }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// The README's test command (`pnpm test`): every suite, one summary line at the end.
+//   typecheck, lint            counted as one test each
+//   vitest (unit)              protocol, sdk, server — real HTTP, real SQLite
+//   @web/test-runner           components in Chromium
+//   vitest (e2e)               real server + demo page + built script tag in Chromium
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureChromium } from './ensure-chromium.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const results = join(root, 'test-results');
+rmSync(results, { recursive: true, force: true });
+mkdirSync(results, { recursive: true });
+
+const tally = [];
+const run = (cmd, args, opts = {}) => {
+  console.log(`\n▶ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  return r.status === 0;
+};
+const record = (suite, passed, failed) => {
+  tally.push({ suite, passed, failed });
+  console.log(`  ${suite}: ${passed} passed, ${failed} failed`);
+};
+// A suite that exits non-zero with no failed test (a file that does not load) counts one failure.
+const vitestCounts = (file, ok) => {
+  try {
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    const failed = json.numFailedTests;
+    return [json.numPassedTests, failed || ok ? failed : 1];
+  } catch {
+    return [0, 1];
+  }
+};
+
+const chrome = ensureChromium();
+const env = { ...process.env, CHROME_PATH: chrome };
+
+// Build first: the e2e suite loads the real script-tag bundle.
+if (!run('pnpm', ['--filter', '@lifeboat/elements', 'build'], { env })) record('build', 0, 1);
+
+record('typecheck', ...(run('pnpm', ['typecheck'], { env }) ? [1, 0] : [0, 1]));
+record('lint', ...(run('pnpm', ['lint'], { env }) ? [1, 0] : [0, 1]));
+
+const unitOk = run('pnpm', ['exec', 'vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`], { env });
+record('unit (vitest)', ...vitestCounts(join(results, 'unit.json'), unitOk));
+
+const wtrSummary = join(root, 'packages/elements/test-results/summary.json');
+rmSync(wtrSummary, { force: true });
+const wtrOk = run('pnpm', ['--filter', '@lifeboat/elements', 'test'], { env });
+if (existsSync(wtrSummary)) {
+  const s = JSON.parse(readFileSync(wtrSummary, 'utf8'));
+  record('components (web-test-runner)', s.passed, s.failed + (wtrOk || s.failed ? 0 : 1));
+} else record('components (web-test-runner)', 0, 1);
+
+const e2eOk = run('pnpm', ['exec', 'vitest', 'run', '--project', 'e2e', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'e2e.json')}`], { env });
+record('e2e (playwright + chromium)', ...vitestCounts(join(results, 'e2e.json'), e2eOk));
+
+const passed = tally.reduce((n, t) => n + t.passed, 0);
+const failed = tally.reduce((n, t) => n + t.failed, 0);
+console.log('\nSummary');
+for (const t of tally) console.log(`  ${t.suite.padEnd(32)} ${t.passed} passed, ${t.failed} failed`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -32,23 +32,18 @@ afterAll(async () => {
 describe('cross-origin embed', () => {
   it('loads the bundle with SRI and talks to the API from an allowed origin', async () => {
     const integrity = readFileSync(join(root, 'packages/elements/dist/cdn/lifeboat.js.sri'), 'utf8').trim();
-    const host = await serveStatic({ '/index.html': page(server.url, integrity) });
-    // Serve on the allowed port: close the probe server and bind the page server there.
-    await host.close();
-    const { createServer } = await import('node:http');
-    const pageServer = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page(server.url, integrity)));
-    await new Promise<void>((r) => pageServer.listen(allowedPort, '127.0.0.1', r));
+    const host = await serveStatic({ '/index.html': page(server.url, integrity) }, allowedPort);
     try {
       const context = await browser.newContext();
       const p = await context.newPage();
       const errors = watchConsole(p);
-      await p.goto(`http://127.0.0.1:${allowedPort}/`);
+      await p.goto(host.url + '/');
       await expect.poll(() => p.locator('lifeboat-banner').getByRole('heading', { name: /webhook/i }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
       await expect.poll(() => p.locator('lifeboat-thread').locator('article').count()).toBeGreaterThan(1);
       expect(errors).toEqual([]);
       await context.close();
     } finally {
-      await new Promise((r) => pageServer.close(r));
+      await host.close();
     }
   });
 

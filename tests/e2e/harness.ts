@@ -118,7 +118,10 @@ export async function axeViolations(page: Page): Promise<Array<{ id: string; nod
 }
 
 /** A static server on another origin, for the cross-origin embed. */
-export async function serveStatic(files: Record<string, string>): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serveStatic(
+  files: Record<string, string>,
+  port?: number,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -129,7 +132,7 @@ export async function serveStatic(files: Record<string, string>): Promise<{ url:
     }
     res.writeHead(200, { 'content-type': types[extname(path) || '.html'] ?? 'text/plain' }).end(body);
   });
-  const port = await freePort();
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+  const listenPort = port ?? (await freePort());
+  await new Promise<void>((r) => server.listen(listenPort, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${listenPort}`, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -1,0 +1,287 @@
+import { css } from 'lit';
+import { controlStyles, tokenStyles } from '../styles/shared.styles.js';
+
+export const bannerStyles = [
+  tokenStyles,
+  controlStyles,
+  css`
+    :host {
+      container-type: inline-size;
+      min-height: var(--lifeboat-banner-min-height, 4.5rem);
+      --_sev: var(--lifeboat-banner-accent, var(--_muted));
+    }
+    :host([data-severity='operational']) {
+      --_sev: var(--lifeboat-banner-accent, var(--_operational));
+    }
+    :host([data-severity='maintenance']) {
+      --_sev: var(--lifeboat-banner-accent, var(--_maintenance));
+    }
+    :host([data-severity='minor']) {
+      --_sev: var(--lifeboat-banner-accent, var(--_minor));
+    }
+    :host([data-severity='major']) {
+      --_sev: var(--lifeboat-banner-accent, var(--_major));
+    }
+    :host([data-severity='critical']) {
+      --_sev: var(--lifeboat-banner-accent, var(--_critical));
+    }
+    .banner {
+      min-height: var(--lifeboat-banner-min-height, 4.5rem);
+      display: grid;
+      gap: var(--_s4);
+      padding: var(--_s4) var(--_s5);
+      border: 1px solid var(--_border);
+      border-top: 3px solid var(--_sev);
+      border-radius: var(--_radius-m);
+      background: var(--_surface);
+      box-shadow: 0 1px 2px rgb(0 0 0 / 0.04), 0 4px 16px -8px rgb(0 0 0 / 0.08);
+    }
+    :host(:state(operational)) .banner {
+      align-content: center;
+      min-height: 0;
+      padding-block: var(--_s3);
+    }
+    :host(:state(operational)) {
+      min-height: 0;
+    }
+    .overall {
+      display: flex;
+      align-items: center;
+      gap: var(--_s2);
+      font-weight: var(--_strong);
+    }
+    .overall .site {
+      margin-inline-start: auto;
+      font-weight: 400;
+      font-size: var(--_fs-s);
+    }
+    .dot {
+      flex: none;
+      width: 0.625rem;
+      height: 0.625rem;
+      border-radius: 50%;
+      background: var(--_sev);
+      box-shadow: 0 0 0 3px color-mix(in srgb, var(--_sev) 22%, transparent);
+    }
+    .incident {
+      display: grid;
+      gap: var(--_s3);
+      padding-top: var(--_s4);
+      border-top: 1px solid var(--_border);
+    }
+    .incident-head {
+      display: flex;
+      align-items: baseline;
+      flex-wrap: wrap;
+      gap: var(--_s2) var(--_s3);
+    }
+    .title {
+      margin: 0;
+      font-size: var(--_fs-l);
+      font-weight: var(--_strong);
+      line-height: 1.35;
+    }
+    .impact {
+      --_badge: var(--_muted);
+    }
+    .impact[data-impact='minor'] {
+      --_badge: var(--_minor);
+    }
+    .impact[data-impact='major'] {
+      --_badge: var(--_major);
+    }
+    .impact[data-impact='critical'] {
+      --_badge: var(--_critical);
+    }
+    .phases {
+      display: flex;
+      margin: 0;
+      padding: 0;
+      list-style: none;
+      counter-reset: phase;
+    }
+    .phase {
+      flex: 1;
+      display: grid;
+      grid-template-columns: auto 1fr;
+      align-items: center;
+      gap: var(--_s1) var(--_s2);
+      position: relative;
+      font-size: var(--_fs-s);
+      color: var(--_muted);
+      padding-top: var(--_s2);
+      border-top: 3px solid var(--_border);
+      margin-inline-end: var(--_s1);
+    }
+    .phase.done,
+    .phase.current {
+      border-top-color: var(--_sev);
+    }
+    .phase.current {
+      color: var(--_text);
+      font-weight: var(--_strong);
+    }
+    .phase-dot {
+      display: none;
+    }
+    .meta {
+      display: flex;
+      flex-wrap: wrap;
+      gap: var(--_s1) var(--_s4);
+      margin: 0;
+      font-size: var(--_fs-s);
+    }
+    .update {
+      margin: 0;
+      padding: var(--_s3) var(--_s4);
+      border-radius: var(--_radius-s);
+      background: var(--_raised);
+      white-space: pre-line;
+    }
+    .actions {
+      display: flex;
+      flex-wrap: wrap;
+      gap: var(--_s2);
+    }
+    .count {
+      min-width: 1.5rem;
+      padding: 0 var(--_s2);
+      border-radius: var(--_radius-pill);
+      background: var(--_raised);
+      border: 1px solid var(--_border);
+      font-variant-numeric: tabular-nums;
+    }
+    [aria-pressed='true'] .count {
+      background: var(--_accent);
+      border-color: var(--_accent);
+      color: var(--_on-accent);
+    }
+    .workaround {
+      display: grid;
+      gap: var(--_s1);
+      padding: var(--_s3) var(--_s4);
+      border: 1px dashed color-mix(in srgb, var(--_accent) 45%, var(--_border));
+      border-radius: var(--_radius-s);
+      background: color-mix(in srgb, var(--_accent) 5%, var(--_surface));
+    }
+    .workaround-head {
+      display: flex;
+      align-items: center;
+      flex-wrap: wrap;
+      gap: var(--_s2);
+    }
+    .workaround-label {
+      font-size: 0.75rem;
+      font-weight: var(--_strong);
+      text-transform: uppercase;
+      letter-spacing: 0.04em;
+      color: var(--_muted);
+    }
+    .verified {
+      --_badge: var(--_operational);
+    }
+    .workaround-title {
+      margin: 0;
+      font-weight: var(--_strong);
+    }
+    .workaround .link {
+      justify-self: start;
+      font-size: var(--_fs-s);
+    }
+    .notice {
+      display: flex;
+      align-items: center;
+      gap: var(--_s3);
+      margin: 0;
+    }
+    .skeleton-card {
+      display: grid;
+      gap: var(--_s3);
+      align-content: center;
+    }
+    .line {
+      height: 0.875rem;
+    }
+    .line.short {
+      width: 40%;
+    }
+    .timeline {
+      position: fixed;
+      inset: auto;
+      margin: 0;
+      top: 0;
+      left: 0;
+      width: max-content;
+      max-width: min(420px, calc(100vw - 16px));
+      overflow: auto;
+      padding: var(--_s3) var(--_s4) var(--_s4);
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius-m);
+      background: var(--_surface);
+      color: var(--_text);
+      box-shadow: 0 12px 32px -8px rgb(0 0 0 / 0.25);
+      z-index: 1000;
+    }
+    .timeline:focus {
+      outline: none;
+    }
+    .timeline-head {
+      display: flex;
+      align-items: center;
+      justify-content: space-between;
+      gap: var(--_s3);
+      margin-bottom: var(--_s2);
+      font-weight: var(--_strong);
+    }
+    .close {
+      border: 0;
+      background: none;
+      cursor: pointer;
+      width: 2rem;
+      height: 2rem;
+      border-radius: var(--_radius-s);
+      color: var(--_muted);
+    }
+    .close:hover {
+      background: var(--_raised);
+    }
+    .timeline-list {
+      display: grid;
+      gap: var(--_s3);
+      margin: 0;
+      padding: 0 0 0 var(--_s4);
+      border-inline-start: 2px solid var(--_border);
+      list-style: none;
+    }
+    .timeline-meta {
+      display: flex;
+      gap: var(--_s2);
+      font-size: var(--_fs-s);
+    }
+    .timeline-list p {
+      margin: var(--_s1) 0 0;
+    }
+    @container (max-width: 480px) {
+      .banner {
+        padding: var(--_s3) var(--_s4);
+        gap: var(--_s3);
+      }
+      .phase:not(.current) .phase-label {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+      }
+      .phase.current {
+        flex: 2.5;
+      }
+      .overall .site {
+        display: none;
+      }
+      .actions .button {
+        flex: 1 1 auto;
+      }
+    }
+  `,
+];

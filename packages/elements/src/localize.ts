@@ -1,0 +1,189 @@
+/**
+ * The message table. Every user-visible string of the components comes from here, with English
+ * defaults; `setMessages()` overrides any subset (and the locale used for plurals and dates) and
+ * re-renders the connected components.
+ */
+import type { Impact, IncidentPhase, Severity, WorkaroundRisk } from '@lifeboat/protocol';
+
+/** Picks `one` or `other` through Intl.PluralRules for the current locale. */
+export function plural(n: number, forms: { one: string; other: string }): string {
+  const rule = new Intl.PluralRules(current.locale).select(n);
+  return (rule === 'one' ? forms.one : forms.other).replace('#', formatNumber(n));
+}
+
+export function formatNumber(n: number): string {
+  return new Intl.NumberFormat(current.locale).format(n);
+}
+
+const defaults = {
+  locale: 'en',
+  // Shared
+  loading: 'Loading…',
+  retry: 'Retry',
+  close: 'Close',
+  staffBadge: 'Staff',
+  verifiedBadge: 'Verified by staff',
+  pinnedBadge: 'Pinned',
+  offline: 'You are offline. New answers will appear when the connection is back.',
+  reconnecting: 'Reconnecting…',
+  loadError: 'Could not load the status.',
+  noClient: 'Lifeboat is not configured: set the server and site attributes.',
+  justNow: 'just now',
+  minutesAgo: (n: number) => plural(n, { one: '# min ago', other: '# min ago' }),
+  hoursAgo: (n: number) => plural(n, { one: '# hour ago', other: '# hours ago' }),
+  daysAgo: (n: number) => plural(n, { one: '# day ago', other: '# days ago' }),
+  updatedAgo: (relative: string) => `Updated ${relative}`,
+  severity: {
+    operational: 'All systems operational',
+    maintenance: 'Under maintenance',
+    minor: 'Minor service disruption',
+    major: 'Partial outage',
+    critical: 'Major outage',
+  } satisfies Record<Severity, string>,
+  impact: {
+    none: 'No impact',
+    minor: 'Minor',
+    major: 'Major',
+    critical: 'Critical',
+  } satisfies Record<Impact, string>,
+  phase: {
+    investigating: 'Investigating',
+    identified: 'Identified',
+    monitoring: 'Monitoring',
+    resolved: 'Resolved',
+  } satisfies Record<IncidentPhase, string>,
+  risk: {
+    safe: 'Safe',
+    temporary: 'Temporary',
+    risky: 'Risky',
+  } satisfies Record<WorkaroundRisk, string>,
+  // Banner
+  phaseProgress: 'Incident progress',
+  affectedComponents: 'Affected',
+  timeline: 'Timeline',
+  timelineTitle: 'Official updates',
+  affectedMeToo: 'Affected me too',
+  affectedCount: (n: number) => plural(n, { one: '# affected', other: '# affected' }),
+  topWorkaround: 'Community workaround',
+  seeInThread: 'See in thread',
+  officialUpdate: 'Official update',
+  // Thread
+  threadHeading: 'Community answers',
+  threadNote:
+    'Answers here come from other customers, not official support. Staff-verified answers are marked.',
+  sortLabel: 'Sort',
+  sortHelpful: 'Helpful',
+  sortNewest: 'Newest',
+  answersCount: (n: number) => plural(n, { one: '# answer', other: '# answers' }),
+  emptyThread: 'No answers yet — be the first to help',
+  threadError: 'Could not load the answers.',
+  threadLocked: 'This thread is locked. The incident is closed to new answers.',
+  workedForMe: (n: number) => `Worked for me (${formatNumber(n)})`,
+  didntWork: (n: number) => `Didn't work (${formatNumber(n)})`,
+  sending: 'Sending…',
+  sendFailed: 'Couldn’t send',
+  pendingReview: 'Waiting for review',
+  workaroundLabel: 'Workaround',
+  stepsLabel: 'Steps',
+  componentLabel: 'Component',
+  platformLabel: 'Platform or region',
+  riskLabel: 'Risk',
+  newAnswers: (n: number) => plural(n, { one: '# new answer', other: '# new answers' }),
+  replies: (n: number) => plural(n, { one: '# reply', other: '# replies' }),
+  edited: 'edited',
+  // Composer
+  composerHeading: 'Share what you found',
+  displayName: 'Your name',
+  displayNameHint: 'Shown next to your answer.',
+  postingAs: (name: string) => `Posting as ${name}`,
+  answerLabel: 'Your answer',
+  answerHint: 'Plain text. Blank lines split paragraphs, “- ” starts a list item, `code`, https links.',
+  postAnswer: 'Post answer',
+  posting: 'Posting…',
+  required: 'This field is required.',
+  tooShort: (min: number) => plural(min, { one: 'Use at least # character.', other: 'Use at least # characters.' }),
+  tooLong: (max: number) => plural(max, { one: 'Use at most # character.', other: 'Use at most # characters.' }),
+  formError: 'Please fix the highlighted fields.',
+  postError: 'Your answer could not be posted.',
+  // Workaround form
+  workaroundHeading: 'Suggest a workaround',
+  workaroundIntro: 'Found a way around the problem? Describe it step by step so others can try it.',
+  titleLabel: 'Title',
+  titleHint: 'What does it do? For example “Use the EU endpoint”.',
+  stepLabel: (n: number) => `Step ${formatNumber(n)}`,
+  addStep: 'Add step',
+  removeStep: (n: number) => `Remove step ${formatNumber(n)}`,
+  notSure: 'Not sure',
+  optional: 'optional',
+  riskSafe: 'Safe — no side effects',
+  riskTemporary: 'Temporary — undo it after the incident',
+  riskRisky: 'Risky — may have side effects',
+  riskNoteLabel: 'Risk note',
+  riskNoteHint: 'What could go wrong, and how to undo it.',
+  riskNoteRequired: 'Explain the risk of this workaround.',
+  stepsRequired: 'Add at least one step.',
+  tooManySteps: (max: number) => `Use at most ${formatNumber(max)} steps.`,
+  submitWorkaround: 'Submit workaround',
+  submitting: 'Submitting…',
+  workaroundPublished: 'Thanks — your workaround is published.',
+  workaroundPending: 'Thanks — your workaround is waiting for review.',
+  workaroundError: 'Your workaround could not be sent. Your text is kept; try again.',
+  draftRestored: 'Draft restored.',
+  honeypotLabel: 'Leave this field empty',
+  noIncident: 'There is no open incident right now.',
+};
+
+export type Messages = typeof defaults;
+/** A partial override: nested tables (severity, phase…) may be given in part too. */
+export type MessageOverrides = {
+  [K in keyof Messages]?: Messages[K] extends Record<string, string> ? Partial<Messages[K]> : Messages[K];
+};
+
+let current: Messages = defaults;
+const listeners = new Set<() => void>();
+
+/** The current message table. */
+export function messages(): Messages {
+  return current;
+}
+
+/** Overrides some messages (and the locale); connected components re-render. */
+export function setMessages(overrides: MessageOverrides): void {
+  const next: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(overrides)) {
+    const base = (current as Record<string, unknown>)[key];
+    next[key] =
+      value && typeof value === 'object' && base && typeof base === 'object' ? { ...base, ...value } : value;
+  }
+  current = next as Messages;
+  for (const listener of listeners) listener();
+}
+
+/** Restores the English defaults (tests). */
+export function resetMessages(): void {
+  setMessages(defaults);
+}
+
+/** Calls `listener` after every `setMessages()`; returns the unsubscribe function. */
+export function onMessagesChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** "just now", "12 min ago", "3 hours ago"… from an ISO date. */
+export function relativeTime(iso: string, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 45) return current.justNow;
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  if (minutes < 60) return current.minutesAgo(minutes);
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return current.hoursAgo(hours);
+  return current.daysAgo(Math.round(hours / 24));
+}
+
+/** An absolute date for `title`/`datetime` companions of relative times. */
+export function absoluteTime(iso: string): string {
+  return new Intl.DateTimeFormat(current.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(
+    new Date(iso),
+  );
+}

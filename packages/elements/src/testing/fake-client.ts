@@ -1,0 +1,211 @@
+import type {
+  AffectedResult,
+  CreatePostRequest,
+  Incident,
+  MemberIncidentState,
+  Post,
+  PostState,
+  ReactionKind,
+  ReactionResult,
+  Session,
+  SiteStatus,
+} from '@lifeboat/protocol';
+import type { ConnectionState, LifeboatClient, LifeboatError, Loadable, ThreadSnapshot } from '@lifeboat/sdk';
+import { atom, type WritableAtom } from 'nanostores';
+
+export interface FakeCall {
+  method: string;
+  args: unknown[];
+}
+
+let counter = 0;
+const fakeId = (): string => `01HZFAKE${String(++counter).padStart(18, '0')}`;
+
+/**
+ * A LifeboatClient built from real nanostores atoms. Tests set store values directly and read
+ * `calls` to see what the components asked for.
+ */
+export class FakeClient implements LifeboatClient {
+  readonly server = 'https://lifeboat.test';
+  readonly site = 'acme';
+  readonly $status = atom<Loadable<SiteStatus>>({ state: 'loading' });
+  readonly $connection = atom<ConnectionState>('open');
+  readonly $session = atom<Session | null>(null);
+  readonly calls: FakeCall[] = [];
+  /** When set, the next post() rejects with it (then it is cleared). */
+  postError: LifeboatError | undefined;
+  /** The state of posts the fake server "accepts". */
+  postState: PostState = 'published';
+  /** When true, post() stays pending until `releasePost()`. */
+  holdPosts = false;
+
+  readonly #incidents = new Map<string, WritableAtom<Loadable<Incident>>>();
+  readonly #threads = new Map<string, WritableAtom<ThreadSnapshot>>();
+  readonly #me = new Map<string, WritableAtom<MemberIncidentState>>();
+  #release: (() => void) | undefined;
+
+  /** Sets the status and every incident store it names. */
+  setStatus(status: SiteStatus): void {
+    this.$status.set({ state: 'ready', value: status });
+    for (const incident of status.incidents) this.#incidentAtom(incident.id).set({ state: 'ready', value: incident });
+  }
+
+  setThread(incidentId: string, snapshot: Partial<ThreadSnapshot>): void {
+    const store = this.thread(incidentId) as WritableAtom<ThreadSnapshot>;
+    store.set({ ...store.get(), ...snapshot });
+  }
+
+  setMe(incidentId: string, me: Partial<MemberIncidentState>): void {
+    const store = this.#meAtom(incidentId);
+    store.set({ ...store.get(), ...me });
+  }
+
+  releasePost(): void {
+    this.#release?.();
+  }
+
+  incident(incidentId: string): WritableAtom<Loadable<Incident>> {
+    this.calls.push({ method: 'incident', args: [incidentId] });
+    return this.#incidentAtom(incidentId);
+  }
+
+  thread(incidentId: string): WritableAtom<ThreadSnapshot> {
+    let store = this.#threads.get(incidentId);
+    if (!store) {
+      store = atom<ThreadSnapshot>({
+        state: 'loading',
+        incidentId,
+        threadState: 'open',
+        posts: [],
+        nextCursor: null,
+        loadingMore: false,
+        error: null,
+      });
+      this.#threads.set(incidentId, store);
+    }
+    return store;
+  }
+
+  me(incidentId: string): WritableAtom<MemberIncidentState> {
+    return this.#meAtom(incidentId);
+  }
+
+  async startSession(displayName: string): Promise<Session> {
+    this.calls.push({ method: 'startSession', args: [displayName] });
+    const session: Session = {
+      token: 'token',
+      member: { id: 'm-me', displayName, role: 'member', staff: false },
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    };
+    this.$session.set(session);
+    return session;
+  }
+
+  async post(incidentId: string, request: Omit<CreatePostRequest, 'id'>): Promise<Post> {
+    this.calls.push({ method: 'post', args: [incidentId, request] });
+    if (this.holdPosts) await new Promise<void>((resolve) => (this.#release = resolve));
+    const error = this.postError;
+    if (error) {
+      this.postError = undefined;
+      throw error;
+    }
+    const member = this.$session.get()?.member ?? { id: 'm-me', displayName: 'Me', role: 'member', staff: false };
+    const post: Post = {
+      id: fakeId(),
+      incidentId,
+      parentId: request.parentId ?? null,
+      kind: request.kind,
+      body: request.body,
+      workaround: request.workaround ?? null,
+      author: member,
+      state: this.postState,
+      verified: false,
+      pinned: false,
+      counts: { worked: 0, didntWork: 0 },
+      createdAt: new Date().toISOString(),
+      editedAt: null,
+    };
+    const thread = this.thread(incidentId);
+    thread.set({ ...thread.get(), posts: [...thread.get().posts, post] });
+    return post;
+  }
+
+  async react(incidentId: string, postId: string, kind: ReactionKind | null): Promise<ReactionResult> {
+    this.calls.push({ method: 'react', args: [incidentId, postId, kind] });
+    const me = this.#meAtom(incidentId);
+    const previous = me.get().reactions[postId] ?? null;
+    const reactions = { ...me.get().reactions };
+    if (kind) reactions[postId] = kind;
+    else delete reactions[postId];
+    me.set({ ...me.get(), reactions });
+    const thread = this.thread(incidentId);
+    let counts = { worked: 0, didntWork: 0 };
+    const posts = thread.get().posts.map((p) => {
+      if (p.id !== postId) return p;
+      counts = { ...p.counts };
+      if (previous === 'worked') counts.worked--;
+      if (previous === 'didnt_work') counts.didntWork--;
+      if (kind === 'worked') counts.worked++;
+      if (kind === 'didnt_work') counts.didntWork++;
+      return { ...p, counts };
+    });
+    thread.set({ ...thread.get(), posts });
+    return { postId, reaction: kind, counts };
+  }
+
+  async setAffected(incidentId: string, affected: boolean): Promise<AffectedResult> {
+    this.calls.push({ method: 'setAffected', args: [incidentId, affected] });
+    const me = this.#meAtom(incidentId);
+    const delta = me.get().affected === affected ? 0 : affected ? 1 : -1;
+    me.set({ ...me.get(), affected });
+    let count = 0;
+    const status = this.$status.get();
+    if (status.state === 'ready') {
+      const incidents = status.value.incidents.map((i) => {
+        if (i.id !== incidentId) return i;
+        count = i.affectedCount + delta;
+        return { ...i, affectedCount: count };
+      });
+      this.setStatus({ ...status.value, incidents });
+    }
+    return { incidentId, affected, count };
+  }
+
+  async loadMore(incidentId: string): Promise<void> {
+    this.calls.push({ method: 'loadMore', args: [incidentId] });
+  }
+
+  retry(): void {
+    this.calls.push({ method: 'retry', args: [] });
+  }
+
+  async retryPost(incidentId: string, postId: string): Promise<void> {
+    this.calls.push({ method: 'retryPost', args: [incidentId, postId] });
+  }
+
+  close(): void {
+    this.calls.push({ method: 'close', args: [] });
+  }
+
+  callsOf(method: string): unknown[][] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+
+  #incidentAtom(incidentId: string): WritableAtom<Loadable<Incident>> {
+    let store = this.#incidents.get(incidentId);
+    if (!store) {
+      store = atom<Loadable<Incident>>({ state: 'loading' });
+      this.#incidents.set(incidentId, store);
+    }
+    return store;
+  }
+
+  #meAtom(incidentId: string): WritableAtom<MemberIncidentState> {
+    let store = this.#me.get(incidentId);
+    if (!store) {
+      store = atom<MemberIncidentState>({ affected: false, reactions: {} });
+      this.#me.set(incidentId, store);
+    }
+    return store;
+  }
+}

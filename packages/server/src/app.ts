@@ -1,0 +1,105 @@
+/**
+ * buildApp(config) → a ready-to-listen Fastify instance with the store, hub and streams wired.
+ * The store is opened from `config.dataDir` unless one is passed; the app closes what it opened.
+ */
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { LIMITS } from '@lifeboat/protocol';
+import { sharedSchemas } from '@lifeboat/protocol/schemas';
+import type { ServerConfig } from './config.js';
+import type { LifeboatContext } from './context.js';
+import { loadSigningKeys } from './auth/tokens.js';
+import { registerCors } from './http/cors.js';
+import { collectRoutes } from './http/openapi.js';
+import { ProblemError, registerProblemHandlers } from './http/problem.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { MemoryHub, type Hub } from './realtime/hub.js';
+import { StreamManager } from './realtime/stream.js';
+import { metaRoutes } from './routes/meta.js';
+import { postRoutes } from './routes/posts.js';
+import { reactionRoutes } from './routes/reactions.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { staticRoutes } from './routes/static.js';
+import { statusRoutes } from './routes/status.js';
+import { streamRoutes } from './routes/stream.js';
+import { seedDemo } from './demo/seed.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { Store } from './store/store.js';
+
+export interface AppDependencies {
+  store?: Store;
+  hub?: Hub;
+}
+
+/** JSON with prototype-poisoning keys dropped; an empty body is "no body". */
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text, (key, value: unknown) => (key === '__proto__' || key === 'constructor' ? undefined : value));
+  } catch {
+    throw new ProblemError(400, 'validation_failed', 'The request body is not valid JSON.', [{ field: 'body', message: 'The request body is not valid JSON.' }]);
+  }
+}
+
+export async function buildApp(config: ServerConfig, deps: AppDependencies = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    bodyLimit: LIMITS.requestBody,
+    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
+    routerOptions: { maxParamLength: 300 },
+    forceCloseConnections: true,
+  });
+
+  const store = deps.store ?? openSqliteStore({ file: path.join(config.dataDir, 'lifeboat.db'), eventRetention: config.eventRetention });
+  const hub = deps.hub ?? new MemoryHub();
+  const streams = new StreamManager(store, hub, config.heartbeatMs);
+  const { windowMs } = config.rateLimits;
+  const context: LifeboatContext = {
+    config,
+    store,
+    hub,
+    streams,
+    keys: loadSigningKeys(config.secret, config.dataDir),
+    limits: {
+      sessions: new RateLimiter(config.rateLimits.sessionsPerIp, windowMs),
+      writes: new RateLimiter(config.rateLimits.writesPerIp, windowMs),
+      posts: new RateLimiter(config.rateLimits.postsPerMember, windowMs),
+    },
+    closeStreams: () => streams.closeAll(),
+  };
+  app.decorate('lifeboat', context);
+
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJson(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+
+  for (const schema of sharedSchemas) app.addSchema(schema);
+  const routes = collectRoutes(app);
+  registerProblemHandlers(app);
+  registerCors(app);
+
+  await app.register(statusRoutes);
+  await app.register(sessionRoutes);
+  await app.register(postRoutes);
+  await app.register(reactionRoutes);
+  await app.register(streamRoutes);
+  await app.register(metaRoutes(routes));
+  await app.register(staticRoutes);
+
+  app.addHook('preClose', async () => {
+    streams.close();
+  });
+  app.addHook('onClose', async () => {
+    await hub.close();
+    if (!deps.store) await store.close();
+  });
+
+  if (config.demo) await seedDemo(store, { extraOrigins: config.demoOrigins, port: config.port });
+  return app;
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+/** The `lifeboat` CLI: `lifeboat start [--port N] [--data-dir D] [--demo]`, `lifeboat --help`. */
+import { ConfigError, helpText, loadConfig } from '../config.js';
+import { demoUrl, startServer } from '../start.js';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
+    console.log(helpText());
+    return command ? 0 : 1;
+  }
+  if (command !== 'start') {
+    console.error(`Unknown command "${command}".\n\n${helpText()}`);
+    return 2;
+  }
+  let config;
+  try {
+    config = loadConfig({ argv: rest });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`lifeboat: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const server = await startServer(config);
+  console.log(`Lifeboat is running at ${server.url}`);
+  if (config.demo) console.log(`Demo status page: ${demoUrl(server.url)}`);
+  console.log(`Data: ${config.dataDir}`);
+
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      console.log(`\n${signal} received, shutting down…`);
+      const force = setTimeout(() => process.exit(1), 5000);
+      force.unref();
+      server.stop().then(resolve, (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      });
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

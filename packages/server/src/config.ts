@@ -1,0 +1,185 @@
+/**
+ * Server configuration: environment variables and CLI flags, validated at start.
+ * `CONFIG_OPTIONS` is data so the README table can be generated from it.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface RateLimitConfig {
+  /** Guest sessions created per IP per window. */
+  sessionsPerIp: number;
+  /** Writes (POST/PUT/PATCH/DELETE) per IP per window. */
+  writesPerIp: number;
+  /** Posts per member per window. */
+  postsPerMember: number;
+  /** Window length in milliseconds. */
+  windowMs: number;
+}
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Raw signing secrets (`kid:secret` or `secret`, comma separated); null = `<dataDir>/secret`. */
+  secret: string | null;
+  /** The server's own origin (e.g. `https://status.example.com`); same-origin requests always pass CORS. */
+  publicOrigin: string | null;
+  trustProxy: boolean | string;
+  heartbeatMs: number;
+  eventRetention: number;
+  demo: boolean;
+  demoOrigins: string[];
+  logLevel: string;
+  cdnDir: string;
+  demoDir: string;
+  tokenTtlSeconds: number;
+  rateLimits: RateLimitConfig;
+}
+
+export interface ConfigOption {
+  key: keyof ServerConfig;
+  env: string;
+  flag: string | null;
+  default: string;
+  description: string;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** packages/server/{src,dist} → repository root. */
+const repoRoot = path.resolve(here, '..', '..', '..');
+
+export const CONFIG_OPTIONS: readonly ConfigOption[] = [
+  { key: 'port', env: 'PORT', flag: '--port', default: '8787', description: 'TCP port to listen on (0 picks a free one).' },
+  { key: 'host', env: 'HOST', flag: '--host', default: '127.0.0.1', description: 'Interface to bind; use 0.0.0.0 in a container.' },
+  { key: 'dataDir', env: 'LIFEBOAT_DATA_DIR', flag: '--data-dir', default: '.lifeboat', description: 'Directory for the SQLite file (lifeboat.db) and the generated secret; created on first run.' },
+  { key: 'secret', env: 'LIFEBOAT_SECRET', flag: null, default: '(generated into <data-dir>/secret)', description: 'Token signing keys: `secret` or `kid:secret`, comma separated; the first signs, all verify (rotation).' },
+  { key: 'publicOrigin', env: 'LIFEBOAT_PUBLIC_ORIGIN', flag: '--public-origin', default: '(none)', description: "The server's own origin, e.g. https://lifeboat.example.com; same-origin requests always pass CORS." },
+  { key: 'trustProxy', env: 'LIFEBOAT_TRUST_PROXY', flag: '--trust-proxy', default: 'false', description: 'Trust X-Forwarded-For: true, false, or a comma-separated list of proxy addresses/CIDRs.' },
+  { key: 'heartbeatMs', env: 'LIFEBOAT_HEARTBEAT_MS', flag: null, default: '15000', description: 'Milliseconds between SSE heartbeat comments.' },
+  { key: 'eventRetention', env: 'LIFEBOAT_EVENT_RETENTION', flag: null, default: '10000', description: 'Events kept per site for Last-Event-ID replay; older clients get `reset`.' },
+  { key: 'demo', env: 'LIFEBOAT_DEMO', flag: '--demo', default: 'false', description: 'Seed the `demo` site and serve examples/status-page at /.' },
+  { key: 'demoOrigins', env: 'LIFEBOAT_DEMO_ORIGINS', flag: null, default: '(none)', description: 'Extra allowed origins for the demo site, comma separated.' },
+  { key: 'logLevel', env: 'LIFEBOAT_LOG_LEVEL', flag: '--log-level', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
+  { key: 'cdnDir', env: 'LIFEBOAT_CDN_DIR', flag: null, default: 'packages/elements/dist/cdn', description: 'Directory served at /cdn/ (the script-tag bundle).' },
+  { key: 'demoDir', env: 'LIFEBOAT_DEMO_DIR', flag: null, default: 'examples/status-page', description: 'Directory served at / in demo mode.' },
+];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface LoadConfigInput {
+  argv?: readonly string[];
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+/** Parses `--flag value`, `--flag=value` and boolean `--flag`. Unknown flags are errors. */
+function parseFlags(argv: readonly string[]): Map<string, string> {
+  const known = new Map(CONFIG_OPTIONS.filter((o) => o.flag).map((o) => [o.flag!, o]));
+  const booleans = new Set(['--demo']);
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (!known.has(name)) throw new ConfigError(`Unknown option ${name}. Run \`lifeboat --help\`.`);
+    if (booleans.has(name)) {
+      out.set(name, inline ?? 'true');
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined || value.startsWith('--')) throw new ConfigError(`Option ${name} needs a value.`);
+    out.set(name, value);
+  }
+  return out;
+}
+
+function int(label: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${label} must be a whole number, got "${raw}".`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${label} must be between ${min} and ${max}, got ${n}.`);
+  return n;
+}
+
+function bool(label: string, raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  throw new ConfigError(`${label} must be true or false, got "${raw}".`);
+}
+
+function origin(label: string, raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+    return url.origin;
+  } catch {
+    throw new ConfigError(`${label} must be an origin like https://status.example.com, got "${raw}".`);
+  }
+}
+
+/** Reads env and flags (flags win), applies defaults, validates. Throws ConfigError with a clear message. */
+export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
+  const env = input.env ?? process.env;
+  const cwd = input.cwd ?? process.cwd();
+  const flags = parseFlags(input.argv ?? []);
+  const get = (key: keyof ServerConfig): { label: string; value: string | undefined } => {
+    const opt = CONFIG_OPTIONS.find((o) => o.key === key)!;
+    if (opt.flag && flags.has(opt.flag)) return { label: opt.flag, value: flags.get(opt.flag) };
+    const value = env[opt.env];
+    return { label: opt.env, value: value === '' ? undefined : value };
+  };
+  const read = <T>(key: keyof ServerConfig, fallback: T, parse: (label: string, raw: string) => T): T => {
+    const { label, value } = get(key);
+    return value === undefined ? fallback : parse(label, value);
+  };
+
+  const trustProxy = read<boolean | string>('trustProxy', false, (label, raw) =>
+    /^(true|false|1|0|yes|no|on|off)$/i.test(raw.trim()) ? bool(label, raw) : raw.trim(),
+  );
+  const logLevel = read('logLevel', 'info', (label, raw) => {
+    if (!LOG_LEVELS.includes(raw)) throw new ConfigError(`${label} must be one of ${LOG_LEVELS.join(', ')}.`);
+    return raw;
+  });
+  const list = (_label: string, raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+
+  return {
+    port: read('port', 8787, (l, r) => int(l, r, 0, 65535)),
+    host: read('host', '127.0.0.1', (_l, r) => r.trim()),
+    dataDir: path.resolve(cwd, read('dataDir', '.lifeboat', (_l, r) => r)),
+    secret: read<string | null>('secret', null, (label, raw) => {
+      if (raw.trim().length < 16) throw new ConfigError(`${label} must be at least 16 characters.`);
+      return raw.trim();
+    }),
+    publicOrigin: read<string | null>('publicOrigin', null, origin),
+    trustProxy,
+    heartbeatMs: read('heartbeatMs', 15000, (l, r) => int(l, r, 10, 600000)),
+    eventRetention: read('eventRetention', 10000, (l, r) => int(l, r, 1, 10_000_000)),
+    demo: read('demo', false, bool),
+    demoOrigins: read('demoOrigins', [] as string[], (l, r) => list(l, r).map((o) => origin(l, o))),
+    logLevel,
+    cdnDir: path.resolve(cwd, read('cdnDir', path.join(repoRoot, 'packages/elements/dist/cdn'), (_l, r) => r)),
+    demoDir: path.resolve(cwd, read('demoDir', path.join(repoRoot, 'examples/status-page'), (_l, r) => r)),
+    tokenTtlSeconds: 30 * 24 * 3600,
+    rateLimits: { sessionsPerIp: 20, writesPerIp: 120, postsPerMember: 10, windowMs: 60_000 },
+  };
+}
+
+/** `lifeboat --help` text, from CONFIG_OPTIONS. */
+export function helpText(): string {
+  const lines = CONFIG_OPTIONS.map((o) => {
+    const name = o.flag ? `${o.flag}${o.key === 'demo' ? '' : ' <value>'}` : '';
+    return `  ${name.padEnd(24)} ${o.env.padEnd(26)} ${o.description} (default: ${o.default})`;
+  });
+  return [
+    'Usage: lifeboat start [options]',
+    '',
+    'Runs the Lifeboat server (HTTP API, live stream, SQLite storage).',
+    '',
+    'Options (flag, environment variable):',
+    ...lines,
+    '  --help                                            Show this help.',
+  ].join('\n');
+}

@@ -1,0 +1,36 @@
+/** What the app shares with its routes: `app.lifeboat` and `request.site`. */
+import type { ServerConfig } from './config.js';
+import type { SigningKey } from './auth/tokens.js';
+import type { RateLimiter } from './http/rate-limit.js';
+import type { Hub } from './realtime/hub.js';
+import type { StreamManager } from './realtime/stream.js';
+import type { SiteRecord, Store } from './store/store.js';
+
+export interface LifeboatContext {
+  config: ServerConfig;
+  store: Store;
+  hub: Hub;
+  streams: StreamManager;
+  keys: SigningKey[];
+  limits: { sessions: RateLimiter; writes: RateLimiter; posts: RateLimiter };
+  /** Ends every open SSE stream (tests and graceful shutdown). */
+  closeStreams(): void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    lifeboat: LifeboatContext;
+  }
+  interface FastifyRequest {
+    /** The site of a `/v1/sites/:site/…` route, resolved before validation; null elsewhere. */
+    site: SiteRecord | null;
+  }
+}
+
+declare module 'fastify/types/schema.js' {
+  /** Documentation fields read by the OpenAPI builder (ignored by Fastify itself). */
+  interface FastifySchema {
+    operationId?: string;
+    summary?: string;
+  }
+}

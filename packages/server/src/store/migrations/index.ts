@@ -1,0 +1,120 @@
+/**
+ * Schema migrations, in order. Portable SQL: it runs on SQLite and PostgreSQL alike (TEXT ids and
+ * ISO timestamps, INTEGER counters and 0/1 flags, JSON kept as TEXT).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const initial = `
+CREATE TABLE sites (
+  id TEXT PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  origins TEXT NOT NULL DEFAULT '[]',
+  event_seq INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE components (
+  site_id TEXT NOT NULL REFERENCES sites (id),
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  group_name TEXT,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (site_id, id)
+);
+
+CREATE TABLE incidents (
+  id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL REFERENCES sites (id),
+  title TEXT NOT NULL,
+  phase TEXT NOT NULL,
+  impact TEXT NOT NULL,
+  components TEXT NOT NULL DEFAULT '[]',
+  started_at TEXT NOT NULL,
+  resolved_at TEXT,
+  updated_at TEXT NOT NULL,
+  thread_state TEXT NOT NULL DEFAULT 'open'
+);
+CREATE INDEX incidents_site_started ON incidents (site_id, started_at);
+
+CREATE TABLE incident_updates (
+  id TEXT PRIMARY KEY,
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  phase TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX incident_updates_incident ON incident_updates (incident_id, created_at);
+
+CREATE TABLE members (
+  id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL REFERENCES sites (id),
+  kind TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL DEFAULT 'member',
+  created_at TEXT NOT NULL
+);
+CREATE INDEX members_site ON members (site_id);
+
+CREATE TABLE posts (
+  id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL REFERENCES sites (id),
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  parent_id TEXT REFERENCES posts (id),
+  member_id TEXT NOT NULL REFERENCES members (id),
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL,
+  workaround TEXT,
+  state TEXT NOT NULL,
+  verified INTEGER NOT NULL DEFAULT 0,
+  pinned INTEGER NOT NULL DEFAULT 0,
+  worked_count INTEGER NOT NULL DEFAULT 0,
+  didnt_work_count INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  edited_at TEXT
+);
+CREATE INDEX posts_incident_state ON posts (incident_id, state, id);
+
+CREATE TABLE reactions (
+  post_id TEXT NOT NULL REFERENCES posts (id),
+  member_id TEXT NOT NULL REFERENCES members (id),
+  kind TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (post_id, member_id)
+);
+CREATE INDEX reactions_member ON reactions (member_id);
+
+CREATE TABLE affected (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  member_id TEXT NOT NULL REFERENCES members (id),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (incident_id, member_id)
+);
+
+CREATE TABLE idempotency_keys (
+  site_id TEXT NOT NULL REFERENCES sites (id),
+  member_id TEXT NOT NULL REFERENCES members (id),
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  post_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (site_id, member_id, key)
+);
+
+CREATE TABLE events (
+  site_id TEXT NOT NULL REFERENCES sites (id),
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  incident_id TEXT,
+  payload TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (site_id, seq)
+);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];

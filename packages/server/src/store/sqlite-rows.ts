@@ -1,0 +1,147 @@
+/** Row shapes of the SQLite engine and their mapping to protocol resources. */
+import type {
+  ComponentStatus,
+  Impact,
+  IncidentPhase,
+  MemberKind,
+  MemberRole,
+  Post,
+  PostKind,
+  PostState,
+  ThreadState,
+  WorkaroundFields,
+} from '@lifeboat/protocol';
+import { memberSummary, type MemberRecord, type SiteRecord, type ComponentRecord } from './store.js';
+
+export interface SiteRow {
+  id: string;
+  slug: string;
+  name: string;
+  origins: string;
+  event_seq: number;
+  created_at: string;
+}
+
+export interface ComponentRow {
+  id: string;
+  name: string;
+  status: string;
+  group_name: string | null;
+  position: number;
+}
+
+export interface IncidentRow {
+  id: string;
+  site_id: string;
+  title: string;
+  phase: string;
+  impact: string;
+  components: string;
+  started_at: string;
+  resolved_at: string | null;
+  updated_at: string;
+  thread_state: string;
+}
+
+export interface MemberRow {
+  id: string;
+  site_id: string;
+  kind: string;
+  display_name: string;
+  role: string;
+  created_at: string;
+}
+
+export interface PostRow {
+  id: string;
+  site_id: string;
+  incident_id: string;
+  parent_id: string | null;
+  member_id: string;
+  kind: string;
+  body: string;
+  workaround: string | null;
+  state: string;
+  verified: number;
+  pinned: number;
+  worked_count: number;
+  didnt_work_count: number;
+  created_at: string;
+  edited_at: string | null;
+  author_name: string;
+  author_role: string;
+  author_kind: string;
+}
+
+/** Selects a post row with its author's columns. */
+export const POST_SELECT = `SELECT p.*, m.display_name AS author_name, m.role AS author_role, m.kind AS author_kind
+  FROM posts p JOIN members m ON m.id = p.member_id`;
+
+export function toSite(row: SiteRow): SiteRecord {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    origins: JSON.parse(row.origins) as string[],
+    eventSeq: row.event_seq,
+    createdAt: row.created_at,
+  };
+}
+
+export function toComponent(row: ComponentRow): ComponentRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status as ComponentStatus,
+    group: row.group_name,
+    position: row.position,
+  };
+}
+
+export function toMember(row: MemberRow): MemberRecord {
+  return {
+    id: row.id,
+    siteId: row.site_id,
+    kind: row.kind as MemberKind,
+    displayName: row.display_name,
+    role: row.role as MemberRole,
+    createdAt: row.created_at,
+  };
+}
+
+export function toPost(row: PostRow): Post {
+  return {
+    id: row.id,
+    incidentId: row.incident_id,
+    parentId: row.parent_id,
+    kind: row.kind as PostKind,
+    body: row.body,
+    workaround: row.workaround === null ? null : (JSON.parse(row.workaround) as WorkaroundFields),
+    author: memberSummary({
+      id: row.member_id,
+      displayName: row.author_name,
+      role: row.author_role as MemberRole,
+      kind: row.author_kind as MemberKind,
+    }),
+    state: row.state as PostState,
+    verified: row.verified === 1,
+    pinned: row.pinned === 1,
+    counts: { worked: row.worked_count, didntWork: row.didnt_work_count },
+    createdAt: row.created_at,
+    editedAt: row.edited_at,
+  };
+}
+
+export function incidentBase(row: IncidentRow) {
+  return {
+    id: row.id,
+    title: row.title,
+    phase: row.phase as IncidentPhase,
+    impact: row.impact as Impact,
+    components: JSON.parse(row.components) as string[],
+    startedAt: row.started_at,
+    resolvedAt: row.resolved_at,
+    updatedAt: row.updated_at,
+    threadState: row.thread_state as ThreadState,
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * The storage interface. Async so a PostgreSQL engine can implement it; SQLite is the embedded
+ * default. Every mutation writes its event row in the same transaction and returns the new
+ * sequence, so the caller tells the hub only after commit.
+ */
+import type {
+  ComponentStatus,
+  Impact,
+  Incident,
+  IncidentPhase,
+  LifeboatEvent,
+  MemberIncidentState,
+  MemberKind,
+  MemberRole,
+  MemberSummary,
+  Post,
+  PostKind,
+  PostState,
+  ReactionKind,
+  ThreadState,
+  WorkaroundFields,
+} from '@lifeboat/protocol';
+
+export interface SiteRecord {
+  id: string;
+  slug: string;
+  name: string;
+  origins: string[];
+  eventSeq: number;
+  createdAt: string;
+}
+
+export interface ComponentRecord {
+  id: string;
+  name: string;
+  status: ComponentStatus;
+  group: string | null;
+  position: number;
+}
+
+export interface MemberRecord {
+  id: string;
+  siteId: string;
+  kind: MemberKind;
+  displayName: string;
+  role: MemberRole;
+  createdAt: string;
+}
+
+export interface StoredEvent {
+  seq: number;
+  type: LifeboatEvent['type'];
+  /** The whole LifeboatEvent as JSON text, sent as SSE `data:` verbatim. */
+  payload: string;
+}
+
+export interface NewIncident {
+  id: string;
+  title: string;
+  phase: IncidentPhase;
+  impact: Impact;
+  components: string[];
+  startedAt: string;
+  resolvedAt: string | null;
+  threadState: ThreadState;
+  updates: Array<{ id: string; phase: IncidentPhase; body: string; createdAt: string }>;
+}
+
+export interface NewPost {
+  siteId: string;
+  incidentId: string;
+  memberId: string;
+  id: string;
+  kind: PostKind;
+  body: string;
+  parentId: string | null;
+  workaround: WorkaroundFields | null;
+  state: PostState;
+  /** Idempotency: the key and a hash of the request; null for internal writes (seed). */
+  idempotency: { key: string; requestHash: string } | null;
+  createdAt?: string;
+}
+
+export type CreatePostOutcome =
+  | { kind: 'created'; post: Post; seq: number }
+  | { kind: 'replayed'; post: Post }
+  | { kind: 'idempotency_mismatch' }
+  | { kind: 'id_conflict' }
+  | { kind: 'incident_not_found' }
+  | { kind: 'thread_locked'; threadState: ThreadState }
+  | { kind: 'bad_parent'; message: string };
+
+export type ReactionOutcome =
+  | {
+      kind: 'ok';
+      postId: string;
+      reaction: ReactionKind | null;
+      counts: { worked: number; didntWork: number };
+      /** Set when something changed (and an event was written). */
+      seq: number | null;
+    }
+  | { kind: 'post_not_found' };
+
+export type AffectedOutcome =
+  | { kind: 'ok'; affected: boolean; count: number; seq: number | null }
+  | { kind: 'incident_not_found' };
+
+export interface ThreadSlice {
+  threadState: ThreadState;
+  posts: Post[];
+  /** Id of the last post when more follow, else null. */
+  lastIdWhenMore: string | null;
+}
+
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+
+  // sites and components
+  getSiteBySlug(slug: string): Promise<SiteRecord | null>;
+  createSite(input: { slug: string; name: string; origins: string[] }): Promise<SiteRecord>;
+  replaceComponents(siteId: string, components: Array<Omit<ComponentRecord, 'position'>>): Promise<void>;
+  listComponents(siteId: string): Promise<ComponentRecord[]>;
+
+  // incidents
+  /** Creates an incident with its official updates; writes `incident.opened`. */
+  createIncident(siteId: string, incident: NewIncident): Promise<{ incident: Incident; seq: number }>;
+  listIncidents(siteId: string, state: 'open' | 'all'): Promise<Incident[]>;
+  getIncident(siteId: string, incidentId: string): Promise<Incident | null>;
+  threadSlice(siteId: string, incidentId: string, afterId: string | null, limit: number): Promise<ThreadSlice | null>;
+  memberIncidentState(siteId: string, incidentId: string, memberId: string): Promise<MemberIncidentState | null>;
+
+  // members
+  createMember(input: { siteId: string; kind: MemberKind; displayName: string; role: MemberRole; createdAt?: string }): Promise<MemberRecord>;
+  getMember(siteId: string, memberId: string): Promise<MemberRecord | null>;
+  renameMember(siteId: string, memberId: string, displayName: string): Promise<MemberRecord | null>;
+
+  // community writes (each in one transaction with its event)
+  createPost(input: NewPost): Promise<CreatePostOutcome>;
+  setReaction(siteId: string, postId: string, memberId: string, kind: ReactionKind | null, at?: string): Promise<ReactionOutcome>;
+  setAffected(siteId: string, incidentId: string, memberId: string, affected: boolean, at?: string): Promise<AffectedOutcome>;
+
+  // events
+  /** Events with seq > after, oldest first, at most `limit`. */
+  eventsAfter(siteId: string, after: number, limit: number): Promise<StoredEvent[]>;
+  /** Current sequence and the oldest retained one (null when none is kept). */
+  eventBounds(siteId: string): Promise<{ current: number; oldest: number | null; lastAt: string | null }>;
+}
+
+export function memberSummary(member: Pick<MemberRecord, 'id' | 'displayName' | 'role' | 'kind'>): MemberSummary {
+  return {
+    id: member.id,
+    displayName: member.displayName,
+    role: member.role,
+    staff: member.kind === 'staff' && member.role !== 'member',
+  };
+}

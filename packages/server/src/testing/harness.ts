@@ -1,0 +1,106 @@
+/** Test harness: the real app on 127.0.0.1:0 with a real SQLite file in a temp directory. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { ulid, type Session } from '@lifeboat/protocol';
+import { buildApp } from '../app.js';
+import { loadConfig, type ServerConfig } from '../config.js';
+import type { FastifyInstance } from 'fastify';
+
+export const TEST_ORIGIN = 'https://status.acme.test';
+
+export interface TestServer {
+  app: FastifyInstance;
+  url: string;
+  config: ServerConfig;
+  dataDir: string;
+  site: string;
+  incident: string;
+  lockedIncident: string;
+  /** Rows in a table (a separate read connection on the same file). */
+  count(table: string, where?: string): number;
+  api(pathname: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
+  session(displayName?: string, site?: string): Promise<Session>;
+  close(): Promise<void>;
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-test-'));
+}
+
+export async function startTestServer(overrides: Partial<ServerConfig> = {}, dataDir = tempDir()): Promise<TestServer> {
+  const base = loadConfig({ env: {}, argv: [], cwd: dataDir });
+  const config: ServerConfig = {
+    ...base,
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    logLevel: 'silent',
+    secret: 'test-secret-0123456789abcdef',
+    rateLimits: { sessionsPerIp: 1000, writesPerIp: 10_000, postsPerMember: 1000, windowMs: 60_000 },
+    ...overrides,
+  };
+  const app = await buildApp(config);
+  const { store } = app.lifeboat;
+  let site = await store.getSiteBySlug('acme');
+  let incident = '';
+  let lockedIncident = '';
+  if (!site) {
+    site = await store.createSite({ slug: 'acme', name: 'Acme', origins: [TEST_ORIGIN] });
+    await store.replaceComponents(site.id, [
+      { id: 'api', name: 'API', status: 'operational', group: null },
+      { id: 'webhooks', name: 'Webhooks', status: 'degraded_performance', group: 'Integrations' },
+    ]);
+    await store.createSite({ slug: 'other', name: 'Other', origins: ['*'] });
+    const now = new Date().toISOString();
+    incident = 'statuspage:abc:inc1';
+    await store.createIncident(site.id, {
+      id: incident, title: 'Webhooks failing', phase: 'investigating', impact: 'major', components: ['webhooks'],
+      startedAt: now, resolvedAt: null, threadState: 'open',
+      updates: [{ id: ulid(), phase: 'investigating', body: 'Looking into it.', createdAt: now }],
+    });
+    lockedIncident = ulid();
+    await store.createIncident(site.id, {
+      id: lockedIncident, title: 'Old one', phase: 'resolved', impact: 'minor', components: [],
+      startedAt: now, resolvedAt: now, threadState: 'locked', updates: [],
+    });
+  } else {
+    const all = await store.listIncidents(site.id, 'all');
+    incident = all.find((i) => i.threadState === 'open')!.id;
+    lockedIncident = all.find((i) => i.threadState === 'locked')!.id;
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const reader = new Database(path.join(dataDir, 'lifeboat.db'), { readonly: true, fileMustExist: true });
+
+  const api: TestServer['api'] = (pathname, init = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.token) headers.set('authorization', `Bearer ${init.token}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    return fetch(url + pathname, { ...init, headers, body });
+  };
+
+  return {
+    app, url, config, dataDir, site: 'acme', incident, lockedIncident,
+    count: (table, where = '1=1') => (reader.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n,
+    api,
+    async session(displayName = 'Tester', siteSlug = 'acme') {
+      const res = await api(`/v1/sites/${siteSlug}/sessions`, { method: 'POST', json: { displayName } });
+      if (res.status !== 201) throw new Error(`session: ${res.status} ${await res.text()}`);
+      return (await res.json()) as Session;
+    },
+    async close() {
+      reader.close();
+      app.lifeboat.closeStreams();
+      await app.close();
+    },
+  };
+}
+
+export const enc = encodeURIComponent;

@@ -84,6 +84,11 @@ function renderInline(parts: Inline[]): TemplateResult[] {
   });
 }
 
+/** Renders one line (a workaround step) with code spans and https links. */
+export function renderSafeInline(line: string): TemplateResult {
+  return html`${renderInline(parseInline(line))}`;
+}
+
 /** Renders a body in the safe subset as Lit templates. */
 export function renderSafeText(body: string): TemplateResult {
   return html`${parseSafeText(body).map((block) =>

@@ -1,0 +1,155 @@
+import type { ReactionKind, StatusComponent } from '@lifeboat/protocol';
+import type { LocalPost } from '@lifeboat/sdk';
+import { html, LitElement, nothing, type TemplateResult } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { absoluteTime, messages, relativeTime } from '../localize.js';
+import { renderSafeInline, renderSafeText } from '../text/safe-text.js';
+
+/** Internal: asks the thread to set or clear a confirmation. Does not leave the thread. */
+export class AnswerReactEvent extends Event {
+  constructor(
+    readonly postId: string,
+    readonly kind: ReactionKind | null,
+  ) {
+    super('answer-react', { bubbles: true });
+  }
+}
+
+/** Internal: asks the thread to resend a failed post. */
+export class AnswerRetryEvent extends Event {
+  constructor(readonly postId: string) {
+    super('answer-retry', { bubbles: true });
+  }
+}
+
+/**
+ * One answer, reply or workaround, as an `<article>`. Presentational: plain properties in,
+ * internal events out; renders into the thread's shadow root (no shadow root of its own) so the
+ * thread's styles, ids and focus handling apply.
+ *
+ * @summary A post in the community thread.
+ */
+@customElement('lifeboat-answer')
+export class LifeboatAnswer extends LitElement {
+  @property({ attribute: false }) post?: LocalPost;
+  /** The current member's confirmation on this post. */
+  @property({ attribute: false }) reaction: ReactionKind | null = null;
+  @property({ attribute: false }) components: readonly StatusComponent[] = [];
+  /** Confirmations are off (locked thread, own post). */
+  @property({ type: Boolean }) readonly = false;
+  @property({ type: Number }) now = Date.now();
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  #react(kind: ReactionKind): void {
+    if (!this.post) return;
+    this.dispatchEvent(new AnswerReactEvent(this.post.id, this.reaction === kind ? null : kind));
+  }
+
+  #renderWorkaround(post: LocalPost): TemplateResult | typeof nothing {
+    const w = post.workaround;
+    if (!w) return nothing;
+    const m = messages();
+    const component = w.component ? this.components.find((c) => c.id === w.component)?.name ?? w.component : null;
+    return html`<div class="workaround-card" part="workaround">
+      <p class="eyebrow">${m.workaroundLabel}</p>
+      <p class="workaround-title">${w.title}</p>
+      <ol class="steps" aria-label=${m.stepsLabel}>
+        ${w.steps.map((step) => html`<li>${renderSafeInline(step)}</li>`)}
+      </ol>
+      <dl class="facts">
+        ${component ? html`<div><dt>${m.componentLabel}</dt><dd>${component}</dd></div>` : nothing}
+        ${w.platform ? html`<div><dt>${m.platformLabel}</dt><dd>${w.platform}</dd></div>` : nothing}
+        <div>
+          <dt>${m.riskLabel}</dt>
+          <dd><span class="badge risk" data-risk=${w.risk} part="risk-badge">${m.risk[w.risk]}</span></dd>
+        </div>
+      </dl>
+      ${w.riskNote ? html`<p class="risk-note">${w.riskNote}</p>` : nothing}
+    </div>`;
+  }
+
+  #renderFooter(post: LocalPost): TemplateResult {
+    const m = messages();
+    if (post.local === 'sending') return html`<p class="post-status muted">${m.sending}</p>`;
+    if (post.local === 'failed') {
+      return html`<p class="post-status failed">
+        <span>${m.sendFailed}${post.localError ? html` — ${post.localError.message}` : nothing}</span>
+        <button type="button" class="button" @click=${() => this.dispatchEvent(new AnswerRetryEvent(post.id))}>
+          ${m.retry}
+        </button>
+      </p>`;
+    }
+    if (post.state === 'pending') return html`<p class="post-status muted">${m.pendingReview}</p>`;
+    return html`<div class="confirm" part="confirm">
+      <button
+        type="button"
+        class="button"
+        part="confirm-button"
+        data-kind="worked"
+        aria-pressed=${this.reaction === 'worked' ? 'true' : 'false'}
+        ?disabled=${this.readonly}
+        @click=${() => this.#react('worked')}
+      >
+        ${m.workedForMe(post.counts.worked)}
+      </button>
+      <button
+        type="button"
+        class="button"
+        part="confirm-button"
+        data-kind="didnt_work"
+        aria-pressed=${this.reaction === 'didnt_work' ? 'true' : 'false'}
+        ?disabled=${this.readonly}
+        @click=${() => this.#react('didnt_work')}
+      >
+        ${m.didntWork(post.counts.didntWork)}
+      </button>
+    </div>`;
+  }
+
+  protected override render(): TemplateResult | typeof nothing {
+    const post = this.post;
+    if (!post) return nothing;
+    const m = messages();
+    const authorId = `lifeboat-author-${post.id}`;
+    return html`<article
+      id="lifeboat-post-${post.id}"
+      class="post ${post.kind} ${post.verified ? 'verified' : ''} ${post.local ?? ''}"
+      part="answer"
+      tabindex="-1"
+      aria-labelledby=${authorId}
+    >
+      <header class="post-head">
+        <span class="avatar" aria-hidden="true">${initials(post.author.displayName)}</span>
+        <span class="author" id=${authorId}>${post.author.displayName}</span>
+        ${post.author.staff ? html`<span class="badge staff" part="staff-badge">${m.staffBadge}</span>` : nothing}
+        ${post.verified ? html`<span class="badge verified" part="verified-badge">✓ ${m.verifiedBadge}</span>` : nothing}
+        ${post.pinned ? html`<span class="badge pinned">${m.pinnedBadge}</span>` : nothing}
+        <time class="muted" datetime=${post.createdAt} title=${absoluteTime(post.createdAt)}
+          >${relativeTime(post.createdAt, this.now)}${post.editedAt ? ` · ${m.edited}` : ''}</time
+        >
+      </header>
+      ${post.kind === 'workaround' && post.workaround
+        ? this.#renderWorkaround(post)
+        : html`<div class="body" part="body">${renderSafeText(post.body)}</div>`}
+      ${this.#renderFooter(post)}
+    </article>`;
+  }
+}
+
+function initials(name: string): string {
+  const letters = name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => [...w][0]?.toUpperCase() ?? '');
+  return letters.join('') || '?';
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lifeboat-answer': LifeboatAnswer;
+  }
+}

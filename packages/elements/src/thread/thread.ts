@@ -1,0 +1,316 @@
+import type { MemberIncidentState, Session, SiteStatus } from '@lifeboat/protocol';
+import type { ConnectionState, LifeboatClient, Loadable, LocalPost, ThreadSnapshot } from '@lifeboat/sdk';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { LifeboatElement } from '../base/lifeboat-element.js';
+import { ClockController } from '../controllers/clock-controller.js';
+import { StoreController } from '../controllers/store-controller.js';
+import { LifeboatConfirmEvent } from '../events/confirm.js';
+import type { LifeboatNavigateEvent } from '../events/navigate.js';
+import { LifeboatPostEvent } from '../events/post.js';
+import { messages } from '../localize.js';
+import { AnswerReactEvent, AnswerRetryEvent } from './answer.js';
+import type { ComposerDraft } from './composer.js';
+import './composer.js';
+import { arrangeThread, type ThreadSort } from './sort.js';
+import { threadStyles } from './thread.styles.js';
+
+type RetryingClient = LifeboatClient & { retryPost?: (incidentId: string, postId: string) => Promise<unknown> };
+
+/**
+ * The community thread of an incident: answers, workarounds and replies with "worked for me" /
+ * "didn't work" confirmations, sorted by helpfulness or newest, and a composer.
+ *
+ * @summary Peer answers for the current incident.
+ *
+ * @event lifeboat-post - Before an answer is posted; detail `{ incidentId, body, kind, parentId }`. Cancelable.
+ * @event lifeboat-confirm - Before a confirmation is set or cleared; detail `{ incidentId, postId, kind }`. Cancelable.
+ *
+ * @csspart header - Heading, community note and sort control.
+ * @csspart heading - "Community answers".
+ * @csspart note - The "community, not official support" note.
+ * @csspart sort - The sort buttons.
+ * @csspart list - The list of posts.
+ * @csspart answer - One post (`<article>`).
+ * @csspart staff-badge - The staff badge on a post.
+ * @csspart verified-badge - "Verified by staff" on a post.
+ * @csspart workaround - The workaround card inside a post.
+ * @csspart risk-badge - The risk of a workaround.
+ * @csspart body - The text of a post.
+ * @csspart confirm - The confirmation buttons of a post.
+ * @csspart confirm-button - "Worked for me" / "Didn't work".
+ * @csspart composer - The answer form.
+ * @csspart submit-button - "Post answer".
+ * @csspart empty - The empty state.
+ * @csspart notice - Locked, offline and error notices.
+ *
+ * @cssproperty --lifeboat-color-surface - Background.
+ * @cssproperty --lifeboat-color-surface-raised - Cards and hover.
+ * @cssproperty --lifeboat-color-text - Text.
+ * @cssproperty --lifeboat-color-muted - Secondary text.
+ * @cssproperty --lifeboat-color-border - Borders.
+ * @cssproperty --lifeboat-color-accent - Primary button, pressed state, links.
+ * @cssproperty --lifeboat-color-danger - Errors.
+ * @cssproperty --lifeboat-space-1 - Spacing scale (1–6).
+ * @cssproperty --lifeboat-radius-m - Corner radius.
+ * @cssproperty --lifeboat-font-family - Font.
+ *
+ * @cssstate loading - The thread is loading.
+ * @cssstate error - The thread could not be loaded.
+ * @cssstate empty - No answers yet.
+ * @cssstate locked - The thread is locked or archived.
+ * @cssstate offline - The live connection is down.
+ */
+@customElement('lifeboat-thread')
+export class LifeboatThread extends LifeboatElement {
+  static override styles = threadStyles;
+  static override shadowRootOptions: ShadowRootInit = { ...LifeboatElement.shadowRootOptions, delegatesFocus: true };
+
+  /** The incident whose thread to show; by default the first open incident. */
+  @property({ reflect: true }) incident: string | null = null;
+
+  /** Order of answers. */
+  @property({ reflect: true }) sort: ThreadSort = 'helpful';
+
+  @state() private announcement = '';
+
+  readonly #status = new StoreController<Loadable<SiteStatus>>(this);
+  readonly #thread = new StoreController<ThreadSnapshot>(this);
+  readonly #me = new StoreController<MemberIncidentState>(this);
+  readonly #session = new StoreController<Session | null>(this);
+  readonly #connection = new StoreController<ConnectionState>(this);
+  readonly #clock = new ClockController(this);
+  #seen: Set<string> | undefined;
+  #boundIncident: string | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('lifeboat-navigate', this.#handleNavigate);
+    window.addEventListener('hashchange', this.#handleHash);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('lifeboat-navigate', this.#handleNavigate);
+    window.removeEventListener('hashchange', this.#handleHash);
+  }
+
+  protected override clientChanged(client: LifeboatClient | undefined): void {
+    this.#status.store = client?.$status;
+    this.#session.store = client?.$session;
+    this.#connection.store = client?.$connection;
+    this.#boundIncident = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    const incidentId = this.incidentId;
+    if (incidentId !== this.#boundIncident) {
+      this.#boundIncident = incidentId;
+      this.#thread.store = incidentId && this.activeClient ? this.activeClient.thread(incidentId) : undefined;
+      this.#me.store = incidentId && this.activeClient ? this.activeClient.me(incidentId) : undefined;
+      this.#seen = undefined;
+    }
+    this.#trackNewPosts();
+    const snapshot = this.#thread.value;
+    const connection = this.#connection.value;
+    this.toggleState('loading', !snapshot || snapshot.state === 'loading');
+    this.toggleState('error', snapshot?.state === 'error');
+    this.toggleState('empty', snapshot?.state === 'ready' && this.#visiblePosts().length === 0);
+    this.toggleState('locked', snapshot !== undefined && snapshot.threadState !== 'open');
+    this.toggleState('offline', connection === 'offline' || connection === 'reconnecting');
+  }
+
+  /** The incident shown: the `incident` attribute, or the first open incident. */
+  get incidentId(): string | undefined {
+    return this.incident ?? this.#status.value?.value?.incidents[0]?.id;
+  }
+
+  /** Scrolls to a post and focuses it; returns false if the post is not in this thread. */
+  revealPost(postId: string): boolean {
+    const article = this.renderRoot.querySelector<HTMLElement>(`#lifeboat-post-${CSS.escape(postId)}`);
+    if (!article) return false;
+    const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    article.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
+    article.focus({ preventScroll: true });
+    return true;
+  }
+
+  #visiblePosts(): LocalPost[] {
+    return this.#thread.value?.posts.filter((p) => p.local || p.state === 'published') ?? [];
+  }
+
+  /** Announces posts from others that arrived after the first render of the thread. */
+  #trackNewPosts(): void {
+    const snapshot = this.#thread.value;
+    if (!snapshot || snapshot.state !== 'ready') return;
+    const ownId = this.#session.value?.member.id;
+    if (!this.#seen) {
+      this.#seen = new Set(snapshot.posts.map((p) => p.id));
+      return;
+    }
+    let fresh = 0;
+    for (const post of snapshot.posts) {
+      if (this.#seen.has(post.id)) continue;
+      this.#seen.add(post.id);
+      if (!post.local && post.author.id !== ownId && post.state === 'published') fresh++;
+    }
+    if (fresh > 0) this.announcement = messages().newAnswers(fresh);
+  }
+
+  #handleNavigate = (event: LifeboatNavigateEvent): void => {
+    if (!event.defaultPrevented) this.revealPost(event.detail.postId);
+  };
+
+  #handleHash = (): void => {
+    const match = /^#lifeboat-post-(.+)$/.exec(location.hash);
+    if (match) this.revealPost(decodeURIComponent(match[1]));
+  };
+
+  #handleReact = (event: Event): void => {
+    if (!(event instanceof AnswerReactEvent)) return;
+    const incidentId = this.incidentId;
+    const client = this.activeClient;
+    if (!incidentId || !client) return;
+    const confirm = new LifeboatConfirmEvent({ incidentId, postId: event.postId, kind: event.kind });
+    if (!this.dispatchEvent(confirm)) return;
+    void client.react(incidentId, event.postId, event.kind).catch(() => {
+      // The SDK reverts its optimistic counts.
+    });
+  };
+
+  #handleRetry = (event: Event): void => {
+    if (!(event instanceof AnswerRetryEvent)) return;
+    const client = this.activeClient as RetryingClient | undefined;
+    const incidentId = this.incidentId;
+    if (client?.retryPost && incidentId) void client.retryPost(incidentId, event.postId).catch(() => undefined);
+    else client?.retry();
+  };
+
+  #submit = async (draft: ComposerDraft): Promise<boolean> => {
+    const client = this.activeClient;
+    const incidentId = this.incidentId;
+    if (!client || !incidentId) return false;
+    const event = new LifeboatPostEvent({ incidentId, body: draft.body, kind: 'answer', parentId: null });
+    if (!this.dispatchEvent(event)) return false;
+    if (!this.#session.value) await client.startSession(draft.displayName);
+    await client.post(incidentId, { kind: 'answer', body: draft.body });
+    return true;
+  };
+
+  #setSort(sort: ThreadSort): void {
+    this.sort = sort;
+  }
+
+  #renderHeader(count: number): TemplateResult {
+    const m = messages();
+    return html`<header class="header" part="header">
+      <div class="heading-row">
+        <h2 class="heading" part="heading" id="heading">
+          ${m.threadHeading}${count ? html` <span class="count muted">${m.answersCount(count)}</span>` : nothing}
+        </h2>
+        <div class="sort" part="sort" role="group" aria-label=${m.sortLabel}>
+          ${(['helpful', 'newest'] as const).map(
+            (sort) =>
+              html`<button
+                type="button"
+                class="sort-button"
+                aria-pressed=${this.sort === sort ? 'true' : 'false'}
+                @click=${() => this.#setSort(sort)}
+              >
+                ${sort === 'helpful' ? m.sortHelpful : m.sortNewest}
+              </button>`,
+          )}
+        </div>
+      </div>
+      <p class="note" part="note">${m.threadNote}</p>
+    </header>`;
+  }
+
+  #renderList(snapshot: ThreadSnapshot): TemplateResult {
+    const m = messages();
+    const status = this.#status.value?.value;
+    const me = this.#me.value;
+    const ownId = this.#session.value?.member.id;
+    const locked = snapshot.threadState !== 'open';
+    const items = arrangeThread(snapshot.posts, this.sort, ownId);
+    if (!items.length) return html`<p class="empty" part="empty">${m.emptyThread}</p>`;
+    const answer = (post: LocalPost): TemplateResult =>
+      html`<lifeboat-answer
+        .post=${post}
+        .reaction=${me?.reactions[post.id] ?? null}
+        .components=${status?.components ?? []}
+        .now=${this.#clock.now}
+        ?readonly=${locked}
+      ></lifeboat-answer>`;
+    return html`<ol class="posts" part="list" aria-labelledby="heading">
+      ${items.map(
+        ({ post, replies }) =>
+          html`<li class="item">
+            ${answer(post)}
+            ${replies.length
+              ? html`<ol class="replies" aria-label=${m.replies(replies.length)}>
+                  ${replies.map((reply) => html`<li>${answer(reply)}</li>`)}
+                </ol>`
+              : nothing}
+          </li>`,
+      )}
+    </ol>`;
+  }
+
+  #renderSkeleton(): TemplateResult {
+    return html`<div class="skeleton-list" aria-busy="true">
+      <span class="visually-hidden">${messages().loading}</span>
+      ${[0, 1, 2].map(
+        () => html`<div class="skeleton-post">
+          <div class="skeleton line short"></div>
+          <div class="skeleton line"></div>
+          <div class="skeleton line mid"></div>
+        </div>`,
+      )}
+    </div>`;
+  }
+
+  #renderFooter(snapshot: ThreadSnapshot): TemplateResult | typeof nothing {
+    const m = messages();
+    if (snapshot.state !== 'ready') return nothing;
+    if (snapshot.threadState !== 'open') return html`<p class="notice locked" part="notice">${m.threadLocked}</p>`;
+    return html`<lifeboat-composer .session=${this.#session.value ?? null} .submit=${this.#submit}></lifeboat-composer>`;
+  }
+
+  protected override render(): TemplateResult {
+    const m = messages();
+    const snapshot = this.#thread.value;
+    const connection = this.#connection.value;
+    let body: TemplateResult | typeof nothing;
+    if (!this.activeClient) body = html`<p class="notice" part="notice">${m.noClient}</p>`;
+    else if (!this.incidentId && this.#status.value?.state === 'ready')
+      body = html`<p class="empty" part="empty">${m.noIncident}</p>`;
+    else if (!snapshot || snapshot.state === 'loading') body = this.#renderSkeleton();
+    else if (snapshot.state === 'error')
+      body = html`<div class="notice error-notice" part="notice" role="alert">
+        <span>${m.threadError}</span>
+        <button type="button" class="button" @click=${() => this.activeClient?.retry()}>${m.retry}</button>
+      </div>`;
+    else body = html`${this.#renderList(snapshot)}${this.#renderFooter(snapshot)}`;
+    return html`<section
+      class="thread"
+      aria-labelledby="heading"
+      @answer-react=${this.#handleReact}
+      @answer-retry=${this.#handleRetry}
+    >
+      ${this.#renderHeader(snapshot?.state === 'ready' ? this.#visiblePosts().length : 0)}
+      ${connection === 'offline' || connection === 'reconnecting'
+        ? html`<p class="notice offline" part="notice">${connection === 'offline' ? m.offline : m.reconnecting}</p>`
+        : nothing}
+      ${body}
+      <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lifeboat-thread': LifeboatThread;
+  }
+}

@@ -68,6 +68,13 @@ export interface LifeboatClient {
    * Idempotency-Key, reconciles by id. Rejects with a LifeboatError (field errors included).
    */
   post(incidentId: string, request: Omit<CreatePostRequest, 'id'>): Promise<Post>;
+  /**
+   * Sends a failed post again with the same id, so the same Idempotency-Key: the server never
+   * makes a second post. Rejects like `post()`.
+   */
+  retryPost(incidentId: string, postId: string): Promise<Post>;
+  /** Drops a post that is still local (failed or sending) from the thread; no-op otherwise. */
+  discardPost(incidentId: string, postId: string): void;
   /** Sets or clears ("null") the member's confirmation on a post. One per member per post. */
   react(incidentId: string, postId: string, kind: ReactionKind | null): Promise<ReactionResult>;
   /** Says "affected me too" (or takes it back). One per member per incident. */

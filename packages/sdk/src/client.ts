@@ -1,0 +1,300 @@
+import type {
+  AffectedResult,
+  CreatePostRequest,
+  Incident,
+  MemberSummary,
+  Post,
+  ReactionKind,
+  ReactionResult,
+} from '@lifeboat/protocol';
+import { ulid } from '@lifeboat/protocol';
+import { atom } from 'nanostores';
+import type { ConnectionState, LifeboatClient, LocalPost } from './client-types.js';
+import { LifeboatError } from './client-types.js';
+import type { Context } from './context.js';
+import { incidentIdOf, peek } from './context.js';
+import type { FetchLike } from './http.js';
+import { createRequest, toLifeboatError } from './http.js';
+import type { SessionStorage } from './session.js';
+import { createSessions, defaultStorage, GUEST_NAME } from './session.js';
+import type { EventSourceConstructor } from './stream.js';
+import { createStream } from './stream.js';
+import { createIncident } from './stores/incident.js';
+import type { LoadableResource } from './stores/loadable.js';
+import type { MeResource } from './stores/me.js';
+import { createMe } from './stores/me.js';
+import { createStatus } from './stores/status.js';
+import type { ThreadResource } from './stores/thread.js';
+import { createThread } from './stores/thread.js';
+
+export interface LifeboatOptions {
+  /** Origin (and optional path prefix) of the Lifeboat server, e.g. `https://lifeboat.example.com`. */
+  server: string;
+  /** The site's slug. */
+  site: string;
+  /** Defaults to the global `fetch`. */
+  fetch?: FetchLike;
+  /** Defaults to the global `EventSource`; without one the stores load but do not stay live. */
+  EventSource?: EventSourceConstructor;
+  /** Where the session is kept; defaults to `localStorage` when usable, `null` keeps it in memory. */
+  storage?: SessionStorage | null;
+}
+
+type Counts = Post['counts'];
+
+/** Author of an optimistic post sent before any session exists. */
+const GUEST: MemberSummary = { id: '', displayName: GUEST_NAME, role: 'member', staff: false };
+/** Automatic resends of a post after a network failure (same Idempotency-Key). */
+const POST_RETRIES = 2;
+const POST_RETRY_DELAY = 400;
+
+const countKey = (kind: ReactionKind) => (kind === 'worked' ? 'worked' : 'didntWork');
+
+function moveReaction(counts: Counts, from: ReactionKind | null, to: ReactionKind | null): Counts {
+  const next = { ...counts };
+  if (from) next[countKey(from)] = Math.max(0, next[countKey(from)] - 1);
+  if (to) next[countKey(to)]++;
+  return next;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Creates a client for one site of one Lifeboat server. One per page is enough. */
+export function createLifeboat(options: LifeboatOptions): LifeboatClient {
+  const server = options.server.replace(/\/+$/, '');
+  const { site } = options;
+  const base = `${server}/v1/sites/${encodeURIComponent(site)}`;
+  const fetchFn: FetchLike = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+  const request = createRequest(base, fetchFn);
+  const storage = options.storage === undefined ? defaultStorage() : options.storage;
+  const sessions = createSessions(request, storage, `lifeboat:${server}:${site}:session`);
+  const $connection = atom<ConnectionState>('idle');
+  const stream = createStream(
+    `${base}/stream`,
+    options.EventSource ?? (globalThis as { EventSource?: EventSourceConstructor }).EventSource,
+    $connection,
+    {
+      event(event) {
+        status.apply(event);
+        const id = incidentIdOf(event);
+        incidents.get(id)?.apply(event);
+        threads.get(id)?.apply(event);
+      },
+      reset() {
+        for (const resource of resources()) if (resource.mounted) void resource.load();
+      },
+    },
+  );
+  const ctx: Context = { request, stream, sessions };
+
+  const status = createStatus(ctx);
+  const incidents = new Map<string, LoadableResource<Incident>>();
+  const threads = new Map<string, ThreadResource>();
+  const mes = new Map<string, MeResource>();
+  /** Requests of posts not yet acknowledged, by post id (= Idempotency-Key). */
+  const outbox = new Map<string, CreatePostRequest>();
+  const sending = new Map<string, Promise<Post>>();
+
+  const resources = () => [status, ...incidents.values(), ...threads.values()];
+  const cached = <T>(
+    cache: Map<string, T>,
+    id: string,
+    create: (ctx: Context, id: string) => T,
+  ): T => {
+    let value = cache.get(id);
+    if (!value) cache.set(id, (value = create(ctx, id)));
+    return value;
+  };
+  const incident = (id: string) => cached(incidents, id, createIncident);
+  const thread = (id: string) => cached(threads, id, createThread);
+  const me = (id: string) => cached(mes, id, createMe);
+  const incidentPath = (id: string) => `/incidents/${encodeURIComponent(id)}`;
+
+  /** Changes an incident wherever it is held: its own store and the status's open list. */
+  function patchIncident(id: string, change: (incident: Incident) => Incident): void {
+    incidents.get(id)?.update(change);
+    status.update((s) => ({
+      ...s,
+      incidents: s.incidents.map((i) => (i.id === id ? change(i) : i)),
+    }));
+  }
+
+  /** Changes a post's counts in its thread and where it is an incident's top workaround. */
+  function patchCounts(
+    incidentId: string,
+    postId: string,
+    change: (counts: Counts) => Counts,
+  ): void {
+    thread(incidentId).updatePost(postId, (p) => ({ ...p, counts: change(p.counts) }));
+    patchIncident(incidentId, (i) => {
+      const top = i.topWorkaround;
+      return top?.id === postId
+        ? { ...i, topWorkaround: { ...top, counts: change(top.counts) } }
+        : i;
+    });
+  }
+
+  async function send(incidentId: string, id: string): Promise<Post> {
+    const body = outbox.get(id)!;
+    const posts = thread(incidentId);
+    posts.updatePost(id, ({ localError: _, ...p }) => ({ ...p, local: 'sending' }));
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const post = await sessions.authed((token) =>
+            request<Post>('POST', `${incidentPath(incidentId)}/posts`, {
+              body,
+              token,
+              headers: { 'idempotency-key': id },
+            }),
+          );
+          outbox.delete(id);
+          posts.upsert(post);
+          return post;
+        } catch (error) {
+          if (attempt >= POST_RETRIES || toLifeboatError(error).code !== 'network') throw error;
+          await sleep(POST_RETRY_DELAY * 2 ** attempt * (0.5 + Math.random() / 2));
+        }
+      }
+    } catch (error) {
+      const localError = toLifeboatError(error);
+      posts.updatePost(id, (p) => ({ ...p, local: 'failed', localError }));
+      throw localError;
+    }
+  }
+
+  function resend(incidentId: string, id: string): Promise<Post> {
+    let pending = sending.get(id);
+    if (!pending) {
+      pending = send(incidentId, id).finally(() => sending.delete(id));
+      sending.set(id, pending);
+    }
+    return pending;
+  }
+
+  return {
+    server,
+    site,
+    $status: status.$store,
+    $connection,
+    $session: sessions.$session,
+    incident: (id) => incident(id).$store,
+    thread: (id) => thread(id).$store,
+    me: (id) => me(id).$store,
+
+    startSession: (displayName) => sessions.start(displayName),
+
+    post(incidentId, req) {
+      const id = ulid();
+      const local: LocalPost = {
+        id,
+        incidentId,
+        parentId: req.parentId ?? null,
+        kind: req.kind,
+        body: req.body,
+        workaround: req.workaround ?? null,
+        author: peek(sessions.$session)?.member ?? GUEST,
+        state: 'published',
+        verified: false,
+        pinned: false,
+        counts: { worked: 0, didntWork: 0 },
+        createdAt: new Date().toISOString(),
+        editedAt: null,
+        local: 'sending',
+      };
+      outbox.set(id, { ...req, id });
+      thread(incidentId).upsert(local);
+      return resend(incidentId, id);
+    },
+
+    retryPost(incidentId, postId) {
+      if (!outbox.has(postId)) {
+        return Promise.reject(
+          new LifeboatError({ title: 'No unsent post with this id', status: 0, code: 'not_found' }),
+        );
+      }
+      return resend(incidentId, postId);
+    },
+
+    discardPost(incidentId, postId) {
+      if (sending.has(postId) || !outbox.delete(postId)) return;
+      thread(incidentId).remove(postId);
+    },
+
+    async react(incidentId, postId, kind) {
+      const mine = me(incidentId);
+      const setMine = (k: ReactionKind | null) =>
+        mine.update((s) => {
+          const { [postId]: _, ...reactions } = s.reactions;
+          return { ...s, reactions: k ? { ...reactions, [postId]: k } : reactions };
+        });
+      const previous = peek(mine.$store).reactions[postId] ?? null;
+      setMine(kind);
+      patchCounts(incidentId, postId, (c) => moveReaction(c, previous, kind));
+      try {
+        const result = await sessions.authed((token) =>
+          request<ReactionResult>(
+            kind ? 'PUT' : 'DELETE',
+            `/posts/${encodeURIComponent(postId)}/reaction`,
+            {
+              token,
+              body: kind ? { kind } : undefined,
+            },
+          ),
+        );
+        setMine(result.reaction);
+        patchCounts(incidentId, postId, () => result.counts);
+        return result;
+      } catch (error) {
+        setMine(previous);
+        patchCounts(incidentId, postId, (c) => moveReaction(c, kind, previous));
+        throw toLifeboatError(error);
+      }
+    },
+
+    async setAffected(incidentId, affected) {
+      const mine = me(incidentId);
+      const flip = (from: boolean, to: boolean) => {
+        mine.update((s) => ({ ...s, affected: to }));
+        if (from !== to) {
+          patchIncident(incidentId, (i) => ({
+            ...i,
+            affectedCount: Math.max(0, i.affectedCount + (to ? 1 : -1)),
+          }));
+        }
+      };
+      const previous = peek(mine.$store).affected;
+      flip(previous, affected);
+      try {
+        const result = await sessions.authed((token) =>
+          request<AffectedResult>(
+            affected ? 'PUT' : 'DELETE',
+            `${incidentPath(incidentId)}/affected`,
+            { token },
+          ),
+        );
+        mine.update((s) => ({ ...s, affected: result.affected }));
+        patchIncident(incidentId, (i) => ({ ...i, affectedCount: result.count }));
+        return result;
+      } catch (error) {
+        flip(affected, previous);
+        throw toLifeboatError(error);
+      }
+    },
+
+    loadMore: (incidentId) => thread(incidentId).loadMore(),
+
+    retry() {
+      for (const resource of resources()) if (resource.mounted) resource.retry();
+      stream.wake();
+    },
+
+    close() {
+      stream.close();
+      incidents.clear();
+      threads.clear();
+      mes.clear();
+      outbox.clear();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { LifeboatEvent } from '@lifeboat/protocol';
+import type { ReadableAtom } from 'nanostores';
+import { onMount } from 'nanostores';
+import type { Request } from './http.js';
+import type { Sessions } from './session.js';
+import type { Stream } from './stream.js';
+
+/** What every store and action of one client shares. */
+export interface Context {
+  readonly request: Request;
+  readonly stream: Stream;
+  readonly sessions: Sessions;
+}
+
+/** A store fed by a snapshot and kept live by the stream. */
+export interface Resource {
+  mounted: boolean;
+  load(): Promise<void>;
+  /** Applies a stream event; ignores events of other incidents and ones the snapshot holds. */
+  apply(event: LifeboatEvent): void;
+  /** Loads again what failed. */
+  retry(): void;
+}
+
+/** Reads a store without mounting it (`get()` would mount it and start a fetch). */
+export const peek = <T>($store: ReadableAtom<T>): T => $store.value as T;
+
+/** Lazy: fetch on the first listener, hold the stream while listened to. */
+export function mountLazily(
+  $store: ReadableAtom<unknown>,
+  resource: Resource,
+  stream: Stream,
+): void {
+  onMount($store, () => {
+    resource.mounted = true;
+    stream.acquire();
+    void resource.load();
+    return () => {
+      resource.mounted = false;
+      stream.release();
+    };
+  });
+}
+
+/** The incident an event is about. */
+export function incidentIdOf(event: LifeboatEvent): string {
+  return 'post' in event
+    ? event.post.incidentId
+    : 'incident' in event
+      ? event.incident.id
+      : event.incidentId;
+}

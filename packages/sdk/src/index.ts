@@ -1,0 +1,38 @@
+export { createLifeboat } from './client.js';
+export type { LifeboatOptions } from './client.js';
+export { LifeboatError } from './client-types.js';
+export type {
+  ConnectionState,
+  LifeboatClient,
+  Loadable,
+  LocalPost,
+  ThreadSnapshot,
+} from './client-types.js';
+export type { FetchLike } from './http.js';
+export type { SessionStorage } from './session.js';
+export type { EventSourceConstructor, EventSourceLike } from './stream.js';
+export type {
+  AffectedResult,
+  CreatePostRequest,
+  Impact,
+  Incident,
+  IncidentPhase,
+  IncidentUpdate,
+  LifeboatEvent,
+  MemberIncidentState,
+  MemberSummary,
+  Post,
+  PostKind,
+  PostState,
+  Problem,
+  ProblemCode,
+  ReactionKind,
+  ReactionResult,
+  Session,
+  Severity,
+  SiteStatus,
+  StatusComponent,
+  ThreadState,
+  WorkaroundFields,
+  WorkaroundRisk,
+} from '@lifeboat/protocol';

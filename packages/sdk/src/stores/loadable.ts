@@ -1,0 +1,68 @@
+import type { LifeboatEvent } from '@lifeboat/protocol';
+import { atom } from 'nanostores';
+import type { WritableAtom } from 'nanostores';
+import type { Loadable } from '../client-types.js';
+import type { Resource } from '../context.js';
+import { mountLazily, peek } from '../context.js';
+import { toLifeboatError } from '../http.js';
+import type { Stream } from '../stream.js';
+
+export interface LoadableResource<T> extends Resource {
+  readonly $store: WritableAtom<Loadable<T>>;
+  /** Changes the value in place, if there is one (optimistic updates). */
+  update(change: (value: T) => T): void;
+}
+
+export interface LoadableOptions<T> {
+  fetch(): Promise<T>;
+  /** The snapshot's event sequence, when it has one: later events are replayed onto it. */
+  seqOf?(value: T): number;
+  reduce(value: T, event: LifeboatEvent): T;
+}
+
+/** A lazily fetched, live `Loadable<T>` (site status, one incident). */
+export function createLoadable<T>(
+  stream: Stream,
+  options: LoadableOptions<T>,
+): LoadableResource<T> {
+  const $store = atom<Loadable<T>>({ state: 'loading' });
+  let generation = 0;
+  /** Events at or below this sequence are already in the snapshot. */
+  let seq = -1;
+
+  const resource: LoadableResource<T> = {
+    $store,
+    mounted: false,
+    async load() {
+      const run = ++generation;
+      if (peek($store).value === undefined) $store.set({ state: 'loading' });
+      try {
+        const value = await options.fetch();
+        if (run !== generation) return;
+        $store.set({ state: 'ready', value });
+        if (options.seqOf) {
+          seq = options.seqOf(value);
+          stream.seed(seq);
+          for (const event of stream.recent()) resource.apply(event);
+        }
+      } catch (error) {
+        if (run !== generation) return;
+        $store.set({ state: 'error', value: peek($store).value, error: toLifeboatError(error) });
+      }
+    },
+    apply(event) {
+      if (event.seq > seq) resource.update((value) => options.reduce(value, event));
+    },
+    update(change) {
+      const current = peek($store);
+      if (current.state !== 'ready') return;
+      const value = change(current.value);
+      if (value !== current.value) $store.set({ state: 'ready', value });
+    },
+    retry() {
+      if (peek($store).state === 'error') void resource.load();
+    },
+  };
+  mountLazily($store, resource, stream);
+  return resource;
+}

@@ -1,0 +1,130 @@
+import type { ThreadPage } from '@lifeboat/protocol';
+import { atom } from 'nanostores';
+import type { WritableAtom } from 'nanostores';
+import type { LocalPost, ThreadSnapshot } from '../client-types.js';
+import type { Context, Resource } from '../context.js';
+import { incidentIdOf, mountLazily, peek } from '../context.js';
+import { toLifeboatError } from '../http.js';
+
+export interface ThreadResource extends Resource {
+  readonly $store: WritableAtom<ThreadSnapshot>;
+  loadMore(): Promise<void>;
+  /** Replaces the post with the same id, or appends it: a post is never listed twice. */
+  upsert(post: LocalPost): void;
+  /** Changes one post in place, if listed. */
+  updatePost(postId: string, change: (post: LocalPost) => LocalPost): void;
+  remove(postId: string): void;
+}
+
+/** An incident's thread: first page on first listen, later pages on demand, live in between. */
+export function createThread(ctx: Context, incidentId: string): ThreadResource {
+  const path = `/incidents/${encodeURIComponent(incidentId)}/thread`;
+  const $store = atom<ThreadSnapshot>({
+    state: 'loading',
+    incidentId,
+    threadState: 'open',
+    posts: [],
+    nextCursor: null,
+    loadingMore: false,
+    error: null,
+  });
+  let generation = 0;
+  /** Events at or below this sequence are already in the snapshot; -1 before the first one. */
+  let seq = -1;
+
+  const set = (patch: Partial<ThreadSnapshot>) => $store.set({ ...peek($store), ...patch });
+  const posts = () => peek($store).posts;
+
+  const thread: ThreadResource = {
+    $store,
+    mounted: false,
+    async load() {
+      const run = ++generation;
+      if (peek($store).state === 'error') set({ state: 'loading', error: null });
+      try {
+        const page = await ctx.request<ThreadPage>('GET', path);
+        if (run !== generation) return;
+        const ids = new Set(page.posts.map((p) => p.id));
+        seq = page.lastEventId;
+        set({
+          state: 'ready',
+          threadState: page.threadState,
+          // Optimistic entries stay until their request settles.
+          posts: [...page.posts, ...posts().filter((p) => p.local && !ids.has(p.id))],
+          nextCursor: page.nextCursor,
+          loadingMore: false,
+          error: null,
+        });
+        ctx.stream.seed(seq);
+        for (const event of ctx.stream.recent()) thread.apply(event);
+      } catch (error) {
+        if (run === generation) set({ state: 'error', error: toLifeboatError(error) });
+      }
+    },
+    async loadMore() {
+      const { state, nextCursor, loadingMore } = peek($store);
+      if (state !== 'ready' || !nextCursor || loadingMore) return;
+      const run = generation;
+      set({ loadingMore: true, error: null });
+      try {
+        const page = await ctx.request<ThreadPage>(
+          'GET',
+          `${path}?cursor=${encodeURIComponent(nextCursor)}`,
+        );
+        if (run !== generation) return;
+        // A post already listed came from the stream, so it is at least as new.
+        const ids = new Set(posts().map((p) => p.id));
+        set({
+          posts: [...posts(), ...page.posts.filter((p) => !ids.has(p.id))],
+          nextCursor: page.nextCursor,
+          loadingMore: false,
+        });
+      } catch (error) {
+        if (run === generation) set({ loadingMore: false, error: toLifeboatError(error) });
+        throw toLifeboatError(error);
+      }
+    },
+    apply(event) {
+      if (seq < 0 || event.seq <= seq || incidentIdOf(event) !== incidentId) return;
+      switch (event.type) {
+        case 'post.created':
+          return thread.upsert(event.post);
+        case 'post.updated':
+          // A post published after review arrives as an update of one never listed.
+          if (event.post.state === 'published' || posts().some((p) => p.id === event.post.id)) {
+            thread.upsert(event.post);
+          }
+          return;
+        case 'reaction.changed':
+          return thread.updatePost(event.postId, (p) => ({ ...p, counts: event.counts }));
+        case 'affected.changed':
+          return;
+        default:
+          if (event.incident.threadState !== peek($store).threadState) {
+            set({ threadState: event.incident.threadState });
+          }
+      }
+    },
+    upsert(post) {
+      const list = posts();
+      const index = list.findIndex((p) => p.id === post.id);
+      set({ posts: index < 0 ? [...list, post] : list.map((p, i) => (i === index ? post : p)) });
+    },
+    updatePost(postId, change) {
+      const list = posts();
+      if (list.some((p) => p.id === postId)) {
+        set({ posts: list.map((p) => (p.id === postId ? change(p) : p)) });
+      }
+    },
+    remove(postId) {
+      set({ posts: posts().filter((p) => p.id !== postId) });
+    },
+    retry() {
+      const { state, error } = peek($store);
+      if (state === 'error') void thread.load();
+      else if (error) thread.loadMore().catch(() => {});
+    },
+  };
+  mountLazily($store, thread, ctx.stream);
+  return thread;
+}

@@ -46,7 +46,7 @@ export async function buildApp(config: ServerConfig, deps: AppDependencies = {})
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     trustProxy: config.trustProxy,
     bodyLimit: LIMITS.requestBody,
-    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
     routerOptions: { maxParamLength: 300 },
     forceCloseConnections: true,
   });
@@ -70,7 +70,7 @@ export async function buildApp(config: ServerConfig, deps: AppDependencies = {})
   };
   app.decorate('lifeboat', context);
 
-  app.removeContentTypeParser(['application/json']);
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
       done(null, parseJson(body as string));

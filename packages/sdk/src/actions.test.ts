@@ -368,6 +368,27 @@ describe('session', () => {
   });
 });
 
+describe('me()', () => {
+  it('reads what the member did only when a session exists', async () => {
+    const { server } = setup(memoryStorage({ [SESSION_KEY]: JSON.stringify(aSession('tok-a')) }));
+    server.on(`GET /incidents/${enc}/me`, (call) => {
+      expect(call.headers.authorization).toBe('Bearer tok-a');
+      return { body: { affected: true, reactions: { P1: 'worked' } } };
+    });
+    client.me(INCIDENT_ID).listen(() => {});
+    await tick();
+    expect(client.me(INCIDENT_ID).get()).toEqual({ affected: true, reactions: { P1: 'worked' } });
+  });
+
+  it('creates no session just to read', async () => {
+    const { server } = setup();
+    client.me(INCIDENT_ID).listen(() => {});
+    await tick();
+    expect(server.calls).toEqual([]);
+    expect(client.me(INCIDENT_ID).get()).toEqual({ affected: false, reactions: {} });
+  });
+});
+
 describe('loadMore()', () => {
   it('follows nextCursor and appends without duplicates', async () => {
     const { server, ES } = setup();

@@ -13,16 +13,12 @@ export interface RequestOptions {
 /** One JSON call to the site's API: resolves with the parsed body, rejects with a LifeboatError. */
 export type Request = <T>(method: string, path: string, options?: RequestOptions) => Promise<T>;
 
-/** Codes for error responses that carry no problem+json (a proxy, a CDN). */
+/** Codes for error responses that carry no problem+json (a proxy, a CDN); others are `internal`. */
 const STATUS_CODES: Record<number, Problem['code']> = {
-  400: 'validation_failed',
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
-  409: 'conflict',
   413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  422: 'validation_failed',
   429: 'rate_limited',
 };
 

@@ -82,6 +82,7 @@ const defaults = {
   didntWork: (n: number) => `Didn't work (${formatNumber(n)})`,
   sending: 'Sending…',
   sendFailed: 'Couldn’t send',
+  discard: 'Discard',
   pendingReview: 'Waiting for review',
   workaroundLabel: 'Workaround',
   stepsLabel: 'Steps',

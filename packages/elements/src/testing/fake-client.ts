@@ -179,8 +179,20 @@ export class FakeClient implements LifeboatClient {
     this.calls.push({ method: 'retry', args: [] });
   }
 
-  async retryPost(incidentId: string, postId: string): Promise<void> {
+  async retryPost(incidentId: string, postId: string): Promise<Post> {
     this.calls.push({ method: 'retryPost', args: [incidentId, postId] });
+    const thread = this.thread(incidentId);
+    const post = thread.get().posts.find((p) => p.id === postId);
+    if (!post) throw new Error('not found');
+    const { local: _local, localError: _error, ...sent } = post;
+    thread.set({ ...thread.get(), posts: thread.get().posts.map((p) => (p.id === postId ? sent : p)) });
+    return sent;
+  }
+
+  discardPost(incidentId: string, postId: string): void {
+    this.calls.push({ method: 'discardPost', args: [incidentId, postId] });
+    const thread = this.thread(incidentId);
+    thread.set({ ...thread.get(), posts: thread.get().posts.filter((p) => p.id !== postId || !p.local) });
   }
 
   close(): void {

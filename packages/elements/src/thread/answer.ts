@@ -15,9 +15,12 @@ export class AnswerReactEvent extends Event {
   }
 }
 
-/** Internal: asks the thread to resend a failed post. */
+/** Internal: asks the thread to resend (or discard) a failed post. */
 export class AnswerRetryEvent extends Event {
-  constructor(readonly postId: string) {
+  constructor(
+    readonly postId: string,
+    readonly discard = false,
+  ) {
     super('answer-retry', { bubbles: true });
   }
 }
@@ -79,6 +82,9 @@ export class LifeboatAnswer extends LitElement {
         <span>${m.sendFailed}${post.localError ? html` — ${post.localError.message}` : nothing}</span>
         <button type="button" class="button" @click=${() => this.dispatchEvent(new AnswerRetryEvent(post.id))}>
           ${m.retry}
+        </button>
+        <button type="button" class="button quiet" @click=${() => this.dispatchEvent(new AnswerRetryEvent(post.id, true))}>
+          ${m.discard}
         </button>
       </p>`;
     }

@@ -1,4 +1,5 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import type { LocalPost } from '@lifeboat/sdk';
 import { FakeClient } from '../testing/fake-client.js';
 import { FakeLifeboatError } from '../testing/fake-error.js';
 import { INCIDENT_ID, samplePost, samplePosts, sampleStatus } from '../testing/sample-data.js';
@@ -28,7 +29,7 @@ describe('<lifeboat-thread>', () => {
     client.setStatus(sampleStatus('major'));
   });
 
-  const ready = (posts = samplePosts()): void => client.setThread(INCIDENT_ID, { state: 'ready', posts });
+  const ready = (posts: LocalPost[] = samplePosts()): void => client.setThread(INCIDENT_ID, { state: 'ready', posts });
 
   describe('accessibility', () => {
     it('is accessible while loading', async () => {
@@ -178,8 +179,11 @@ describe('<lifeboat-thread>', () => {
       expect(q(el, '#lifeboat-post-L1').textContent).to.contain('Sending…');
       const failed = q(el, '#lifeboat-post-L2');
       expect(failed.textContent).to.contain('Couldn’t send');
-      failed.querySelector('button')!.click();
+      const [retry, discard] = [...failed.querySelectorAll('button')];
+      retry.click();
       expect(client.callsOf('retryPost')).to.deep.equal([[INCIDENT_ID, 'L2']]);
+      discard.click();
+      expect(client.callsOf('discardPost')).to.deep.equal([[INCIDENT_ID, 'L2']]);
     });
 
     it('appends live posts from others and announces them politely', async () => {

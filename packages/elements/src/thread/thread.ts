@@ -15,8 +15,6 @@ import './composer.js';
 import { arrangeThread, type ThreadSort } from './sort.js';
 import { threadStyles } from './thread.styles.js';
 
-type RetryingClient = LifeboatClient & { retryPost?: (incidentId: string, postId: string) => Promise<unknown> };
-
 /**
  * The community thread of an incident: answers, workarounds and replies with "worked for me" /
  * "didn't work" confirmations, sorted by helpfulness or newest, and a composer.
@@ -181,10 +179,11 @@ export class LifeboatThread extends LifeboatElement {
 
   #handleRetry = (event: Event): void => {
     if (!(event instanceof AnswerRetryEvent)) return;
-    const client = this.activeClient as RetryingClient | undefined;
+    const client = this.activeClient;
     const incidentId = this.incidentId;
-    if (client?.retryPost && incidentId) void client.retryPost(incidentId, event.postId).catch(() => undefined);
-    else client?.retry();
+    if (!client || !incidentId) return;
+    if (event.discard) client.discardPost(incidentId, event.postId);
+    else void client.retryPost(incidentId, event.postId).catch(() => undefined);
   };
 
   #submit = async (draft: ComposerDraft): Promise<boolean> => {

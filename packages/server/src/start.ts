@@ -2,7 +2,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { ServerConfig } from './config.js';
-import { DEMO_SITE } from './demo/seed.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -31,6 +30,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   };
 }
 
+/** The demo status page (examples/status-page, site `demo`). */
 export function demoUrl(url: string): string {
-  return `${url}/?site=${DEMO_SITE}`;
+  return `${url}/`;
 }

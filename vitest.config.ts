@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/{protocol,sdk,server}/src/**/*.test.ts'],
+          include: ['packages/{protocol,sdk,server}/src/**/*.test.ts', 'tests/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 20_000,
         },

@@ -104,3 +104,11 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, dat
 }
 
 export const enc = encodeURIComponent;
+
+declare global {
+  // Tests read arbitrary JSON (problems included) and assert on it.
+  interface Response {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    json<T = any>(): Promise<T>;
+  }
+}

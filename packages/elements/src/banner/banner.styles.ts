@@ -124,6 +124,12 @@ export const bannerStyles = [
     .phase-dot {
       display: none;
     }
+    .phase-compact {
+      display: none;
+      margin: calc(-1 * var(--_s2)) 0 0;
+      font-size: var(--_fs-s);
+      font-weight: var(--_strong);
+    }
     .meta {
       display: flex;
       flex-wrap: wrap;
@@ -266,15 +272,19 @@ export const bannerStyles = [
         padding: var(--_s3) var(--_s4);
         gap: var(--_s3);
       }
-      .phase:not(.current) .phase-label {
+      .phase {
+        padding-top: 0;
+      }
+      .phase-label {
         position: absolute;
         width: 1px;
         height: 1px;
         overflow: hidden;
         clip-path: inset(50%);
+        white-space: nowrap;
       }
-      .phase.current {
-        flex: 2.5;
+      .phase-compact {
+        display: block;
       }
       .overall .site {
         display: none;

@@ -30,7 +30,8 @@ export function renderPhases(incident: Incident): TemplateResult {
           <span class="phase-dot" aria-hidden="true"></span><span class="phase-label">${m.phase[phase]}</span>
         </li>`,
     )}
-  </ol>`;
+  </ol>
+  <p class="phase-compact" aria-hidden="true">${m.phase[incident.phase]}</p>`;
 }
 
 function renderWorkaround(post: Post, onSeeInThread: IncidentViewOptions['onSeeInThread']): TemplateResult {

@@ -148,9 +148,9 @@ export class LifeboatAnswer extends LitElement {
 function initials(name: string): string {
   const letters = name
     .split(/\s+/)
-    .filter(Boolean)
+    .filter((w) => /\p{L}|\p{N}/u.test(w))
     .slice(0, 2)
-    .map((w) => [...w][0]?.toUpperCase() ?? '');
+    .map((w) => /\p{L}|\p{N}/u.exec(w)?.[0]?.toUpperCase() ?? '');
   return letters.join('') || '?';
 }
 

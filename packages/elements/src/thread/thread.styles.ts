@@ -145,6 +145,9 @@ export const threadStyles = [
       .post-status {
         margin-inline-start: 0;
       }
+      .post-head time {
+        margin-inline-start: 0;
+      }
       .replies {
         margin-inline-start: var(--_s1);
         padding-inline-start: var(--_s3);

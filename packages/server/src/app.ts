@@ -35,13 +35,20 @@ export interface AppDependencies {
 function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
   try {
-    return JSON.parse(text, (key, value: unknown) => (key === '__proto__' || key === 'constructor' ? undefined : value));
+    return JSON.parse(text, (key, value: unknown) =>
+      key === '__proto__' || key === 'constructor' ? undefined : value,
+    );
   } catch {
-    throw new ProblemError(400, 'validation_failed', 'The request body is not valid JSON.', [{ field: 'body', message: 'The request body is not valid JSON.' }]);
+    throw new ProblemError(400, 'validation_failed', 'The request body is not valid JSON.', [
+      { field: 'body', message: 'The request body is not valid JSON.' },
+    ]);
   }
 }
 
-export async function buildApp(config: ServerConfig, deps: AppDependencies = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  config: ServerConfig,
+  deps: AppDependencies = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     trustProxy: config.trustProxy,
@@ -51,7 +58,12 @@ export async function buildApp(config: ServerConfig, deps: AppDependencies = {})
     forceCloseConnections: true,
   });
 
-  const store = deps.store ?? openSqliteStore({ file: path.join(config.dataDir, 'lifeboat.db'), eventRetention: config.eventRetention });
+  const store =
+    deps.store ??
+    openSqliteStore({
+      file: path.join(config.dataDir, 'lifeboat.db'),
+      eventRetention: config.eventRetention,
+    });
   const hub = deps.hub ?? new MemoryHub();
   const streams = new StreamManager(store, hub, config.heartbeatMs);
   const { windowMs } = config.rateLimits;

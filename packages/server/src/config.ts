@@ -49,19 +49,101 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
 
 export const CONFIG_OPTIONS: readonly ConfigOption[] = [
-  { key: 'port', env: 'PORT', flag: '--port', default: '8787', description: 'TCP port to listen on (0 picks a free one).' },
-  { key: 'host', env: 'HOST', flag: '--host', default: '127.0.0.1', description: 'Interface to bind; use 0.0.0.0 in a container.' },
-  { key: 'dataDir', env: 'LIFEBOAT_DATA_DIR', flag: '--data-dir', default: '.lifeboat', description: 'Directory for the SQLite file (lifeboat.db) and the generated secret; created on first run.' },
-  { key: 'secret', env: 'LIFEBOAT_SECRET', flag: null, default: '(generated into <data-dir>/secret)', description: 'Token signing keys: `secret` or `kid:secret`, comma separated; the first signs, all verify (rotation).' },
-  { key: 'publicOrigin', env: 'LIFEBOAT_PUBLIC_ORIGIN', flag: '--public-origin', default: '(none)', description: "The server's own origin, e.g. https://lifeboat.example.com; same-origin requests always pass CORS." },
-  { key: 'trustProxy', env: 'LIFEBOAT_TRUST_PROXY', flag: '--trust-proxy', default: 'false', description: 'Trust X-Forwarded-For: true, false, or a comma-separated list of proxy addresses/CIDRs.' },
-  { key: 'heartbeatMs', env: 'LIFEBOAT_HEARTBEAT_MS', flag: null, default: '15000', description: 'Milliseconds between SSE heartbeat comments.' },
-  { key: 'eventRetention', env: 'LIFEBOAT_EVENT_RETENTION', flag: null, default: '10000', description: 'Events kept per site for Last-Event-ID replay; older clients get `reset`.' },
-  { key: 'demo', env: 'LIFEBOAT_DEMO', flag: '--demo', default: 'false', description: 'Seed the `demo` site and serve examples/status-page at /.' },
-  { key: 'demoOrigins', env: 'LIFEBOAT_DEMO_ORIGINS', flag: null, default: '(none)', description: 'Extra allowed origins for the demo site, comma separated.' },
-  { key: 'logLevel', env: 'LIFEBOAT_LOG_LEVEL', flag: '--log-level', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
-  { key: 'cdnDir', env: 'LIFEBOAT_CDN_DIR', flag: null, default: 'packages/elements/dist/cdn', description: 'Directory served at /cdn/ (the script-tag bundle).' },
-  { key: 'demoDir', env: 'LIFEBOAT_DEMO_DIR', flag: null, default: 'examples/status-page', description: 'Directory served at / in demo mode.' },
+  {
+    key: 'port',
+    env: 'PORT',
+    flag: '--port',
+    default: '8787',
+    description: 'TCP port to listen on (0 picks a free one).',
+  },
+  {
+    key: 'host',
+    env: 'HOST',
+    flag: '--host',
+    default: '127.0.0.1',
+    description: 'Interface to bind; use 0.0.0.0 in a container.',
+  },
+  {
+    key: 'dataDir',
+    env: 'LIFEBOAT_DATA_DIR',
+    flag: '--data-dir',
+    default: '.lifeboat',
+    description:
+      'Directory for the SQLite file (lifeboat.db) and the generated secret; created on first run.',
+  },
+  {
+    key: 'secret',
+    env: 'LIFEBOAT_SECRET',
+    flag: null,
+    default: '(generated into <data-dir>/secret)',
+    description:
+      'Token signing keys: `secret` or `kid:secret`, comma separated; the first signs, all verify (rotation).',
+  },
+  {
+    key: 'publicOrigin',
+    env: 'LIFEBOAT_PUBLIC_ORIGIN',
+    flag: '--public-origin',
+    default: '(none)',
+    description:
+      "The server's own origin, e.g. https://lifeboat.example.com; same-origin requests always pass CORS.",
+  },
+  {
+    key: 'trustProxy',
+    env: 'LIFEBOAT_TRUST_PROXY',
+    flag: '--trust-proxy',
+    default: 'false',
+    description:
+      'Trust X-Forwarded-For: true, false, or a comma-separated list of proxy addresses/CIDRs.',
+  },
+  {
+    key: 'heartbeatMs',
+    env: 'LIFEBOAT_HEARTBEAT_MS',
+    flag: null,
+    default: '15000',
+    description: 'Milliseconds between SSE heartbeat comments.',
+  },
+  {
+    key: 'eventRetention',
+    env: 'LIFEBOAT_EVENT_RETENTION',
+    flag: null,
+    default: '10000',
+    description: 'Events kept per site for Last-Event-ID replay; older clients get `reset`.',
+  },
+  {
+    key: 'demo',
+    env: 'LIFEBOAT_DEMO',
+    flag: '--demo',
+    default: 'false',
+    description: 'Seed the `demo` site and serve examples/status-page at /.',
+  },
+  {
+    key: 'demoOrigins',
+    env: 'LIFEBOAT_DEMO_ORIGINS',
+    flag: null,
+    default: '(none)',
+    description: 'Extra allowed origins for the demo site, comma separated.',
+  },
+  {
+    key: 'logLevel',
+    env: 'LIFEBOAT_LOG_LEVEL',
+    flag: '--log-level',
+    default: 'info',
+    description: 'fatal, error, warn, info, debug, trace or silent.',
+  },
+  {
+    key: 'cdnDir',
+    env: 'LIFEBOAT_CDN_DIR',
+    flag: null,
+    default: 'packages/elements/dist/cdn',
+    description: 'Directory served at /cdn/ (the script-tag bundle).',
+  },
+  {
+    key: 'demoDir',
+    env: 'LIFEBOAT_DEMO_DIR',
+    flag: null,
+    default: 'examples/status-page',
+    description: 'Directory served at / in demo mode.',
+  },
 ];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -83,23 +165,28 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     if (!known.has(name)) throw new ConfigError(`Unknown option ${name}. Run \`lifeboat --help\`.`);
     if (booleans.has(name)) {
       out.set(name, inline ?? 'true');
       continue;
     }
     const value = inline ?? argv[++i];
-    if (value === undefined || value.startsWith('--')) throw new ConfigError(`Option ${name} needs a value.`);
+    if (value === undefined || value.startsWith('--'))
+      throw new ConfigError(`Option ${name} needs a value.`);
     out.set(name, value);
   }
   return out;
 }
 
 function int(label: string, raw: string, min: number, max: number): number {
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${label} must be a whole number, got "${raw}".`);
+  if (!/^\d+$/.test(raw.trim()))
+    throw new ConfigError(`${label} must be a whole number, got "${raw}".`);
   const n = Number(raw);
-  if (n < min || n > max) throw new ConfigError(`${label} must be between ${min} and ${max}, got ${n}.`);
+  if (n < min || n > max)
+    throw new ConfigError(`${label} must be between ${min} and ${max}, got ${n}.`);
   return n;
 }
 
@@ -116,7 +203,9 @@ function origin(label: string, raw: string): string {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
     return url.origin;
   } catch {
-    throw new ConfigError(`${label} must be an origin like https://status.example.com, got "${raw}".`);
+    throw new ConfigError(
+      `${label} must be an origin like https://status.example.com, got "${raw}".`,
+    );
   }
 }
 
@@ -131,7 +220,11 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     const value = env[opt.env];
     return { label: opt.env, value: value === '' ? undefined : value };
   };
-  const read = <T>(key: keyof ServerConfig, fallback: T, parse: (label: string, raw: string) => T): T => {
+  const read = <T>(
+    key: keyof ServerConfig,
+    fallback: T,
+    parse: (label: string, raw: string) => T,
+  ): T => {
     const { label, value } = get(key);
     return value === undefined ? fallback : parse(label, value);
   };
@@ -140,15 +233,23 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     /^(true|false|1|0|yes|no|on|off)$/i.test(raw.trim()) ? bool(label, raw) : raw.trim(),
   );
   const logLevel = read('logLevel', 'info', (label, raw) => {
-    if (!LOG_LEVELS.includes(raw)) throw new ConfigError(`${label} must be one of ${LOG_LEVELS.join(', ')}.`);
+    if (!LOG_LEVELS.includes(raw))
+      throw new ConfigError(`${label} must be one of ${LOG_LEVELS.join(', ')}.`);
     return raw;
   });
-  const list = (_label: string, raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (_label: string, raw: string) =>
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
 
   return {
     port: read('port', 8787, (l, r) => int(l, r, 0, 65535)),
     host: read('host', '127.0.0.1', (_l, r) => r.trim()),
-    dataDir: path.resolve(cwd, read('dataDir', '.lifeboat', (_l, r) => r)),
+    dataDir: path.resolve(
+      cwd,
+      read('dataDir', '.lifeboat', (_l, r) => r),
+    ),
     secret: read<string | null>('secret', null, (label, raw) => {
       if (raw.trim().length < 16) throw new ConfigError(`${label} must be at least 16 characters.`);
       return raw.trim();
@@ -160,8 +261,14 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     demo: read('demo', false, bool),
     demoOrigins: read('demoOrigins', [] as string[], (l, r) => list(l, r).map((o) => origin(l, o))),
     logLevel,
-    cdnDir: path.resolve(cwd, read('cdnDir', path.join(repoRoot, 'packages/elements/dist/cdn'), (_l, r) => r)),
-    demoDir: path.resolve(cwd, read('demoDir', path.join(repoRoot, 'examples/status-page'), (_l, r) => r)),
+    cdnDir: path.resolve(
+      cwd,
+      read('cdnDir', path.join(repoRoot, 'packages/elements/dist/cdn'), (_l, r) => r),
+    ),
+    demoDir: path.resolve(
+      cwd,
+      read('demoDir', path.join(repoRoot, 'examples/status-page'), (_l, r) => r),
+    ),
     tokenTtlSeconds: 30 * 24 * 3600,
     rateLimits: { sessionsPerIp: 20, writesPerIp: 120, postsPerMember: 10, windowMs: 60_000 },
   };

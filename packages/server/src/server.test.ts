@@ -29,17 +29,25 @@ describe('static files', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
-    expect(res.headers.get('cache-control')).toBe('public, max-age=300, stale-while-revalidate=86400');
+    expect(res.headers.get('cache-control')).toBe(
+      'public, max-age=300, stale-while-revalidate=86400',
+    );
     expect(await res.text()).toContain('lifeboat');
     const etag = res.headers.get('etag')!;
-    expect((await s.api('/cdn/lifeboat.js', { headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect((await s.api('/cdn/lifeboat.js', { headers: { 'if-none-match': etag } })).status).toBe(
+      304,
+    );
   });
 
   it('answers a 404 problem for missing bundle files and traversal attempts', async () => {
     const missing = await s.api('/cdn/nope.js');
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/problem\+json/);
-    for (const p of ['/cdn/..%2f..%2fetc%2fpasswd', '/cdn/%2e%2e/lifeboat-secret.txt', '/..%2flifeboat-secret.txt']) {
+    for (const p of [
+      '/cdn/..%2f..%2fetc%2fpasswd',
+      '/cdn/%2e%2e/lifeboat-secret.txt',
+      '/..%2flifeboat-secret.txt',
+    ]) {
       const res = await s.api(p);
       expect(res.status).toBe(404);
     }
@@ -63,10 +71,14 @@ describe('static files', () => {
     expect(active.updates).toHaveLength(3);
     expect(active.affectedCount).toBe(37);
     expect(active.topWorkaround?.counts).toEqual({ worked: 4, didntWork: 1 });
-    const thread = (await (await s.api(`/v1/sites/demo/incidents/${enc(active.id)}/thread`)).json()) as ThreadPage;
+    const thread = (await (
+      await s.api(`/v1/sites/demo/incidents/${enc(active.id)}/thread`)
+    ).json()) as ThreadPage;
     expect(thread.posts.length).toBeGreaterThanOrEqual(5);
     expect(new Set(thread.posts.map((p) => p.author.id)).size).toBeGreaterThanOrEqual(4);
-    const all = (await (await s.api('/v1/sites/demo/incidents?state=all')).json()) as { incidents: Incident[] };
+    const all = (await (await s.api('/v1/sites/demo/incidents?state=all')).json()) as {
+      incidents: Incident[];
+    };
     expect(all.incidents.filter((i) => i.resolvedAt !== null)).toHaveLength(2);
   });
 });
@@ -76,13 +88,20 @@ describe('persistence', () => {
     const dataDir = tempDir();
     const first = await startTestServer({ demo: true }, dataDir);
     const { token } = await first.session('Persistent');
-    const res = await first.api(`/v1/sites/acme/incidents/${enc(first.incident)}/posts`, { method: 'POST', token, json: { kind: 'answer', body: 'Still here after restart' }, headers: { 'idempotency-key': 'persist' } });
+    const res = await first.api(`/v1/sites/acme/incidents/${enc(first.incident)}/posts`, {
+      method: 'POST',
+      token,
+      json: { kind: 'answer', body: 'Still here after restart' },
+      headers: { 'idempotency-key': 'persist' },
+    });
     expect(res.status).toBe(201);
     const demoEvents = first.count('events');
     await first.close();
 
     const second = await startTestServer({ demo: true }, dataDir);
-    const thread = (await (await second.api(`/v1/sites/acme/incidents/${enc(second.incident)}/thread`)).json()) as ThreadPage;
+    const thread = (await (
+      await second.api(`/v1/sites/acme/incidents/${enc(second.incident)}/thread`)
+    ).json()) as ThreadPage;
     expect(thread.posts.map((p) => p.body)).toContain('Still here after restart');
     expect(second.count('sites', "slug = 'demo'")).toBe(1);
     expect(second.count('events')).toBe(demoEvents);
@@ -105,8 +124,19 @@ describe('persistence', () => {
 describe('config', () => {
   it('has defaults, reads env, lets flags win', () => {
     const c = loadConfig({ env: {}, argv: [], cwd: '/tmp/x' });
-    expect(c).toMatchObject({ port: 8787, host: '127.0.0.1', dataDir: '/tmp/x/.lifeboat', demo: false, heartbeatMs: 15000, eventRetention: 10000 });
-    const e = loadConfig({ env: { PORT: '9000', LIFEBOAT_DEMO: '1', LIFEBOAT_TRUST_PROXY: 'true' }, argv: ['--port', '9100', '--data-dir=/data'], cwd: '/tmp' });
+    expect(c).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      dataDir: '/tmp/x/.lifeboat',
+      demo: false,
+      heartbeatMs: 15000,
+      eventRetention: 10000,
+    });
+    const e = loadConfig({
+      env: { PORT: '9000', LIFEBOAT_DEMO: '1', LIFEBOAT_TRUST_PROXY: 'true' },
+      argv: ['--port', '9100', '--data-dir=/data'],
+      cwd: '/tmp',
+    });
     expect(e).toMatchObject({ port: 9100, demo: true, dataDir: '/data', trustProxy: true });
   });
 
@@ -116,11 +146,21 @@ describe('config', () => {
     expect(() => loadConfig({ argv: ['--nope'] })).toThrow(/Unknown option --nope/);
     expect(() => loadConfig({ argv: ['--port'] })).toThrow(/needs a value/);
     expect(() => loadConfig({ env: { LIFEBOAT_SECRET: 'short' } })).toThrow(/at least 16/);
-    expect(() => loadConfig({ env: { LIFEBOAT_PUBLIC_ORIGIN: 'not a url' } })).toThrow(/LIFEBOAT_PUBLIC_ORIGIN/);
+    expect(() => loadConfig({ env: { LIFEBOAT_PUBLIC_ORIGIN: 'not a url' } })).toThrow(
+      /LIFEBOAT_PUBLIC_ORIGIN/,
+    );
   });
 
   it('exports its options as data for the docs', () => {
-    expect(CONFIG_OPTIONS.map((o) => o.env)).toEqual(expect.arrayContaining(['PORT', 'HOST', 'LIFEBOAT_DATA_DIR', 'LIFEBOAT_SECRET', 'LIFEBOAT_DEMO']));
+    expect(CONFIG_OPTIONS.map((o) => o.env)).toEqual(
+      expect.arrayContaining([
+        'PORT',
+        'HOST',
+        'LIFEBOAT_DATA_DIR',
+        'LIFEBOAT_SECRET',
+        'LIFEBOAT_DEMO',
+      ]),
+    );
     for (const o of CONFIG_OPTIONS) expect(o.description.length).toBeGreaterThan(10);
   });
 });
@@ -131,7 +171,24 @@ describe('lifeboat CLI', () => {
 
   it('starts, prints its URL, and exits 0 on SIGTERM', async () => {
     const dataDir = tempDir();
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent', '--demo'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        cli,
+        'start',
+        '--port',
+        '0',
+        '--data-dir',
+        dataDir,
+        '--log-level',
+        'silent',
+        '--demo',
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -159,7 +216,11 @@ describe('lifeboat CLI', () => {
   }, 30000);
 
   it('prints help', async () => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, '--help'], { cwd: repoRoot });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', cli, '--help'],
+      { cwd: repoRoot },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);

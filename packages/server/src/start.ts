@@ -16,17 +16,22 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const local = config.host === '0.0.0.0' || config.host === '127.0.0.1' || config.host === '::' || config.host === 'localhost';
+  const local =
+    config.host === '0.0.0.0' ||
+    config.host === '127.0.0.1' ||
+    config.host === '::' ||
+    config.host === 'localhost';
   const url = `http://${local ? 'localhost' : config.host}:${port}`;
   let stopping: Promise<void> | null = null;
   return {
     app,
     url,
     port,
-    stop: () => (stopping ??= (async () => {
-      app.lifeboat.closeStreams();
-      await app.close();
-    })()),
+    stop: () =>
+      (stopping ??= (async () => {
+        app.lifeboat.closeStreams();
+        await app.close();
+      })()),
   };
 }
 

@@ -11,14 +11,20 @@ export async function requireMember(request: FastifyRequest): Promise<MemberReco
   const token = bearerToken(request.headers.authorization);
   if (!token) throw problems.unauthorized();
   const claims = verifyToken(keys, token);
-  if (!claims || claims.site !== site.id) throw problems.unauthorized('The session token is invalid, expired, or for another site.');
+  if (!claims || claims.site !== site.id)
+    throw problems.unauthorized('The session token is invalid, expired, or for another site.');
   const member = await store.getMember(site.id, claims.sub);
-  if (!member) throw problems.unauthorized('The session token is invalid, expired, or for another site.');
+  if (!member)
+    throw problems.unauthorized('The session token is invalid, expired, or for another site.');
   return member;
 }
 
 /** Signs a fresh session token for a member. */
-export function issueSession(request: FastifyRequest, site: SiteRecord, member: MemberRecord): Session {
+export function issueSession(
+  request: FastifyRequest,
+  site: SiteRecord,
+  member: MemberRecord,
+): Session {
   const { keys, config } = request.server.lifeboat;
   const exp = Math.floor(Date.now() / 1000) + config.tokenTtlSeconds;
   const token = signToken(keys, { sub: member.id, site: site.id, name: member.displayName, exp });

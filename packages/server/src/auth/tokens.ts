@@ -21,7 +21,8 @@ export interface TokenClaims {
   exp: number;
 }
 
-const kidOf = (secret: string) => crypto.createHash('sha256').update(secret).digest('base64url').slice(0, 8);
+const kidOf = (secret: string) =>
+  crypto.createHash('sha256').update(secret).digest('base64url').slice(0, 8);
 
 /** Parses `secret` or `kid:secret` entries, comma separated. */
 export function parseSigningKeys(raw: string): SigningKey[] {
@@ -31,7 +32,8 @@ export function parseSigningKeys(raw: string): SigningKey[] {
     .filter(Boolean)
     .map((entry) => {
       const i = entry.indexOf(':');
-      const kid = i > 0 && /^[A-Za-z0-9_-]{1,32}$/.test(entry.slice(0, i)) ? entry.slice(0, i) : null;
+      const kid =
+        i > 0 && /^[A-Za-z0-9_-]{1,32}$/.test(entry.slice(0, i)) ? entry.slice(0, i) : null;
       const secret = kid ? entry.slice(i + 1) : entry;
       return { kid: kid ?? kidOf(secret), secret: Buffer.from(secret, 'utf8') };
     });
@@ -45,7 +47,10 @@ export function loadSigningKeys(secret: string | null, dataDir: string): Signing
   const file = path.join(dataDir, 'secret');
   fs.mkdirSync(dataDir, { recursive: true });
   try {
-    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url') + '\n', {
+      mode: 0o600,
+      flag: 'wx',
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
@@ -64,7 +69,11 @@ export function signToken(keys: readonly SigningKey[], claims: TokenClaims): str
 }
 
 /** Returns the claims of a valid, unexpired token, else null. Never throws on bad input. */
-export function verifyToken(keys: readonly SigningKey[], token: string, nowSeconds = Date.now() / 1000): TokenClaims | null {
+export function verifyToken(
+  keys: readonly SigningKey[],
+  token: string,
+  nowSeconds = Date.now() / 1000,
+): TokenClaims | null {
   const parts = token.split('.');
   if (parts.length !== 4 || parts[0] !== 'v1') return null;
   const [, kid, payload, sig] = parts as [string, string, string, string];
@@ -74,8 +83,15 @@ export function verifyToken(keys: readonly SigningKey[], token: string, nowSecon
   const given = Buffer.from(sig, 'base64url');
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return null;
   try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Partial<TokenClaims>;
-    if (typeof claims.sub !== 'string' || typeof claims.site !== 'string' || typeof claims.exp !== 'number') return null;
+    const claims = JSON.parse(
+      Buffer.from(payload, 'base64url').toString('utf8'),
+    ) as Partial<TokenClaims>;
+    if (
+      typeof claims.sub !== 'string' ||
+      typeof claims.site !== 'string' ||
+      typeof claims.exp !== 'number'
+    )
+      return null;
     if (claims.exp <= nowSeconds) return null;
     return { sub: claims.sub, site: claims.site, name: String(claims.name ?? ''), exp: claims.exp };
   } catch {

@@ -5,7 +5,13 @@ import { demoUrl, startServer } from '../start.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
+  if (
+    !command ||
+    command === '--help' ||
+    command === '-h' ||
+    command === 'help' ||
+    rest.includes('--help')
+  ) {
     console.log(helpText());
     return command ? 0 : 1;
   }

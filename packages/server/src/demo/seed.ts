@@ -25,7 +25,11 @@ export async function seedDemo(store: Store, options: SeedOptions = {}): Promise
   const site = await store.createSite({
     slug: DEMO_SITE,
     name: 'Acme Cloud',
-    origins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(options.extraOrigins ?? [])],
+    origins: [
+      `http://localhost:${port}`,
+      `http://127.0.0.1:${port}`,
+      ...(options.extraOrigins ?? []),
+    ],
   });
 
   await store.replaceComponents(site.id, [
@@ -40,8 +44,13 @@ export async function seedDemo(store: Store, options: SeedOptions = {}): Promise
   ]);
 
   // History first, so the active incident's events come last.
-  const update = (phase: IncidentPhase, minutesAgo: number, body: string) => ({ id: ulid(now - minutesAgo * MIN), phase, body, createdAt: at(minutesAgo) });
-  const pastA = 3 * DAY / MIN;
+  const update = (phase: IncidentPhase, minutesAgo: number, body: string) => ({
+    id: ulid(now - minutesAgo * MIN),
+    phase,
+    body,
+    createdAt: at(minutesAgo),
+  });
+  const pastA = (3 * DAY) / MIN;
   await store.createIncident(site.id, {
     id: ulid(now - 3 * DAY),
     title: 'Delayed job starts on Actions runners',
@@ -52,12 +61,20 @@ export async function seedDemo(store: Store, options: SeedOptions = {}): Promise
     resolvedAt: at(pastA - 72),
     threadState: 'locked',
     updates: [
-      update('investigating', pastA, 'We are investigating reports of queued jobs taking longer than usual to start.'),
-      update('identified', pastA - 35, 'A scheduler node in us-east was failing health checks; traffic has been moved off it.'),
+      update(
+        'investigating',
+        pastA,
+        'We are investigating reports of queued jobs taking longer than usual to start.',
+      ),
+      update(
+        'identified',
+        pastA - 35,
+        'A scheduler node in us-east was failing health checks; traffic has been moved off it.',
+      ),
       update('resolved', pastA - 72, 'Queue times are back to normal. All delayed jobs have run.'),
     ],
   });
-  const pastB = 12 * DAY / MIN;
+  const pastB = (12 * DAY) / MIN;
   await store.createIncident(site.id, {
     id: ulid(now - 12 * DAY),
     title: 'Dashboard sign-in failures for SSO organizations',
@@ -68,9 +85,21 @@ export async function seedDemo(store: Store, options: SeedOptions = {}): Promise
     resolvedAt: at(pastB - 48),
     threadState: 'locked',
     updates: [
-      update('investigating', pastB, 'Some members of SSO-enabled organizations cannot sign in to the dashboard.'),
-      update('monitoring', pastB - 30, 'An expired identity-provider certificate was replaced. We are monitoring sign-ins.'),
-      update('resolved', pastB - 48, 'Sign-ins have succeeded normally for 15 minutes. This incident is resolved.'),
+      update(
+        'investigating',
+        pastB,
+        'Some members of SSO-enabled organizations cannot sign in to the dashboard.',
+      ),
+      update(
+        'monitoring',
+        pastB - 30,
+        'An expired identity-provider certificate was replaced. We are monitoring sign-ins.',
+      ),
+      update(
+        'resolved',
+        pastB - 48,
+        'Sign-ins have succeeded normally for 15 minutes. This incident is resolved.',
+      ),
     ],
   });
 
@@ -85,29 +114,75 @@ export async function seedDemo(store: Store, options: SeedOptions = {}): Promise
     resolvedAt: null,
     threadState: 'open',
     updates: [
-      update('investigating', 41, 'We are investigating elevated error rates for webhook deliveries. Some workflows triggered by webhooks may start late.'),
-      update('identified', 24, 'Deliveries with payloads larger than about 1 MB are failing at an overloaded egress proxy. Smaller deliveries are mostly succeeding.'),
-      update('identified', 6, 'We are adding capacity to the egress proxy pool. Failed deliveries will need to be redelivered once this is fixed; we will share how.'),
+      update(
+        'investigating',
+        41,
+        'We are investigating elevated error rates for webhook deliveries. Some workflows triggered by webhooks may start late.',
+      ),
+      update(
+        'identified',
+        24,
+        'Deliveries with payloads larger than about 1 MB are failing at an overloaded egress proxy. Smaller deliveries are mostly succeeding.',
+      ),
+      update(
+        'identified',
+        6,
+        'We are adding capacity to the egress proxy pool. Failed deliveries will need to be redelivered once this is fixed; we will share how.',
+      ),
     ],
   });
 
   const member = (displayName: string, minutesAgo: number) =>
-    store.createMember({ siteId: site.id, kind: 'guest', displayName, role: 'member', createdAt: at(minutesAgo) });
-  const [marco, priya, jen, tomas, aiko] = await Promise.all([
-    member('Marco R.', 35), member('Priya (platform team)', 30), member('devops_jen', 25), member('Tomás', 18), member('Aiko', 12),
-  ]) as [MemberRecord, MemberRecord, MemberRecord, MemberRecord, MemberRecord];
+    store.createMember({
+      siteId: site.id,
+      kind: 'guest',
+      displayName,
+      role: 'member',
+      createdAt: at(minutesAgo),
+    });
+  const [marco, priya, jen, tomas, aiko] = (await Promise.all([
+    member('Marco R.', 35),
+    member('Priya (platform team)', 30),
+    member('devops_jen', 25),
+    member('Tomás', 18),
+    member('Aiko', 12),
+  ])) as [MemberRecord, MemberRecord, MemberRecord, MemberRecord, MemberRecord];
 
-  const post = async (author: MemberRecord, minutesAgo: number, fields: { kind: 'answer' | 'reply' | 'workaround'; body: string; parentId?: string; workaround?: Parameters<Store['createPost']>[0]['workaround'] }) => {
+  const post = async (
+    author: MemberRecord,
+    minutesAgo: number,
+    fields: {
+      kind: 'answer' | 'reply' | 'workaround';
+      body: string;
+      parentId?: string;
+      workaround?: Parameters<Store['createPost']>[0]['workaround'];
+    },
+  ) => {
     const id = ulid(now - minutesAgo * MIN);
     await store.createPost({
-      siteId: site.id, incidentId, memberId: author.id, id, kind: fields.kind, body: fields.body,
-      parentId: fields.parentId ?? null, workaround: fields.workaround ?? null, state: 'published', idempotency: null, createdAt: at(minutesAgo),
+      siteId: site.id,
+      incidentId,
+      memberId: author.id,
+      id,
+      kind: fields.kind,
+      body: fields.body,
+      parentId: fields.parentId ?? null,
+      workaround: fields.workaround ?? null,
+      state: 'published',
+      idempotency: null,
+      createdAt: at(minutesAgo),
     });
     return id;
   };
 
-  await post(marco, 33, { kind: 'answer', body: 'Seeing 502s on webhook deliveries to our endpoint since about 40 minutes ago. Redeliver from the dashboard fails too. Anyone else on eu-west?' });
-  await post(priya, 29, { kind: 'answer', body: 'Same here from us-east. It looks like only big payloads fail: our push events with long file lists bounce, small ping and issue events still arrive.' });
+  await post(marco, 33, {
+    kind: 'answer',
+    body: 'Seeing 502s on webhook deliveries to our endpoint since about 40 minutes ago. Redeliver from the dashboard fails too. Anyone else on eu-west?',
+  });
+  await post(priya, 29, {
+    kind: 'answer',
+    body: 'Same here from us-east. It looks like only big payloads fail: our push events with long file lists bounce, small ping and issue events still arrive.',
+  });
   const workaround = await post(jen, 22, {
     kind: 'workaround',
     body: 'Until it is fixed, keep a list of the failed deliveries and replay them afterwards, so nothing is lost.',
@@ -122,18 +197,29 @@ export async function seedDemo(store: Store, options: SeedOptions = {}): Promise
       component: 'webhooks',
       platform: null,
       risk: 'temporary',
-      riskNote: 'Redelivered events arrive out of order; handlers that assume ordering should check timestamps.',
+      riskNote:
+        'Redelivered events arrive out of order; handlers that assume ordering should check timestamps.',
     },
   });
-  await post(tomas, 15, { kind: 'reply', parentId: workaround, body: 'Worked for us. We wrote a small script that saves the failed ids every five minutes, so the replay list is ready.' });
-  await post(aiko, 9, { kind: 'answer', body: 'Confirming the 1 MB theory: after excluding the file list from our push payloads (Payload options → "Minimal"), CI triggers flow again.' });
+  await post(tomas, 15, {
+    kind: 'reply',
+    parentId: workaround,
+    body: 'Worked for us. We wrote a small script that saves the failed ids every five minutes, so the replay list is ready.',
+  });
+  await post(aiko, 9, {
+    kind: 'answer',
+    body: 'Confirming the 1 MB theory: after excluding the file list from our push payloads (Payload options → "Minimal"), CI triggers flow again.',
+  });
 
-  for (const m of [priya, tomas, aiko, marco]) await store.setReaction(site.id, workaround, m.id, 'worked', at(8));
+  for (const m of [priya, tomas, aiko, marco])
+    await store.setReaction(site.id, workaround, m.id, 'worked', at(8));
   const skeptic = await member('Lena K.', 7);
   await store.setReaction(site.id, workaround, skeptic.id, 'didnt_work', at(7));
 
   const reporters = [marco, priya, jen, tomas, aiko, skeptic];
-  for (let i = reporters.length; i < 37; i++) reporters.push(await member(`Guest ${1000 + i * 37}`, 40 - i));
-  for (const [i, m] of reporters.entries()) await store.setAffected(site.id, incidentId, m.id, true, at(Math.max(1, 40 - i)));
+  for (let i = reporters.length; i < 37; i++)
+    reporters.push(await member(`Guest ${1000 + i * 37}`, 40 - i));
+  for (const [i, m] of reporters.entries())
+    await store.setAffected(site.id, incidentId, m.id, true, at(Math.max(1, 40 - i)));
   return true;
 }

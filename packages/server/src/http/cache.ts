@@ -23,7 +23,12 @@ export function notModified(request: FastifyRequest, etag: string): boolean {
 }
 
 /** Sets ETag + Cache-Control; answers 304 when the client has it. Returns true when it replied. */
-export function replyCached(request: FastifyRequest, reply: FastifyReply, etag: string, cacheControl: string): boolean {
+export function replyCached(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  etag: string,
+  cacheControl: string,
+): boolean {
   reply.header('ETag', etag).header('Cache-Control', cacheControl);
   if (notModified(request, etag)) {
     reply.code(304).send();

@@ -7,7 +7,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError, problems } from './problem.js';
 
 export const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE';
-export const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, Last-Event-ID, If-None-Match';
+export const ALLOWED_HEADERS =
+  'Authorization, Content-Type, Idempotency-Key, Last-Event-ID, If-None-Match';
 export const EXPOSED_HEADERS =
   'ETag, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Idempotent-Replayed, Location';
 
@@ -36,13 +37,20 @@ export function registerCors(app: FastifyInstance): void {
     const origin = request.headers.origin;
     const readOnly = request.method === 'GET' || request.method === 'HEAD';
     if (origin) {
-      const allowed = sameOrigin(request, origin, config.publicOrigin) || site.origins.includes('*') || site.origins.includes(origin);
+      const allowed =
+        sameOrigin(request, origin, config.publicOrigin) ||
+        site.origins.includes('*') ||
+        site.origins.includes(origin);
       if (allowed) {
         reply.header('Access-Control-Allow-Origin', origin);
         reply.header('Access-Control-Expose-Headers', EXPOSED_HEADERS);
         reply.header('Vary', 'Origin');
       } else if (!readOnly) {
-        throw new ProblemError(403, 'origin_not_allowed', `Origin ${origin} is not allowed for site "${site.slug}".`);
+        throw new ProblemError(
+          403,
+          'origin_not_allowed',
+          `Origin ${origin} is not allowed for site "${site.slug}".`,
+        );
       } else {
         reply.header('Vary', 'Origin');
       }

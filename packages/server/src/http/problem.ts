@@ -3,7 +3,12 @@
  * (validation, JSON, content type, body size) to problems, and the error/not-found handlers.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, problemType, type Problem, type ProblemCode } from '@lifeboat/protocol';
+import {
+  PROBLEM_CONTENT_TYPE,
+  problemType,
+  type Problem,
+  type ProblemCode,
+} from '@lifeboat/protocol';
 
 type FieldError = { field: string; message: string };
 
@@ -36,18 +41,36 @@ export class ProblemError extends Error {
 }
 
 export const problems = {
-  validation: (errors: FieldError[], detail = 'Some fields need attention.') => new ProblemError(400, 'validation_failed', detail, errors),
-  field: (field: string, message: string, status = 400) => new ProblemError(status, 'validation_failed', message, [{ field, message }]),
+  validation: (errors: FieldError[], detail = 'Some fields need attention.') =>
+    new ProblemError(400, 'validation_failed', detail, errors),
+  field: (field: string, message: string, status = 400) =>
+    new ProblemError(status, 'validation_failed', message, [{ field, message }]),
   notFound: (what = 'Resource') => new ProblemError(404, 'not_found', `${what} not found.`),
   unauthorized: (detail = 'A valid session token is required (Authorization: Bearer <token>).') =>
     new ProblemError(401, 'unauthorized', detail, undefined, { 'WWW-Authenticate': 'Bearer' }),
 };
 
-export function problemBody(status: number, code: ProblemCode, detail: string | undefined, extra: Partial<Problem> = {}): Problem {
-  return { type: problemType(code), title: TITLES[code], status, code, ...(detail ? { detail } : {}), ...extra };
+export function problemBody(
+  status: number,
+  code: ProblemCode,
+  detail: string | undefined,
+  extra: Partial<Problem> = {},
+): Problem {
+  return {
+    type: problemType(code),
+    title: TITLES[code],
+    status,
+    code,
+    ...(detail ? { detail } : {}),
+    ...extra,
+  };
 }
 
-export function sendProblem(reply: FastifyReply, err: ProblemError, instance?: string): FastifyReply {
+export function sendProblem(
+  reply: FastifyReply,
+  err: ProblemError,
+  instance?: string,
+): FastifyReply {
   reply.headers(err.headers);
   const body = problemBody(err.status, err.code, err.message, {
     ...(instance ? { instance } : {}),
@@ -65,7 +88,10 @@ interface AjvError {
 }
 
 /** Maps Ajv errors to `{ field, message }`: `/workaround/steps/0` → `workaround.steps`; one message per field. */
-export function fieldErrors(validation: readonly AjvError[], context: string | undefined): FieldError[] {
+export function fieldErrors(
+  validation: readonly AjvError[],
+  context: string | undefined,
+): FieldError[] {
   const byField = new Map<string, string>();
   const fallback = new Map<string, string>();
   for (const e of validation) {
@@ -96,7 +122,9 @@ function describe(e: AjvError): string {
     case 'required':
       return 'This field is required.';
     case 'minLength':
-      return p['limit'] === 1 ? 'This field cannot be empty.' : `Use at least ${String(p['limit'])} characters.`;
+      return p['limit'] === 1
+        ? 'This field cannot be empty.'
+        : `Use at least ${String(p['limit'])} characters.`;
     case 'maxLength':
       return `Use at most ${String(p['limit'])} characters.`;
     case 'minItems':
@@ -110,7 +138,9 @@ function describe(e: AjvError): string {
     case 'const':
       return 'This value is not one of the allowed ones.';
     default:
-      return e.message ? e.message.charAt(0).toUpperCase() + e.message.slice(1) + '.' : 'Invalid value.';
+      return e.message
+        ? e.message.charAt(0).toUpperCase() + e.message.slice(1) + '.'
+        : 'Invalid value.';
   }
 }
 
@@ -118,24 +148,41 @@ function describe(e: AjvError): string {
 export function toProblem(err: FastifyError | ProblemError | Error): ProblemError {
   if (err instanceof ProblemError) return err;
   const fe = err as FastifyError & { validationContext?: string };
-  if (fe.validation) return problems.validation(fieldErrors(fe.validation as AjvError[], fe.validationContext));
+  if (fe.validation)
+    return problems.validation(fieldErrors(fe.validation as AjvError[], fe.validationContext));
   const status = fe.statusCode ?? 500;
-  if (status === 413 || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ProblemError(413, 'payload_too_large', 'The request body is too large.');
+  if (status === 413 || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new ProblemError(413, 'payload_too_large', 'The request body is too large.');
   if (status === 415 || fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new ProblemError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.');
+    return new ProblemError(
+      415,
+      'unsupported_media_type',
+      'Send JSON with Content-Type: application/json.',
+    );
   }
-  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return problems.field('body', 'The request body is empty.');
-  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return problems.field('body', 'The request body is not valid JSON.');
+  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return problems.field('body', 'The request body is empty.');
+  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY')
+    return problems.field('body', 'The request body is not valid JSON.');
   if (status === 404) return problems.notFound();
-  if (status >= 400 && status < 500) return new ProblemError(status, status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'validation_failed', err.message);
+  if (status >= 400 && status < 500)
+    return new ProblemError(
+      status,
+      status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'validation_failed',
+      err.message,
+    );
   return new ProblemError(500, 'internal', 'Unexpected error.');
 }
 
 export function registerProblemHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | ProblemError, request: FastifyRequest, reply: FastifyReply) => {
-    const problem = toProblem(err);
-    if (problem.status >= 500) request.log.error({ err }, 'request failed');
-    return sendProblem(reply, problem, request.url.split('?')[0]);
-  });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, problems.notFound('Route'), request.url.split('?')[0]));
+  app.setErrorHandler(
+    (err: FastifyError | ProblemError, request: FastifyRequest, reply: FastifyReply) => {
+      const problem = toProblem(err);
+      if (problem.status >= 500) request.log.error({ err }, 'request failed');
+      return sendProblem(reply, problem, request.url.split('?')[0]);
+    },
+  );
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problems.notFound('Route'), request.url.split('?')[0]),
+  );
 }

@@ -36,7 +36,14 @@ export class RateLimiter {
       'RateLimit-Reset': String(reset),
     };
     if (w.count > this.limit) {
-      throw new ProblemError(429, 'rate_limited', `Too many requests; try again in ${reset} s.`, undefined, { ...headers, 'Retry-After': String(reset) }, reset);
+      throw new ProblemError(
+        429,
+        'rate_limited',
+        `Too many requests; try again in ${reset} s.`,
+        undefined,
+        { ...headers, 'Retry-After': String(reset) },
+        reset,
+      );
     }
     reply.headers(headers);
   }

@@ -22,7 +22,11 @@ describe('CORS', () => {
   it('answers a preflight with methods, headers and max-age', async () => {
     const res = await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}/posts`, {
       method: 'OPTIONS',
-      headers: { origin: TEST_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, idempotency-key' },
+      headers: {
+        origin: TEST_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, idempotency-key',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(TEST_ORIGIN);
@@ -38,19 +42,34 @@ describe('CORS', () => {
     expect(read.status).toBe(200);
     expect(read.headers.get('access-control-allow-origin')).toBeNull();
     const members = s.count('members');
-    const write = await s.api('/v1/sites/acme/sessions', { method: 'POST', json: { displayName: 'Mallory' }, headers: { origin: evil } });
+    const write = await s.api('/v1/sites/acme/sessions', {
+      method: 'POST',
+      json: { displayName: 'Mallory' },
+      headers: { origin: evil },
+    });
     expect(write.status).toBe(403);
     expect((await write.json()).code).toBe('origin_not_allowed');
     expect(write.headers.get('access-control-allow-origin')).toBeNull();
-    const preflight = await s.api('/v1/sites/acme/sessions', { method: 'OPTIONS', headers: { origin: evil, 'access-control-request-method': 'POST' } });
+    const preflight = await s.api('/v1/sites/acme/sessions', {
+      method: 'OPTIONS',
+      headers: { origin: evil, 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(403);
     expect(s.count('members')).toBe(members);
   });
 
   it('allows same-origin requests and `*` sites', async () => {
-    const same = await s.api('/v1/sites/acme/sessions', { method: 'POST', json: { displayName: 'Local' }, headers: { origin: s.url } });
+    const same = await s.api('/v1/sites/acme/sessions', {
+      method: 'POST',
+      json: { displayName: 'Local' },
+      headers: { origin: s.url },
+    });
     expect(same.status).toBe(201);
-    const star = await s.api('/v1/sites/other/sessions', { method: 'POST', json: { displayName: 'Anyone' }, headers: { origin: 'https://random.test' } });
+    const star = await s.api('/v1/sites/other/sessions', {
+      method: 'POST',
+      json: { displayName: 'Anyone' },
+      headers: { origin: 'https://random.test' },
+    });
     expect(star.status).toBe(201);
     expect(star.headers.get('access-control-allow-origin')).toBe('https://random.test');
   });
@@ -64,7 +83,8 @@ describe('tokens', () => {
   afterAll(async () => {
     await s.close();
   });
-  const me = (token: string, site = 'acme', incident = s.incident) => s.api(`/v1/sites/${site}/incidents/${enc(incident)}/me`, { token });
+  const me = (token: string, site = 'acme', incident = s.incident) =>
+    s.api(`/v1/sites/${site}/incidents/${enc(incident)}/me`, { token });
 
   it('rejects a token for another site', async () => {
     const other = await s.session('Elsewhere', 'other');
@@ -79,7 +99,9 @@ describe('tokens', () => {
     expect((await me(token)).status).toBe(200);
     const [v, kid, payload, sig] = token.split('.') as [string, string, string, string];
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
-    const forged = Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString(
+      'base64url',
+    );
     expect((await me(`${v}.${kid}.${forged}.${sig}`)).status).toBe(401);
     expect((await me(`${v}.${kid}.${payload}.${sig.slice(0, -2)}AA`)).status).toBe(401);
     expect((await me(`${v}.other.${payload}.${sig}`)).status).toBe(401);
@@ -101,7 +123,9 @@ describe('rate limits', () => {
   let s: TestServer;
   let poster: string;
   beforeAll(async () => {
-    s = await startTestServer({ rateLimits: { sessionsPerIp: 3, writesPerIp: 1000, postsPerMember: 2, windowMs: 60_000 } });
+    s = await startTestServer({
+      rateLimits: { sessionsPerIp: 3, writesPerIp: 1000, postsPerMember: 2, windowMs: 60_000 },
+    });
     poster = (await s.session('Poster')).token;
   });
   afterAll(async () => {
@@ -110,12 +134,18 @@ describe('rate limits', () => {
 
   it('limits session creation per IP with 429 + Retry-After + RateLimit headers', async () => {
     for (let i = 1; i < 3; i++) {
-      const ok = await s.api('/v1/sites/acme/sessions', { method: 'POST', json: { displayName: `G${i}` } });
+      const ok = await s.api('/v1/sites/acme/sessions', {
+        method: 'POST',
+        json: { displayName: `G${i}` },
+      });
       expect(ok.status).toBe(201);
       expect(ok.headers.get('ratelimit-remaining')).toBe(String(2 - i));
     }
     const members = s.count('members');
-    const res = await s.api('/v1/sites/acme/sessions', { method: 'POST', json: { displayName: 'Too many' } });
+    const res = await s.api('/v1/sites/acme/sessions', {
+      method: 'POST',
+      json: { displayName: 'Too many' },
+    });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(res.headers.get('ratelimit-limit')).toBe('3');
@@ -128,7 +158,13 @@ describe('rate limits', () => {
   });
 
   it('limits posts per member', async () => {
-    const post = (key: string) => s.api(`/v1/sites/acme/incidents/${enc(s.incident)}/posts`, { method: 'POST', token: poster, json: { kind: 'answer', body: key }, headers: { 'idempotency-key': key } });
+    const post = (key: string) =>
+      s.api(`/v1/sites/acme/incidents/${enc(s.incident)}/posts`, {
+        method: 'POST',
+        token: poster,
+        json: { kind: 'answer', body: key },
+        headers: { 'idempotency-key': key },
+      });
     expect((await post('p1')).status).toBe(201);
     expect((await post('p2')).status).toBe(201);
     const posts = s.count('posts');

@@ -24,7 +24,10 @@ const TYPES: Record<string, string> = {
  * Resolves `relative` inside `root`; null when it escapes the root, does not exist, or is not a
  * file (a directory resolves to its index.html).
  */
-export async function resolveStatic(root: string, relative: string): Promise<{ file: string; stat: fs.Stats } | null> {
+export async function resolveStatic(
+  root: string,
+  relative: string,
+): Promise<{ file: string; stat: fs.Stats } | null> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(relative);
@@ -55,7 +58,10 @@ export function sendStatic(
   headers: Record<string, string>,
 ): FastifyReply {
   const etag = `W/"${found.stat.size.toString(16)}-${Math.floor(found.stat.mtimeMs).toString(16)}"`;
-  reply.headers(headers).header('ETag', etag).header('Last-Modified', found.stat.mtime.toUTCString());
+  reply
+    .headers(headers)
+    .header('ETag', etag)
+    .header('Last-Modified', found.stat.mtime.toUTCString());
   if (notModified(request, etag)) return reply.code(304).send();
   reply.type(TYPES[path.extname(found.file).toLowerCase()] ?? 'application/octet-stream');
   reply.header('Content-Length', String(found.stat.size));

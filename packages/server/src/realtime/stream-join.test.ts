@@ -20,7 +20,11 @@ function fakeStore(delayMs: number) {
   } as unknown as Store;
   const append = () => {
     const seq = events.length + 1;
-    events.push({ seq, type: 'affected.changed', payload: JSON.stringify({ type: 'affected.changed', seq, incidentId: 'i', count: seq }) });
+    events.push({
+      seq,
+      type: 'affected.changed',
+      payload: JSON.stringify({ type: 'affected.changed', seq, incidentId: 'i', count: seq }),
+    });
     return seq;
   };
   return { store, append, reads: () => reads };
@@ -28,7 +32,13 @@ function fakeStore(delayMs: number) {
 
 function sink() {
   const chunks: string[] = [];
-  return { chunks, write: (c: string) => chunks.push(c), end: () => undefined, ids: () => chunks.filter((c) => c.startsWith('id: ')).map((c) => Number(c.slice(4, c.indexOf('\n')))) };
+  return {
+    chunks,
+    write: (c: string) => chunks.push(c),
+    end: () => undefined,
+    ids: () =>
+      chunks.filter((c) => c.startsWith('id: ')).map((c) => Number(c.slice(4, c.indexOf('\n')))),
+  };
 }
 
 describe('StreamManager', () => {

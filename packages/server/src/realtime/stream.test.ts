@@ -7,19 +7,29 @@ let s: TestServer;
 let token: string;
 const clients: SseClient[] = [];
 
-async function sse(query = '', headers: Record<string, string> = {}, site = 'acme'): Promise<SseClient> {
+async function sse(
+  query = '',
+  headers: Record<string, string> = {},
+  site = 'acme',
+): Promise<SseClient> {
   const c = await openSse(`${s.url}/v1/sites/${site}/stream${query}`, headers);
   clients.push(c);
   return c;
 }
 
 async function post(body: string): Promise<Post> {
-  const res = await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}/posts`, { method: 'POST', token, json: { kind: 'answer', body }, headers: { 'idempotency-key': `k-${body.replace(/\W/g, '')}` } });
+  const res = await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}/posts`, {
+    method: 'POST',
+    token,
+    json: { kind: 'answer', body },
+    headers: { 'idempotency-key': `k-${body.replace(/\W/g, '')}` },
+  });
   expect(res.status).toBe(201);
   return (await res.json()) as Post;
 }
 
-const currentSeq = async () => ((await (await s.api('/v1/sites/acme/status')).json()) as { lastEventId: number }).lastEventId;
+const currentSeq = async () =>
+  ((await (await s.api('/v1/sites/acme/status')).json()) as { lastEventId: number }).lastEventId;
 
 beforeAll(async () => {
   s = await startTestServer({ heartbeatMs: 100, eventRetention: 20 });
@@ -47,11 +57,23 @@ describe('GET /v1/sites/:site/stream', () => {
     const frame = await c.waitFor((f) => f.event === 'post.created');
     expect(Number(frame.id)).toBe(seq + 1);
     const event = JSON.parse(frame.data!) as LifeboatEvent;
-    expect(event).toMatchObject({ type: 'post.created', seq: seq + 1, post: { id: created.id, body: 'Live one' } });
+    expect(event).toMatchObject({
+      type: 'post.created',
+      seq: seq + 1,
+      post: { id: created.id, body: 'Live one' },
+    });
 
-    await s.api(`/v1/sites/acme/posts/${created.id}/reaction`, { method: 'PUT', token, json: { kind: 'worked' } });
+    await s.api(`/v1/sites/acme/posts/${created.id}/reaction`, {
+      method: 'PUT',
+      token,
+      json: { kind: 'worked' },
+    });
     const reaction = JSON.parse((await c.waitFor((f) => f.event === 'reaction.changed')).data!);
-    expect(reaction).toMatchObject({ postId: created.id, incidentId: s.incident, counts: { worked: 1, didntWork: 0 } });
+    expect(reaction).toMatchObject({
+      postId: created.id,
+      incidentId: s.incident,
+      counts: { worked: 1, didntWork: 0 },
+    });
     await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}/affected`, { method: 'PUT', token });
     const affected = JSON.parse((await c.waitFor((f) => f.event === 'affected.changed')).data!);
     expect(affected).toMatchObject({ incidentId: s.incident, count: 1 });
@@ -76,7 +98,10 @@ describe('GET /v1/sites/:site/stream', () => {
     const from = await currentSeq();
     await post('Missed one');
     await post('Missed two');
-    for (const c of [await sse('', { 'last-event-id': String(from) }), await sse(`?lastEventId=${from}`)]) {
+    for (const c of [
+      await sse('', { 'last-event-id': String(from) }),
+      await sse(`?lastEventId=${from}`),
+    ]) {
       const ready = await c.waitFor((f) => f.event === 'ready');
       const replayed = c.frames.filter((f) => f.id);
       expect(replayed.map((f) => Number(f.id))).toEqual([from + 1, from + 2]);
@@ -109,7 +134,10 @@ describe('GET /v1/sites/:site/stream', () => {
   });
 
   it('rejects a bad Last-Event-ID and an unknown site', async () => {
-    expect((await fetch(`${s.url}/v1/sites/acme/stream`, { headers: { 'last-event-id': 'abc' } })).status).toBe(400);
+    expect(
+      (await fetch(`${s.url}/v1/sites/acme/stream`, { headers: { 'last-event-id': 'abc' } }))
+        .status,
+    ).toBe(400);
     expect((await fetch(`${s.url}/v1/sites/nope/stream`)).status).toBe(404);
   });
 

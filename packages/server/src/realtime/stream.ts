@@ -152,7 +152,11 @@ export class StreamManager {
       const bounds = await this.store.eventBounds(siteId);
       if (lastEventId === null) {
         sub.cursor = bounds.current;
-      } else if (lastEventId > bounds.current || (lastEventId < bounds.current && (bounds.oldest === null || lastEventId < bounds.oldest - 1))) {
+      } else if (
+        lastEventId > bounds.current ||
+        (lastEventId < bounds.current &&
+          (bounds.oldest === null || lastEventId < bounds.oldest - 1))
+      ) {
         sink.write(formatControl('reset', bounds.current));
         sub.cursor = bounds.current;
       } else {
@@ -191,12 +195,14 @@ export class StreamManager {
   }
 
   private beat(): void {
-    for (const ch of this.channels.values()) for (const sub of ch.subscribers) sub.sink.write(': hb\n\n');
+    for (const ch of this.channels.values())
+      for (const sub of ch.subscribers) sub.sink.write(': hb\n\n');
   }
 
   /** Ends every open stream (tests, graceful shutdown). */
   closeAll(): void {
-    for (const [siteId, ch] of [...this.channels]) for (const sub of [...ch.subscribers]) this.remove(siteId, sub, true);
+    for (const [siteId, ch] of [...this.channels])
+      for (const sub of [...ch.subscribers]) this.remove(siteId, sub, true);
   }
 
   close(): void {

@@ -6,7 +6,11 @@ import { Health } from './schemas.js';
 
 export function metaRoutes(routes: ReturnType<typeof collectRoutes>) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get('/healthz', { schema: { operationId: 'health', summary: 'Liveness.', response: { 200: Health } } }, async () => ({ ok: true }));
+    app.get(
+      '/healthz',
+      { schema: { operationId: 'health', summary: 'Liveness.', response: { 200: Health } } },
+      async () => ({ ok: true }),
+    );
 
     let doc: unknown = null;
     app.get('/v1/openapi.json', async (_request, reply) => {

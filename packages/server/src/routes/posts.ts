@@ -10,18 +10,26 @@ import { IncidentParams, problemResponses } from './schemas.js';
 
 const PostHeaders = Type.Object({
   authorization: Type.Optional(Type.String({ description: 'Bearer <session token>' })),
-  'idempotency-key': Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Unique per intended post; the SDK uses the post id.' }),
+  'idempotency-key': Type.String({
+    pattern: '^[A-Za-z0-9_-]{1,64}$',
+    description: 'Unique per intended post; the SDK uses the post id.',
+  }),
 });
 
 export async function postRoutes(app: FastifyInstance): Promise<void> {
   const { store, hub, limits } = app.lifeboat;
 
-  app.post<{ Params: Static<typeof IncidentParams>; Body: Static<typeof S.CreatePostRequest>; Headers: Static<typeof PostHeaders> }>(
+  app.post<{
+    Params: Static<typeof IncidentParams>;
+    Body: Static<typeof S.CreatePostRequest>;
+    Headers: Static<typeof PostHeaders>;
+  }>(
     '/v1/sites/:site/incidents/:incident/posts',
     {
       schema: {
         operationId: 'createPost',
-        summary: 'Posts an answer, reply or workaround. A retry with the same Idempotency-Key returns the first post (200, Idempotent-Replayed: true).',
+        summary:
+          'Posts an answer, reply or workaround. A retry with the same Idempotency-Key returns the first post (200, Idempotent-Replayed: true).',
         params: IncidentParams,
         headers: PostHeaders,
         body: S.CreatePostRequest,
@@ -45,22 +53,36 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
         id,
         ...normalized.value,
         state: 'published',
-        idempotency: { key: request.headers['idempotency-key'], requestHash: requestHash(incident, request.body) },
+        idempotency: {
+          key: request.headers['idempotency-key'],
+          requestHash: requestHash(incident, request.body),
+        },
       });
       switch (outcome.kind) {
         case 'created':
           hub.publish({ site: site.id, seq: outcome.seq });
-          return reply.code(201).header('Location', `/v1/sites/${site.slug}/posts/${outcome.post.id}`).send(outcome.post);
+          return reply
+            .code(201)
+            .header('Location', `/v1/sites/${site.slug}/posts/${outcome.post.id}`)
+            .send(outcome.post);
         case 'replayed':
           return reply.code(200).header('Idempotent-Replayed', 'true').send(outcome.post);
         case 'idempotency_mismatch':
-          throw new ProblemError(422, 'idempotency_mismatch', 'This Idempotency-Key was used for a different request.');
+          throw new ProblemError(
+            422,
+            'idempotency_mismatch',
+            'This Idempotency-Key was used for a different request.',
+          );
         case 'id_conflict':
           throw new ProblemError(409, 'conflict', 'A post with this id already exists.');
         case 'incident_not_found':
           throw problems.notFound('Incident');
         case 'thread_locked':
-          throw new ProblemError(409, 'thread_locked', `This thread is ${outcome.threadState}; it takes no new posts.`);
+          throw new ProblemError(
+            409,
+            'thread_locked',
+            `This thread is ${outcome.threadState}; it takes no new posts.`,
+          );
         case 'bad_parent':
           throw problems.field('parentId', outcome.message, 422);
       }

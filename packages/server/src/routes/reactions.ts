@@ -11,7 +11,10 @@ import { AuthHeaders, IncidentParams, PostParams, problemResponses } from './sch
 export async function reactionRoutes(app: FastifyInstance): Promise<void> {
   const { store, hub } = app.lifeboat;
 
-  const react = async (request: FastifyRequest<{ Params: Static<typeof PostParams> }>, kind: ReactionKind | null): Promise<ReactionResult> => {
+  const react = async (
+    request: FastifyRequest<{ Params: Static<typeof PostParams> }>,
+    kind: ReactionKind | null,
+  ): Promise<ReactionResult> => {
     const member = await requireMember(request);
     const site = request.site!;
     const outcome = await store.setReaction(site.id, request.params.post, member.id, kind);
@@ -20,20 +23,44 @@ export async function reactionRoutes(app: FastifyInstance): Promise<void> {
     return { postId: outcome.postId, reaction: outcome.reaction, counts: outcome.counts };
   };
 
-  const reactionSchema = (operationId: string, summary: string, body?: typeof S.SetReactionRequest) => ({
-    operationId, summary, params: PostParams, headers: AuthHeaders, ...(body ? { body } : {}),
+  const reactionSchema = (
+    operationId: string,
+    summary: string,
+    body?: typeof S.SetReactionRequest,
+  ) => ({
+    operationId,
+    summary,
+    params: PostParams,
+    headers: AuthHeaders,
+    ...(body ? { body } : {}),
     response: { 200: S.ReactionResult, ...problemResponses },
   });
 
-  app.put<{ Params: Static<typeof PostParams>; Body: Static<typeof S.SetReactionRequest> }>('/v1/sites/:site/posts/:post/reaction', {
-    schema: reactionSchema('setReaction', "Sets the member's confirmation on a post (repeating is a no-op; switching moves the count).", S.SetReactionRequest),
-  }, (request) => react(request, request.body.kind));
+  app.put<{ Params: Static<typeof PostParams>; Body: Static<typeof S.SetReactionRequest> }>(
+    '/v1/sites/:site/posts/:post/reaction',
+    {
+      schema: reactionSchema(
+        'setReaction',
+        "Sets the member's confirmation on a post (repeating is a no-op; switching moves the count).",
+        S.SetReactionRequest,
+      ),
+    },
+    (request) => react(request, request.body.kind),
+  );
 
-  app.delete<{ Params: Static<typeof PostParams> }>('/v1/sites/:site/posts/:post/reaction', {
-    schema: reactionSchema('clearReaction', "Removes the member's confirmation on a post."),
-  }, (request) => react(request, null));
+  app.delete<{ Params: Static<typeof PostParams> }>(
+    '/v1/sites/:site/posts/:post/reaction',
+    {
+      schema: reactionSchema('clearReaction', "Removes the member's confirmation on a post."),
+    },
+    (request) => react(request, null),
+  );
 
-  const affect = async (request: FastifyRequest<{ Params: Static<typeof IncidentParams> }>, reply: FastifyReply, affected: boolean): Promise<AffectedResult> => {
+  const affect = async (
+    request: FastifyRequest<{ Params: Static<typeof IncidentParams> }>,
+    reply: FastifyReply,
+    affected: boolean,
+  ): Promise<AffectedResult> => {
     const member = await requireMember(request);
     const site = request.site!;
     const { incident } = request.params;
@@ -45,14 +72,26 @@ export async function reactionRoutes(app: FastifyInstance): Promise<void> {
   };
 
   const affectedSchema = (operationId: string, summary: string) => ({
-    operationId, summary, params: IncidentParams, headers: AuthHeaders, response: { 200: S.AffectedResult, ...problemResponses },
+    operationId,
+    summary,
+    params: IncidentParams,
+    headers: AuthHeaders,
+    response: { 200: S.AffectedResult, ...problemResponses },
   });
 
-  app.put<{ Params: Static<typeof IncidentParams> }>('/v1/sites/:site/incidents/:incident/affected', {
-    schema: affectedSchema('setAffected', 'Says "affected me too" (once per member).'),
-  }, (request, reply) => affect(request, reply, true));
+  app.put<{ Params: Static<typeof IncidentParams> }>(
+    '/v1/sites/:site/incidents/:incident/affected',
+    {
+      schema: affectedSchema('setAffected', 'Says "affected me too" (once per member).'),
+    },
+    (request, reply) => affect(request, reply, true),
+  );
 
-  app.delete<{ Params: Static<typeof IncidentParams> }>('/v1/sites/:site/incidents/:incident/affected', {
-    schema: affectedSchema('clearAffected', 'Takes back "affected me too".'),
-  }, (request, reply) => affect(request, reply, false));
+  app.delete<{ Params: Static<typeof IncidentParams> }>(
+    '/v1/sites/:site/incidents/:incident/affected',
+    {
+      schema: affectedSchema('clearAffected', 'Takes back "affected me too".'),
+    },
+    (request, reply) => affect(request, reply, false),
+  );
 }

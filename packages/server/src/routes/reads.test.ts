@@ -6,7 +6,12 @@ let s: TestServer;
 let token: string;
 
 async function post(body: string, key: string): Promise<Post> {
-  const res = await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}/posts`, { method: 'POST', token, json: { kind: 'answer', body }, headers: { 'idempotency-key': key } });
+  const res = await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}/posts`, {
+    method: 'POST',
+    token,
+    json: { kind: 'answer', body },
+    headers: { 'idempotency-key': key },
+  });
   expect(res.status).toBe(201);
   return (await res.json()) as Post;
 }
@@ -50,9 +55,13 @@ describe('GET /v1/sites/:site/status', () => {
 
 describe('incidents', () => {
   it('lists open incidents by default and all with state=all', async () => {
-    const open = (await (await s.api('/v1/sites/acme/incidents')).json()) as { incidents: Incident[] };
+    const open = (await (await s.api('/v1/sites/acme/incidents')).json()) as {
+      incidents: Incident[];
+    };
     expect(open.incidents.map((i) => i.id)).toEqual([s.incident]);
-    const all = (await (await s.api('/v1/sites/acme/incidents?state=all')).json()) as { incidents: Incident[] };
+    const all = (await (await s.api('/v1/sites/acme/incidents?state=all')).json()) as {
+      incidents: Incident[];
+    };
     expect(all.incidents.map((i) => i.id).sort()).toEqual([s.incident, s.lockedIncident].sort());
     const bad = await s.api('/v1/sites/acme/incidents?state=closed');
     expect(bad.status).toBe(400);
@@ -63,7 +72,13 @@ describe('incidents', () => {
     const res = await s.api(`/v1/sites/acme/incidents/${s.incident}`);
     expect(res.status).toBe(200);
     const incident = (await res.json()) as Incident;
-    expect(incident).toMatchObject({ id: 'statuspage:abc:inc1', site: 'acme', phase: 'investigating', impact: 'major', threadState: 'open' });
+    expect(incident).toMatchObject({
+      id: 'statuspage:abc:inc1',
+      site: 'acme',
+      phase: 'investigating',
+      impact: 'major',
+      threadState: 'open',
+    });
     expect(incident.updates).toHaveLength(1);
     expect(typeof incident.affectedCount).toBe('number');
     const encoded = await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}`);
@@ -74,8 +89,14 @@ describe('incidents', () => {
   it('picks the top workaround: verified first, else best confirmed', async () => {
     const mk = async (title: string, key: string) => {
       const res = await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}/posts`, {
-        method: 'POST', token, headers: { 'idempotency-key': key },
-        json: { kind: 'workaround', body: 'Try this', workaround: { title, steps: ['one', 'two'], risk: 'safe' } },
+        method: 'POST',
+        token,
+        headers: { 'idempotency-key': key },
+        json: {
+          kind: 'workaround',
+          body: 'Try this',
+          workaround: { title, steps: ['one', 'two'], risk: 'safe' },
+        },
       });
       expect(res.status).toBe(201);
       return (await res.json()) as Post;
@@ -83,8 +104,14 @@ describe('incidents', () => {
     const a = await mk('Workaround A', 'wa');
     const b = await mk('Workaround B', 'wb');
     const other = (await s.session('Other')).token;
-    await s.api(`/v1/sites/acme/posts/${b.id}/reaction`, { method: 'PUT', token: other, json: { kind: 'worked' } });
-    const incident = (await (await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}`)).json()) as Incident;
+    await s.api(`/v1/sites/acme/posts/${b.id}/reaction`, {
+      method: 'PUT',
+      token: other,
+      json: { kind: 'worked' },
+    });
+    const incident = (await (
+      await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}`)
+    ).json()) as Incident;
     expect(incident.topWorkaround?.id).toBe(b.id);
     expect(incident.topWorkaround?.workaround?.title).toBe('Workaround B');
     expect(incident.postCount).toBeGreaterThanOrEqual(2);
@@ -100,7 +127,9 @@ describe('GET …/thread', () => {
     let cursor: string | null = '';
     let pages = 0;
     while (cursor !== null) {
-      const res = await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}/thread?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const res = await s.api(
+        `/v1/sites/acme/incidents/${enc(s.incident)}/thread?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
       expect(res.headers.get('etag')).toMatch(/^W\//);
@@ -157,16 +186,34 @@ describe('meta', () => {
     const res = await s.api('/v1/openapi.json', { headers: { origin: 'https://anywhere.test' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+    const doc = (await res.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
+    };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
-      '/v1/sites/{site}/status', '/v1/sites/{site}/incidents', '/v1/sites/{site}/incidents/{incident}',
-      '/v1/sites/{site}/incidents/{incident}/thread', '/v1/sites/{site}/incidents/{incident}/me',
-      '/v1/sites/{site}/sessions', '/v1/sites/{site}/sessions/me', '/v1/sites/{site}/incidents/{incident}/posts',
-      '/v1/sites/{site}/posts/{post}/reaction', '/v1/sites/{site}/incidents/{incident}/affected', '/v1/sites/{site}/stream',
-    ]));
-    expect(Object.keys(doc.paths['/v1/sites/{site}/posts/{post}/reaction']!).sort()).toEqual(['delete', 'put']);
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Post', 'Incident', 'Problem', 'StatusComponent']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/sites/{site}/status',
+        '/v1/sites/{site}/incidents',
+        '/v1/sites/{site}/incidents/{incident}',
+        '/v1/sites/{site}/incidents/{incident}/thread',
+        '/v1/sites/{site}/incidents/{incident}/me',
+        '/v1/sites/{site}/sessions',
+        '/v1/sites/{site}/sessions/me',
+        '/v1/sites/{site}/incidents/{incident}/posts',
+        '/v1/sites/{site}/posts/{post}/reaction',
+        '/v1/sites/{site}/incidents/{incident}/affected',
+        '/v1/sites/{site}/stream',
+      ]),
+    );
+    expect(Object.keys(doc.paths['/v1/sites/{site}/posts/{post}/reaction']!).sort()).toEqual([
+      'delete',
+      'put',
+    ]);
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['Post', 'Incident', 'Problem', 'StatusComponent']),
+    );
     expect(JSON.stringify(doc)).toContain('#/components/schemas/Post');
   });
 

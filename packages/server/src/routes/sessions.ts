@@ -16,26 +16,52 @@ function displayName(raw: string): string {
 export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   const { store, limits } = app.lifeboat;
 
-  app.post<{ Params: Static<typeof SiteParams>; Body: Static<typeof S.CreateSessionRequest> }>('/v1/sites/:site/sessions', {
-    schema: { operationId: 'createSession', summary: 'Starts a guest session; returns a signed token.', params: SiteParams, body: S.CreateSessionRequest, response: { 201: S.Session, ...problemResponses } },
-  }, async (request, reply) => {
-    const name = displayName(request.body.displayName);
-    limits.sessions.hit(`ip:${request.ip}`, reply);
-    const site = request.site!;
-    const member = await store.createMember({ siteId: site.id, kind: 'guest', displayName: name, role: 'member' });
-    reply.code(201).header('Cache-Control', CACHE_PRIVATE);
-    return issueSession(request, site, member);
-  });
+  app.post<{ Params: Static<typeof SiteParams>; Body: Static<typeof S.CreateSessionRequest> }>(
+    '/v1/sites/:site/sessions',
+    {
+      schema: {
+        operationId: 'createSession',
+        summary: 'Starts a guest session; returns a signed token.',
+        params: SiteParams,
+        body: S.CreateSessionRequest,
+        response: { 201: S.Session, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const name = displayName(request.body.displayName);
+      limits.sessions.hit(`ip:${request.ip}`, reply);
+      const site = request.site!;
+      const member = await store.createMember({
+        siteId: site.id,
+        kind: 'guest',
+        displayName: name,
+        role: 'member',
+      });
+      reply.code(201).header('Cache-Control', CACHE_PRIVATE);
+      return issueSession(request, site, member);
+    },
+  );
 
-  app.patch<{ Params: Static<typeof SiteParams>; Body: Static<typeof S.CreateSessionRequest> }>('/v1/sites/:site/sessions/me', {
-    schema: { operationId: 'renameSession', summary: "Changes the member's display name; returns a fresh token for the same member.", params: SiteParams, headers: AuthHeaders, body: S.CreateSessionRequest, response: { 200: S.Session, ...problemResponses } },
-  }, async (request, reply) => {
-    const member = await requireMember(request);
-    const name = displayName(request.body.displayName);
-    const site = request.site!;
-    const renamed = await store.renameMember(site.id, member.id, name);
-    if (!renamed) throw problems.unauthorized();
-    reply.header('Cache-Control', CACHE_PRIVATE);
-    return issueSession(request, site, renamed);
-  });
+  app.patch<{ Params: Static<typeof SiteParams>; Body: Static<typeof S.CreateSessionRequest> }>(
+    '/v1/sites/:site/sessions/me',
+    {
+      schema: {
+        operationId: 'renameSession',
+        summary: "Changes the member's display name; returns a fresh token for the same member.",
+        params: SiteParams,
+        headers: AuthHeaders,
+        body: S.CreateSessionRequest,
+        response: { 200: S.Session, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const member = await requireMember(request);
+      const name = displayName(request.body.displayName);
+      const site = request.site!;
+      const renamed = await store.renameMember(site.id, member.id, name);
+      if (!renamed) throw problems.unauthorized();
+      reply.header('Cache-Control', CACHE_PRIVATE);
+      return issueSession(request, site, renamed);
+    },
+  );
 }

@@ -15,7 +15,13 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { '*': string } }>('/cdn/*', async (request, reply) => {
     const found = await resolveStatic(config.cdnDir, request.params['*']);
     if (!found) {
-      throw new ProblemError(404, 'not_found', 'Not built: run `pnpm --filter @lifeboat/elements build` to make the script-tag bundle.', undefined, { 'Access-Control-Allow-Origin': '*' });
+      throw new ProblemError(
+        404,
+        'not_found',
+        'Not built: run `pnpm --filter @lifeboat/elements build` to make the script-tag bundle.',
+        undefined,
+        { 'Access-Control-Allow-Origin': '*' },
+      );
     }
     return sendStatic(request, reply, found, CDN_HEADERS);
   });

@@ -12,7 +12,12 @@ const FROM_COMPONENT: Record<ComponentStatus, Severity> = {
   major_outage: 'critical',
 };
 
-const FROM_IMPACT: Record<Impact, Severity> = { none: 'operational', minor: 'minor', major: 'major', critical: 'critical' };
+const FROM_IMPACT: Record<Impact, Severity> = {
+  none: 'operational',
+  minor: 'minor',
+  major: 'major',
+  critical: 'critical',
+};
 
 export const SEVERITY_DESCRIPTIONS: Record<Severity, string> = {
   operational: 'All systems operational',
@@ -30,7 +35,10 @@ export function worstSeverity(values: Iterable<Severity>): Severity {
 
 export async function buildSiteStatus(store: Store, site: SiteRecord): Promise<SiteStatus> {
   const bounds = await store.eventBounds(site.id);
-  const [components, incidents] = await Promise.all([store.listComponents(site.id), store.listIncidents(site.id, 'open')]);
+  const [components, incidents] = await Promise.all([
+    store.listComponents(site.id),
+    store.listIncidents(site.id, 'open'),
+  ]);
   const severity = worstSeverity([
     ...components.map((c) => FROM_COMPONENT[c.status]),
     ...incidents.map((i) => FROM_IMPACT[i.impact]),
@@ -39,7 +47,12 @@ export async function buildSiteStatus(store: Store, site: SiteRecord): Promise<S
     site: { slug: site.slug, name: site.name },
     severity,
     description: SEVERITY_DESCRIPTIONS[severity],
-    components: components.map((c) => ({ id: c.id, name: c.name, status: c.status, group: c.group })),
+    components: components.map((c) => ({
+      id: c.id,
+      name: c.name,
+      status: c.status,
+      group: c.group,
+    })),
     incidents,
     lastEventId: bounds.current,
     updatedAt: bounds.lastAt ?? site.createdAt,

@@ -11,7 +11,12 @@ import type {
   ThreadState,
   WorkaroundFields,
 } from '@lifeboat/protocol';
-import { memberSummary, type MemberRecord, type SiteRecord, type ComponentRecord } from './store.js';
+import {
+  memberSummary,
+  type MemberRecord,
+  type SiteRecord,
+  type ComponentRecord,
+} from './store.js';
 
 export interface SiteRow {
   id: string;

@@ -119,35 +119,72 @@ export interface Store {
   // sites and components
   getSiteBySlug(slug: string): Promise<SiteRecord | null>;
   createSite(input: { slug: string; name: string; origins: string[] }): Promise<SiteRecord>;
-  replaceComponents(siteId: string, components: Array<Omit<ComponentRecord, 'position'>>): Promise<void>;
+  replaceComponents(
+    siteId: string,
+    components: Array<Omit<ComponentRecord, 'position'>>,
+  ): Promise<void>;
   listComponents(siteId: string): Promise<ComponentRecord[]>;
 
   // incidents
   /** Creates an incident with its official updates; writes `incident.opened`. */
-  createIncident(siteId: string, incident: NewIncident): Promise<{ incident: Incident; seq: number }>;
+  createIncident(
+    siteId: string,
+    incident: NewIncident,
+  ): Promise<{ incident: Incident; seq: number }>;
   listIncidents(siteId: string, state: 'open' | 'all'): Promise<Incident[]>;
   getIncident(siteId: string, incidentId: string): Promise<Incident | null>;
-  threadSlice(siteId: string, incidentId: string, afterId: string | null, limit: number): Promise<ThreadSlice | null>;
-  memberIncidentState(siteId: string, incidentId: string, memberId: string): Promise<MemberIncidentState | null>;
+  threadSlice(
+    siteId: string,
+    incidentId: string,
+    afterId: string | null,
+    limit: number,
+  ): Promise<ThreadSlice | null>;
+  memberIncidentState(
+    siteId: string,
+    incidentId: string,
+    memberId: string,
+  ): Promise<MemberIncidentState | null>;
 
   // members
-  createMember(input: { siteId: string; kind: MemberKind; displayName: string; role: MemberRole; createdAt?: string }): Promise<MemberRecord>;
+  createMember(input: {
+    siteId: string;
+    kind: MemberKind;
+    displayName: string;
+    role: MemberRole;
+    createdAt?: string;
+  }): Promise<MemberRecord>;
   getMember(siteId: string, memberId: string): Promise<MemberRecord | null>;
   renameMember(siteId: string, memberId: string, displayName: string): Promise<MemberRecord | null>;
 
   // community writes (each in one transaction with its event)
   createPost(input: NewPost): Promise<CreatePostOutcome>;
-  setReaction(siteId: string, postId: string, memberId: string, kind: ReactionKind | null, at?: string): Promise<ReactionOutcome>;
-  setAffected(siteId: string, incidentId: string, memberId: string, affected: boolean, at?: string): Promise<AffectedOutcome>;
+  setReaction(
+    siteId: string,
+    postId: string,
+    memberId: string,
+    kind: ReactionKind | null,
+    at?: string,
+  ): Promise<ReactionOutcome>;
+  setAffected(
+    siteId: string,
+    incidentId: string,
+    memberId: string,
+    affected: boolean,
+    at?: string,
+  ): Promise<AffectedOutcome>;
 
   // events
   /** Events with seq > after, oldest first, at most `limit`. */
   eventsAfter(siteId: string, after: number, limit: number): Promise<StoredEvent[]>;
   /** Current sequence and the oldest retained one (null when none is kept). */
-  eventBounds(siteId: string): Promise<{ current: number; oldest: number | null; lastAt: string | null }>;
+  eventBounds(
+    siteId: string,
+  ): Promise<{ current: number; oldest: number | null; lastAt: string | null }>;
 }
 
-export function memberSummary(member: Pick<MemberRecord, 'id' | 'displayName' | 'role' | 'kind'>): MemberSummary {
+export function memberSummary(
+  member: Pick<MemberRecord, 'id' | 'displayName' | 'role' | 'kind'>,
+): MemberSummary {
   return {
     id: member.id,
     displayName: member.displayName,

@@ -29,7 +29,10 @@ export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-test-'));
 }
 
-export async function startTestServer(overrides: Partial<ServerConfig> = {}, dataDir = tempDir()): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  dataDir = tempDir(),
+): Promise<TestServer> {
   const base = loadConfig({ env: {}, argv: [], cwd: dataDir });
   const config: ServerConfig = {
     ...base,
@@ -38,7 +41,12 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, dat
     dataDir,
     logLevel: 'silent',
     secret: 'test-secret-0123456789abcdef',
-    rateLimits: { sessionsPerIp: 1000, writesPerIp: 10_000, postsPerMember: 1000, windowMs: 60_000 },
+    rateLimits: {
+      sessionsPerIp: 1000,
+      writesPerIp: 10_000,
+      postsPerMember: 1000,
+      windowMs: 60_000,
+    },
     ...overrides,
   };
   const app = await buildApp(config);
@@ -56,14 +64,27 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, dat
     const now = new Date().toISOString();
     incident = 'statuspage:abc:inc1';
     await store.createIncident(site.id, {
-      id: incident, title: 'Webhooks failing', phase: 'investigating', impact: 'major', components: ['webhooks'],
-      startedAt: now, resolvedAt: null, threadState: 'open',
+      id: incident,
+      title: 'Webhooks failing',
+      phase: 'investigating',
+      impact: 'major',
+      components: ['webhooks'],
+      startedAt: now,
+      resolvedAt: null,
+      threadState: 'open',
       updates: [{ id: ulid(), phase: 'investigating', body: 'Looking into it.', createdAt: now }],
     });
     lockedIncident = ulid();
     await store.createIncident(site.id, {
-      id: lockedIncident, title: 'Old one', phase: 'resolved', impact: 'minor', components: [],
-      startedAt: now, resolvedAt: now, threadState: 'locked', updates: [],
+      id: lockedIncident,
+      title: 'Old one',
+      phase: 'resolved',
+      impact: 'minor',
+      components: [],
+      startedAt: now,
+      resolvedAt: now,
+      threadState: 'locked',
+      updates: [],
     });
   } else {
     const all = await store.listIncidents(site.id, 'all');
@@ -73,7 +94,10 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, dat
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const reader = new Database(path.join(dataDir, 'lifeboat.db'), { readonly: true, fileMustExist: true });
+  const reader = new Database(path.join(dataDir, 'lifeboat.db'), {
+    readonly: true,
+    fileMustExist: true,
+  });
 
   const api: TestServer['api'] = (pathname, init = {}) => {
     const headers = new Headers(init.headers);
@@ -87,11 +111,22 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, dat
   };
 
   return {
-    app, url, config, dataDir, site: 'acme', incident, lockedIncident,
-    count: (table, where = '1=1') => (reader.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n,
+    app,
+    url,
+    config,
+    dataDir,
+    site: 'acme',
+    incident,
+    lockedIncident,
+    count: (table, where = '1=1') =>
+      (reader.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number })
+        .n,
     api,
     async session(displayName = 'Tester', siteSlug = 'acme') {
-      const res = await api(`/v1/sites/${siteSlug}/sessions`, { method: 'POST', json: { displayName } });
+      const res = await api(`/v1/sites/${siteSlug}/sessions`, {
+        method: 'POST',
+        json: { displayName },
+      });
       if (res.status !== 201) throw new Error(`session: ${res.status} ${await res.text()}`);
       return (await res.json()) as Session;
     },

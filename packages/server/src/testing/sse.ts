@@ -28,12 +28,16 @@ function parse(block: string): SseFrame {
     const i = line.indexOf(':');
     const field = i < 0 ? line : line.slice(0, i);
     const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
-    if (field === 'id' || field === 'event' || field === 'data' || field === 'retry') frame[field] = value;
+    if (field === 'id' || field === 'event' || field === 'data' || field === 'retry')
+      frame[field] = value;
   }
   return frame;
 }
 
-export async function openSse(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+export async function openSse(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<SseClient> {
   const controller = new AbortController();
   const res = await fetch(url, { headers, signal: controller.signal });
   const frames: SseFrame[] = [];

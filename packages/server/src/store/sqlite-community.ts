@@ -1,0 +1,193 @@
+/**
+ * The community writes of the SQLite engine: posts (idempotent), confirmations, affected reports.
+ * Each runs in one transaction that ends with its event row.
+ */
+import type { ReactionKind } from '@lifeboat/protocol';
+import { now, type SqliteDb } from './sqlite-db.js';
+import { incidentBase, toPost } from './sqlite-rows.js';
+import type { AffectedOutcome, CreatePostOutcome, NewPost, ReactionOutcome } from './store.js';
+
+export async function createPost(db: SqliteDb, input: NewPost): Promise<CreatePostOutcome> {
+  return db.tx((): CreatePostOutcome => {
+    if (input.idempotency) {
+      const prior = db.one<{ request_hash: string; post_id: string }>(
+        'SELECT request_hash, post_id FROM idempotency_keys WHERE site_id = ? AND member_id = ? AND key = ?',
+        input.siteId,
+        input.memberId,
+        input.idempotency.key,
+      );
+      if (prior) {
+        if (prior.request_hash !== input.idempotency.requestHash)
+          return { kind: 'idempotency_mismatch' };
+        return { kind: 'replayed', post: toPost(db.postRow(prior.post_id)!) };
+      }
+    }
+    const incident = db.incidentRow(input.siteId, input.incidentId);
+    if (!incident) return { kind: 'incident_not_found' };
+    const threadState = incidentBase(incident).threadState;
+    if (threadState !== 'open') return { kind: 'thread_locked', threadState };
+    if (db.one('SELECT 1 FROM posts WHERE id = ?', input.id)) return { kind: 'id_conflict' };
+    if (input.kind === 'reply') {
+      const parent = db.one<{ incident_id: string; kind: string; state: string }>(
+        'SELECT incident_id, kind, state FROM posts WHERE id = ? AND site_id = ?',
+        input.parentId,
+        input.siteId,
+      );
+      if (!parent || parent.incident_id !== input.incidentId || parent.state !== 'published') {
+        return {
+          kind: 'bad_parent',
+          message: 'No published post with this id in this incident.',
+        };
+      }
+      if (parent.kind === 'reply')
+        return {
+          kind: 'bad_parent',
+          message: 'Reply to an answer or a workaround, not to a reply.',
+        };
+    }
+    const at = input.createdAt ?? now();
+    db.run(
+      `INSERT INTO posts (id, site_id, incident_id, parent_id, member_id, kind, body, workaround, state, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      input.id,
+      input.siteId,
+      input.incidentId,
+      input.kind === 'reply' ? input.parentId : null,
+      input.memberId,
+      input.kind,
+      input.body,
+      input.workaround ? JSON.stringify(input.workaround) : null,
+      input.state,
+      at,
+    );
+    if (input.idempotency) {
+      db.run(
+        'INSERT INTO idempotency_keys (site_id, member_id, key, request_hash, post_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        input.siteId,
+        input.memberId,
+        input.idempotency.key,
+        input.idempotency.requestHash,
+        input.id,
+        at,
+      );
+    }
+    const post = toPost(db.postRow(input.id)!);
+    const seq = db.appendEvent(input.siteId, input.incidentId, at, (s) => ({
+      type: 'post.created',
+      seq: s,
+      post,
+    }));
+    return { kind: 'created', post, seq };
+  });
+}
+
+export async function setReaction(
+  db: SqliteDb,
+  siteId: string,
+  postId: string,
+  memberId: string,
+  kind: ReactionKind | null,
+  at = now(),
+): Promise<ReactionOutcome> {
+  return db.tx((): ReactionOutcome => {
+    const post = db.one<{
+      incident_id: string;
+      worked_count: number;
+      didnt_work_count: number;
+    }>(
+      "SELECT incident_id, worked_count, didnt_work_count FROM posts WHERE id = ? AND site_id = ? AND state = 'published'",
+      postId,
+      siteId,
+    );
+    if (!post) return { kind: 'post_not_found' };
+    const prior =
+      db.one<{ kind: ReactionKind }>(
+        'SELECT kind FROM reactions WHERE post_id = ? AND member_id = ?',
+        postId,
+        memberId,
+      )?.kind ?? null;
+    if (prior === kind) {
+      return {
+        kind: 'ok',
+        postId,
+        reaction: kind,
+        counts: { worked: post.worked_count, didntWork: post.didnt_work_count },
+        seq: null,
+      };
+    }
+    if (prior === null)
+      db.run(
+        'INSERT INTO reactions (post_id, member_id, kind, created_at) VALUES (?, ?, ?, ?)',
+        postId,
+        memberId,
+        kind,
+        at,
+      );
+    else if (kind === null)
+      db.run('DELETE FROM reactions WHERE post_id = ? AND member_id = ?', postId, memberId);
+    else
+      db.run(
+        'UPDATE reactions SET kind = ?, created_at = ? WHERE post_id = ? AND member_id = ?',
+        kind,
+        at,
+        postId,
+        memberId,
+      );
+    const delta = (k: ReactionKind) => (kind === k ? 1 : 0) - (prior === k ? 1 : 0);
+    const row = db.one<{ worked_count: number; didnt_work_count: number }>(
+      'UPDATE posts SET worked_count = worked_count + ?, didnt_work_count = didnt_work_count + ? WHERE id = ? RETURNING worked_count, didnt_work_count',
+      delta('worked'),
+      delta('didnt_work'),
+      postId,
+    )!;
+    const counts = { worked: row.worked_count, didntWork: row.didnt_work_count };
+    const seq = db.appendEvent(siteId, post.incident_id, at, (s) => ({
+      type: 'reaction.changed',
+      seq: s,
+      incidentId: post.incident_id,
+      postId,
+      counts,
+    }));
+    return { kind: 'ok', postId, reaction: kind, counts, seq };
+  });
+}
+
+export async function setAffected(
+  db: SqliteDb,
+  siteId: string,
+  incidentId: string,
+  memberId: string,
+  affected: boolean,
+  at = now(),
+): Promise<AffectedOutcome> {
+  return db.tx((): AffectedOutcome => {
+    if (!db.incidentRow(siteId, incidentId)) return { kind: 'incident_not_found' };
+    const prior =
+      db.one(
+        'SELECT 1 FROM affected WHERE incident_id = ? AND member_id = ?',
+        incidentId,
+        memberId,
+      ) !== undefined;
+    const count = () =>
+      db.one<{ n: number }>('SELECT COUNT(*) AS n FROM affected WHERE incident_id = ?', incidentId)!
+        .n;
+    if (prior === affected) return { kind: 'ok', affected, count: count(), seq: null };
+    if (affected)
+      db.run(
+        'INSERT INTO affected (incident_id, member_id, created_at) VALUES (?, ?, ?)',
+        incidentId,
+        memberId,
+        at,
+      );
+    else
+      db.run('DELETE FROM affected WHERE incident_id = ? AND member_id = ?', incidentId, memberId);
+    const n = count();
+    const seq = db.appendEvent(siteId, incidentId, at, (s) => ({
+      type: 'affected.changed',
+      seq: s,
+      incidentId,
+      count: n,
+    }));
+    return { kind: 'ok', affected, count: n, seq };
+  });
+}

@@ -13,7 +13,7 @@ let browser: Browser;
 let allowedPort: number;
 
 const page = (serverUrl: string, integrity: string) => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Embed</title>
+<html lang="en"><head><meta charset="utf-8"><title>Embed</title><link rel="icon" href="data:,">
 <script type="module" src="${serverUrl}/cdn/lifeboat.js" integrity="${integrity}" crossorigin="anonymous"
   data-server="${serverUrl}" data-site="demo"></script></head>
 <body><main><lifeboat-banner></lifeboat-banner><lifeboat-thread></lifeboat-thread></main></body></html>`;
@@ -38,7 +38,7 @@ describe('cross-origin embed', () => {
       const p = await context.newPage();
       const errors = watchConsole(p);
       await p.goto(host.url + '/');
-      await expect.poll(() => p.locator('lifeboat-banner').getByRole('heading', { name: /webhook/i }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      await expect.poll(() => p.locator('lifeboat-banner').getByRole('region', { name: /webhook/i }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
       await expect.poll(() => p.locator('lifeboat-thread').locator('article').count()).toBeGreaterThan(1);
       expect(errors).toEqual([]);
       await context.close();

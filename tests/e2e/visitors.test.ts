@@ -25,7 +25,7 @@ async function visitor(): Promise<{ context: BrowserContext; page: Page; errors:
   const page = await context.newPage();
   const errors = watchConsole(page);
   await page.goto(server.url + '/');
-  await expect.poll(() => page.getByRole('heading', { name: /webhook/i }).count()).toBeGreaterThan(0);
+  await expect.poll(() => banner(page).getByRole('region', { name: /webhook/i }).count()).toBeGreaterThan(0);
   return { context, page, errors };
 }
 
@@ -53,7 +53,7 @@ describe('demo status page', () => {
     const composer = thread(alice.page);
     const name = composer.getByLabel(/name/i);
     if (await name.count()) await name.fill('Alice');
-    await composer.getByLabel(/answer/i).first().fill(text);
+    await composer.getByRole('textbox', { name: /your answer/i }).fill(text);
     await composer.getByRole('button', { name: /post/i }).click();
 
     await expect.poll(() => thread(alice.page).getByText(text).count()).toBe(1);

@@ -362,6 +362,17 @@ describe('session', () => {
     expect(server.count(`PUT /incidents/${enc}/affected`)).toBe(2);
   });
 
+  it('uses a session another tab of the same visitor stored after this client started', async () => {
+    const { server, storage } = setup();
+    expect(client.$session.get()).toBeNull();
+    storage.setItem(SESSION_KEY, JSON.stringify(aSession('other-tab', 'Ada')));
+    server.on(`PUT /incidents/${enc}/affected`, { body: { incidentId: INCIDENT_ID, affected: true, count: 4 } });
+    await client.setAffected(INCIDENT_ID, true);
+    expect(server.count('POST /sessions')).toBe(0);
+    expect(server.calls.at(-1)!.headers.authorization).toBe('Bearer other-tab');
+    expect(client.$session.get()?.token).toBe('other-tab');
+  });
+
   it('works without storage', async () => {
     setup(null as never);
     await expect(client.startSession('Ada')).resolves.toMatchObject({ token: 'tok-1' });

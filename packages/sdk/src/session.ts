@@ -63,22 +63,34 @@ export function createSessions(
     return creating;
   }
 
+  /** The session of this page, or one another tab of the same visitor stored meanwhile. */
+  function current(): Session | null {
+    const session = $session.get() ?? read();
+    if (session && !$session.get()) $session.set(session);
+    return session;
+  }
+
   function ensure(): Promise<Session> {
-    const session = $session.get();
+    const session = current();
     return session ? Promise.resolve(session) : create(GUEST_NAME);
   }
+
+  // Another tab of the same visitor started, renamed or dropped the session.
+  globalThis.addEventListener?.('storage', (event: StorageEvent) => {
+    if (event.key === key) $session.set(read());
+  });
 
   const isUnauthorized = (error: unknown) => (error as { status?: number } | null)?.status === 401;
 
   return {
     $session,
     async start(displayName) {
-      const current = creating ? await creating.catch(() => null) : $session.get();
-      if (!current) return create(displayName);
+      const existing = creating ? await creating.catch(() => null) : current();
+      if (!existing) return create(displayName);
       try {
         const session = await request<Session>('PATCH', '/sessions/me', {
           body: { displayName },
-          token: current.token,
+          token: existing.token,
         });
         save(session);
         return session;

@@ -13,7 +13,10 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/{protocol,sdk,server}/src/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+          include: [
+            'packages/{protocol,sdk,server}/src/**/*.test.ts',
+            'tests/integration/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 20_000,
         },

@@ -8,10 +8,15 @@ export function ensureChromium() {
   if (existsSync(path)) return path;
   if (process.getuid?.() === 0) {
     console.log('Chromium not found: installing it from Debian packages…');
-    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium', { stdio: 'inherit' });
+    execSync(
+      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium',
+      { stdio: 'inherit' },
+    );
     if (existsSync(path)) return path;
   }
-  throw new Error(`Chromium not found at ${path}. Install Debian's chromium package or set CHROME_PATH.`);
+  throw new Error(
+    `Chromium not found at ${path}. Install Debian's chromium package or set CHROME_PATH.`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(ensureChromium());

@@ -13,7 +13,11 @@ const browser = await launchChromium();
 try {
   for (const colorScheme of ['light', 'dark'] as const) {
     for (const width of [375, 1280]) {
-      const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme, deviceScaleFactor: width < 500 ? 2 : 1 });
+      const context = await browser.newContext({
+        viewport: { width, height: 900 },
+        colorScheme,
+        deviceScaleFactor: width < 500 ? 2 : 1,
+      });
       const page = await context.newPage();
       await page.goto(server.url + '/');
       await page.locator('lifeboat-thread article').first().waitFor();

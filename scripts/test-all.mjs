@@ -44,7 +44,20 @@ if (!run('pnpm', ['--filter', '@lifeboat/elements', 'build'], { env })) record('
 record('typecheck', ...(run('pnpm', ['typecheck'], { env }) ? [1, 0] : [0, 1]));
 record('lint', ...(run('pnpm', ['lint'], { env }) ? [1, 0] : [0, 1]));
 
-const unitOk = run('pnpm', ['exec', 'vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`], { env });
+const unitOk = run(
+  'pnpm',
+  [
+    'exec',
+    'vitest',
+    'run',
+    '--project',
+    'unit',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${join(results, 'unit.json')}`,
+  ],
+  { env },
+);
 record('unit (vitest)', ...vitestCounts(join(results, 'unit.json'), unitOk));
 
 const wtrSummary = join(root, 'packages/elements/test-results/summary.json');
@@ -55,12 +68,26 @@ if (existsSync(wtrSummary)) {
   record('components (web-test-runner)', s.passed, s.failed + (wtrOk || s.failed ? 0 : 1));
 } else record('components (web-test-runner)', 0, 1);
 
-const e2eOk = run('pnpm', ['exec', 'vitest', 'run', '--project', 'e2e', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'e2e.json')}`], { env });
+const e2eOk = run(
+  'pnpm',
+  [
+    'exec',
+    'vitest',
+    'run',
+    '--project',
+    'e2e',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${join(results, 'e2e.json')}`,
+  ],
+  { env },
+);
 record('e2e (playwright + chromium)', ...vitestCounts(join(results, 'e2e.json'), e2eOk));
 
 const passed = tally.reduce((n, t) => n + t.passed, 0);
 const failed = tally.reduce((n, t) => n + t.failed, 0);
 console.log('\nSummary');
-for (const t of tally) console.log(`  ${t.suite.padEnd(32)} ${t.passed} passed, ${t.failed} failed`);
+for (const t of tally)
+  console.log(`  ${t.suite.padEnd(32)} ${t.passed} passed, ${t.failed} failed`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -75,7 +75,9 @@ function renderHistory(incidents) {
       ...(incident.updates[0] ? [el('p', {}, incident.updates[0].body)] : []),
     ),
   );
-  root.replaceChildren(...(items.length ? items : [el('li', { class: 'muted' }, 'No incidents reported.')]));
+  root.replaceChildren(
+    ...(items.length ? items : [el('li', { class: 'muted' }, 'No incidents reported.')]),
+  );
   root.removeAttribute('aria-busy');
 }
 
@@ -88,9 +90,9 @@ async function load() {
     renderComponents(status);
     renderHistory(history.incidents);
   } catch {
-    document.getElementById('component-list').replaceChildren(
-      el('p', { class: 'muted' }, 'Component status is unavailable right now.'),
-    );
+    document
+      .getElementById('component-list')
+      .replaceChildren(el('p', { class: 'muted' }, 'Component status is unavailable right now.'));
   }
 }
 

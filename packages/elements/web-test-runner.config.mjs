@@ -29,7 +29,10 @@ function summaryReporter(file = resolve(here, 'test-results/summary.json')) {
     },
     onTestRunFinished() {
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, `${JSON.stringify({ ...totals, total: totals.passed + totals.failed }, null, 2)}\n`);
+      writeFileSync(
+        file,
+        `${JSON.stringify({ ...totals, total: totals.passed + totals.failed }, null, 2)}\n`,
+      );
     },
   };
 }
@@ -38,7 +41,9 @@ export default {
   rootDir: resolve(here, '../..'),
   files: [resolve(here, 'src/**/*.test.ts')],
   nodeResolve: { exportConditions: ['source', 'browser', 'development'] },
-  plugins: [esbuildPlugin({ ts: true, tsconfig: resolve(here, 'tsconfig.test.json'), target: 'es2022' })],
+  plugins: [
+    esbuildPlugin({ ts: true, tsconfig: resolve(here, 'tsconfig.test.json'), target: 'es2022' }),
+  ],
   browsers: [
     chromeLauncher({
       launchOptions: {

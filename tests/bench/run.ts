@@ -51,8 +51,25 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeboat-bench-'));
   const server = spawn(
     process.execPath,
-    ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'start', '--demo', '--port', String(port)],
-    { cwd: root, env: { ...process.env, LIFEBOAT_DATA_DIR: dataDir, LIFEBOAT_LOG_LEVEL: 'error', LIFEBOAT_RATE_LIMITS: 'off' }, stdio: 'inherit' },
+    [
+      '--import',
+      'tsx',
+      'packages/server/src/cli/main.ts',
+      'start',
+      '--demo',
+      '--port',
+      String(port),
+    ],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        LIFEBOAT_DATA_DIR: dataDir,
+        LIFEBOAT_LOG_LEVEL: 'error',
+        LIFEBOAT_RATE_LIMITS: 'off',
+      },
+      stdio: 'inherit',
+    },
   );
   const hello = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/hello-server.ts'], {
     cwd: root,
@@ -66,7 +83,9 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     const idle = rssMb(server.pid!);
 
-    const status = (await (await fetch(`${base}/v1/sites/demo/status`)).json()) as { incidents: Array<{ id: string }> };
+    const status = (await (await fetch(`${base}/v1/sites/demo/status`)).json()) as {
+      incidents: Array<{ id: string }>;
+    };
     const incident = encodeURIComponent(status.incidents[0]!.id);
     const session = (await (
       await fetch(`${base}/v1/sites/demo/sessions`, {
@@ -94,12 +113,18 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     const withStreams = rssMb(server.pid!);
     console.log(`  idle (after start)                 ${idle.toFixed(1)} MB`);
-    console.log(`  with 1,000 open streams            ${withStreams.toFixed(1)} MB  (${(((withStreams - idle) * 1024) / 1000).toFixed(1)} KB per stream)`);
+    console.log(
+      `  with 1,000 open streams            ${withStreams.toFixed(1)} MB  (${(((withStreams - idle) * 1024) / 1000).toFixed(1)} KB per stream)`,
+    );
     for (const s of streams) s.destroy();
     agent.destroy();
-    console.log(`\nThroughput (autocannon, ${CONNECTIONS} connections, ${DURATION} s each, requests/second)`);
+    console.log(
+      `\nThroughput (autocannon, ${CONNECTIONS} connections, ${DURATION} s each, requests/second)`,
+    );
     const helloGet = await cannon({ url: `http://127.0.0.1:${helloPort}/hello` });
-    const snapshot = await cannon({ url: `${base}/v1/sites/demo/incidents/${incident}/thread?limit=50` });
+    const snapshot = await cannon({
+      url: `${base}/v1/sites/demo/incidents/${incident}/thread?limit=50`,
+    });
     const helloPost = await cannon({
       url: `http://127.0.0.1:${helloPort}/hello`,
       method: 'POST',
@@ -127,10 +152,11 @@ async function main(): Promise<void> {
       ],
     });
     const row = (name: string, rps: number, baseline: number) =>
-      console.log(`  ${name.padEnd(34)} ${rps.toFixed(0).padStart(7)} req/s   hello-world ${baseline.toFixed(0).padStart(7)} req/s   ratio ${(rps / baseline).toFixed(2)}`);
+      console.log(
+        `  ${name.padEnd(34)} ${rps.toFixed(0).padStart(7)} req/s   hello-world ${baseline.toFixed(0).padStart(7)} req/s   ratio ${(rps / baseline).toFixed(2)}`,
+      );
     row('GET thread snapshot (50 posts)', snapshot, helloGet);
     row('POST answer (idempotent, SQLite)', posting, helloPost);
-
   } finally {
     hello.kill('SIGINT');
     server.kill('SIGINT');

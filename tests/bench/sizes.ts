@@ -11,7 +11,10 @@ const entries: Array<[string, string]> = [
   ['@lifeboat/sdk', 'packages/sdk/src/index.ts'],
   ['@lifeboat/elements/banner.js', 'packages/elements/src/banner/banner.ts'],
   ['@lifeboat/elements/thread.js', 'packages/elements/src/thread/thread.ts'],
-  ['@lifeboat/elements/workaround-form.js', 'packages/elements/src/workaround-form/workaround-form.ts'],
+  [
+    '@lifeboat/elements/workaround-form.js',
+    'packages/elements/src/workaround-form/workaround-form.ts',
+  ],
   ['@lifeboat/elements (all)', 'packages/elements/src/index.ts'],
 ];
 
@@ -20,7 +23,11 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 export async function sizes(): Promise<Array<{ name: string; raw: number; gzip: number }>> {
   const rows: Array<{ name: string; raw: number; gzip: number }> = [];
   const cdn = readFileSync(join(root, 'packages/elements/dist/cdn/lifeboat.js'));
-  rows.push({ name: 'script tag dist/cdn/lifeboat.js', raw: cdn.length, gzip: gzipSync(cdn, { level: 9 }).length });
+  rows.push({
+    name: 'script tag dist/cdn/lifeboat.js',
+    raw: cdn.length,
+    gzip: gzipSync(cdn, { level: 9 }).length,
+  });
   console.log(`  brotli of the script tag: ${kb(brotliCompressSync(cdn).length)}`);
   for (const [name, file] of entries) {
     const result = await build({
@@ -31,12 +38,17 @@ export async function sizes(): Promise<Array<{ name: string; raw: number; gzip: 
       write: false,
       conditions: ['source'],
       define: { 'process.env.NODE_ENV': '"production"' },
-      tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
+      tsconfigRaw: {
+        compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false },
+      },
       logLevel: 'silent',
     });
     const code = result.outputFiles[0]!.contents;
     rows.push({ name, raw: code.length, gzip: gzipSync(code, { level: 9 }).length });
   }
-  for (const r of rows) console.log(`  ${r.name.padEnd(40)} ${kb(r.raw).padStart(9)} min  ${kb(r.gzip).padStart(8)} gzip`);
+  for (const r of rows)
+    console.log(
+      `  ${r.name.padEnd(40)} ${kb(r.raw).padStart(9)} min  ${kb(r.gzip).padStart(8)} gzip`,
+    );
   return rows;
 }

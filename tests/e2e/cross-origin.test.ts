@@ -6,7 +6,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { freePort, launchChromium, root, serveStatic, startLifeboat, watchConsole, type RunningServer } from './harness.js';
+import {
+  freePort,
+  launchChromium,
+  root,
+  serveStatic,
+  startLifeboat,
+  watchConsole,
+  type RunningServer,
+} from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -31,15 +39,29 @@ afterAll(async () => {
 
 describe('cross-origin embed', () => {
   it('loads the bundle with SRI and talks to the API from an allowed origin', async () => {
-    const integrity = readFileSync(join(root, 'packages/elements/dist/cdn/lifeboat.js.sri'), 'utf8').trim();
+    const integrity = readFileSync(
+      join(root, 'packages/elements/dist/cdn/lifeboat.js.sri'),
+      'utf8',
+    ).trim();
     const host = await serveStatic({ '/index.html': page(server.url, integrity) }, allowedPort);
     try {
       const context = await browser.newContext();
       const p = await context.newPage();
       const errors = watchConsole(p);
       await p.goto(host.url + '/');
-      await expect.poll(() => p.locator('lifeboat-banner').getByRole('region', { name: /webhook/i }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
-      await expect.poll(() => p.locator('lifeboat-thread').locator('article').count()).toBeGreaterThan(1);
+      await expect
+        .poll(
+          () =>
+            p
+              .locator('lifeboat-banner')
+              .getByRole('region', { name: /webhook/i })
+              .count(),
+          { timeout: 15_000 },
+        )
+        .toBeGreaterThan(0);
+      await expect
+        .poll(() => p.locator('lifeboat-thread').locator('article').count())
+        .toBeGreaterThan(1);
       expect(errors).toEqual([]);
       await context.close();
     } finally {
@@ -59,7 +81,9 @@ describe('cross-origin embed', () => {
   });
 
   it('serves the bundle with CORS and cache headers', async () => {
-    const r = await fetch(`${server.url}/cdn/lifeboat.js`, { headers: { origin: 'https://anywhere.example' } });
+    const r = await fetch(`${server.url}/cdn/lifeboat.js`, {
+      headers: { origin: 'https://anywhere.example' },
+    });
     expect(r.status).toBe(200);
     expect(r.headers.get('access-control-allow-origin')).toBe('*');
     expect(r.headers.get('content-type')).toMatch(/javascript/);

@@ -37,7 +37,15 @@ export async function startLifeboat(env: Record<string, string> = {}): Promise<R
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeboat-e2e-'));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'start', '--demo', '--port', String(port)],
+    [
+      '--import',
+      'tsx',
+      'packages/server/src/cli/main.ts',
+      'start',
+      '--demo',
+      '--port',
+      String(port),
+    ],
     {
       cwd: root,
       env: { ...process.env, LIFEBOAT_DATA_DIR: dataDir, LIFEBOAT_LOG_LEVEL: 'warn', ...env },
@@ -105,15 +113,29 @@ export function watchConsole(page: Page): string[] {
   return errors;
 }
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
 
 /** Runs axe-core in the page (injected over CDP, so the page's strict CSP stays on). */
 export async function axeViolations(page: Page): Promise<Array<{ id: string; nodes: string[] }>> {
   await page.evaluate(axeSource);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (o?: object) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            o?: object,
+          ) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }>;
+        };
+      }
+    ).axe;
     const result = await axe.run({ resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => JSON.stringify(n.target)) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      nodes: v.nodes.map((n) => JSON.stringify(n.target)),
+    }));
   });
 }
 
@@ -122,7 +144,11 @@ export async function serveStatic(
   files: Record<string, string>,
   port?: number,
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
+  const types: Record<string, string> = {
+    '.html': 'text/html; charset=utf-8',
+    '.js': 'text/javascript',
+    '.css': 'text/css',
+  };
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const body = files[path === '/' ? '/index.html' : path];
@@ -130,9 +156,14 @@ export async function serveStatic(
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': types[extname(path) || '.html'] ?? 'text/plain' }).end(body);
+    res
+      .writeHead(200, { 'content-type': types[extname(path) || '.html'] ?? 'text/plain' })
+      .end(body);
   });
   const listenPort = port ?? (await freePort());
   await new Promise<void>((r) => server.listen(listenPort, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${listenPort}`, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${listenPort}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }

@@ -4,7 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { axeViolations, launchChromium, startLifeboat, watchConsole, type RunningServer } from './harness.js';
+import {
+  axeViolations,
+  launchChromium,
+  startLifeboat,
+  watchConsole,
+  type RunningServer,
+} from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -25,7 +31,13 @@ async function visitor(): Promise<{ context: BrowserContext; page: Page; errors:
   const page = await context.newPage();
   const errors = watchConsole(page);
   await page.goto(server.url + '/');
-  await expect.poll(() => banner(page).getByRole('region', { name: /webhook/i }).count()).toBeGreaterThan(0);
+  await expect
+    .poll(() =>
+      banner(page)
+        .getByRole('region', { name: /webhook/i })
+        .count(),
+    )
+    .toBeGreaterThan(0);
   return { context, page, errors };
 }
 
@@ -35,9 +47,22 @@ const banner = (page: Page) => page.locator('lifeboat-banner');
 describe('demo status page', () => {
   it('shows the incident banner, the thread and the form, with no console errors and no axe violations', async () => {
     const { context, page, errors } = await visitor();
-    await expect.poll(() => banner(page).getByRole('button', { name: /affected/i }).count()).toBe(1);
+    await expect
+      .poll(() =>
+        banner(page)
+          .getByRole('button', { name: /affected/i })
+          .count(),
+      )
+      .toBe(1);
     await expect.poll(() => thread(page).locator('article').count()).toBeGreaterThan(2);
-    await expect.poll(() => page.locator('lifeboat-workaround-form').getByRole('button', { name: /submit|suggest/i }).count()).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        page
+          .locator('lifeboat-workaround-form')
+          .getByRole('button', { name: /submit|suggest/i })
+          .count(),
+      )
+      .toBeGreaterThan(0);
     await expect.poll(() => page.locator('#component-list li').count()).toBeGreaterThan(3);
     const violations = await axeViolations(page);
     expect(violations).toEqual([]);
@@ -71,18 +96,42 @@ describe('demo status page', () => {
     const dave = await visitor();
 
     const countOf = async (page: Page) => {
-      const label = await thread(page).getByRole('button', { name: /worked/i }).first().getAttribute('aria-label')
-        ?? await thread(page).getByRole('button', { name: /worked/i }).first().innerText();
+      const label =
+        (await thread(page)
+          .getByRole('button', { name: /worked/i })
+          .first()
+          .getAttribute('aria-label')) ??
+        (await thread(page)
+          .getByRole('button', { name: /worked/i })
+          .first()
+          .innerText());
       return Number(/(\d+)/.exec(label)?.[1] ?? NaN);
     };
-    await expect.poll(() => thread(dave.page).getByRole('button', { name: /worked/i }).count()).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        thread(dave.page)
+          .getByRole('button', { name: /worked/i })
+          .count(),
+      )
+      .toBeGreaterThan(0);
     const before = await countOf(dave.page);
 
-    await thread(carol.page).getByRole('button', { name: /worked/i }).first().click();
+    await thread(carol.page)
+      .getByRole('button', { name: /worked/i })
+      .first()
+      .click();
     await expect.poll(() => countOf(dave.page), { timeout: 10_000 }).toBe(before + 1);
     // The second tab loaded before the click: it still offers the button and sends it again.
-    await expect.poll(() => thread(secondTab).getByRole('button', { name: /worked/i }).count()).toBeGreaterThan(0);
-    const tabButton = thread(secondTab).getByRole('button', { name: /worked/i }).first();
+    await expect
+      .poll(() =>
+        thread(secondTab)
+          .getByRole('button', { name: /worked/i })
+          .count(),
+      )
+      .toBeGreaterThan(0);
+    const tabButton = thread(secondTab)
+      .getByRole('button', { name: /worked/i })
+      .first();
     if ((await tabButton.getAttribute('aria-pressed')) !== 'true') await tabButton.click();
     await dave.page.waitForTimeout(1000);
     expect(await countOf(dave.page)).toBe(before + 1);
@@ -98,11 +147,15 @@ describe('demo status page', () => {
     const name = form.getByLabel(/name/i);
     if (await name.count()) await name.fill('Erin');
     await form.getByLabel(/title/i).fill(title);
-    await form.getByLabel(/step 1/i).fill('Open Settings → Webhooks and pick the EU relay endpoint');
+    await form
+      .getByLabel(/step 1/i)
+      .fill('Open Settings → Webhooks and pick the EU relay endpoint');
     await form.getByRole('radio', { name: /safe/i }).check();
     await form.getByRole('button', { name: /submit|suggest/i }).click();
     await expect.poll(() => form.getByText(/published|review/i).count()).toBeGreaterThan(0);
-    await expect.poll(() => thread(frank.page).getByText(title).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => thread(frank.page).getByText(title).count(), { timeout: 10_000 })
+      .toBeGreaterThan(0);
     expect(erin.errors).toEqual([]);
     expect(frank.errors).toEqual([]);
     await erin.context.close();
@@ -113,7 +166,12 @@ describe('demo status page', () => {
     const gina = await visitor();
     const hank = await visitor();
     const button = (p: Page) => banner(p).getByRole('button', { name: /affected/i });
-    const count = async (p: Page) => Number(/(\d+)/.exec((await button(p).getAttribute('aria-label')) ?? (await button(p).innerText()))?.[1] ?? NaN);
+    const count = async (p: Page) =>
+      Number(
+        /(\d+)/.exec(
+          (await button(p).getAttribute('aria-label')) ?? (await button(p).innerText()),
+        )?.[1] ?? NaN,
+      );
     await expect.poll(() => button(hank.page).count()).toBe(1);
     const before = await count(hank.page);
     await button(gina.page).click();

@@ -18,7 +18,12 @@ let incidentId: string;
 const clients: LifeboatClient[] = [];
 
 function visitor(): LifeboatClient {
-  const client = createLifeboat({ server, site: 'demo', EventSource: NodeEventSource, storage: null });
+  const client = createLifeboat({
+    server,
+    site: 'demo',
+    EventSource: NodeEventSource,
+    storage: null,
+  });
   clients.push(client);
   return client;
 }
@@ -33,7 +38,10 @@ function listen<T>(store: { subscribe(cb: (v: T) => void): () => void }) {
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'lifeboat-sdk-live-'));
   app = await buildApp(
-    loadConfig({ env: { LIFEBOAT_DATA_DIR: dataDir, LIFEBOAT_LOG_LEVEL: 'silent', LIFEBOAT_DEMO: 'true' }, argv: [] }),
+    loadConfig({
+      env: { LIFEBOAT_DATA_DIR: dataDir, LIFEBOAT_LOG_LEVEL: 'silent', LIFEBOAT_DEMO: 'true' },
+      argv: [],
+    }),
   );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -64,7 +72,10 @@ describe('@lifeboat/sdk against the real server', () => {
     const aliceThread = listen(alice.thread(incidentId));
     await vi.waitFor(() => expect(aliceThread.get().state).toBe('ready'));
     await alice.startSession('Alice');
-    const post = await alice.post(incidentId, { kind: 'answer', body: 'Clearing the DNS cache worked for me.' });
+    const post = await alice.post(incidentId, {
+      kind: 'answer',
+      body: 'Clearing the DNS cache worked for me.',
+    });
     expect(aliceThread.get().posts.filter((p) => p.id === post.id)).toHaveLength(1);
     expect(aliceThread.get().posts.find((p) => p.id === post.id)!.local).toBeUndefined();
 
@@ -88,7 +99,11 @@ describe('@lifeboat/sdk against the real server', () => {
     await carol.react(incidentId, target.id, 'worked');
     const again = await carol.react(incidentId, target.id, 'worked');
     expect(again.counts.worked).toBe(worked + 1);
-    await vi.waitFor(() => expect(daveThread.get().posts.find((p) => p.id === target.id)!.counts.worked).toBe(worked + 1));
+    await vi.waitFor(() =>
+      expect(daveThread.get().posts.find((p) => p.id === target.id)!.counts.worked).toBe(
+        worked + 1,
+      ),
+    );
 
     const moved = await carol.react(incidentId, target.id, 'didnt_work');
     expect(moved.counts).toEqual({ worked, didntWork: target.counts.didntWork + 1 });
@@ -104,12 +119,18 @@ describe('@lifeboat/sdk against the real server', () => {
 
     for (const source of NodeEventSource.all) source.cut();
     const posted = [];
-    for (let i = 0; i < 3; i++) posted.push(await erin.post(incidentId, { kind: 'answer', body: `While you were away ${i}` }));
+    for (let i = 0; i < 3; i++)
+      posted.push(
+        await erin.post(incidentId, { kind: 'answer', body: `While you were away ${i}` }),
+      );
 
-    await vi.waitFor(() => {
-      const ids = frankThread.get().posts.map((p) => p.id);
-      for (const p of posted) expect(ids.filter((id) => id === p.id)).toHaveLength(1);
-    }, { timeout: 10_000 });
+    await vi.waitFor(
+      () => {
+        const ids = frankThread.get().posts.map((p) => p.id);
+        for (const p of posted) expect(ids.filter((id) => id === p.id)).toHaveLength(1);
+      },
+      { timeout: 10_000 },
+    );
     frankThread.off();
   });
 
@@ -117,7 +138,9 @@ describe('@lifeboat/sdk against the real server', () => {
     const gina = visitor();
     const thread = listen(gina.thread(incidentId));
     await vi.waitFor(() => expect(thread.get().state).toBe('ready'));
-    const error = await gina.post(incidentId, { kind: 'answer', body: 'see http://insecure.example' }).catch((e) => e);
+    const error = await gina
+      .post(incidentId, { kind: 'answer', body: 'see http://insecure.example' })
+      .catch((e) => e);
     expect(error).toBeInstanceOf(LifeboatError);
     expect(error.status).toBe(400);
     expect(error.fieldError('body')).toBeTruthy();

@@ -8,5 +8,8 @@ import { INCIDENT_ID, samplePosts, sampleStatus } from '../src/testing/sample-da
 const client = new FakeClient();
 client.setStatus(sampleStatus('major'));
 client.setThread(INCIDENT_ID, { state: 'ready', posts: samplePosts() });
-client.setMe(INCIDENT_ID, { affected: true, reactions: { '01HZWORKAROUND00000000000A': 'worked' } });
+client.setMe(INCIDENT_ID, {
+  affected: true,
+  reactions: { '01HZWORKAROUND00000000000A': 'worked' },
+});
 setDefaultClient(client);

@@ -6,5 +6,9 @@ export default defineConfig({
   root: import.meta.dirname,
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   resolve: { conditions: ['source', 'browser', 'module', 'import', 'default'] },
-  build: { outDir: resolve(import.meta.dirname, '../dist/demo'), emptyOutDir: true, target: 'es2022' },
+  build: {
+    outDir: resolve(import.meta.dirname, '../dist/demo'),
+    emptyOutDir: true,
+    target: 'es2022',
+  },
 });

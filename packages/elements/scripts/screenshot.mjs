@@ -24,17 +24,30 @@ const url = `http://127.0.0.1:${server.address().port}/`;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--no-sandbox',
+    '--headless',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 mkdirSync(out, { recursive: true });
 try {
   for (const width of [375, 1280]) {
     for (const colorScheme of ['light', 'dark']) {
-      const page = await browser.newPage({ viewport: { width, height: 900 }, deviceScaleFactor: 1 });
+      const page = await browser.newPage({
+        viewport: { width, height: 900 },
+        deviceScaleFactor: 1,
+      });
       await page.emulateMedia({ colorScheme });
       await page.goto(url);
-      await page.waitForFunction(() => document.querySelector('lifeboat-thread')?.shadowRoot?.querySelector('article'));
+      await page.waitForFunction(() =>
+        document.querySelector('lifeboat-thread')?.shadowRoot?.querySelector('article'),
+      );
       const file = `${out}/demo-${width}-${colorScheme}.png`;
       await page.screenshot({ path: file, fullPage: true });
       await page.screenshot({ path: file.replace('.png', '-top.png') });

@@ -29,7 +29,8 @@ function ownScript(): HTMLScriptElement | null {
 
 const script = ownScript();
 const site = script?.dataset.site;
-const server = script?.dataset.server ?? new URL(script?.src ?? import.meta.url, location.href).origin;
+const server =
+  script?.dataset.server ?? new URL(script?.src ?? import.meta.url, location.href).origin;
 setClientFactory(createLifeboat);
 const client = site ? createLifeboat({ server, site }) : undefined;
 if (client) setDefaultClient(client);

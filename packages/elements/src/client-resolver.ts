@@ -31,7 +31,10 @@ export function resetClients(): void {
  * The shared client for `server` + `site`, one per page: the page default when the attributes are
  * missing or match it, else one created by the factory and reused for the same pair.
  */
-export function sharedClient(server?: string | null, site?: string | null): LifeboatClient | undefined {
+export function sharedClient(
+  server?: string | null,
+  site?: string | null,
+): LifeboatClient | undefined {
   if (!server && !site) return pageDefault;
   const resolvedServer = server || pageDefault?.server;
   const resolvedSite = site || pageDefault?.site;

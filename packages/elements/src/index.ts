@@ -14,7 +14,13 @@ export { LifeboatAnswer } from './thread/answer.js';
 export { LifeboatComposer } from './thread/composer.js';
 export { LifeboatElement, type Theme } from './base/lifeboat-element.js';
 export { clientContext } from './context.js';
-export { resolveClient, setClientFactory, setDefaultClient, sharedClient, type ClientFactory } from './client-resolver.js';
+export {
+  resolveClient,
+  setClientFactory,
+  setDefaultClient,
+  sharedClient,
+  type ClientFactory,
+} from './client-resolver.js';
 export { StoreController } from './controllers/store-controller.js';
 export { PopoverController, type PopoverOptions } from './controllers/popover-controller.js';
 export { messages, setMessages, type MessageOverrides, type Messages } from './localize.js';

@@ -98,12 +98,15 @@ const defaults = {
   displayNameHint: 'Shown next to your answer.',
   postingAs: (name: string) => `Posting as ${name}`,
   answerLabel: 'Your answer',
-  answerHint: 'Plain text. Blank lines split paragraphs, “- ” starts a list item, `code`, https links.',
+  answerHint:
+    'Plain text. Blank lines split paragraphs, “- ” starts a list item, `code`, https links.',
   postAnswer: 'Post answer',
   posting: 'Posting…',
   required: 'This field is required.',
-  tooShort: (min: number) => plural(min, { one: 'Use at least # character.', other: 'Use at least # characters.' }),
-  tooLong: (max: number) => plural(max, { one: 'Use at most # character.', other: 'Use at most # characters.' }),
+  tooShort: (min: number) =>
+    plural(min, { one: 'Use at least # character.', other: 'Use at least # characters.' }),
+  tooLong: (max: number) =>
+    plural(max, { one: 'Use at most # character.', other: 'Use at most # characters.' }),
   formError: 'Please fix the highlighted fields.',
   postError: 'Your answer could not be posted.',
   // Workaround form
@@ -137,7 +140,9 @@ const defaults = {
 export type Messages = typeof defaults;
 /** A partial override: nested tables (severity, phase…) may be given in part too. */
 export type MessageOverrides = {
-  [K in keyof Messages]?: Messages[K] extends Record<string, string> ? Partial<Messages[K]> : Messages[K];
+  [K in keyof Messages]?: Messages[K] extends Record<string, string>
+    ? Partial<Messages[K]>
+    : Messages[K];
 };
 
 let current: Messages = defaults;
@@ -154,7 +159,9 @@ export function setMessages(overrides: MessageOverrides): void {
   for (const [key, value] of Object.entries(overrides)) {
     const base = (current as Record<string, unknown>)[key];
     next[key] =
-      value && typeof value === 'object' && base && typeof base === 'object' ? { ...base, ...value } : value;
+      value && typeof value === 'object' && base && typeof base === 'object'
+        ? { ...base, ...value }
+        : value;
   }
   current = next as Messages;
   for (const listener of listeners) listener();
@@ -184,7 +191,8 @@ export function relativeTime(iso: string, now = Date.now()): string {
 
 /** An absolute date for `title`/`datetime` companions of relative times. */
 export function absoluteTime(iso: string): string {
-  return new Intl.DateTimeFormat(current.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(
-    new Date(iso),
-  );
+  return new Intl.DateTimeFormat(current.locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(new Date(iso));
 }

@@ -18,11 +18,7 @@ export const IMPACTS: readonly Impact[] = ['none', 'minor', 'major', 'critical']
 
 /** Component state, as on Atlassian Statuspage. */
 export type ComponentStatus =
-  | 'operational'
-  | 'under_maintenance'
-  | 'degraded_performance'
-  | 'partial_outage'
-  | 'major_outage';
+  'operational' | 'under_maintenance' | 'degraded_performance' | 'partial_outage' | 'major_outage';
 
 /** Overall severity of a site: the worst of indicator, open incidents and components. */
 export type Severity = 'operational' | 'maintenance' | 'minor' | 'major' | 'critical';

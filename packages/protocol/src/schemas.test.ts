@@ -31,8 +31,12 @@ describe('request schemas', () => {
   });
 
   it('requires at least one step and a known risk for a workaround', () => {
-    expect(workaround.Check({ title: 'Use the EU region', steps: ['Switch region'], risk: 'safe' })).toBe(true);
+    expect(
+      workaround.Check({ title: 'Use the EU region', steps: ['Switch region'], risk: 'safe' }),
+    ).toBe(true);
     expect(workaround.Check({ title: 'Use the EU region', steps: [], risk: 'safe' })).toBe(false);
-    expect(workaround.Check({ title: 'Use the EU region', steps: ['x'], risk: 'yolo' })).toBe(false);
+    expect(workaround.Check({ title: 'Use the EU region', steps: ['x'], risk: 'yolo' })).toBe(
+      false,
+    );
   });
 });

@@ -200,7 +200,9 @@ export const Problem = Type.Object(
     code: Type.String(),
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String()),
-    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), message: Type.String() })),
+    ),
     retryAfter: Type.Optional(Type.Integer()),
   },
   { $id: 'Problem' },

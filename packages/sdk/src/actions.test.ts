@@ -366,7 +366,9 @@ describe('session', () => {
     const { server, storage } = setup();
     expect(client.$session.get()).toBeNull();
     storage.setItem(SESSION_KEY, JSON.stringify(aSession('other-tab', 'Ada')));
-    server.on(`PUT /incidents/${enc}/affected`, { body: { incidentId: INCIDENT_ID, affected: true, count: 4 } });
+    server.on(`PUT /incidents/${enc}/affected`, {
+      body: { incidentId: INCIDENT_ID, affected: true, count: 4 },
+    });
     await client.setAffected(INCIDENT_ID, true);
     expect(server.count('POST /sessions')).toBe(0);
     expect(server.calls.at(-1)!.headers.authorization).toBe('Bearer other-tab');

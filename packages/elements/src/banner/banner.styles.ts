@@ -34,7 +34,9 @@ export const bannerStyles = [
       border-top: 3px solid var(--_sev);
       border-radius: var(--_radius-m);
       background: var(--_surface);
-      box-shadow: 0 1px 2px rgb(0 0 0 / 0.04), 0 4px 16px -8px rgb(0 0 0 / 0.08);
+      box-shadow:
+        0 1px 2px rgb(0 0 0 / 0.04),
+        0 4px 16px -8px rgb(0 0 0 / 0.08);
     }
     :host(:state(operational)) .banner {
       align-content: center;

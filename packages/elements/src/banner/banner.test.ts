@@ -5,7 +5,9 @@ import type { LifeboatBanner } from './banner.js';
 import './banner.js';
 
 async function banner(client: FakeClient, attrs = html``): Promise<LifeboatBanner> {
-  const el = await fixture<LifeboatBanner>(html`<lifeboat-banner .client=${client}>${attrs}</lifeboat-banner>`);
+  const el = await fixture<LifeboatBanner>(
+    html`<lifeboat-banner .client=${client}>${attrs}</lifeboat-banner>`,
+  );
   await el.updateComplete;
   return el;
 }
@@ -54,7 +56,9 @@ describe('<lifeboat-banner>', () => {
       const el = await banner(client);
       const button = q<HTMLButtonElement>(el, '[part="affected-button"]');
       expect(button.getAttribute('aria-pressed')).to.equal('false');
-      expect(button.textContent!.replace(/\s+/g, ' ')).to.contain('Affected me too').and.contain('37 affected');
+      expect(button.textContent!.replace(/\s+/g, ' '))
+        .to.contain('Affected me too')
+        .and.contain('37 affected');
     });
   });
 
@@ -108,7 +112,9 @@ describe('<lifeboat-banner>', () => {
 
     it('reflects theme', async () => {
       client.setStatus(sampleStatus('operational'));
-      const el = await fixture<LifeboatBanner>(html`<lifeboat-banner .client=${client} theme="dark"></lifeboat-banner>`);
+      const el = await fixture<LifeboatBanner>(
+        html`<lifeboat-banner .client=${client} theme="dark"></lifeboat-banner>`,
+      );
       expect(getComputedStyle(el).colorScheme).to.equal('dark');
     });
   });

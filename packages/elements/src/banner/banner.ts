@@ -90,7 +90,8 @@ export class LifeboatBanner extends LifeboatElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     if (changed.has('incident') && changed.get('incident') !== undefined) {
-      this.#incident.store = this.activeClient && this.incident ? this.activeClient.incident(this.incident) : undefined;
+      this.#incident.store =
+        this.activeClient && this.incident ? this.activeClient.incident(this.incident) : undefined;
     }
     const status = this.#status.value;
     const incidents = this.#incidents();
@@ -168,16 +169,23 @@ export class LifeboatBanner extends LifeboatElement {
     const status = this.#status.value;
     const incidents = this.#incidents();
     const severity = this.#severity(status, incidents);
-    const loud = incidents.some((i) => LOUD.has(i.impact)) || (severity !== undefined && LOUD.has(severity));
+    const loud =
+      incidents.some((i) => LOUD.has(i.impact)) || (severity !== undefined && LOUD.has(severity));
     let body: TemplateResult;
     if (!this.activeClient) {
       body = html`<p class="notice muted">${m.noClient}</p>`;
-    } else if (!status || status.state === 'loading' || (this.incident && this.#incident.value?.state === 'loading')) {
+    } else if (
+      !status ||
+      status.state === 'loading' ||
+      (this.incident && this.#incident.value?.state === 'loading')
+    ) {
       body = this.#renderSkeleton();
     } else if (!status.value || !severity) {
       body = html`<div class="notice">
         <span>${m.loadError}</span>
-        <button type="button" class="button" @click=${() => this.activeClient?.retry()}>${m.retry}</button>
+        <button type="button" class="button" @click=${() => this.activeClient?.retry()}>
+          ${m.retry}
+        </button>
       </div>`;
     } else if (incidents.length === 0) {
       body = html`<div class="slim">${this.#renderOverall(severity, status.value.site.name)}</div>`;
@@ -185,19 +193,19 @@ export class LifeboatBanner extends LifeboatElement {
       const components = status.value.components;
       const open = incidents.find((i) => this.#popover.isOpen(i.id));
       body = html`${this.#renderOverall(severity, status.value.site.name)}
-        ${incidents.map((incident) =>
-          renderIncident({
-            incident,
-            components,
-            affected: this.#me.get(incident.id)?.value?.affected ?? false,
-            timelineOpen: this.#popover.isOpen(incident.id),
-            now: this.#clock.now,
-            onTimeline: this.#handleTimeline,
-            onAffected: () => this.#handleAffected(incident),
-            onSeeInThread: this.#handleSeeInThread,
-          }),
-        )}
-        ${open ? renderTimeline(open, this.#clock.now, () => this.#popover.hide()) : nothing}`;
+      ${incidents.map((incident) =>
+        renderIncident({
+          incident,
+          components,
+          affected: this.#me.get(incident.id)?.value?.affected ?? false,
+          timelineOpen: this.#popover.isOpen(incident.id),
+          now: this.#clock.now,
+          onTimeline: this.#handleTimeline,
+          onAffected: () => this.#handleAffected(incident),
+          onSeeInThread: this.#handleSeeInThread,
+        }),
+      )}
+      ${open ? renderTimeline(open, this.#clock.now, () => this.#popover.hide()) : nothing}`;
     }
     return html`<div
       class="banner"

@@ -2,7 +2,12 @@
  * Presentational rendering of one incident in the banner: plain data in, templates out.
  * Kept apart from the connected shell (banner.ts) that owns stores, events and the popover.
  */
-import { INCIDENT_PHASES, type Incident, type Post, type StatusComponent } from '@lifeboat/protocol';
+import {
+  INCIDENT_PHASES,
+  type Incident,
+  type Post,
+  type StatusComponent,
+} from '@lifeboat/protocol';
 import { html, nothing, type TemplateResult } from 'lit';
 import { absoluteTime, formatNumber, messages, relativeTime } from '../localize.js';
 
@@ -21,20 +26,24 @@ export function renderPhases(incident: Incident): TemplateResult {
   const m = messages();
   const current = INCIDENT_PHASES.indexOf(incident.phase);
   return html`<ol class="phases" part="phases" aria-label=${m.phaseProgress}>
-    ${INCIDENT_PHASES.map(
-      (phase, i) =>
-        html`<li
-          class="phase ${i < current ? 'done' : ''} ${i === current ? 'current' : ''}"
-          aria-current=${i === current ? 'step' : 'false'}
-        >
-          <span class="phase-dot" aria-hidden="true"></span><span class="phase-label">${m.phase[phase]}</span>
-        </li>`,
-    )}
-  </ol>
-  <p class="phase-compact" aria-hidden="true">${m.phase[incident.phase]}</p>`;
+      ${INCIDENT_PHASES.map(
+        (phase, i) =>
+          html`<li
+            class="phase ${i < current ? 'done' : ''} ${i === current ? 'current' : ''}"
+            aria-current=${i === current ? 'step' : 'false'}
+          >
+            <span class="phase-dot" aria-hidden="true"></span
+            ><span class="phase-label">${m.phase[phase]}</span>
+          </li>`,
+      )}
+    </ol>
+    <p class="phase-compact" aria-hidden="true">${m.phase[incident.phase]}</p>`;
 }
 
-function renderWorkaround(post: Post, onSeeInThread: IncidentViewOptions['onSeeInThread']): TemplateResult {
+function renderWorkaround(
+  post: Post,
+  onSeeInThread: IncidentViewOptions['onSeeInThread'],
+): TemplateResult {
   const m = messages();
   const title = post.workaround?.title ?? post.body.split('\n')[0].slice(0, 140);
   return html`<div class="workaround" part="workaround">
@@ -61,18 +70,32 @@ export function renderIncident(options: IncidentViewOptions): TemplateResult {
     .filter((name): name is string => Boolean(name));
   const latest = incident.updates[0];
   const titleId = `lifeboat-incident-${incident.id.replace(/[^\w-]/g, '-')}`;
-  return html`<section class="incident" part="incident" data-impact=${incident.impact} aria-labelledby=${titleId}>
+  return html`<section
+    class="incident"
+    part="incident"
+    data-impact=${incident.impact}
+    aria-labelledby=${titleId}
+  >
     <div class="incident-head">
-      <span class="badge impact" part="impact-badge" data-impact=${incident.impact}>${m.impact[incident.impact]}</span>
+      <span class="badge impact" part="impact-badge" data-impact=${incident.impact}
+        >${m.impact[incident.impact]}</span
+      >
       <p class="title" part="title" id=${titleId}>${incident.title}</p>
     </div>
     ${renderPhases(incident)}
     <p class="meta muted" part="meta">
-      ${names.length
-        ? html`<span class="components" part="components">${m.affectedComponents}: ${names.join(', ')}</span>`
-        : nothing}
+      ${
+        names.length
+          ? html`<span class="components" part="components"
+              >${m.affectedComponents}: ${names.join(', ')}</span
+            >`
+          : nothing
+      }
       <span class="updated">
-        <time datetime=${incident.updatedAt} title=${absoluteTime(incident.updatedAt)} aria-hidden="true"
+        <time
+          datetime=${incident.updatedAt}
+          title=${absoluteTime(incident.updatedAt)}
+          aria-hidden="true"
           >${m.updatedAgo(relativeTime(incident.updatedAt, now))}</time
         ><span class="visually-hidden">${m.updatedAgo(absoluteTime(incident.updatedAt))}</span>
       </span>
@@ -90,26 +113,32 @@ export function renderIncident(options: IncidentViewOptions): TemplateResult {
         <span class="count" aria-hidden="true">${formatNumber(incident.affectedCount)}</span>
         <span class="visually-hidden">, ${m.affectedCount(incident.affectedCount)}</span>
       </button>
-      ${incident.updates.length
-        ? html`<button
-            type="button"
-            class="button"
-            part="timeline-button"
-            aria-expanded=${options.timelineOpen ? 'true' : 'false'}
-            aria-controls=${options.timelineOpen ? 'timeline' : nothing}
-            aria-haspopup="dialog"
-            data-incident=${incident.id}
-            @click=${options.onTimeline}
-          >
-            ${m.timeline}
-          </button>`
-        : nothing}
+      ${
+        incident.updates.length
+          ? html`<button
+              type="button"
+              class="button"
+              part="timeline-button"
+              aria-expanded=${options.timelineOpen ? 'true' : 'false'}
+              aria-controls=${options.timelineOpen ? 'timeline' : nothing}
+              aria-haspopup="dialog"
+              data-incident=${incident.id}
+              @click=${options.onTimeline}
+            >
+              ${m.timeline}
+            </button>`
+          : nothing
+      }
     </div>
     ${incident.topWorkaround ? renderWorkaround(incident.topWorkaround, options.onSeeInThread) : nothing}
   </section>`;
 }
 
-export function renderTimeline(incident: Incident, now: number, onClose: () => void): TemplateResult {
+export function renderTimeline(
+  incident: Incident,
+  now: number,
+  onClose: () => void,
+): TemplateResult {
   const m = messages();
   return html`<div
     id="timeline"
@@ -130,7 +159,10 @@ export function renderTimeline(incident: Incident, now: number, onClose: () => v
           html`<li>
             <div class="timeline-meta">
               <strong>${m.phase[update.phase]}</strong>
-              <time class="muted" datetime=${update.createdAt} title=${absoluteTime(update.createdAt)}
+              <time
+                class="muted"
+                datetime=${update.createdAt}
+                title=${absoluteTime(update.createdAt)}
                 >${relativeTime(update.createdAt, now)}</time
               >
             </div>

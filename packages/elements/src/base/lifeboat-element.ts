@@ -50,7 +50,9 @@ export abstract class LifeboatElement extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     if (changed.has('theme') && !THEMES.includes(this.theme) && isDevelopment()) {
-      console.warn(`<${this.localName}>: theme="${this.theme}" is not one of ${THEMES.join(', ')}.`);
+      console.warn(
+        `<${this.localName}>: theme="${this.theme}" is not one of ${THEMES.join(', ')}.`,
+      );
     }
     const client = resolveClient(this);
     if (client !== this.activeClient) {

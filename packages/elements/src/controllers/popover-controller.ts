@@ -1,4 +1,12 @@
-import { autoUpdate, computePosition, flip, offset, shift, size, type Placement } from '@floating-ui/dom';
+import {
+  autoUpdate,
+  computePosition,
+  flip,
+  offset,
+  shift,
+  size,
+  type Placement,
+} from '@floating-ui/dom';
 import type { ReactiveController, ReactiveElement } from 'lit';
 
 export interface PopoverOptions {
@@ -43,7 +51,8 @@ export class PopoverController implements ReactiveController {
     const floating = this.options.floating();
     if (!floating || this.openId !== id) return;
     floating.style.visibility = 'hidden';
-    if (floating.hasAttribute('popover') && !floating.matches(':popover-open')) floating.showPopover();
+    if (floating.hasAttribute('popover') && !floating.matches(':popover-open'))
+      floating.showPopover();
     this.#cleanup = autoUpdate(anchor, floating, () => {
       void computePosition(anchor, floating, {
         placement: this.options.placement ?? 'bottom-start',
@@ -100,7 +109,8 @@ export class PopoverController implements ReactiveController {
   #handlePointerdown = (event: PointerEvent): void => {
     const path = event.composedPath();
     const floating = this.options.floating();
-    if ((floating && path.includes(floating)) || (this.#anchor && path.includes(this.#anchor))) return;
+    if ((floating && path.includes(floating)) || (this.#anchor && path.includes(this.#anchor)))
+      return;
     this.hide(false);
   };
 }

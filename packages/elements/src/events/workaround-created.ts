@@ -10,7 +10,11 @@ export class LifeboatWorkaroundCreatedEvent extends Event {
   readonly detail: LifeboatWorkaroundCreatedDetail;
 
   constructor(detail: LifeboatWorkaroundCreatedDetail) {
-    super(LifeboatWorkaroundCreatedEvent.eventName, { bubbles: true, composed: true, cancelable: false });
+    super(LifeboatWorkaroundCreatedEvent.eventName, {
+      bubbles: true,
+      composed: true,
+      cancelable: false,
+    });
     this.detail = detail;
   }
 }

@@ -6,7 +6,11 @@ export class LifeboatWorkaroundSubmitEvent extends Event {
   readonly detail: WorkaroundFields;
 
   constructor(detail: WorkaroundFields) {
-    super(LifeboatWorkaroundSubmitEvent.eventName, { bubbles: true, composed: true, cancelable: true });
+    super(LifeboatWorkaroundSubmitEvent.eventName, {
+      bubbles: true,
+      composed: true,
+      cancelable: true,
+    });
     this.detail = detail;
   }
 }

@@ -10,7 +10,11 @@ export function isLifeboatError(error: unknown): error is LifeboatError {
 }
 
 /** Length check with the shared messages; returns the error or undefined. */
-export function checkLength(value: string, limits: { min?: number; max?: number }, required = true): string | undefined {
+export function checkLength(
+  value: string,
+  limits: { min?: number; max?: number },
+  required = true,
+): string | undefined {
   const m = messages();
   const length = [...value.trim()].length;
   if (length === 0) return required ? m.required : undefined;

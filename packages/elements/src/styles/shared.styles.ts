@@ -30,7 +30,15 @@ export const tokenStyles = css`
     --_radius-s: var(--lifeboat-radius-s, 6px);
     --_radius-m: var(--lifeboat-radius-m, 10px);
     --_radius-pill: var(--lifeboat-radius-pill, 999px);
-    --_font: var(--lifeboat-font-family, ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    --_font: var(
+      --lifeboat-font-family,
+      ui-sans-serif,
+      system-ui,
+      -apple-system,
+      'Segoe UI',
+      Roboto,
+      sans-serif
+    );
     --_mono: var(--lifeboat-font-mono, ui-monospace, 'SF Mono', Menlo, Consolas, monospace);
     --_fs-s: var(--lifeboat-font-size-s, 0.8125rem);
     --_fs-m: var(--lifeboat-font-size-m, 0.9375rem);
@@ -99,7 +107,9 @@ export const controlStyles = css`
     font-weight: var(--_strong);
     line-height: 1.2;
     cursor: pointer;
-    transition: background-color 120ms, border-color 120ms;
+    transition:
+      background-color 120ms,
+      border-color 120ms;
     white-space: nowrap;
   }
   .button:hover {

@@ -10,7 +10,13 @@ import type {
   Session,
   SiteStatus,
 } from '@lifeboat/protocol';
-import type { ConnectionState, LifeboatClient, LifeboatError, Loadable, ThreadSnapshot } from '@lifeboat/sdk';
+import type {
+  ConnectionState,
+  LifeboatClient,
+  LifeboatError,
+  Loadable,
+  ThreadSnapshot,
+} from '@lifeboat/sdk';
 import { atom, type WritableAtom } from 'nanostores';
 
 export interface FakeCall {
@@ -47,7 +53,8 @@ export class FakeClient implements LifeboatClient {
   /** Sets the status and every incident store it names. */
   setStatus(status: SiteStatus): void {
     this.$status.set({ state: 'ready', value: status });
-    for (const incident of status.incidents) this.#incidentAtom(incident.id).set({ state: 'ready', value: incident });
+    for (const incident of status.incidents)
+      this.#incidentAtom(incident.id).set({ state: 'ready', value: incident });
   }
 
   setThread(incidentId: string, snapshot: Partial<ThreadSnapshot>): void {
@@ -109,7 +116,12 @@ export class FakeClient implements LifeboatClient {
       this.postError = undefined;
       throw error;
     }
-    const member = this.$session.get()?.member ?? { id: 'm-me', displayName: 'Me', role: 'member', staff: false };
+    const member = this.$session.get()?.member ?? {
+      id: 'm-me',
+      displayName: 'Me',
+      role: 'member',
+      staff: false,
+    };
     const post: Post = {
       id: fakeId(),
       incidentId,
@@ -130,7 +142,11 @@ export class FakeClient implements LifeboatClient {
     return post;
   }
 
-  async react(incidentId: string, postId: string, kind: ReactionKind | null): Promise<ReactionResult> {
+  async react(
+    incidentId: string,
+    postId: string,
+    kind: ReactionKind | null,
+  ): Promise<ReactionResult> {
     this.calls.push({ method: 'react', args: [incidentId, postId, kind] });
     const me = this.#meAtom(incidentId);
     const previous = me.get().reactions[postId] ?? null;
@@ -185,14 +201,20 @@ export class FakeClient implements LifeboatClient {
     const post = thread.get().posts.find((p) => p.id === postId);
     if (!post) throw new Error('not found');
     const { local: _local, localError: _error, ...sent } = post;
-    thread.set({ ...thread.get(), posts: thread.get().posts.map((p) => (p.id === postId ? sent : p)) });
+    thread.set({
+      ...thread.get(),
+      posts: thread.get().posts.map((p) => (p.id === postId ? sent : p)),
+    });
     return sent;
   }
 
   discardPost(incidentId: string, postId: string): void {
     this.calls.push({ method: 'discardPost', args: [incidentId, postId] });
     const thread = this.thread(incidentId);
-    thread.set({ ...thread.get(), posts: thread.get().posts.filter((p) => p.id !== postId || !p.local) });
+    thread.set({
+      ...thread.get(),
+      posts: thread.get().posts.filter((p) => p.id !== postId || !p.local),
+    });
   }
 
   close(): void {

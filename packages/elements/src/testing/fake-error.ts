@@ -10,7 +10,11 @@ export class FakeLifeboatError extends Error implements LifeboatError {
 
   constructor(
     title: string,
-    options: { status?: number; code?: Problem['code'] | 'network'; errors?: Array<{ field: string; message: string }> } = {},
+    options: {
+      status?: number;
+      code?: Problem['code'] | 'network';
+      errors?: Array<{ field: string; message: string }>;
+    } = {},
   ) {
     super(title);
     this.name = 'LifeboatError';

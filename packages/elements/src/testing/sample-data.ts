@@ -29,7 +29,11 @@ export function sampleWorkaround(): Post {
     body: 'Switch the API base URL to the EU region.',
     workaround: {
       title: 'Use the EU endpoint for API calls',
-      steps: ['Open Settings → API', 'Change the region to `eu-west-1`', 'Retry the failed requests'],
+      steps: [
+        'Open Settings → API',
+        'Change the region to `eu-west-1`',
+        'Retry the failed requests',
+      ],
       component: 'api',
       platform: 'All regions',
       risk: 'temporary',
@@ -112,20 +116,34 @@ export function sampleIncident(overrides: Partial<Incident> = {}): Incident {
 }
 
 /** A site status; `impact` picks the incident, `'operational'` means no incident. */
-export function sampleStatus(impact: Impact | 'operational' = 'major', incident?: Partial<Incident>): SiteStatus {
+export function sampleStatus(
+  impact: Impact | 'operational' = 'major',
+  incident?: Partial<Incident>,
+): SiteStatus {
   const incidents = impact === 'operational' ? [] : [sampleIncident({ impact, ...incident })];
   const severity = impact === 'operational' ? 'operational' : SEVERITY_OF[impact];
   const broken = impact === 'operational' ? [] : ['api', 'webhooks'];
   return {
     site: { slug: 'acme', name: 'Acme Cloud' },
     severity,
-    description:
-      { operational: 'All Systems Operational', maintenance: 'Maintenance', minor: 'Minor Service Outage', major: 'Partial System Outage', critical: 'Major System Outage' }[
-        severity
-      ],
+    description: {
+      operational: 'All Systems Operational',
+      maintenance: 'Maintenance',
+      minor: 'Minor Service Outage',
+      major: 'Partial System Outage',
+      critical: 'Major System Outage',
+    }[severity],
     components: [
-      { id: 'api', name: 'REST API', status: broken.includes('api') ? 'partial_outage' : 'operational' },
-      { id: 'webhooks', name: 'Webhooks', status: broken.includes('webhooks') ? 'degraded_performance' : 'operational' },
+      {
+        id: 'api',
+        name: 'REST API',
+        status: broken.includes('api') ? 'partial_outage' : 'operational',
+      },
+      {
+        id: 'webhooks',
+        name: 'Webhooks',
+        status: broken.includes('webhooks') ? 'degraded_performance' : 'operational',
+      },
       { id: 'dashboard', name: 'Dashboard', status: 'operational' },
     ],
     incidents,

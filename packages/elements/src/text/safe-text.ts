@@ -5,7 +5,8 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 
-export type Inline = { type: 'text'; text: string } | { type: 'code'; text: string } | { type: 'link'; href: string };
+export type Inline =
+  { type: 'text'; text: string } | { type: 'code'; text: string } | { type: 'link'; href: string };
 export type Block = { type: 'paragraph'; lines: Inline[][] } | { type: 'list'; items: Inline[][] };
 
 const LINK = /https:\/\/[^\s<>"'`]+/g;
@@ -78,7 +79,9 @@ function renderInline(parts: Inline[]): TemplateResult[] {
   return parts.map((part) => {
     if (part.type === 'code') return html`<code>${part.text}</code>`;
     if (part.type === 'link') {
-      return html`<a href=${part.href} rel="nofollow ugc noopener" target="_blank">${part.href}</a>`;
+      return html`<a href=${part.href} rel="nofollow ugc noopener" target="_blank"
+        >${part.href}</a
+      >`;
     }
     return html`${part.text}`;
   });

@@ -55,7 +55,9 @@ export class LifeboatAnswer extends LitElement {
     const w = post.workaround;
     if (!w) return nothing;
     const m = messages();
-    const component = w.component ? this.components.find((c) => c.id === w.component)?.name ?? w.component : null;
+    const component = w.component
+      ? (this.components.find((c) => c.id === w.component)?.name ?? w.component)
+      : null;
     return html`<div class="workaround-card" part="workaround">
       <p class="eyebrow">${m.workaroundLabel}</p>
       <p class="workaround-title">${w.title}</p>
@@ -63,11 +65,27 @@ export class LifeboatAnswer extends LitElement {
         ${w.steps.map((step) => html`<li>${renderSafeInline(step)}</li>`)}
       </ol>
       <dl class="facts">
-        ${component ? html`<div><dt>${m.componentLabel}</dt><dd>${component}</dd></div>` : nothing}
-        ${w.platform ? html`<div><dt>${m.platformLabel}</dt><dd>${w.platform}</dd></div>` : nothing}
+        ${
+          component
+            ? html`<div>
+                <dt>${m.componentLabel}</dt>
+                <dd>${component}</dd>
+              </div>`
+            : nothing
+        }
+        ${
+          w.platform
+            ? html`<div>
+                <dt>${m.platformLabel}</dt>
+                <dd>${w.platform}</dd>
+              </div>`
+            : nothing
+        }
         <div>
           <dt>${m.riskLabel}</dt>
-          <dd><span class="badge risk" data-risk=${w.risk} part="risk-badge">${m.risk[w.risk]}</span></dd>
+          <dd>
+            <span class="badge risk" data-risk=${w.risk} part="risk-badge">${m.risk[w.risk]}</span>
+          </dd>
         </div>
       </dl>
       ${w.riskNote ? html`<p class="risk-note">${w.riskNote}</p>` : nothing}
@@ -79,11 +97,21 @@ export class LifeboatAnswer extends LitElement {
     if (post.local === 'sending') return html`<p class="post-status muted">${m.sending}</p>`;
     if (post.local === 'failed') {
       return html`<p class="post-status failed">
-        <span>${m.sendFailed}${post.localError ? html` — ${post.localError.message}` : nothing}</span>
-        <button type="button" class="button" @click=${() => this.dispatchEvent(new AnswerRetryEvent(post.id))}>
+        <span
+          >${m.sendFailed}${post.localError ? html` — ${post.localError.message}` : nothing}</span
+        >
+        <button
+          type="button"
+          class="button"
+          @click=${() => this.dispatchEvent(new AnswerRetryEvent(post.id))}
+        >
           ${m.retry}
         </button>
-        <button type="button" class="button quiet" @click=${() => this.dispatchEvent(new AnswerRetryEvent(post.id, true))}>
+        <button
+          type="button"
+          class="button quiet"
+          @click=${() => this.dispatchEvent(new AnswerRetryEvent(post.id, true))}
+        >
           ${m.discard}
         </button>
       </p>`;
@@ -137,9 +165,11 @@ export class LifeboatAnswer extends LitElement {
           >${relativeTime(post.createdAt, this.now)}${post.editedAt ? ` · ${m.edited}` : ''}</time
         >
       </header>
-      ${post.kind === 'workaround' && post.workaround
-        ? this.#renderWorkaround(post)
-        : html`<div class="body" part="body">${renderSafeText(post.body)}</div>`}
+      ${
+        post.kind === 'workaround' && post.workaround
+          ? this.#renderWorkaround(post)
+          : html`<div class="body" part="body">${renderSafeText(post.body)}</div>`
+      }
       ${this.#renderFooter(post)}
     </article>`;
   }

@@ -1,7 +1,13 @@
 import { LIMITS, type Session } from '@lifeboat/protocol';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { checkLength, focusFirstInvalid, isLifeboatError, mapServerErrors, type FieldErrors } from '../forms/field-errors.js';
+import {
+  checkLength,
+  focusFirstInvalid,
+  isLifeboatError,
+  mapServerErrors,
+  type FieldErrors,
+} from '../forms/field-errors.js';
 import { messages } from '../localize.js';
 
 export interface ComposerDraft {
@@ -80,7 +86,11 @@ export class LifeboatComposer extends LitElement {
         const { fields, unmapped } = mapServerErrors(error, (field) =>
           field === 'body' ? 'body' : field === 'displayName' ? 'displayName' : undefined,
         );
-        await this.#showErrors(fields, unmapped.join(' ') || (Object.keys(fields).length ? '' : `${m.postError} ${error.message}`));
+        await this.#showErrors(
+          fields,
+          unmapped.join(' ') ||
+            (Object.keys(fields).length ? '' : `${m.postError} ${error.message}`),
+        );
       } else {
         await this.#showErrors({}, m.postError);
       }
@@ -95,7 +105,10 @@ export class LifeboatComposer extends LitElement {
   }
 
   #describedBy(name: string, hint = true): string {
-    return [hint ? `${this.#id}-${name}-hint` : '', this.errors[name] ? `${this.#id}-${name}-error` : '']
+    return [
+      hint ? `${this.#id}-${name}-hint` : '',
+      this.errors[name] ? `${this.#id}-${name}-error` : '',
+    ]
       .filter(Boolean)
       .join(' ');
   }
@@ -105,22 +118,24 @@ export class LifeboatComposer extends LitElement {
     const id = this.#id;
     return html`<form class="composer" part="composer" novalidate @submit=${this.#handleSubmit}>
       <p class="composer-heading" id="${id}-heading">${m.composerHeading}</p>
-      ${this.session
-        ? html`<p class="muted posting-as">${m.postingAs(this.session.member.displayName)}</p>`
-        : html`<div class="field">
-            <label for="${id}-name">${m.displayName}</label>
-            <input
-              id="${id}-name"
-              name="displayName"
-              type="text"
-              autocomplete="nickname"
-              maxlength=${LIMITS.displayName.max}
-              aria-invalid=${this.errors.displayName ? 'true' : 'false'}
-              aria-describedby=${this.#describedBy('displayName')}
-            />
-            <p class="hint" id="${id}-displayName-hint">${m.displayNameHint}</p>
-            ${this.#renderError('displayName')}
-          </div>`}
+      ${
+        this.session
+          ? html`<p class="muted posting-as">${m.postingAs(this.session.member.displayName)}</p>`
+          : html`<div class="field">
+              <label for="${id}-name">${m.displayName}</label>
+              <input
+                id="${id}-name"
+                name="displayName"
+                type="text"
+                autocomplete="nickname"
+                maxlength=${LIMITS.displayName.max}
+                aria-invalid=${this.errors.displayName ? 'true' : 'false'}
+                aria-describedby=${this.#describedBy('displayName')}
+              />
+              <p class="hint" id="${id}-displayName-hint">${m.displayNameHint}</p>
+              ${this.#renderError('displayName')}
+            </div>`
+      }
       <div class="field">
         <label for="${id}-body">${m.answerLabel}</label>
         <textarea

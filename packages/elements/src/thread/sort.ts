@@ -13,7 +13,8 @@ export function comparePosts(sort: ThreadSort): (a: LocalPost, b: LocalPost) => 
     Number(b.verified) - Number(a.verified) ||
     Number(b.pinned) - Number(a.pinned) ||
     (sort === 'helpful'
-      ? b.counts.worked - b.counts.didntWork - (a.counts.worked - a.counts.didntWork) || time(a) - time(b)
+      ? b.counts.worked - b.counts.didntWork - (a.counts.worked - a.counts.didntWork) ||
+        time(a) - time(b)
       : time(b) - time(a));
 }
 
@@ -23,9 +24,16 @@ export interface ThreadItem {
 }
 
 /** Top-level posts in `sort` order with their replies (one level, oldest first). */
-export function arrangeThread(posts: readonly LocalPost[], sort: ThreadSort, ownId?: string): ThreadItem[] {
+export function arrangeThread(
+  posts: readonly LocalPost[],
+  sort: ThreadSort,
+  ownId?: string,
+): ThreadItem[] {
   const visible = posts.filter(
-    (p) => p.local || p.state === 'published' || (p.state === 'pending' && ownId !== undefined && p.author.id === ownId),
+    (p) =>
+      p.local ||
+      p.state === 'published' ||
+      (p.state === 'pending' && ownId !== undefined && p.author.id === ownId),
   );
   const ids = new Set(visible.map((p) => p.id));
   const replies = new Map<string, LocalPost[]>();
@@ -41,5 +49,8 @@ export function arrangeThread(posts: readonly LocalPost[], sort: ThreadSort, own
   }
   return top
     .sort(comparePosts(sort))
-    .map((post) => ({ post, replies: (replies.get(post.id) ?? []).sort((a, b) => time(a) - time(b)) }));
+    .map((post) => ({
+      post,
+      replies: (replies.get(post.id) ?? []).sort((a, b) => time(a) - time(b)),
+    }));
 }

@@ -9,17 +9,22 @@ import './thread.js';
 const root = (el: LifeboatThread): ShadowRoot => el.shadowRoot!;
 const q = <T extends Element = HTMLElement>(el: LifeboatThread, selector: string): T =>
   root(el).querySelector<T>(selector)!;
-const qa = (el: LifeboatThread, selector: string): HTMLElement[] => [...root(el).querySelectorAll<HTMLElement>(selector)];
+const qa = (el: LifeboatThread, selector: string): HTMLElement[] => [
+  ...root(el).querySelectorAll<HTMLElement>(selector),
+];
 
 async function thread(client: FakeClient): Promise<LifeboatThread> {
-  const el = await fixture<LifeboatThread>(html`<lifeboat-thread .client=${client}></lifeboat-thread>`);
+  const el = await fixture<LifeboatThread>(
+    html`<lifeboat-thread .client=${client}></lifeboat-thread>`,
+  );
   await el.updateComplete;
   return el;
 }
 
 async function settle(el: LifeboatThread): Promise<void> {
   await el.updateComplete;
-  for (const child of qa(el, 'lifeboat-answer, lifeboat-composer')) await (child as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+  for (const child of qa(el, 'lifeboat-answer, lifeboat-composer'))
+    await (child as unknown as { updateComplete: Promise<unknown> }).updateComplete;
 }
 
 describe('<lifeboat-thread>', () => {
@@ -29,7 +34,8 @@ describe('<lifeboat-thread>', () => {
     client.setStatus(sampleStatus('major'));
   });
 
-  const ready = (posts: LocalPost[] = samplePosts()): void => client.setThread(INCIDENT_ID, { state: 'ready', posts });
+  const ready = (posts: LocalPost[] = samplePosts()): void =>
+    client.setThread(INCIDENT_ID, { state: 'ready', posts });
 
   describe('accessibility', () => {
     it('is accessible while loading', async () => {
@@ -54,7 +60,10 @@ describe('<lifeboat-thread>', () => {
       client.setThread(INCIDENT_ID, { threadState: 'locked' });
       await settle(el);
       await expect(el).to.be.accessible();
-      client.setThread(INCIDENT_ID, { state: 'error', error: new FakeLifeboatError('Boom', { status: 500 }) });
+      client.setThread(INCIDENT_ID, {
+        state: 'error',
+        error: new FakeLifeboatError('Boom', { status: 500 }),
+      });
       await settle(el);
       await expect(el).to.be.accessible();
     });
@@ -68,7 +77,10 @@ describe('<lifeboat-thread>', () => {
       const article = q(el, '#lifeboat-post-01HZANSWER000000000000000A');
       expect(article.tagName).to.equal('ARTICLE');
       const buttons = [...article.querySelectorAll('button')];
-      expect(buttons.map((b) => b.textContent!.trim())).to.deep.equal(['Worked for me (3)', "Didn't work (2)"]);
+      expect(buttons.map((b) => b.textContent!.trim())).to.deep.equal([
+        'Worked for me (3)',
+        "Didn't work (2)",
+      ]);
       expect(buttons.every((b) => b.getAttribute('aria-pressed') === 'false')).to.be.true;
     });
   });
@@ -97,8 +109,14 @@ describe('<lifeboat-thread>', () => {
 
     it('shows a staff badge from author.staff only', async () => {
       ready([
-        samplePost({ id: 'A1', author: { id: 'x', displayName: 'Acme Staff', role: 'member', staff: false } }),
-        samplePost({ id: 'A2', author: { id: 'y', displayName: 'Jordan', role: 'staff', staff: true } }),
+        samplePost({
+          id: 'A1',
+          author: { id: 'x', displayName: 'Acme Staff', role: 'member', staff: false },
+        }),
+        samplePost({
+          id: 'A2',
+          author: { id: 'y', displayName: 'Jordan', role: 'staff', staff: true },
+        }),
       ]);
       const el = await thread(client);
       await settle(el);
@@ -145,7 +163,10 @@ describe('<lifeboat-thread>', () => {
     });
 
     it('shows an error with a retry button', async () => {
-      client.setThread(INCIDENT_ID, { state: 'error', error: new FakeLifeboatError('Boom', { status: 500 }) });
+      client.setThread(INCIDENT_ID, {
+        state: 'error',
+        error: new FakeLifeboatError('Boom', { status: 500 }),
+      });
       const el = await thread(client);
       const retry = q<HTMLButtonElement>(el, '[part="notice"] button');
       retry.click();
@@ -189,7 +210,9 @@ describe('<lifeboat-thread>', () => {
     it('appends live posts from others and announces them politely', async () => {
       ready();
       const el = await thread(client);
-      client.setThread(INCIDENT_ID, { posts: [...samplePosts(), samplePost({ id: 'NEW1', body: 'Fresh' })] });
+      client.setThread(INCIDENT_ID, {
+        posts: [...samplePosts(), samplePost({ id: 'NEW1', body: 'Fresh' })],
+      });
       await settle(el);
       expect(q(el, '#lifeboat-post-NEW1')).to.exist;
       expect(q(el, '[role="status"][aria-live="polite"]').textContent).to.contain('1 new answer');
@@ -213,10 +236,15 @@ describe('<lifeboat-thread>', () => {
       ready();
       const el = await thread(client);
       await settle(el);
-      const worked = (): HTMLButtonElement => q(el, '#lifeboat-post-01HZANSWER000000000000000A [data-kind="worked"]');
+      const worked = (): HTMLButtonElement =>
+        q(el, '#lifeboat-post-01HZANSWER000000000000000A [data-kind="worked"]');
       const listener = oneEvent(el, 'lifeboat-confirm');
       worked().click();
-      expect((await listener).detail).to.deep.equal({ incidentId: INCIDENT_ID, postId: '01HZANSWER000000000000000A', kind: 'worked' });
+      expect((await listener).detail).to.deep.equal({
+        incidentId: INCIDENT_ID,
+        postId: '01HZANSWER000000000000000A',
+        kind: 'worked',
+      });
       await settle(el);
       expect(worked().getAttribute('aria-pressed')).to.equal('true');
       expect(worked().textContent!.trim()).to.equal('Worked for me (4)');
@@ -249,7 +277,9 @@ describe('<lifeboat-thread>', () => {
       expect(body.getAttribute('aria-invalid')).to.equal('true');
       expect(root(el).activeElement).to.equal(name);
       const describedBy = body.getAttribute('aria-describedby')!.split(' ');
-      expect(describedBy.map((id) => root(el).getElementById(id)?.textContent).join(' ')).to.contain('required');
+      expect(
+        describedBy.map((id) => root(el).getElementById(id)?.textContent).join(' '),
+      ).to.contain('required');
       expect(client.callsOf('post')).to.have.length(0);
     });
 
@@ -261,18 +291,27 @@ describe('<lifeboat-thread>', () => {
       q<HTMLTextAreaElement>(el, 'textarea').value = 'Restarting the agent fixed it.';
       const listener = oneEvent(el, 'lifeboat-post');
       q<HTMLButtonElement>(el, '[part="submit-button"]').click();
-      expect((await listener).detail).to.deep.include({ incidentId: INCIDENT_ID, body: 'Restarting the agent fixed it.' });
+      expect((await listener).detail).to.deep.include({
+        incidentId: INCIDENT_ID,
+        body: 'Restarting the agent fixed it.',
+      });
       await new Promise((r) => setTimeout(r));
       await settle(el);
       expect(client.callsOf('startSession')).to.deep.equal([['Ana']]);
-      expect(client.callsOf('post')).to.deep.equal([[INCIDENT_ID, { kind: 'answer', body: 'Restarting the agent fixed it.' }]]);
+      expect(client.callsOf('post')).to.deep.equal([
+        [INCIDENT_ID, { kind: 'answer', body: 'Restarting the agent fixed it.' }],
+      ]);
       expect(q<HTMLTextAreaElement>(el, 'textarea').value).to.equal('');
       expect(q(el, '.posting-as').textContent).to.contain('Ana');
     });
 
     it('does not post when lifeboat-post is canceled', async () => {
       ready();
-      client.$session.set({ token: 't', member: { id: 'me', displayName: 'Me', role: 'member', staff: false }, expiresAt: '' });
+      client.$session.set({
+        token: 't',
+        member: { id: 'me', displayName: 'Me', role: 'member', staff: false },
+        expiresAt: '',
+      });
       const el = await thread(client);
       await settle(el);
       el.addEventListener('lifeboat-post', (e) => e.preventDefault());
@@ -285,8 +324,14 @@ describe('<lifeboat-thread>', () => {
 
     it('maps server field errors to the fields and keeps the text', async () => {
       ready();
-      client.$session.set({ token: 't', member: { id: 'me', displayName: 'Me', role: 'member', staff: false }, expiresAt: '' });
-      client.postError = new FakeLifeboatError('Invalid', { errors: [{ field: 'body', message: 'Too many links.' }] });
+      client.$session.set({
+        token: 't',
+        member: { id: 'me', displayName: 'Me', role: 'member', staff: false },
+        expiresAt: '',
+      });
+      client.postError = new FakeLifeboatError('Invalid', {
+        errors: [{ field: 'body', message: 'Too many links.' }],
+      });
       const el = await thread(client);
       await settle(el);
       q<HTMLTextAreaElement>(el, 'textarea').value = 'https://a.test';
@@ -307,7 +352,9 @@ describe('<lifeboat-thread>', () => {
       const el = await thread(client);
       await settle(el);
       window.dispatchEvent(
-        new CustomEvent('lifeboat-navigate', { detail: { incidentId: INCIDENT_ID, postId: '01HZSTAFF0000000000000000A' } }),
+        new CustomEvent('lifeboat-navigate', {
+          detail: { incidentId: INCIDENT_ID, postId: '01HZSTAFF0000000000000000A' },
+        }),
       );
       expect(root(el).activeElement?.id).to.equal('lifeboat-post-01HZSTAFF0000000000000000A');
     });

@@ -1,5 +1,11 @@
 import type { MemberIncidentState, Session, SiteStatus } from '@lifeboat/protocol';
-import type { ConnectionState, LifeboatClient, Loadable, LocalPost, ThreadSnapshot } from '@lifeboat/sdk';
+import type {
+  ConnectionState,
+  LifeboatClient,
+  Loadable,
+  LocalPost,
+  ThreadSnapshot,
+} from '@lifeboat/sdk';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { LifeboatElement } from '../base/lifeboat-element.js';
@@ -62,7 +68,10 @@ import { threadStyles } from './thread.styles.js';
 @customElement('lifeboat-thread')
 export class LifeboatThread extends LifeboatElement {
   static override styles = threadStyles;
-  static override shadowRootOptions: ShadowRootInit = { ...LifeboatElement.shadowRootOptions, delegatesFocus: true };
+  static override shadowRootOptions: ShadowRootInit = {
+    ...LifeboatElement.shadowRootOptions,
+    delegatesFocus: true,
+  };
 
   /** The incident whose thread to show; by default the first open incident. */
   @property({ reflect: true }) incident: string | null = null;
@@ -105,8 +114,10 @@ export class LifeboatThread extends LifeboatElement {
     const incidentId = this.incidentId;
     if (incidentId !== this.#boundIncident) {
       this.#boundIncident = incidentId;
-      this.#thread.store = incidentId && this.activeClient ? this.activeClient.thread(incidentId) : undefined;
-      this.#me.store = incidentId && this.activeClient ? this.activeClient.me(incidentId) : undefined;
+      this.#thread.store =
+        incidentId && this.activeClient ? this.activeClient.thread(incidentId) : undefined;
+      this.#me.store =
+        incidentId && this.activeClient ? this.activeClient.me(incidentId) : undefined;
       this.#seen = undefined;
     }
     this.#trackNewPosts();
@@ -126,7 +137,9 @@ export class LifeboatThread extends LifeboatElement {
 
   /** Scrolls to a post and focuses it; returns false if the post is not in this thread. */
   revealPost(postId: string): boolean {
-    const article = this.renderRoot.querySelector<HTMLElement>(`#lifeboat-post-${CSS.escape(postId)}`);
+    const article = this.renderRoot.querySelector<HTMLElement>(
+      `#lifeboat-post-${CSS.escape(postId)}`,
+    );
     if (!article) return false;
     const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
     article.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
@@ -170,7 +183,11 @@ export class LifeboatThread extends LifeboatElement {
     const incidentId = this.incidentId;
     const client = this.activeClient;
     if (!incidentId || !client) return;
-    const confirm = new LifeboatConfirmEvent({ incidentId, postId: event.postId, kind: event.kind });
+    const confirm = new LifeboatConfirmEvent({
+      incidentId,
+      postId: event.postId,
+      kind: event.kind,
+    });
     if (!this.dispatchEvent(confirm)) return;
     void client.react(incidentId, event.postId, event.kind).catch(() => {
       // The SDK reverts its optimistic counts.
@@ -190,7 +207,12 @@ export class LifeboatThread extends LifeboatElement {
     const client = this.activeClient;
     const incidentId = this.incidentId;
     if (!client || !incidentId) return false;
-    const event = new LifeboatPostEvent({ incidentId, body: draft.body, kind: 'answer', parentId: null });
+    const event = new LifeboatPostEvent({
+      incidentId,
+      body: draft.body,
+      kind: 'answer',
+      parentId: null,
+    });
     if (!this.dispatchEvent(event)) return false;
     if (!this.#session.value) await client.startSession(draft.displayName);
     await client.post(incidentId, { kind: 'answer', body: draft.body });
@@ -247,11 +269,13 @@ export class LifeboatThread extends LifeboatElement {
         ({ post, replies }) =>
           html`<li class="item">
             ${answer(post)}
-            ${replies.length
-              ? html`<ol class="replies" aria-label=${m.replies(replies.length)}>
-                  ${replies.map((reply) => html`<li>${answer(reply)}</li>`)}
-                </ol>`
-              : nothing}
+            ${
+              replies.length
+                ? html`<ol class="replies" aria-label=${m.replies(replies.length)}>
+                    ${replies.map((reply) => html`<li>${answer(reply)}</li>`)}
+                  </ol>`
+                : nothing
+            }
           </li>`,
       )}
     </ol>`;
@@ -261,11 +285,12 @@ export class LifeboatThread extends LifeboatElement {
     return html`<div class="skeleton-list" aria-busy="true">
       <span class="visually-hidden">${messages().loading}</span>
       ${[0, 1, 2].map(
-        () => html`<div class="skeleton-post">
-          <div class="skeleton line short"></div>
-          <div class="skeleton line"></div>
-          <div class="skeleton line mid"></div>
-        </div>`,
+        () =>
+          html`<div class="skeleton-post">
+            <div class="skeleton line short"></div>
+            <div class="skeleton line"></div>
+            <div class="skeleton line mid"></div>
+          </div>`,
       )}
     </div>`;
   }
@@ -273,8 +298,12 @@ export class LifeboatThread extends LifeboatElement {
   #renderFooter(snapshot: ThreadSnapshot): TemplateResult | typeof nothing {
     const m = messages();
     if (snapshot.state !== 'ready') return nothing;
-    if (snapshot.threadState !== 'open') return html`<p class="notice locked" part="notice">${m.threadLocked}</p>`;
-    return html`<lifeboat-composer .session=${this.#session.value ?? null} .submit=${this.#submit}></lifeboat-composer>`;
+    if (snapshot.threadState !== 'open')
+      return html`<p class="notice locked" part="notice">${m.threadLocked}</p>`;
+    return html`<lifeboat-composer
+      .session=${this.#session.value ?? null}
+      .submit=${this.#submit}
+    ></lifeboat-composer>`;
   }
 
   protected override render(): TemplateResult {
@@ -289,7 +318,9 @@ export class LifeboatThread extends LifeboatElement {
     else if (snapshot.state === 'error')
       body = html`<div class="notice error-notice" part="notice" role="alert">
         <span>${m.threadError}</span>
-        <button type="button" class="button" @click=${() => this.activeClient?.retry()}>${m.retry}</button>
+        <button type="button" class="button" @click=${() => this.activeClient?.retry()}>
+          ${m.retry}
+        </button>
       </div>`;
     else body = html`${this.#renderList(snapshot)}${this.#renderFooter(snapshot)}`;
     return html`<section
@@ -299,9 +330,13 @@ export class LifeboatThread extends LifeboatElement {
       @answer-retry=${this.#handleRetry}
     >
       ${this.#renderHeader(snapshot?.state === 'ready' ? this.#visiblePosts().length : 0)}
-      ${connection === 'offline' || connection === 'reconnecting'
-        ? html`<p class="notice offline" part="notice">${connection === 'offline' ? m.offline : m.reconnecting}</p>`
-        : nothing}
+      ${
+        connection === 'offline' || connection === 'reconnecting'
+          ? html`<p class="notice offline" part="notice">
+              ${connection === 'offline' ? m.offline : m.reconnecting}
+            </p>`
+          : nothing
+      }
       ${body}
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
     </section>`;

@@ -23,7 +23,8 @@ export const emptyDraft = (): WorkaroundDraft => ({
   displayName: '',
 });
 
-const key = (site: string, incidentId: string): string => `lifeboat:workaround-draft:${site}:${incidentId}`;
+const key = (site: string, incidentId: string): string =>
+  `lifeboat:workaround-draft:${site}:${incidentId}`;
 
 export function loadDraft(site: string, incidentId: string): WorkaroundDraft | undefined {
   try {
@@ -41,7 +42,8 @@ export function loadDraft(site: string, incidentId: string): WorkaroundDraft | u
 
 export function saveDraft(site: string, incidentId: string, draft: WorkaroundDraft): void {
   try {
-    const empty = !draft.title && draft.steps.every((s) => !s) && !draft.riskNote && !draft.platform;
+    const empty =
+      !draft.title && draft.steps.every((s) => !s) && !draft.riskNote && !draft.platform;
     if (empty) localStorage.removeItem(key(site, incidentId));
     else localStorage.setItem(key(site, incidentId), JSON.stringify(draft));
   } catch {
@@ -69,7 +71,8 @@ export function validateDraft(draft: WorkaroundDraft, needsName: boolean): Field
   if (title) errors.title = title;
   const filled = draft.steps.filter((s) => s.trim());
   if (filled.length === 0) errors['step-0'] = m.stepsRequired;
-  else if (filled.length > LIMITS.workaroundSteps.max) errors.steps = m.tooManySteps(LIMITS.workaroundSteps.max);
+  else if (filled.length > LIMITS.workaroundSteps.max)
+    errors.steps = m.tooManySteps(LIMITS.workaroundSteps.max);
   draft.steps.forEach((step, i) => {
     const error = checkLength(step, LIMITS.workaroundStep, false);
     if (error) errors[`step-${i}`] = error;

@@ -27,7 +27,9 @@ const submit = async (el: LifeboatWorkaroundForm): Promise<void> => {
 };
 
 async function form(client: FakeClient): Promise<LifeboatWorkaroundForm> {
-  const el = await fixture<LifeboatWorkaroundForm>(html`<lifeboat-workaround-form .client=${client}></lifeboat-workaround-form>`);
+  const el = await fixture<LifeboatWorkaroundForm>(
+    html`<lifeboat-workaround-form .client=${client}></lifeboat-workaround-form>`,
+  );
   await el.updateComplete;
   return el;
 }
@@ -100,7 +102,9 @@ describe('<lifeboat-workaround-form>', () => {
       await el.updateComplete;
       expect(el.shadowRoot!.querySelectorAll('.step')).to.have.length(2);
       expect(el.shadowRoot!.activeElement).to.equal(q(el, '#step-1'));
-      const remove = el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="remove-step-button"]');
+      const remove = el.shadowRoot!.querySelectorAll<HTMLButtonElement>(
+        '[part="remove-step-button"]',
+      );
       expect(remove[1].getAttribute('aria-label')).to.equal('Remove step 2');
       remove[1].click();
       await el.updateComplete;
@@ -141,7 +145,10 @@ describe('<lifeboat-workaround-form>', () => {
       expect((await submitted).detail).to.deep.equal(expected);
       expect((await created).detail.post.kind).to.equal('workaround');
       await el.updateComplete;
-      const [incidentId, request] = client.callsOf('post')[0] as [string, { kind: string; workaround: WorkaroundFields; body: string }];
+      const [incidentId, request] = client.callsOf('post')[0] as [
+        string,
+        { kind: string; workaround: WorkaroundFields; body: string },
+      ];
       expect(incidentId).to.equal(INCIDENT_ID);
       expect(request.kind).to.equal('workaround');
       expect(request.workaround).to.deep.equal(expected);

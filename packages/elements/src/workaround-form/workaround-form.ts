@@ -8,7 +8,12 @@ import { LifeboatElement } from '../base/lifeboat-element.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { LifeboatWorkaroundCreatedEvent } from '../events/workaround-created.js';
 import { LifeboatWorkaroundSubmitEvent } from '../events/workaround-submit.js';
-import { focusFirstInvalid, isLifeboatError, mapServerErrors, type FieldErrors } from '../forms/field-errors.js';
+import {
+  focusFirstInvalid,
+  isLifeboatError,
+  mapServerErrors,
+  type FieldErrors,
+} from '../forms/field-errors.js';
 import { messages } from '../localize.js';
 import {
   clearDraft,
@@ -64,7 +69,10 @@ let stepKey = 0;
 @customElement('lifeboat-workaround-form')
 export class LifeboatWorkaroundForm extends LifeboatElement {
   static override styles = workaroundFormStyles;
-  static override shadowRootOptions: ShadowRootInit = { ...LifeboatElement.shadowRootOptions, delegatesFocus: true };
+  static override shadowRootOptions: ShadowRootInit = {
+    ...LifeboatElement.shadowRootOptions,
+    delegatesFocus: true,
+  };
 
   /** The incident the workaround is for; by default the first open incident. */
   @property({ reflect: true }) incident: string | null = null;
@@ -145,7 +153,9 @@ export class LifeboatWorkaroundForm extends LifeboatElement {
     this.stepKeys = [...this.stepKeys, ++stepKey];
     this.#update({ steps: [...this.draft.steps, ''] });
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLInputElement>(`[name="step-${this.draft.steps.length - 1}"]`)?.focus();
+    this.renderRoot
+      .querySelector<HTMLInputElement>(`[name="step-${this.draft.steps.length - 1}"]`)
+      ?.focus();
   }
 
   async #removeStep(index: number): Promise<void> {
@@ -185,7 +195,11 @@ export class LifeboatWorkaroundForm extends LifeboatElement {
     this.outcome = null;
     try {
       if (!this.#session.value) await client.startSession(this.draft.displayName.trim());
-      const post: Post = await client.post(incidentId, { kind: 'workaround', body: workaroundBody(workaround), workaround });
+      const post: Post = await client.post(incidentId, {
+        kind: 'workaround',
+        body: workaroundBody(workaround),
+        workaround,
+      });
       this.reset();
       this.outcome = post.state === 'pending' ? 'pending' : 'published';
       this.dispatchEvent(new LifeboatWorkaroundCreatedEvent({ post }));
@@ -221,64 +235,87 @@ export class LifeboatWorkaroundForm extends LifeboatElement {
   #renderSteps(): TemplateResult {
     const m = messages();
     const steps = this.draft.steps;
-    return html`<fieldset class="field steps-field" part="field" aria-describedby=${this.#describedBy('steps')}>
+    return html`<fieldset
+      class="field steps-field"
+      part="field"
+      aria-describedby=${this.#describedBy('steps')}
+    >
       <legend>${m.stepsLabel}</legend>
       <ol class="steps" part="steps">
         ${repeat(
           steps,
           (_, i) => this.stepKeys[i],
-          (step, i) => html`<li class="step">
-            <label class="visually-hidden" for="step-${i}">${m.stepLabel(i + 1)}</label>
-            <span class="step-number" aria-hidden="true">${i + 1}</span>
-            <input
-              id="step-${i}"
-              name="step-${i}"
-              type="text"
-              .value=${live(step)}
-              aria-invalid=${this.#invalid(`step-${i}`)}
-              aria-describedby=${this.#describedBy(`step-${i}`)}
-            />
-            ${steps.length > 1
-              ? html`<button
-                  type="button"
-                  class="icon-button"
-                  part="remove-step-button"
-                  aria-label=${m.removeStep(i + 1)}
-                  @click=${() => this.#removeStep(i)}
-                >
-                  ✕
-                </button>`
-              : nothing}
-            ${this.#error(`step-${i}`)}
-          </li>`,
+          (step, i) =>
+            html`<li class="step">
+              <label class="visually-hidden" for="step-${i}">${m.stepLabel(i + 1)}</label>
+              <span class="step-number" aria-hidden="true">${i + 1}</span>
+              <input
+                id="step-${i}"
+                name="step-${i}"
+                type="text"
+                .value=${live(step)}
+                aria-invalid=${this.#invalid(`step-${i}`)}
+                aria-describedby=${this.#describedBy(`step-${i}`)}
+              />
+              ${
+                steps.length > 1
+                  ? html`<button
+                      type="button"
+                      class="icon-button"
+                      part="remove-step-button"
+                      aria-label=${m.removeStep(i + 1)}
+                      @click=${() => this.#removeStep(i)}
+                    >
+                      ✕
+                    </button>`
+                  : nothing
+              }
+              ${this.#error(`step-${i}`)}
+            </li>`,
         )}
       </ol>
       ${this.#error('steps')}
-      ${steps.length < 20
-        ? html`<button type="button" class="button add-step" part="add-step-button" @click=${() => this.#addStep()}>
-            + ${m.addStep}
-          </button>`
-        : nothing}
+      ${
+        steps.length < 20
+          ? html`<button
+              type="button"
+              class="button add-step"
+              part="add-step-button"
+              @click=${() => this.#addStep()}
+            >
+              + ${m.addStep}
+            </button>`
+          : nothing
+      }
     </fieldset>`;
   }
 
   #renderRisk(): TemplateResult {
     const m = messages();
-    const labels: Record<WorkaroundRisk, string> = { safe: m.riskSafe, temporary: m.riskTemporary, risky: m.riskRisky };
-    return html`<fieldset class="field risk" part="risk" aria-describedby=${this.#describedBy('risk')}>
+    const labels: Record<WorkaroundRisk, string> = {
+      safe: m.riskSafe,
+      temporary: m.riskTemporary,
+      risky: m.riskRisky,
+    };
+    return html`<fieldset
+        class="field risk"
+        part="risk"
+        aria-describedby=${this.#describedBy('risk')}
+      >
         <legend>${m.riskLabel}</legend>
         <div class="radios">
           ${RISKS.map(
-            (risk) => html`<label class="radio" data-risk=${risk}>
-              <input
-                type="radio"
-                name="risk"
-                value=${risk}
-                .checked=${live(this.draft.risk === risk)}
-                aria-invalid=${this.#invalid('risk')}
-              />
-              <span>${labels[risk]}</span>
-            </label>`,
+            (risk) =>
+              html`<label class="radio" data-risk=${risk}>
+                <input
+                  type="radio"
+                  name="risk"
+                  value=${risk}
+                  .checked=${live(this.draft.risk === risk)}
+                  aria-invalid=${this.#invalid('risk')}
+                />
+                <span>${labels[risk]}</span>
+              </label>`,
           )}
         </div>
         ${this.#error('risk')}
@@ -311,7 +348,9 @@ export class LifeboatWorkaroundForm extends LifeboatElement {
     }
     if (this.outcome === 'error') {
       return html`<div class="outcome failure" part="outcome" role="alert">
-        <p>${m.workaroundError}${this.errorDetail ? html` <span class="muted">(${this.errorDetail})</span>` : nothing}</p>
+        <p>
+          ${m.workaroundError}${this.errorDetail ? html` <span class="muted">(${this.errorDetail})</span>` : nothing}
+        </p>
         <button type="submit" class="button">${m.retry}</button>
       </div>`;
     }
@@ -322,43 +361,81 @@ export class LifeboatWorkaroundForm extends LifeboatElement {
     const m = messages();
     const components = this.#status.value?.value?.components ?? [];
     if (!this.activeClient) return html`<p class="notice">${m.noClient}</p>`;
-    if (!this.incidentId && this.#status.value?.state === 'ready') return html`<p class="notice">${m.noIncident}</p>`;
-    return html`<form part="form" novalidate aria-labelledby="heading" @input=${this.#handleInput} @change=${this.#handleInput} @submit=${this.#handleSubmit}>
+    if (!this.incidentId && this.#status.value?.state === 'ready')
+      return html`<p class="notice">${m.noIncident}</p>`;
+    return html`<form
+      part="form"
+      novalidate
+      aria-labelledby="heading"
+      @input=${this.#handleInput}
+      @change=${this.#handleInput}
+      @submit=${this.#handleSubmit}
+    >
       <div class="intro">
         <h2 id="heading" part="heading">${m.workaroundHeading}</h2>
         <p class="muted">${m.workaroundIntro}</p>
         ${this.restored ? html`<p class="hint restored">${m.draftRestored}</p>` : nothing}
       </div>
-      ${this.#session.value
-        ? nothing
-        : html`<div class="field" part="field">
-            <label for="displayName">${m.displayName}</label>
-            <input id="displayName" name="displayName" type="text" autocomplete="nickname" .value=${live(this.draft.displayName)}
-              aria-invalid=${this.#invalid('displayName')} aria-describedby=${this.#describedBy('displayName')} />
-            ${this.#error('displayName')}
-          </div>`}
+      ${
+        this.#session.value
+          ? nothing
+          : html`<div class="field" part="field">
+              <label for="displayName">${m.displayName}</label>
+              <input
+                id="displayName"
+                name="displayName"
+                type="text"
+                autocomplete="nickname"
+                .value=${live(this.draft.displayName)}
+                aria-invalid=${this.#invalid('displayName')}
+                aria-describedby=${this.#describedBy('displayName')}
+              />
+              ${this.#error('displayName')}
+            </div>`
+      }
       <div class="field" part="field">
         <label for="title">${m.titleLabel}</label>
-        <input id="title" name="title" type="text" .value=${live(this.draft.title)} aria-invalid=${this.#invalid('title')}
-          aria-describedby=${this.#describedBy('title', true)} />
+        <input
+          id="title"
+          name="title"
+          type="text"
+          .value=${live(this.draft.title)}
+          aria-invalid=${this.#invalid('title')}
+          aria-describedby=${this.#describedBy('title', true)}
+        />
         <p class="hint" id="title-hint">${m.titleHint}</p>
         ${this.#error('title')}
       </div>
       ${this.#renderSteps()}
       <div class="row">
         <div class="field" part="field">
-          <label for="component">${m.componentLabel} <span class="optional">(${m.optional})</span></label>
-          <select id="component" name="component" .value=${live(this.draft.component)} aria-invalid=${this.#invalid('component')}
-            aria-describedby=${this.#describedBy('component')}>
+          <label for="component"
+            >${m.componentLabel} <span class="optional">(${m.optional})</span></label
+          >
+          <select
+            id="component"
+            name="component"
+            .value=${live(this.draft.component)}
+            aria-invalid=${this.#invalid('component')}
+            aria-describedby=${this.#describedBy('component')}
+          >
             <option value="">${m.notSure}</option>
             ${components.map((c) => html`<option value=${c.id} ?selected=${c.id === this.draft.component}>${c.name}</option>`)}
           </select>
           ${this.#error('component')}
         </div>
         <div class="field" part="field">
-          <label for="platform">${m.platformLabel} <span class="optional">(${m.optional})</span></label>
-          <input id="platform" name="platform" type="text" .value=${live(this.draft.platform)} aria-invalid=${this.#invalid('platform')}
-            aria-describedby=${this.#describedBy('platform')} />
+          <label for="platform"
+            >${m.platformLabel} <span class="optional">(${m.optional})</span></label
+          >
+          <input
+            id="platform"
+            name="platform"
+            type="text"
+            .value=${live(this.draft.platform)}
+            aria-invalid=${this.#invalid('platform')}
+            aria-describedby=${this.#describedBy('platform')}
+          />
           ${this.#error('platform')}
         </div>
       </div>

@@ -47,10 +47,8 @@ export function arrangeThread(
       top.push(post);
     }
   }
-  return top
-    .sort(comparePosts(sort))
-    .map((post) => ({
-      post,
-      replies: (replies.get(post.id) ?? []).sort((a, b) => time(a) - time(b)),
-    }));
+  return top.sort(comparePosts(sort)).map((post) => ({
+    post,
+    replies: (replies.get(post.id) ?? []).sort((a, b) => time(a) - time(b)),
+  }));
 }

@@ -7,6 +7,9 @@ import { css } from 'lit';
 export const tokenStyles = css`
   :host {
     color-scheme: light dark;
+    /* Long URLs, ids and code never widen the host page on a phone. */
+    overflow-wrap: anywhere;
+    min-width: 0;
     --_surface: var(--lifeboat-color-surface, light-dark(#ffffff, #16181d));
     --_raised: var(--lifeboat-color-surface-raised, light-dark(#f7f8fa, #1e2128));
     --_text: var(--lifeboat-color-text, light-dark(#16181d, #eceef2));

@@ -131,6 +131,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     description: 'fatal, error, warn, info, debug, trace or silent.',
   },
   {
+    key: 'rateLimits',
+    env: 'LIFEBOAT_RATE_LIMITS',
+    flag: null,
+    default: 'sessions=20,writes=120,posts=10',
+    description:
+      'Per minute: guest sessions per IP, writes per IP, posts per member; or `off` (benchmarks only).',
+  },
+  {
     key: 'cdnDir',
     env: 'LIFEBOAT_CDN_DIR',
     flag: null,
@@ -209,6 +217,44 @@ function origin(label: string, raw: string): string {
   }
 }
 
+const DEFAULT_RATE_LIMITS: RateLimitConfig = {
+  sessionsPerIp: 20,
+  writesPerIp: 120,
+  postsPerMember: 10,
+  windowMs: 60_000,
+};
+
+/** `off`, or `sessions=N,writes=N,posts=N` (per minute; any subset, the rest default). */
+function parseRateLimits(label: string, raw: string): RateLimitConfig {
+  if (raw.trim().toLowerCase() === 'off') {
+    return {
+      sessionsPerIp: Infinity,
+      writesPerIp: Infinity,
+      postsPerMember: Infinity,
+      windowMs: 60_000,
+    };
+  }
+  const keys = {
+    sessions: 'sessionsPerIp',
+    writes: 'writesPerIp',
+    posts: 'postsPerMember',
+  } as const;
+  const limits = { ...DEFAULT_RATE_LIMITS };
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [name, value] = part.split('=');
+    const key = keys[name as keyof typeof keys];
+    if (!key || value === undefined)
+      throw new ConfigError(
+        `${label} must be \`off\` or like sessions=20,writes=120,posts=10, got "${raw}".`,
+      );
+    limits[key] = int(`${label} ${name}`, value, 1, 1_000_000);
+  }
+  return limits;
+}
+
 /** Reads env and flags (flags win), applies defaults, validates. Throws ConfigError with a clear message. */
 export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
   const env = input.env ?? process.env;
@@ -270,7 +316,7 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
       read('demoDir', path.join(repoRoot, 'examples/status-page'), (_l, r) => r),
     ),
     tokenTtlSeconds: 30 * 24 * 3600,
-    rateLimits: { sessionsPerIp: 20, writesPerIp: 120, postsPerMember: 10, windowMs: 60_000 },
+    rateLimits: read('rateLimits', { ...DEFAULT_RATE_LIMITS }, parseRateLimits),
   };
 }
 

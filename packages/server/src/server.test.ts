@@ -151,6 +151,25 @@ describe('config', () => {
     );
   });
 
+  it('reads rate limits per minute, or off', () => {
+    expect(loadConfig({ env: {} }).rateLimits).toMatchObject({
+      sessionsPerIp: 20,
+      writesPerIp: 120,
+      postsPerMember: 10,
+    });
+    expect(loadConfig({ env: { LIFEBOAT_RATE_LIMITS: 'posts=3' } }).rateLimits).toMatchObject({
+      sessionsPerIp: 20,
+      postsPerMember: 3,
+    });
+    expect(loadConfig({ env: { LIFEBOAT_RATE_LIMITS: 'off' } }).rateLimits.postsPerMember).toBe(
+      Infinity,
+    );
+    expect(() => loadConfig({ env: { LIFEBOAT_RATE_LIMITS: 'posts' } })).toThrow(
+      /LIFEBOAT_RATE_LIMITS/,
+    );
+    expect(() => loadConfig({ env: { LIFEBOAT_RATE_LIMITS: 'posts=0' } })).toThrow(/between 1/);
+  });
+
   it('exports its options as data for the docs', () => {
     expect(CONFIG_OPTIONS.map((o) => o.env)).toEqual(
       expect.arrayContaining([

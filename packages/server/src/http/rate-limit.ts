@@ -21,6 +21,7 @@ export class RateLimiter {
 
   /** Counts one hit for `key`; sets the RateLimit headers; throws a 429 problem when over. */
   hit(key: string, reply: FastifyReply): void {
+    if (this.limit === Infinity) return; // LIFEBOAT_RATE_LIMITS=off
     const t = this.now();
     let w = this.windows.get(key);
     if (!w || w.resetAt <= t) {

@@ -20,6 +20,8 @@ export interface ServerConfig {
   port: number;
   host: string;
   dataDir: string;
+  /** Key for the admin API and CLI (`Authorization: Bearer <key>`); null disables admin access over HTTP. */
+  adminKey: string | null;
   /** Raw signing secrets (`kid:secret` or `secret`, comma separated); null = `<dataDir>/secret`. */
   secret: string | null;
   /** The server's own origin (e.g. `https://status.example.com`); same-origin requests always pass CORS. */
@@ -78,6 +80,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: '(generated into <data-dir>/secret)',
     description:
       'Token signing keys: `secret` or `kid:secret`, comma separated; the first signs, all verify (rotation).',
+  },
+  {
+    key: 'adminKey',
+    env: 'LIFEBOAT_ADMIN_KEY',
+    flag: null,
+    default: '(none: admin API off)',
+    description:
+      'Bearer key for staff/admin routes (incidents, moderation); at least 24 characters. Keep it secret.',
   },
   {
     key: 'publicOrigin',
@@ -298,6 +308,10 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     ),
     secret: read<string | null>('secret', null, (label, raw) => {
       if (raw.trim().length < 16) throw new ConfigError(`${label} must be at least 16 characters.`);
+      return raw.trim();
+    }),
+    adminKey: read<string | null>('adminKey', null, (label, raw) => {
+      if (raw.trim().length < 24) throw new ConfigError(`${label} must be at least 24 characters.`);
       return raw.trim();
     }),
     publicOrigin: read<string | null>('publicOrigin', null, origin),

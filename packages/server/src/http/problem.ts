@@ -48,6 +48,8 @@ export const problems = {
   notFound: (what = 'Resource') => new ProblemError(404, 'not_found', `${what} not found.`),
   unauthorized: (detail = 'A valid session token is required (Authorization: Bearer <token>).') =>
     new ProblemError(401, 'unauthorized', detail, undefined, { 'WWW-Authenticate': 'Bearer' }),
+  forbidden: (detail = 'This needs a staff role or the admin key.') =>
+    new ProblemError(403, 'forbidden', detail),
 };
 
 export function problemBody(

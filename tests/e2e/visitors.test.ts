@@ -72,12 +72,17 @@ describe('demo status page', () => {
 
   it('fits a 375 px phone screen without horizontal scrolling, light and dark', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
-      const context = await browser.newContext({ viewport: { width: 375, height: 812 }, colorScheme });
+      const context = await browser.newContext({
+        viewport: { width: 375, height: 812 },
+        colorScheme,
+      });
       const page = await context.newPage();
       const errors = watchConsole(page);
       await page.goto(server.url + '/');
       await expect.poll(() => thread(page).locator('article').count()).toBeGreaterThan(2);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        375,
+      );
       expect(await axeViolations(page)).toEqual([]);
       expect(errors).toEqual([]);
       await context.close();

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   const server = spawn(
     process.execPath,
     [
+      '--conditions=source',
       '--import',
       'tsx',
       'packages/server/src/cli/main.ts',

@@ -38,6 +38,7 @@ export async function startLifeboat(env: Record<string, string> = {}): Promise<R
   const child = spawn(
     process.execPath,
     [
+      '--conditions=source',
       '--import',
       'tsx',
       'packages/server/src/cli/main.ts',

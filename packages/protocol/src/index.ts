@@ -3,3 +3,4 @@ export * from './events.js';
 export * from './problem.js';
 export * from './limits.js';
 export * from './ulid.js';
+export * from './workaround-rules.js';

@@ -79,6 +79,49 @@ export interface SiteStatus {
   /** Event sequence at the time of this snapshot. */
   lastEventId: number;
   updatedAt: string;
+  /** Scheduled and in-progress maintenances from the upstream status page (absent: none known). */
+  maintenances?: Maintenance[];
+  /** Where the official status comes from and how fresh it is (absent: manual incidents only). */
+  source?: StatusSource;
+}
+
+/** Scheduled maintenance lifecycle, as on Atlassian Statuspage. */
+export type MaintenanceStatus = 'scheduled' | 'in_progress' | 'verifying' | 'completed';
+
+export interface MaintenanceUpdate {
+  id: string;
+  status: MaintenanceStatus;
+  /** Plain text (HTML stripped). */
+  body: string;
+  createdAt: string;
+}
+
+export interface Maintenance {
+  /** `statuspage:<pageId>:<maintenanceId>` for ingested maintenances. */
+  id: string;
+  title: string;
+  status: MaintenanceStatus;
+  scheduledFor: string | null;
+  scheduledUntil: string | null;
+  /** Ids of affected components. */
+  components: string[];
+  /** Newest first. */
+  updates: MaintenanceUpdate[];
+}
+
+export type StatusSourceKind = 'manual' | 'statuspage' | 'incidentio' | 'instatus';
+
+/** The upstream status page a site follows, and how stale the last good copy is. */
+export interface StatusSource {
+  kind: StatusSourceKind;
+  /** The polled URL (null for manual sites). */
+  url: string | null;
+  /** When the upstream last answered with a usable document. */
+  lastSuccessAt: string | null;
+  /** True when the last good copy is older than a few poll intervals. */
+  stale: boolean;
+  /** Why the last poll failed (null after a success). */
+  error: string | null;
 }
 
 export interface MemberSummary {
@@ -96,6 +139,8 @@ export interface WorkaroundFields {
   platform?: string | null;
   risk: WorkaroundRisk;
   riskNote?: string | null;
+  /** When the workaround stops being useful (ISO time); null or absent: until the incident is resolved. */
+  expiresAt?: string | null;
 }
 
 export interface Post {
@@ -114,6 +159,8 @@ export interface Post {
   counts: { worked: number; didntWork: number };
   createdAt: string;
   editedAt: string | null;
+  /** Set when staff merged this (now hidden) duplicate into another post. */
+  mergedInto?: string | null;
 }
 
 export interface ThreadPage {
@@ -161,4 +208,28 @@ export interface CreatePostRequest {
 
 export interface CreateSessionRequest {
   displayName: string;
+}
+
+/** An existing workaround that looks like the text being typed (`GET …/workarounds/similar`). */
+export interface SimilarWorkaround {
+  post: Post;
+  /** Similarity in [0, 1]; only results at or above the server's threshold are returned. */
+  score: number;
+}
+
+export interface SimilarWorkarounds {
+  incidentId: string;
+  results: SimilarWorkaround[];
+}
+
+/** `POST /v1/sites/:site/posts/:post/merge` (staff): hides the post as a duplicate of `into`. */
+export interface MergePostRequest {
+  into: string;
+}
+
+export interface MergePostResult {
+  /** The duplicate, now hidden, with `mergedInto`. */
+  merged: Post;
+  /** The post it was merged into, with its recomputed counts. */
+  into: Post;
 }

@@ -74,6 +74,14 @@ export const WorkaroundFields = Type.Object(
     platform: Type.Optional(Nullable(Type.String({ maxLength: LIMITS.workaroundPlatform.max }))),
     risk: WorkaroundRisk,
     riskNote: Type.Optional(Nullable(Type.String({ maxLength: LIMITS.workaroundRiskNote.max }))),
+    expiresAt: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 40,
+          description: 'ISO time; null: until the incident is resolved',
+        }),
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -95,6 +103,7 @@ export const Post = Type.Object(
     counts: Counts,
     createdAt: Timestamp,
     editedAt: Nullable(Timestamp),
+    mergedInto: Type.Optional(Nullable(Type.String())),
   },
   { $id: 'Post' },
 );
@@ -119,6 +128,44 @@ export const Incident = Type.Object(
   { $id: 'Incident' },
 );
 
+export const MaintenanceStatus = literals([
+  'scheduled',
+  'in_progress',
+  'verifying',
+  'completed',
+] as const);
+
+export const Maintenance = Type.Object(
+  {
+    id: Type.String(),
+    title: Type.String(),
+    status: MaintenanceStatus,
+    scheduledFor: Nullable(Timestamp),
+    scheduledUntil: Nullable(Timestamp),
+    components: Type.Array(Type.String()),
+    updates: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        status: MaintenanceStatus,
+        body: Type.String(),
+        createdAt: Timestamp,
+      }),
+    ),
+  },
+  { $id: 'Maintenance' },
+);
+
+export const StatusSource = Type.Object(
+  {
+    kind: literals(['manual', 'statuspage', 'incidentio', 'instatus'] as const),
+    url: Nullable(Type.String()),
+    lastSuccessAt: Nullable(Timestamp),
+    stale: Type.Boolean(),
+    error: Nullable(Type.String()),
+  },
+  { $id: 'StatusSource' },
+);
+
 export const SiteStatus = Type.Object({
   site: Type.Object({ slug: Type.String(), name: Type.String() }),
   severity: Severity,
@@ -127,6 +174,8 @@ export const SiteStatus = Type.Object({
   incidents: Type.Array(Type.Ref('Incident')),
   lastEventId: Type.Integer(),
   updatedAt: Timestamp,
+  maintenances: Type.Optional(Type.Array(Type.Ref('Maintenance'))),
+  source: Type.Optional(Type.Ref('StatusSource')),
 });
 
 export const IncidentList = Type.Object({ incidents: Type.Array(Type.Ref('Incident')) });
@@ -208,8 +257,28 @@ export const Problem = Type.Object(
   { $id: 'Problem' },
 );
 
+export const SimilarWorkaroundsQuery = Type.Object({
+  q: Type.String({ maxLength: 2000, description: 'The title and steps typed so far.' }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+});
+
+export const SimilarWorkarounds = Type.Object({
+  incidentId: Type.String(),
+  results: Type.Array(Type.Object({ post: Type.Ref('Post'), score: Type.Number() })),
+});
+
+export const MergePostRequest = Type.Object(
+  { into: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+
+export const MergePostResult = Type.Object({
+  merged: Type.Ref('Post'),
+  into: Type.Ref('Post'),
+});
+
 /** Schemas registered by `$id` (for `Type.Ref`), added to the server before routes. */
-export const sharedSchemas = [StatusComponent, Post, Incident, Problem];
+export const sharedSchemas = [StatusComponent, Post, Incident, Problem, Maintenance, StatusSource];
 
 // Compile-time checks: each schema matches its resource type.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -221,4 +290,6 @@ export type SchemaChecks = [
   Check<Same<Static<typeof ReactionResult>, R.ReactionResult>>,
   Check<Same<Static<typeof AffectedResult>, R.AffectedResult>>,
   Check<Same<Static<typeof MemberIncidentState>, R.MemberIncidentState>>,
+  Check<Same<Static<typeof Maintenance>, R.Maintenance>>,
+  Check<Same<Static<typeof StatusSource>, R.StatusSource>>,
 ];

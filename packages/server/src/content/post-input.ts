@@ -5,6 +5,8 @@
 import crypto from 'node:crypto';
 import {
   LIMITS,
+  scanLinks,
+  validateWorkaround,
   type CreatePostRequest,
   type PostKind,
   type WorkaroundFields,
@@ -19,18 +21,6 @@ export interface PostInput {
 
 export type FieldError = { field: string; message: string };
 
-const HTTPS_LINK = /\bhttps:\/\/[^\s<>()[\]"']+/gi;
-/** Link schemes a post may not carry (anything but https). */
-const UNSAFE_LINK =
-  /\b(?:https?:\/\/|javascript:|vbscript:|file:\/\/|data:[a-z]+\/[a-z0-9.+-]+[;,])/gi;
-
-function linkErrors(text: string): { count: number; unsafe: boolean } {
-  const unsafe = [...text.matchAll(UNSAFE_LINK)].some(
-    (m) => !m[0].toLowerCase().startsWith('https://'),
-  );
-  return { count: (text.match(HTTPS_LINK) ?? []).length, unsafe };
-}
-
 const clean = (s: string | null | undefined) => {
   const t = s?.trim();
   return t ? t : null;
@@ -38,6 +28,7 @@ const clean = (s: string | null | undefined) => {
 
 export function normalizePostInput(
   req: CreatePostRequest,
+  options: { components?: readonly string[]; now?: number } = {},
 ): { value: PostInput } | { errors: FieldError[] } {
   const errors: FieldError[] = [];
   const body = req.body.trim();
@@ -52,23 +43,20 @@ export function normalizePostInput(
     if (!w) {
       errors.push({ field: 'workaround', message: 'A workaround needs a title and steps.' });
     } else {
-      const title = w.title.trim();
-      const steps = w.steps.map((s) => s.trim());
-      if (title.length < LIMITS.workaroundTitle.min) {
-        errors.push({
-          field: 'workaround.title',
-          message: `Use at least ${LIMITS.workaroundTitle.min} characters.`,
-        });
-      }
-      if (steps.some((s) => s.length < LIMITS.workaroundStep.min))
-        errors.push({ field: 'workaround.steps', message: 'Steps cannot be empty.' });
+      // The same rules the form checks while the visitor types (@lifeboat/protocol).
+      for (const e of validateWorkaround(w, options))
+        errors.push({ field: `workaround.${e.field}`, message: e.message });
+      const expiresAt = clean(w.expiresAt);
       workaround = {
-        title,
-        steps,
+        title: w.title.trim(),
+        steps: w.steps.map((s) => s.trim()),
         component: clean(w.component),
         platform: clean(w.platform),
         risk: w.risk,
         riskNote: clean(w.riskNote),
+        ...(expiresAt && !Number.isNaN(Date.parse(expiresAt))
+          ? { expiresAt: new Date(expiresAt).toISOString() }
+          : {}),
       };
     }
   } else if (req.workaround) {
@@ -84,16 +72,10 @@ export function normalizePostInput(
   if (req.kind !== 'reply' && parentId)
     errors.push({ field: 'parentId', message: 'Only a reply has a parent.' });
 
-  const bodyLinks = linkErrors(body);
+  const bodyLinks = scanLinks(body);
   if (bodyLinks.unsafe) errors.push({ field: 'body', message: 'Only https links are allowed.' });
-  let links = bodyLinks.count;
-  if (workaround) {
-    const stepText = [workaround.title, ...workaround.steps, workaround.riskNote ?? ''].join('\n');
-    const stepLinks = linkErrors(stepText);
-    if (stepLinks.unsafe)
-      errors.push({ field: 'workaround.steps', message: 'Only https links are allowed.' });
-    links += stepLinks.count;
-  }
+  // A workaround's body repeats its title and steps: their links are counted by validateWorkaround.
+  const links = bodyLinks.https;
   if (links > LIMITS.links)
     errors.push({ field: 'body', message: `At most ${LIMITS.links} links per post.` });
 

@@ -54,7 +54,7 @@ describe('bad input stores nothing', () => {
         workaround: { title: 'Restart it', steps: ['  '], risk: 'safe' },
       },
       400,
-      'workaround.steps',
+      'workaround.steps.0',
     ],
     [
       'workaround http step',
@@ -64,7 +64,7 @@ describe('bad input stores nothing', () => {
         workaround: { title: 'Restart it', steps: ['go to http://x.io'], risk: 'safe' },
       },
       400,
-      'workaround.steps',
+      'workaround.steps.0',
     ],
     [
       'workaround short title',

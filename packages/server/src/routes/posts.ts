@@ -40,7 +40,12 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
       const member = await requireMember(request);
       const site = request.site!;
       const { incident } = request.params;
-      const normalized = normalizePostInput(request.body);
+      const known = request.body.workaround?.component
+        ? (await store.listComponents(site.id)).map((c) => c.id)
+        : [];
+      const normalized = normalizePostInput(request.body, {
+        components: known.length > 0 ? known : undefined,
+      });
       if ('errors' in normalized) throw problems.validation(normalized.errors);
       const id = request.body.id ?? ulid();
       if (!new RegExp(ULID_PATTERN).test(id)) throw problems.field('id', 'Use a ULID.');

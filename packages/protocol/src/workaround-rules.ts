@@ -140,11 +140,12 @@ export function validateWorkaround(
       LIMITS.workaroundRiskNote.max,
     );
 
-  if (fields.expiresAt !== undefined && fields.expiresAt !== null) {
-    const at = Date.parse(fields.expiresAt);
+  // Blank, null or absent: "until the incident is resolved".
+  const expiresAt = fields.expiresAt?.trim();
+  if (expiresAt) {
+    const at = Date.parse(expiresAt);
     const now = options.now ?? Date.now();
-    if (!fields.expiresAt.trim() || Number.isNaN(at))
-      add('expiresAt', 'expiry_invalid', 'Enter a valid date and time.');
+    if (Number.isNaN(at)) add('expiresAt', 'expiry_invalid', 'Enter a valid date and time.');
     else if (at <= now - EXPIRY_SKEW_MS)
       add('expiresAt', 'expiry_past', 'Choose a time in the future.');
     else if (at > now + WORKAROUND_MAX_EXPIRY_DAYS * 86_400_000)

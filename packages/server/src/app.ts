@@ -22,6 +22,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { staticRoutes } from './routes/static.js';
 import { statusRoutes } from './routes/status.js';
 import { streamRoutes } from './routes/stream.js';
+import { workaroundRoutes } from './routes/workarounds.js';
 import { seedDemo } from './demo/seed.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
@@ -100,6 +101,7 @@ export async function buildApp(
   await app.register(sessionRoutes);
   await app.register(postRoutes);
   await app.register(reactionRoutes);
+  await app.register(workaroundRoutes);
   await app.register(streamRoutes);
   await app.register(metaRoutes(routes));
   await app.register(staticRoutes);

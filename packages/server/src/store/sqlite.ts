@@ -6,6 +6,7 @@
 import { ulid, type Incident, type ReactionKind } from '@lifeboat/protocol';
 import { createPost, setAffected, setReaction } from './sqlite-community.js';
 import { SqliteDb, now, type SqliteStoreOptions } from './sqlite-db.js';
+import { listWorkarounds, mergePost } from './sqlite-workarounds.js';
 import {
   POST_SELECT,
   incidentBase,
@@ -23,6 +24,7 @@ import type {
   AffectedOutcome,
   CreatePostOutcome,
   MemberRecord,
+  MergeOutcome,
   NewIncident,
   NewPost,
   ReactionOutcome,
@@ -295,6 +297,21 @@ export class SqliteStore implements Store {
     at = now(),
   ): Promise<AffectedOutcome> {
     return setAffected(this.db, siteId, incidentId, memberId, affected, at);
+  }
+
+  // ---- workarounds ----
+
+  async listWorkarounds(siteId: string, incidentId: string, limit: number) {
+    return listWorkarounds(this.db, siteId, incidentId, limit);
+  }
+
+  async mergePost(
+    siteId: string,
+    postId: string,
+    intoId: string,
+    at = now(),
+  ): Promise<MergeOutcome> {
+    return mergePost(this.db, siteId, postId, intoId, at);
   }
 
   // ---- events ----

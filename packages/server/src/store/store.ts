@@ -101,6 +101,12 @@ export type ReactionOutcome =
     }
   | { kind: 'post_not_found' };
 
+export type MergeOutcome =
+  | { kind: 'merged'; merged: Post; into: Post; seq: number }
+  | { kind: 'post_not_found'; which: 'post' | 'into' }
+  | { kind: 'already_hidden' }
+  | { kind: 'invalid'; message: string };
+
 export type AffectedOutcome =
   | { kind: 'ok'; affected: boolean; count: number; seq: number | null }
   | { kind: 'incident_not_found' };
@@ -172,6 +178,12 @@ export interface Store {
     affected: boolean,
     at?: string,
   ): Promise<AffectedOutcome>;
+
+  // workarounds
+  /** Published workarounds of an incident, oldest first, at most `limit`. */
+  listWorkarounds(siteId: string, incidentId: string, limit: number): Promise<Post[]>;
+  /** Staff merge of a duplicate into another post (one transaction, `post.updated` for both). */
+  mergePost(siteId: string, postId: string, intoId: string, at?: string): Promise<MergeOutcome>;
 
   // events
   /** Events with seq > after, oldest first, at most `limit`. */

@@ -117,4 +117,12 @@ CREATE TABLE events (
 );
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+/** Staff merges of duplicate workarounds: the hidden duplicate points at the post it joined. */
+const workaroundMerges = `
+ALTER TABLE posts ADD COLUMN merged_into TEXT;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 4, name: 'workaround-merges', sql: workaroundMerges },
+];

@@ -1,0 +1,93 @@
+/**
+ * Workaround reads and the staff merge of duplicates, for the SQLite engine. The merge runs in
+ * one transaction: the duplicate is hidden with `merged_into`, its confirmations move to the
+ * target (one per member: a member who confirmed both keeps the target's), replies follow, both
+ * posts' counts are recomputed from the reactions, and a `post.updated` event is written for each.
+ */
+import type { Post } from '@lifeboat/protocol';
+import { now, type SqliteDb } from './sqlite-db.js';
+import { POST_SELECT, toPost, type PostRow } from './sqlite-rows.js';
+import type { MergeOutcome } from './store.js';
+
+/** Published workarounds of an incident, oldest first (at most `limit`). */
+export function listWorkarounds(
+  db: SqliteDb,
+  siteId: string,
+  incidentId: string,
+  limit: number,
+): Post[] {
+  return db
+    .all<PostRow>(
+      `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.kind = 'workaround' AND p.state = 'published'
+       ORDER BY p.id ASC LIMIT ?`,
+      siteId,
+      incidentId,
+      limit,
+    )
+    .map(toPost);
+}
+
+function recount(db: SqliteDb, postId: string): void {
+  db.run(
+    `UPDATE posts SET
+       worked_count = (SELECT COUNT(*) FROM reactions WHERE post_id = ? AND kind = 'worked'),
+       didnt_work_count = (SELECT COUNT(*) FROM reactions WHERE post_id = ? AND kind = 'didnt_work')
+     WHERE id = ?`,
+    postId,
+    postId,
+    postId,
+  );
+}
+
+export function mergePost(
+  db: SqliteDb,
+  siteId: string,
+  postId: string,
+  intoId: string,
+  at = now(),
+): MergeOutcome {
+  return db.tx((): MergeOutcome => {
+    const source = db.postRow(postId);
+    const target = db.postRow(intoId);
+    if (!source || source.site_id !== siteId) return { kind: 'post_not_found', which: 'post' };
+    if (!target || target.site_id !== siteId) return { kind: 'post_not_found', which: 'into' };
+    if (source.id === target.id)
+      return { kind: 'invalid', message: 'A post cannot merge into itself.' };
+    if (source.incident_id !== target.incident_id)
+      return { kind: 'invalid', message: 'Both posts must be in the same incident.' };
+    if (source.kind === 'reply' || target.kind === 'reply')
+      return { kind: 'invalid', message: 'Replies cannot be merged.' };
+    if (target.state !== 'published')
+      return { kind: 'invalid', message: 'Merge into a published post.' };
+    if (source.state === 'hidden' || source.state === 'removed') return { kind: 'already_hidden' };
+
+    // Confirmations: each member keeps one, on the target; the target's own wins on a clash.
+    db.run(
+      `INSERT INTO reactions (post_id, member_id, kind, created_at)
+       SELECT ?, r.member_id, r.kind, r.created_at FROM reactions r
+       WHERE r.post_id = ? AND NOT EXISTS (SELECT 1 FROM reactions t WHERE t.post_id = ? AND t.member_id = r.member_id)`,
+      intoId,
+      postId,
+      intoId,
+    );
+    db.run('DELETE FROM reactions WHERE post_id = ?', postId);
+    db.run('UPDATE posts SET parent_id = ? WHERE parent_id = ?', intoId, postId);
+    db.run("UPDATE posts SET state = 'hidden', merged_into = ? WHERE id = ?", intoId, postId);
+    recount(db, postId);
+    recount(db, intoId);
+
+    const merged = toPost(db.postRow(postId)!);
+    const into = toPost(db.postRow(intoId)!);
+    db.appendEvent(siteId, merged.incidentId, at, (s) => ({
+      type: 'post.updated',
+      seq: s,
+      post: merged,
+    }));
+    const seq = db.appendEvent(siteId, into.incidentId, at, (s) => ({
+      type: 'post.updated',
+      seq: s,
+      post: into,
+    }));
+    return { kind: 'merged', merged, into, seq };
+  });
+}

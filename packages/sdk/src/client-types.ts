@@ -13,6 +13,7 @@ import type {
   ReactionKind,
   ReactionResult,
   Session,
+  SimilarWorkaround,
   SiteStatus,
   ThreadState,
 } from '@lifeboat/protocol';
@@ -66,8 +67,10 @@ export interface LifeboatClient {
   /**
    * Posts to an incident's thread. Adds an optimistic entry at once, sends with the post id as
    * Idempotency-Key, reconciles by id. Rejects with a LifeboatError (field errors included).
+   * Pass the `id` of an earlier, failed attempt to send it again under the same key (a form that
+   * outlives a reload does); while that id is in flight, the same promise is returned.
    */
-  post(incidentId: string, request: Omit<CreatePostRequest, 'id'>): Promise<Post>;
+  post(incidentId: string, request: CreatePostRequest): Promise<Post>;
   /**
    * Sends a failed post again with the same id, so the same Idempotency-Key: the server never
    * makes a second post. Rejects like `post()`.
@@ -79,6 +82,11 @@ export interface LifeboatClient {
   react(incidentId: string, postId: string, kind: ReactionKind | null): Promise<ReactionResult>;
   /** Says "affected me too" (or takes it back). One per member per incident. */
   setAffected(incidentId: string, affected: boolean): Promise<AffectedResult>;
+  /**
+   * Published workarounds of an incident that look like `text` (title and steps typed so far),
+   * best first; `[]` for text too short to compare. See `createSimilarSearch` for a debounced store.
+   */
+  similarWorkarounds(incidentId: string, text: string): Promise<SimilarWorkaround[]>;
   /** Loads the next page of a thread. */
   loadMore(incidentId: string): Promise<void>;
   /** Refetches whatever failed (status, incidents, threads). */

@@ -19,6 +19,7 @@ import type { SessionStorage } from './session.js';
 import { createSessions, defaultStorage, GUEST_NAME } from './session.js';
 import type { EventSourceConstructor } from './stream.js';
 import { createStream } from './stream.js';
+import { createSimilarWorkarounds } from './similar.js';
 import { createIncident } from './stores/incident.js';
 import type { LoadableResource } from './stores/loadable.js';
 import type { MeResource } from './stores/me.js';
@@ -109,6 +110,7 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
   const thread = (id: string) => cached(threads, id, createThread);
   const me = (id: string) => cached(mes, id, createMe);
   const incidentPath = (id: string) => `/incidents/${encodeURIComponent(id)}`;
+  const similarWorkarounds = createSimilarWorkarounds(request);
 
   /** Changes an incident wherever it is held: its own store and the status's open list. */
   function patchIncident(id: string, change: (incident: Incident) => Incident): void {
@@ -185,7 +187,9 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
     startSession: (displayName) => sessions.start(displayName),
 
     post(incidentId, req) {
-      const id = ulid();
+      const id = req.id ?? ulid();
+      const inFlight = sending.get(id);
+      if (inFlight) return inFlight;
       const local: LocalPost = {
         id,
         incidentId,
@@ -281,6 +285,8 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
         throw toLifeboatError(error);
       }
     },
+
+    similarWorkarounds,
 
     loadMore: (incidentId) => thread(incidentId).loadMore(),
 

@@ -1,6 +1,12 @@
 export { createLifeboat } from './client.js';
 export type { LifeboatOptions } from './client.js';
 export { LifeboatError } from './client-types.js';
+export {
+  createSimilarSearch,
+  SIMILAR_DEBOUNCE_MS,
+  SIMILAR_MIN_CHARS,
+  type SimilarSearch,
+} from './similar.js';
 export type {
   ConnectionState,
   LifeboatClient,
@@ -30,6 +36,8 @@ export type {
   ReactionResult,
   Session,
   Severity,
+  SimilarWorkaround,
+  SimilarWorkarounds,
   SiteStatus,
   StatusComponent,
   ThreadState,

@@ -8,6 +8,7 @@ import type {
   ReactionKind,
   ReactionResult,
   Session,
+  SimilarWorkaround,
   SiteStatus,
 } from '@lifeboat/protocol';
 import type {
@@ -44,6 +45,8 @@ export class FakeClient implements LifeboatClient {
   postState: PostState = 'published';
   /** When true, post() stays pending until `releasePost()`. */
   holdPosts = false;
+  /** What similarWorkarounds() answers (for any text of 6+ characters). */
+  similarResults: SimilarWorkaround[] = [];
 
   readonly #incidents = new Map<string, WritableAtom<Loadable<Incident>>>();
   readonly #threads = new Map<string, WritableAtom<ThreadSnapshot>>();
@@ -108,7 +111,12 @@ export class FakeClient implements LifeboatClient {
     return session;
   }
 
-  async post(incidentId: string, request: Omit<CreatePostRequest, 'id'>): Promise<Post> {
+  async similarWorkarounds(incidentId: string, text: string): Promise<SimilarWorkaround[]> {
+    this.calls.push({ method: 'similarWorkarounds', args: [incidentId, text] });
+    return text.trim().length >= 6 ? this.similarResults : [];
+  }
+
+  async post(incidentId: string, request: CreatePostRequest): Promise<Post> {
     this.calls.push({ method: 'post', args: [incidentId, request] });
     if (this.holdPosts) await new Promise<void>((resolve) => (this.#release = resolve));
     const error = this.postError;
@@ -123,7 +131,7 @@ export class FakeClient implements LifeboatClient {
       staff: false,
     };
     const post: Post = {
-      id: fakeId(),
+      id: request.id ?? fakeId(),
       incidentId,
       parentId: request.parentId ?? null,
       kind: request.kind,

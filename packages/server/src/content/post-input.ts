@@ -8,6 +8,7 @@ import {
   scanLinks,
   validateWorkaround,
   type CreatePostRequest,
+  type EditPostRequest,
   type PostKind,
   type WorkaroundFields,
 } from '@lifeboat/protocol';
@@ -88,6 +89,22 @@ export function normalizePostInput(
   return {
     value: { kind: req.kind, body, parentId: req.kind === 'reply' ? parentId : null, workaround },
   };
+}
+
+/**
+ * Checks an author's edit with the same rules as a new post. The stored kind is checked by the
+ * store: workaround fields must come with (and only with) a workaround post.
+ */
+export function normalizePostEdit(
+  req: EditPostRequest,
+  options: { components?: readonly string[]; now?: number } = {},
+): { value: { body: string; workaround: WorkaroundFields | null } } | { errors: FieldError[] } {
+  const normalized = normalizePostInput(
+    { kind: req.workaround ? 'workaround' : 'answer', body: req.body, workaround: req.workaround },
+    options,
+  );
+  if ('errors' in normalized) return normalized;
+  return { value: { body: normalized.value.body, workaround: normalized.value.workaround } };
 }
 
 /** Hash of what the request asks for, to tell a retry from a different request under one key. */

@@ -1,12 +1,16 @@
-/** POST /v1/sites/:site/incidents/:incident/posts — idempotent by `Idempotency-Key`. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * Posts: `POST …/incidents/:incident/posts` (idempotent by `Idempotency-Key`), and the author's
+ * `PATCH`/`DELETE …/posts/:post` within the edit window (`LIFEBOAT_EDIT_WINDOW_MS`).
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import { ulid, ULID_PATTERN } from '@lifeboat/protocol';
 import { requireMember } from '../auth/member.js';
-import { normalizePostInput, requestHash } from '../content/post-input.js';
+import { normalizePostEdit, normalizePostInput, requestHash } from '../content/post-input.js';
+import type { OwnPostOutcome } from '../store/store.js';
 import { ProblemError, problems } from '../http/problem.js';
-import { IncidentParams, problemResponses } from './schemas.js';
+import { AuthHeaders, IncidentParams, PostParams, problemResponses } from './schemas.js';
 
 const PostHeaders = Type.Object({
   authorization: Type.Optional(Type.String({ description: 'Bearer <session token>' })),
@@ -17,7 +21,95 @@ const PostHeaders = Type.Object({
 });
 
 export async function postRoutes(app: FastifyInstance): Promise<void> {
-  const { store, hub, limits } = app.lifeboat;
+  const { store, hub, limits, config } = app.lifeboat;
+  const windowMinutes = Math.round(config.editWindowMs / 60_000);
+  const windowText =
+    windowMinutes >= 1
+      ? `${windowMinutes} minute${windowMinutes === 1 ? '' : 's'}`
+      : `${Math.round(config.editWindowMs / 1000)} seconds`;
+
+  /** Maps an edit/delete outcome to the reply (after commit, tells the hub). */
+  const ownPostReply = (siteId: string, outcome: OwnPostOutcome, reply: FastifyReply) => {
+    switch (outcome.kind) {
+      case 'ok':
+        if (outcome.seq !== null) hub.publish({ site: siteId, seq: outcome.seq });
+        return reply.code(200).send(outcome.post);
+      case 'post_not_found':
+        throw problems.notFound('Post');
+      case 'not_owner':
+        throw problems.forbidden('Only the author can edit or delete this post.');
+      case 'window_closed':
+        throw problems.forbidden(
+          `A post can be edited or deleted only within ${windowText} of posting.`,
+        );
+      case 'deleted':
+        throw new ProblemError(409, 'conflict', 'This post was deleted.');
+      case 'thread_locked':
+        throw new ProblemError(
+          409,
+          'thread_locked',
+          `This thread is ${outcome.threadState}; its posts can no longer change.`,
+        );
+      case 'invalid':
+        throw problems.field(outcome.field, outcome.message, 422);
+    }
+  };
+
+  app.patch<{ Params: Static<typeof PostParams>; Body: Static<typeof S.EditPostRequest> }>(
+    '/v1/sites/:site/posts/:post',
+    {
+      schema: {
+        operationId: 'editPost',
+        summary:
+          "Edits the member's own post within the edit window (403 after it, or for someone else's post). Writes post.updated with editedAt.",
+        params: PostParams,
+        headers: AuthHeaders,
+        body: S.EditPostRequest,
+        response: { 200: S.Post, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const member = await requireMember(request);
+      const site = request.site!;
+      const known = request.body.workaround?.component
+        ? (await store.listComponents(site.id)).map((c) => c.id)
+        : [];
+      const normalized = normalizePostEdit(request.body, {
+        components: known.length > 0 ? known : undefined,
+      });
+      if ('errors' in normalized) throw problems.validation(normalized.errors);
+      const outcome = await store.editPost(
+        site.id,
+        request.params.post,
+        member.id,
+        normalized.value,
+        { windowMs: config.editWindowMs },
+      );
+      return ownPostReply(site.id, outcome, reply);
+    },
+  );
+
+  app.delete<{ Params: Static<typeof PostParams> }>(
+    '/v1/sites/:site/posts/:post',
+    {
+      schema: {
+        operationId: 'deletePost',
+        summary:
+          "Deletes the member's own post within the edit window: it stays in place as a tombstone (deletedAt, empty body). Repeating is a no-op.",
+        params: PostParams,
+        headers: AuthHeaders,
+        response: { 200: S.Post, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const member = await requireMember(request);
+      const site = request.site!;
+      const outcome = await store.deletePost(site.id, request.params.post, member.id, {
+        windowMs: config.editWindowMs,
+      });
+      return ownPostReply(site.id, outcome, reply);
+    },
+  );
 
   app.post<{
     Params: Static<typeof IncidentParams>;

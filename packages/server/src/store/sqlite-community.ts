@@ -4,6 +4,7 @@
  */
 import type { ReactionKind } from '@lifeboat/protocol';
 import { now, type SqliteDb } from './sqlite-db.js';
+import { recomputeScore } from './sqlite-posts.js';
 import { incidentBase, toPost } from './sqlite-rows.js';
 import type { AffectedOutcome, CreatePostOutcome, NewPost, ReactionOutcome } from './store.js';
 
@@ -28,12 +29,22 @@ export async function createPost(db: SqliteDb, input: NewPost): Promise<CreatePo
     if (threadState !== 'open') return { kind: 'thread_locked', threadState };
     if (db.one('SELECT 1 FROM posts WHERE id = ?', input.id)) return { kind: 'id_conflict' };
     if (input.kind === 'reply') {
-      const parent = db.one<{ incident_id: string; kind: string; state: string }>(
-        'SELECT incident_id, kind, state FROM posts WHERE id = ? AND site_id = ?',
+      const parent = db.one<{
+        incident_id: string;
+        kind: string;
+        state: string;
+        deleted_at: string | null;
+      }>(
+        'SELECT incident_id, kind, state, deleted_at FROM posts WHERE id = ? AND site_id = ?',
         input.parentId,
         input.siteId,
       );
-      if (!parent || parent.incident_id !== input.incidentId || parent.state !== 'published') {
+      if (
+        !parent ||
+        parent.incident_id !== input.incidentId ||
+        parent.state !== 'published' ||
+        parent.deleted_at
+      ) {
         return {
           kind: 'bad_parent',
           message: 'No published post with this id in this incident.',
@@ -95,7 +106,7 @@ export async function setReaction(
       worked_count: number;
       didnt_work_count: number;
     }>(
-      "SELECT incident_id, worked_count, didnt_work_count FROM posts WHERE id = ? AND site_id = ? AND state = 'published'",
+      "SELECT incident_id, worked_count, didnt_work_count FROM posts WHERE id = ? AND site_id = ? AND state = 'published' AND deleted_at IS NULL",
       postId,
       siteId,
     );
@@ -141,12 +152,15 @@ export async function setReaction(
       postId,
     )!;
     const counts = { worked: row.worked_count, didntWork: row.didnt_work_count };
+    // The score moves with the counts, in the same transaction (docs/thread.md).
+    const score = recomputeScore(db, postId, at);
     const seq = db.appendEvent(siteId, post.incident_id, at, (s) => ({
       type: 'reaction.changed',
       seq: s,
       incidentId: post.incident_id,
       postId,
       counts,
+      score,
     }));
     return { kind: 'ok', postId, reaction: kind, counts, seq };
   });

@@ -1,0 +1,126 @@
+/**
+ * The author's own-post writes of the SQLite engine: edit and delete within the edit window, and
+ * the helpfulness score recomputed with each confirmation. Each write runs in one transaction
+ * that ends with its `post.updated` event.
+ */
+import type { ThreadState } from '@lifeboat/protocol';
+import { helpfulness } from '../content/helpfulness.js';
+import { now, type SqliteDb } from './sqlite-db.js';
+import { toPost } from './sqlite-rows.js';
+import type { OwnPostOptions, OwnPostOutcome, PostChange } from './store.js';
+
+interface OwnRow {
+  incident_id: string;
+  member_id: string;
+  kind: string;
+  state: string;
+  created_at: string;
+  deleted_at: string | null;
+  thread_state: ThreadState;
+}
+
+/** Checks the author rules; returns the row when the member may change the post at `at`. */
+function ownPost(
+  db: SqliteDb,
+  siteId: string,
+  postId: string,
+  memberId: string,
+  windowMs: number,
+  at: string,
+): { row: OwnRow } | Exclude<OwnPostOutcome, { kind: 'ok' }> {
+  const row = db.one<OwnRow>(
+    `SELECT p.incident_id, p.member_id, p.kind, p.state, p.created_at, p.deleted_at, i.thread_state
+     FROM posts p JOIN incidents i ON i.id = p.incident_id WHERE p.id = ? AND p.site_id = ?`,
+    postId,
+    siteId,
+  );
+  if (!row || (row.state !== 'published' && row.state !== 'pending'))
+    return { kind: 'post_not_found' };
+  if (row.member_id !== memberId) return { kind: 'not_owner' };
+  if (row.deleted_at) return { kind: 'deleted' };
+  if (Date.parse(at) - Date.parse(row.created_at) > windowMs) return { kind: 'window_closed' };
+  if (row.thread_state !== 'open') return { kind: 'thread_locked', threadState: row.thread_state };
+  return { row };
+}
+
+export async function editPost(
+  db: SqliteDb,
+  siteId: string,
+  postId: string,
+  memberId: string,
+  change: PostChange,
+  { windowMs, at = now() }: OwnPostOptions,
+): Promise<OwnPostOutcome> {
+  return db.tx((): OwnPostOutcome => {
+    const own = ownPost(db, siteId, postId, memberId, windowMs, at);
+    if (!('row' in own)) return own;
+    if ((own.row.kind === 'workaround') !== (change.workaround !== null))
+      return {
+        kind: 'invalid',
+        field: 'workaround',
+        message:
+          own.row.kind === 'workaround'
+            ? 'A workaround keeps its title and steps: send them with the edit.'
+            : 'Only a workaround post carries workaround fields.',
+      };
+    db.run(
+      'UPDATE posts SET body = ?, workaround = ?, edited_at = ? WHERE id = ?',
+      change.body,
+      change.workaround ? JSON.stringify(change.workaround) : null,
+      at,
+      postId,
+    );
+    const post = toPost(db.postRow(postId)!);
+    const seq = db.appendEvent(siteId, own.row.incident_id, at, (s) => ({
+      type: 'post.updated',
+      seq: s,
+      post,
+    }));
+    return { kind: 'ok', post, seq };
+  });
+}
+
+export async function deletePost(
+  db: SqliteDb,
+  siteId: string,
+  postId: string,
+  memberId: string,
+  { windowMs, at = now() }: OwnPostOptions,
+): Promise<OwnPostOutcome> {
+  return db.tx((): OwnPostOutcome => {
+    const own = ownPost(db, siteId, postId, memberId, windowMs, at);
+    // Deleting twice is a no-op (a retried request): the tombstone, no second event.
+    if ('kind' in own && own.kind === 'deleted')
+      return { kind: 'ok', post: toPost(db.postRow(postId)!), seq: null };
+    if (!('row' in own)) return own;
+    db.run(
+      "UPDATE posts SET body = '', workaround = NULL, deleted_at = ? WHERE id = ?",
+      at,
+      postId,
+    );
+    const post = toPost(db.postRow(postId)!);
+    const seq = db.appendEvent(siteId, own.row.incident_id, at, (s) => ({
+      type: 'post.updated',
+      seq: s,
+      post,
+    }));
+    return { kind: 'ok', post, seq };
+  });
+}
+
+/** Recomputes a post's score from its confirmations; call inside the confirmation's transaction. */
+export function recomputeScore(db: SqliteDb, postId: string, at: string): number {
+  const { worked_count: worked } = db.one<{ worked_count: number }>(
+    'SELECT worked_count FROM posts WHERE id = ?',
+    postId,
+  )!;
+  const times = db
+    .all<{ created_at: string }>(
+      "SELECT created_at FROM reactions WHERE post_id = ? AND kind = 'didnt_work'",
+      postId,
+    )
+    .map((r) => r.created_at);
+  const score = helpfulness(worked, times, at);
+  db.run('UPDATE posts SET score = ? WHERE id = ?', score, postId);
+  return score;
+}

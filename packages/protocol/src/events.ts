@@ -13,6 +13,8 @@ export type LifeboatEvent =
       incidentId: string;
       postId: string;
       counts: { worked: number; didntWork: number };
+      /** The post's recomputed helpfulness score (absent from servers before it existed). */
+      score?: number;
     }
   | { type: 'affected.changed'; seq: number; incidentId: string; count: number }
   | { type: 'incident.opened'; seq: number; incident: Incident }

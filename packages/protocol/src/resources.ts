@@ -159,6 +159,13 @@ export interface Post {
   counts: { worked: number; didntWork: number };
   createdAt: string;
   editedAt: string | null;
+  /**
+   * Helpfulness computed by the server in the same transaction as each confirmation: the Wilson
+   * lower bound of "worked" against "didn't work", recent "didn't work" weighted more (docs/thread.md).
+   */
+  score: number;
+  /** Set when the author deleted the post: a tombstone that keeps its place, with an empty body. */
+  deletedAt?: string | null;
   /** Set when staff merged this (now hidden) duplicate into another post. */
   mergedInto?: string | null;
 }
@@ -203,6 +210,13 @@ export interface CreatePostRequest {
   kind: PostKind;
   body: string;
   parentId?: string | null;
+  workaround?: WorkaroundFields | null;
+}
+
+/** `PATCH /v1/sites/:site/posts/:post`: the author edits within the edit window. */
+export interface EditPostRequest {
+  body: string;
+  /** Workaround posts only: the new workaround fields. */
   workaround?: WorkaroundFields | null;
 }
 

@@ -103,6 +103,8 @@ export const Post = Type.Object(
     counts: Counts,
     createdAt: Timestamp,
     editedAt: Nullable(Timestamp),
+    score: Type.Number(),
+    deletedAt: Type.Optional(Nullable(Timestamp)),
     mergedInto: Type.Optional(Nullable(Type.String())),
   },
   { $id: 'Post' },
@@ -224,6 +226,14 @@ export const CreatePostRequest = Type.Object(
   { additionalProperties: false },
 );
 
+export const EditPostRequest = Type.Object(
+  {
+    body: Type.String({ maxLength: LIMITS.postBody.max }),
+    workaround: Type.Optional(Nullable(WorkaroundFields)),
+  },
+  { additionalProperties: false },
+);
+
 export const SetReactionRequest = Type.Object(
   { kind: ReactionKind },
   { additionalProperties: false },
@@ -286,6 +296,7 @@ type Check<T extends true> = T;
 export type SchemaChecks = [
   Check<Same<Static<typeof Post>, R.Post>>,
   Check<Same<Static<typeof CreatePostRequest>, R.CreatePostRequest>>,
+  Check<Same<Static<typeof EditPostRequest>, R.EditPostRequest>>,
   Check<Same<Static<typeof Session>, R.Session>>,
   Check<Same<Static<typeof ReactionResult>, R.ReactionResult>>,
   Check<Same<Static<typeof AffectedResult>, R.AffectedResult>>,

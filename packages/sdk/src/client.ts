@@ -204,6 +204,7 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
         counts: { worked: 0, didntWork: 0 },
         createdAt: new Date().toISOString(),
         editedAt: null,
+        score: 0,
         local: 'sending',
       };
       outbox.set(id, { ...req, id });

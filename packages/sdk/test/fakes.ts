@@ -178,6 +178,7 @@ export function aPost(overrides: Partial<Post> = {}): Post {
     counts: { worked: 2, didntWork: 0 },
     createdAt: '2026-01-01T10:06:00.000Z',
     editedAt: null,
+    score: 0,
     ...overrides,
   };
 }

@@ -35,6 +35,8 @@ export interface ServerConfig {
   cdnDir: string;
   demoDir: string;
   tokenTtlSeconds: number;
+  /** How long after posting an author may edit or delete the post (ms). */
+  editWindowMs: number;
   rateLimits: RateLimitConfig;
 }
 
@@ -147,6 +149,13 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: 'sessions=20,writes=120,posts=10',
     description:
       'Per minute: guest sessions per IP, writes per IP, posts per member; or `off` (benchmarks only).',
+  },
+  {
+    key: 'editWindowMs',
+    env: 'LIFEBOAT_EDIT_WINDOW_MS',
+    flag: null,
+    default: '900000',
+    description: 'Milliseconds after posting during which the author may edit or delete a post.',
   },
   {
     key: 'cdnDir',
@@ -330,6 +339,7 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
       read('demoDir', path.join(repoRoot, 'examples/status-page'), (_l, r) => r),
     ),
     tokenTtlSeconds: 30 * 24 * 3600,
+    editWindowMs: read('editWindowMs', 15 * 60_000, (l, r) => int(l, r, 0, 365 * 86_400_000)),
     rateLimits: read('rateLimits', { ...DEFAULT_RATE_LIMITS }, parseRateLimits),
   };
 }

@@ -144,6 +144,7 @@ export class FakeClient implements LifeboatClient {
       counts: { worked: 0, didntWork: 0 },
       createdAt: new Date().toISOString(),
       editedAt: null,
+      score: 0,
     };
     const thread = this.thread(incidentId);
     thread.set({ ...thread.get(), posts: [...thread.get().posts, post] });

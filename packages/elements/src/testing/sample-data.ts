@@ -18,6 +18,7 @@ export function samplePost(overrides: Partial<Post> & { id: string }): Post {
     counts: { worked: 0, didntWork: 0 },
     createdAt: minutesAgo(10),
     editedAt: null,
+    score: 0,
     ...overrides,
   };
 }

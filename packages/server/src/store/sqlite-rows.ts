@@ -73,6 +73,9 @@ export interface PostRow {
   didnt_work_count: number;
   created_at: string;
   edited_at: string | null;
+  /** Migration 3. */
+  score: number;
+  deleted_at: string | null;
   /** Migration 4; absent on rows read before it ran. */
   merged_into?: string | null;
   author_name: string;
@@ -136,6 +139,8 @@ export function toPost(row: PostRow): Post {
     counts: { worked: row.worked_count, didntWork: row.didnt_work_count },
     createdAt: row.created_at,
     editedAt: row.edited_at,
+    score: row.score,
+    ...(row.deleted_at ? { deletedAt: row.deleted_at } : {}),
     ...(row.merged_into ? { mergedInto: row.merged_into } : {}),
   };
 }

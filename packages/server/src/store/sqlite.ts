@@ -5,6 +5,7 @@
  */
 import { ulid, type Incident, type ReactionKind } from '@lifeboat/protocol';
 import { createPost, setAffected, setReaction } from './sqlite-community.js';
+import { deletePost, editPost } from './sqlite-posts.js';
 import { SqliteDb, now, type SqliteStoreOptions } from './sqlite-db.js';
 import { listWorkarounds, mergePost } from './sqlite-workarounds.js';
 import {
@@ -27,6 +28,9 @@ import type {
   MergeOutcome,
   NewIncident,
   NewPost,
+  OwnPostOptions,
+  OwnPostOutcome,
+  PostChange,
   ReactionOutcome,
   SiteRecord,
   Store,
@@ -109,7 +113,7 @@ export class SqliteStore implements Store {
       row.id,
     )!.n;
     const top = this.db.one<PostRow>(
-      `${POST_SELECT} WHERE p.incident_id = ? AND p.kind = 'workaround' AND p.state = 'published'
+      `${POST_SELECT} WHERE p.incident_id = ? AND p.kind = 'workaround' AND p.state = 'published' AND p.deleted_at IS NULL
        ORDER BY p.verified DESC, (p.worked_count - p.didnt_work_count) DESC, p.id ASC LIMIT 1`,
       row.id,
     );
@@ -297,6 +301,25 @@ export class SqliteStore implements Store {
     at = now(),
   ): Promise<AffectedOutcome> {
     return setAffected(this.db, siteId, incidentId, memberId, affected, at);
+  }
+
+  async editPost(
+    siteId: string,
+    postId: string,
+    memberId: string,
+    change: PostChange,
+    options: OwnPostOptions,
+  ): Promise<OwnPostOutcome> {
+    return editPost(this.db, siteId, postId, memberId, change, options);
+  }
+
+  async deletePost(
+    siteId: string,
+    postId: string,
+    memberId: string,
+    options: OwnPostOptions,
+  ): Promise<OwnPostOutcome> {
+    return deletePost(this.db, siteId, postId, memberId, options);
   }
 
   // ---- workarounds ----

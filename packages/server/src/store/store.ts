@@ -107,6 +107,29 @@ export type MergeOutcome =
   | { kind: 'already_hidden' }
   | { kind: 'invalid'; message: string };
 
+/** The author's change of a post (body, and workaround fields for a workaround). */
+export interface PostChange {
+  body: string;
+  workaround: WorkaroundFields | null;
+}
+
+/** Author edit/delete rules: own post, within the edit window, not deleted, thread open. */
+export interface OwnPostOptions {
+  /** How long after creation the author may edit or delete. */
+  windowMs: number;
+  /** The time of the change (tests inject a clock). */
+  at?: string;
+}
+
+export type OwnPostOutcome =
+  | { kind: 'ok'; post: Post; seq: number | null }
+  | { kind: 'post_not_found' }
+  | { kind: 'not_owner' }
+  | { kind: 'window_closed' }
+  | { kind: 'deleted' }
+  | { kind: 'thread_locked'; threadState: ThreadState }
+  | { kind: 'invalid'; field: string; message: string };
+
 export type AffectedOutcome =
   | { kind: 'ok'; affected: boolean; count: number; seq: number | null }
   | { kind: 'incident_not_found' };
@@ -178,6 +201,21 @@ export interface Store {
     affected: boolean,
     at?: string,
   ): Promise<AffectedOutcome>;
+  /** The author edits a post within the window; writes `post.updated` (with `editedAt`). */
+  editPost(
+    siteId: string,
+    postId: string,
+    memberId: string,
+    change: PostChange,
+    options: OwnPostOptions,
+  ): Promise<OwnPostOutcome>;
+  /** The author deletes a post within the window: a tombstone; writes `post.updated`. */
+  deletePost(
+    siteId: string,
+    postId: string,
+    memberId: string,
+    options: OwnPostOptions,
+  ): Promise<OwnPostOutcome>;
 
   // workarounds
   /** Published workarounds of an incident, oldest first, at most `limit`. */

@@ -117,6 +117,15 @@ CREATE TABLE events (
 );
 `;
 
+/**
+ * Thread: the helpfulness score (recomputed with each confirmation) and author deletes (a
+ * tombstone keeps its place in the thread).
+ */
+const threadScoreAndDeletes = `
+ALTER TABLE posts ADD COLUMN score REAL NOT NULL DEFAULT 0;
+ALTER TABLE posts ADD COLUMN deleted_at TEXT;
+`;
+
 /** Staff merges of duplicate workarounds: the hidden duplicate points at the post it joined. */
 const workaroundMerges = `
 ALTER TABLE posts ADD COLUMN merged_into TEXT;
@@ -124,5 +133,6 @@ ALTER TABLE posts ADD COLUMN merged_into TEXT;
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
+  { version: 3, name: 'thread-score-and-deletes', sql: threadScoreAndDeletes },
   { version: 4, name: 'workaround-merges', sql: workaroundMerges },
 ];

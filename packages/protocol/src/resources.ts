@@ -247,3 +247,12 @@ export interface MergePostResult {
   /** The post it was merged into, with its recomputed counts. */
   into: Post;
 }
+
+/** `GET …/incidents/:incident/affected/history?hours=6`: "affected me too" reports per bucket. */
+export interface AffectedHistory {
+  incidentId: string;
+  /** Bucket length in minutes. */
+  bucketMinutes: number;
+  /** Oldest first; `start` is the bucket's ISO start time, `count` the reports made in it. */
+  buckets: Array<{ start: string; count: number }>;
+}

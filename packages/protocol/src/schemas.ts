@@ -207,6 +207,18 @@ export const AffectedResult = Type.Object({
   count: Type.Integer(),
 });
 
+export const AffectedHistory = Type.Object({
+  incidentId: Type.String(),
+  bucketMinutes: Type.Integer(),
+  buckets: Type.Array(Type.Object({ start: Timestamp, count: Type.Integer() })),
+});
+
+export const AffectedHistoryQuery = Type.Object({
+  hours: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 48, default: 6, description: 'How far back (hours).' }),
+  ),
+});
+
 export const ReactionResult = Type.Object({
   postId: Type.String(),
   reaction: Nullable(ReactionKind),
@@ -300,6 +312,7 @@ export type SchemaChecks = [
   Check<Same<Static<typeof Session>, R.Session>>,
   Check<Same<Static<typeof ReactionResult>, R.ReactionResult>>,
   Check<Same<Static<typeof AffectedResult>, R.AffectedResult>>,
+  Check<Same<Static<typeof AffectedHistory>, R.AffectedHistory>>,
   Check<Same<Static<typeof MemberIncidentState>, R.MemberIncidentState>>,
   Check<Same<Static<typeof Maintenance>, R.Maintenance>>,
   Check<Same<Static<typeof StatusSource>, R.StatusSource>>,

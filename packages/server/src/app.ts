@@ -15,6 +15,7 @@ import { ProblemError, registerProblemHandlers } from './http/problem.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { MemoryHub, type Hub } from './realtime/hub.js';
 import { StreamManager } from './realtime/stream.js';
+import { affectedHistoryRoutes } from './routes/affected-history.js';
 import { metaRoutes } from './routes/meta.js';
 import { postRoutes } from './routes/posts.js';
 import { reactionRoutes } from './routes/reactions.js';
@@ -101,6 +102,7 @@ export async function buildApp(
   await app.register(sessionRoutes);
   await app.register(postRoutes);
   await app.register(reactionRoutes);
+  await app.register(affectedHistoryRoutes);
   await app.register(workaroundRoutes);
   await app.register(streamRoutes);
   await app.register(metaRoutes(routes));

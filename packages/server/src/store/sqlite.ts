@@ -5,6 +5,7 @@
  */
 import { ulid, type Incident, type ReactionKind } from '@lifeboat/protocol';
 import { createPost, setAffected, setReaction } from './sqlite-community.js';
+import { affectedHistory } from './sqlite-affected.js';
 import { deletePost, editPost } from './sqlite-posts.js';
 import { SqliteDb, now, type SqliteStoreOptions } from './sqlite-db.js';
 import { listWorkarounds, mergePost } from './sqlite-workarounds.js';
@@ -301,6 +302,15 @@ export class SqliteStore implements Store {
     at = now(),
   ): Promise<AffectedOutcome> {
     return setAffected(this.db, siteId, incidentId, memberId, affected, at);
+  }
+
+  async affectedHistory(
+    siteId: string,
+    incidentId: string,
+    bucketMinutes: number,
+    buckets: number,
+  ) {
+    return affectedHistory(this.db, siteId, incidentId, bucketMinutes, buckets);
   }
 
   async editPost(

@@ -134,6 +134,12 @@ export type AffectedOutcome =
   | { kind: 'ok'; affected: boolean; count: number; seq: number | null }
   | { kind: 'incident_not_found' };
 
+/** Reports made in one time window (`start` is an ISO time). */
+export interface AffectedBucket {
+  start: string;
+  count: number;
+}
+
 export interface ThreadSlice {
   threadState: ThreadState;
   posts: Post[];
@@ -201,6 +207,13 @@ export interface Store {
     affected: boolean,
     at?: string,
   ): Promise<AffectedOutcome>;
+  /** "Affected" reports per window over the last `buckets × bucketMinutes`, oldest first. */
+  affectedHistory(
+    siteId: string,
+    incidentId: string,
+    bucketMinutes: number,
+    buckets: number,
+  ): Promise<AffectedBucket[] | null>;
   /** The author edits a post within the window; writes `post.updated` (with `editedAt`). */
   editPost(
     siteId: string,

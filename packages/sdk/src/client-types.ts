@@ -4,6 +4,7 @@
  */
 import type { ReadableAtom } from 'nanostores';
 import type {
+  AffectedHistory,
   AffectedResult,
   CreatePostRequest,
   Incident,
@@ -61,6 +62,8 @@ export interface LifeboatClient {
   thread(incidentId: string): ReadableAtom<ThreadSnapshot>;
   /** What the current member did on an incident (affected, reactions). */
   me(incidentId: string): ReadableAtom<MemberIncidentState>;
+  /** "Affected me too" reports per bucket over the last 6 hours; refreshed (debounced) as they change. */
+  affectedHistory(incidentId: string): ReadableAtom<Loadable<AffectedHistory>>;
 
   /** Starts (or renames) the guest session. */
   startSession(displayName: string): Promise<Session>;

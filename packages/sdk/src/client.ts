@@ -20,6 +20,8 @@ import { createSessions, defaultStorage, GUEST_NAME } from './session.js';
 import type { EventSourceConstructor } from './stream.js';
 import { createStream } from './stream.js';
 import { createSimilarWorkarounds } from './similar.js';
+import type { AffectedHistoryResource } from './stores/affected-history.js';
+import { createAffectedHistory } from './stores/affected-history.js';
 import { createIncident } from './stores/incident.js';
 import type { LoadableResource } from './stores/loadable.js';
 import type { MeResource } from './stores/me.js';
@@ -80,6 +82,7 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
         const id = incidentIdOf(event);
         incidents.get(id)?.apply(event);
         threads.get(id)?.apply(event);
+        histories.get(id)?.apply(event);
       },
       reset() {
         for (const resource of resources()) if (resource.mounted) void resource.load();
@@ -92,11 +95,17 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
   const incidents = new Map<string, LoadableResource<Incident>>();
   const threads = new Map<string, ThreadResource>();
   const mes = new Map<string, MeResource>();
+  const histories = new Map<string, AffectedHistoryResource>();
   /** Requests of posts not yet acknowledged, by post id (= Idempotency-Key). */
   const outbox = new Map<string, CreatePostRequest>();
   const sending = new Map<string, Promise<Post>>();
 
-  const resources = () => [status, ...incidents.values(), ...threads.values()];
+  const resources = () => [
+    status,
+    ...incidents.values(),
+    ...threads.values(),
+    ...histories.values(),
+  ];
   const cached = <T>(
     cache: Map<string, T>,
     id: string,
@@ -109,6 +118,8 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
   const incident = (id: string) => cached(incidents, id, createIncident);
   const thread = (id: string) => cached(threads, id, createThread);
   const me = (id: string) => cached(mes, id, createMe);
+  const history = (id: string) =>
+    cached(histories, id, (c, incidentId) => createAffectedHistory(c, incidentId));
   const incidentPath = (id: string) => `/incidents/${encodeURIComponent(id)}`;
   const similarWorkarounds = createSimilarWorkarounds(request);
 
@@ -183,6 +194,7 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
     incident: (id) => incident(id).$store,
     thread: (id) => thread(id).$store,
     me: (id) => me(id).$store,
+    affectedHistory: (id) => history(id).$store,
 
     startSession: (displayName) => sessions.start(displayName),
 
@@ -301,6 +313,7 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
       incidents.clear();
       threads.clear();
       mes.clear();
+      histories.clear();
       outbox.clear();
     },
   };

@@ -18,6 +18,7 @@ export type { FetchLike } from './http.js';
 export type { SessionStorage } from './session.js';
 export type { EventSourceConstructor, EventSourceLike } from './stream.js';
 export type {
+  AffectedHistory,
   AffectedResult,
   CreatePostRequest,
   Impact,
@@ -44,3 +45,5 @@ export type {
   WorkaroundFields,
   WorkaroundRisk,
 } from '@lifeboat/protocol';
+export { createDirectStatus, siteStatusFrom } from './direct.js';
+export type { DirectStatus, DirectStatusOptions } from './direct.js';

@@ -1,4 +1,5 @@
 import type {
+  AffectedHistory,
   AffectedResult,
   CreatePostRequest,
   Incident,
@@ -51,6 +52,7 @@ export class FakeClient implements LifeboatClient {
   readonly #incidents = new Map<string, WritableAtom<Loadable<Incident>>>();
   readonly #threads = new Map<string, WritableAtom<ThreadSnapshot>>();
   readonly #me = new Map<string, WritableAtom<MemberIncidentState>>();
+  readonly #histories = new Map<string, WritableAtom<Loadable<AffectedHistory>>>();
   #release: (() => void) | undefined;
 
   /** Sets the status and every incident store it names. */
@@ -68,6 +70,19 @@ export class FakeClient implements LifeboatClient {
   setMe(incidentId: string, me: Partial<MemberIncidentState>): void {
     const store = this.#meAtom(incidentId);
     store.set({ ...store.get(), ...me });
+  }
+
+  setAffectedHistory(incidentId: string, history: AffectedHistory): void {
+    this.affectedHistory(incidentId).set({ state: 'ready', value: history });
+  }
+
+  affectedHistory(incidentId: string): WritableAtom<Loadable<AffectedHistory>> {
+    let store = this.#histories.get(incidentId);
+    if (!store) {
+      store = atom<Loadable<AffectedHistory>>({ state: 'loading' });
+      this.#histories.set(incidentId, store);
+    }
+    return store;
   }
 
   releasePost(): void {

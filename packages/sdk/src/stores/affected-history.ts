@@ -1,0 +1,59 @@
+import type { AffectedHistory, LifeboatEvent } from '@lifeboat/protocol';
+import { atom, type WritableAtom } from 'nanostores';
+import type { Loadable } from '../client-types.js';
+import type { Context, Resource } from '../context.js';
+import { mountLazily, peek } from '../context.js';
+import { toLifeboatError } from '../http.js';
+
+export interface AffectedHistoryResource extends Resource {
+  readonly $store: WritableAtom<Loadable<AffectedHistory>>;
+}
+
+/** Coalesces a burst of "affected" changes into one refetch. */
+export const HISTORY_DEBOUNCE_MS = 3_000;
+
+/**
+ * "Affected me too" reports per bucket over the last hours (for the banner's sparkline): fetched
+ * on first listen, fetched again (debounced) after `affected.changed` events of the incident.
+ */
+export function createAffectedHistory(
+  ctx: Context,
+  incidentId: string,
+  hours = 6,
+  debounceMs = HISTORY_DEBOUNCE_MS,
+): AffectedHistoryResource {
+  const path = `/incidents/${encodeURIComponent(incidentId)}/affected/history?hours=${hours}`;
+  const $store = atom<Loadable<AffectedHistory>>({ state: 'loading' });
+  let generation = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const resource: AffectedHistoryResource = {
+    $store,
+    mounted: false,
+    async load() {
+      clearTimeout(timer);
+      timer = undefined;
+      const run = ++generation;
+      try {
+        const value = await ctx.request<AffectedHistory>('GET', path);
+        if (run === generation) $store.set({ state: 'ready', value });
+      } catch (error) {
+        if (run === generation)
+          $store.set({ state: 'error', value: peek($store).value, error: toLifeboatError(error) });
+      }
+    },
+    apply(event: LifeboatEvent) {
+      if (event.type !== 'affected.changed' || event.incidentId !== incidentId) return;
+      if (!resource.mounted || timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (resource.mounted) void resource.load();
+      }, debounceMs);
+    },
+    retry() {
+      if (peek($store).state === 'error') void resource.load();
+    },
+  };
+  mountLazily($store, resource, ctx.stream);
+  return resource;
+}

@@ -7,6 +7,7 @@ import type {
   AffectedHistory,
   AffectedResult,
   CreatePostRequest,
+  EditPostRequest,
   Incident,
   MemberIncidentState,
   Post,
@@ -27,8 +28,11 @@ export type Loadable<T> =
 
 /** A post as the client holds it: a server post, or an optimistic one not yet acknowledged. */
 export interface LocalPost extends Post {
-  /** `sending`: optimistic, request in flight; `failed`: request failed, see `error`. */
-  local?: 'sending' | 'failed';
+  /**
+   * `pending`: written offline, waits in the outbox (kept across reloads) until back online;
+   * `sending`: optimistic, request in flight; `failed`: request failed, see `localError`.
+   */
+  local?: 'pending' | 'sending' | 'failed';
   localError?: LifeboatError;
 }
 
@@ -81,6 +85,13 @@ export interface LifeboatClient {
   retryPost(incidentId: string, postId: string): Promise<Post>;
   /** Drops a post that is still local (failed or sending) from the thread; no-op otherwise. */
   discardPost(incidentId: string, postId: string): void;
+  /**
+   * Edits the member's own post (within the server's edit window). Optimistic: the thread shows
+   * the new text at once and rolls back when the server refuses (403 after the window).
+   */
+  editPost(incidentId: string, postId: string, change: EditPostRequest): Promise<Post>;
+  /** Deletes the member's own post (within the window), leaving a tombstone. Optimistic, with rollback. */
+  deletePost(incidentId: string, postId: string): Promise<Post>;
   /** Sets or clears ("null") the member's confirmation on a post. One per member per post. */
   react(incidentId: string, postId: string, kind: ReactionKind | null): Promise<ReactionResult>;
   /** Says "affected me too" (or takes it back). One per member per incident. */

@@ -1,20 +1,18 @@
 import type {
   AffectedResult,
-  CreatePostRequest,
   Incident,
   MemberSummary,
   Post,
   ReactionKind,
   ReactionResult,
 } from '@lifeboat/protocol';
-import { ulid } from '@lifeboat/protocol';
 import { atom } from 'nanostores';
-import type { ConnectionState, LifeboatClient, LocalPost } from './client-types.js';
-import { LifeboatError } from './client-types.js';
+import type { ConnectionState, LifeboatClient } from './client-types.js';
 import type { Context } from './context.js';
 import { incidentIdOf, peek } from './context.js';
 import type { FetchLike } from './http.js';
 import { createRequest, toLifeboatError } from './http.js';
+import { createPostActions } from './outbox.js';
 import type { SessionStorage } from './session.js';
 import { createSessions, defaultStorage, GUEST_NAME } from './session.js';
 import type { EventSourceConstructor } from './stream.js';
@@ -47,9 +45,6 @@ type Counts = Post['counts'];
 
 /** Author of an optimistic post sent before any session exists. */
 const GUEST: MemberSummary = { id: '', displayName: GUEST_NAME, role: 'member', staff: false };
-/** Automatic resends of a post after a network failure (same Idempotency-Key). */
-const POST_RETRIES = 2;
-const POST_RETRY_DELAY = 400;
 
 const countKey = (kind: ReactionKind) => (kind === 'worked' ? 'worked' : 'didntWork');
 
@@ -59,8 +54,6 @@ function moveReaction(counts: Counts, from: ReactionKind | null, to: ReactionKin
   if (to) next[countKey(to)]++;
   return next;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Creates a client for one site of one Lifeboat server. One per page is enough. */
 export function createLifeboat(options: LifeboatOptions): LifeboatClient {
@@ -96,9 +89,6 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
   const threads = new Map<string, ThreadResource>();
   const mes = new Map<string, MeResource>();
   const histories = new Map<string, AffectedHistoryResource>();
-  /** Requests of posts not yet acknowledged, by post id (= Idempotency-Key). */
-  const outbox = new Map<string, CreatePostRequest>();
-  const sending = new Map<string, Promise<Post>>();
 
   const resources = () => [
     status,
@@ -121,6 +111,15 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
   const history = (id: string) =>
     cached(histories, id, (c, incidentId) => createAffectedHistory(c, incidentId));
   const incidentPath = (id: string) => `/incidents/${encodeURIComponent(id)}`;
+  /** Posts, their persisted outbox (offline, reloads) and the author's edit and delete. */
+  const posts = createPostActions({
+    request,
+    sessions,
+    thread,
+    storage,
+    key: `lifeboat:${server}:${site}:outbox`,
+    guest: GUEST,
+  });
   const similarWorkarounds = createSimilarWorkarounds(request);
 
   /** Changes an incident wherever it is held: its own store and the status's open list. */
@@ -147,44 +146,6 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
     });
   }
 
-  async function send(incidentId: string, id: string): Promise<Post> {
-    const body = outbox.get(id)!;
-    const posts = thread(incidentId);
-    posts.updatePost(id, ({ localError: _, ...p }) => ({ ...p, local: 'sending' }));
-    try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const post = await sessions.authed((token) =>
-            request<Post>('POST', `${incidentPath(incidentId)}/posts`, {
-              body,
-              token,
-              headers: { 'idempotency-key': id },
-            }),
-          );
-          outbox.delete(id);
-          posts.upsert(post);
-          return post;
-        } catch (error) {
-          if (attempt >= POST_RETRIES || toLifeboatError(error).code !== 'network') throw error;
-          await sleep(POST_RETRY_DELAY * 2 ** attempt * (0.5 + Math.random() / 2));
-        }
-      }
-    } catch (error) {
-      const localError = toLifeboatError(error);
-      posts.updatePost(id, (p) => ({ ...p, local: 'failed', localError }));
-      throw localError;
-    }
-  }
-
-  function resend(incidentId: string, id: string): Promise<Post> {
-    let pending = sending.get(id);
-    if (!pending) {
-      pending = send(incidentId, id).finally(() => sending.delete(id));
-      sending.set(id, pending);
-    }
-    return pending;
-  }
-
   return {
     server,
     site,
@@ -198,45 +159,11 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
 
     startSession: (displayName) => sessions.start(displayName),
 
-    post(incidentId, req) {
-      const id = req.id ?? ulid();
-      const inFlight = sending.get(id);
-      if (inFlight) return inFlight;
-      const local: LocalPost = {
-        id,
-        incidentId,
-        parentId: req.parentId ?? null,
-        kind: req.kind,
-        body: req.body,
-        workaround: req.workaround ?? null,
-        author: peek(sessions.$session)?.member ?? GUEST,
-        state: 'published',
-        verified: false,
-        pinned: false,
-        counts: { worked: 0, didntWork: 0 },
-        createdAt: new Date().toISOString(),
-        editedAt: null,
-        score: 0,
-        local: 'sending',
-      };
-      outbox.set(id, { ...req, id });
-      thread(incidentId).upsert(local);
-      return resend(incidentId, id);
-    },
-
-    retryPost(incidentId, postId) {
-      if (!outbox.has(postId)) {
-        return Promise.reject(
-          new LifeboatError({ title: 'No unsent post with this id', status: 0, code: 'not_found' }),
-        );
-      }
-      return resend(incidentId, postId);
-    },
-
-    discardPost(incidentId, postId) {
-      if (sending.has(postId) || !outbox.delete(postId)) return;
-      thread(incidentId).remove(postId);
-    },
+    post: (incidentId, req) => posts.post(incidentId, req),
+    retryPost: (incidentId, postId) => posts.retryPost(incidentId, postId),
+    discardPost: (incidentId, postId) => posts.discardPost(incidentId, postId),
+    editPost: (incidentId, postId, change) => posts.editPost(incidentId, postId, change),
+    deletePost: (incidentId, postId) => posts.deletePost(incidentId, postId),
 
     async react(incidentId, postId, kind) {
       const mine = me(incidentId);
@@ -314,7 +241,7 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
       threads.clear();
       mes.clear();
       histories.clear();
-      outbox.clear();
+      posts.close();
     },
   };
 }

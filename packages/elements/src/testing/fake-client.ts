@@ -2,6 +2,7 @@ import type {
   AffectedHistory,
   AffectedResult,
   CreatePostRequest,
+  EditPostRequest,
   Incident,
   MemberIncidentState,
   Post,
@@ -239,6 +240,45 @@ export class FakeClient implements LifeboatClient {
       ...thread.get(),
       posts: thread.get().posts.filter((p) => p.id !== postId || !p.local),
     });
+  }
+
+  /** When set, the next editPost()/deletePost() rejects with it (then it is cleared). */
+  editError: LifeboatError | undefined;
+
+  async editPost(incidentId: string, postId: string, change: EditPostRequest): Promise<Post> {
+    this.calls.push({ method: 'editPost', args: [incidentId, postId, change] });
+    return this.#changePost(incidentId, postId, (p) => ({
+      ...p,
+      body: change.body,
+      editedAt: new Date().toISOString(),
+    }));
+  }
+
+  async deletePost(incidentId: string, postId: string): Promise<Post> {
+    this.calls.push({ method: 'deletePost', args: [incidentId, postId] });
+    return this.#changePost(incidentId, postId, (p) => ({
+      ...p,
+      body: '',
+      workaround: null,
+      deletedAt: new Date().toISOString(),
+    }));
+  }
+
+  #changePost(incidentId: string, postId: string, change: (post: Post) => Post): Post {
+    const error = this.editError;
+    if (error) {
+      this.editError = undefined;
+      throw error;
+    }
+    const thread = this.thread(incidentId);
+    const post = thread.get().posts.find((p) => p.id === postId);
+    if (!post) throw new Error('not found');
+    const changed = change(post);
+    thread.set({
+      ...thread.get(),
+      posts: thread.get().posts.map((p) => (p.id === postId ? changed : p)),
+    });
+    return changed;
   }
 
   close(): void {

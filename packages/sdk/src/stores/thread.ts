@@ -96,7 +96,11 @@ export function createThread(ctx: Context, incidentId: string): ThreadResource {
           }
           return;
         case 'reaction.changed':
-          return thread.updatePost(event.postId, (p) => ({ ...p, counts: event.counts }));
+          return thread.updatePost(event.postId, (p) => ({
+            ...p,
+            counts: event.counts,
+            score: event.score ?? p.score,
+          }));
         case 'affected.changed':
           return;
         default:

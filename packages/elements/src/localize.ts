@@ -135,6 +135,38 @@ const defaults = {
   draftRestored: 'Draft restored.',
   honeypotLabel: 'Leave this field empty',
   noIncident: 'There is no open incident right now.',
+  moveStepUp: (n: number) => `Move step ${formatNumber(n)} up`,
+  moveStepDown: (n: number) => `Move step ${formatNumber(n)} down`,
+  expiryLabel: 'How long does it help?',
+  expiryResolved: 'Until the incident is resolved',
+  expiryTime: 'Until a time',
+  expiryTimeLabel: 'Helps until',
+  expiryInvalid: 'Enter a valid date and time.',
+  expiryPast: 'Choose a time in the future.',
+  expiryTooFar: (days: number) => `Choose a time within ${formatNumber(days)} days.`,
+  httpsOnly: 'Only https links are allowed.',
+  tooManyLinks: (n: number) => `Use at most ${formatNumber(n)} links.`,
+  unknownComponent: 'Choose a component from the list.',
+  similarHeading: 'Similar workarounds already posted',
+  similarHint: 'If one of these is the same fix, confirm it instead of posting it again.',
+  similarFound: (n: number) =>
+    plural(n, { one: '# similar workaround found', other: '# similar workarounds found' }),
+  similarConfirmations: (n: number) =>
+    plural(n, { one: '# member says it worked', other: '# members say it worked' }),
+  similarWorked: 'This worked for me',
+  similarConfirmed: 'Thanks — your confirmation counts',
+  offlineKept:
+    'You are offline. Your workaround is kept and will be sent when the connection is back.',
+  rateLimited: (seconds: number) =>
+    plural(seconds, {
+      one: 'Too many submissions right now. Your workaround is kept; try again in # second.',
+      other: 'Too many submissions right now. Your workaround is kept; try again in # seconds.',
+    }),
+  alreadySentEdited:
+    'An earlier version of this workaround was already received. Send again to post this one as well.',
+  validity: 'Helps',
+  validUntil: (time: string) => `Until ${time}`,
+  expiredAt: (time: string) => `Expired ${time}`,
 };
 
 export type Messages = typeof defaults;

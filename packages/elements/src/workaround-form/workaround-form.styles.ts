@@ -90,6 +90,48 @@ export const workaroundFormStyles = [
       background: var(--_raised);
       color: var(--_danger);
     }
+    .icon-button.move:hover {
+      color: var(--_accent);
+    }
+    .step-actions {
+      display: flex;
+      gap: 2px;
+    }
+    .similar {
+      display: grid;
+      gap: var(--_s2);
+      padding: var(--_s3) var(--_s4);
+      border: 1px solid var(--_accent);
+      border-radius: var(--_radius-s);
+      background: color-mix(in srgb, var(--_accent) 5%, var(--_surface));
+    }
+    .similar h3 {
+      margin: 0;
+      font-size: var(--_fs-m);
+      font-weight: var(--_strong);
+    }
+    .similar p {
+      margin: 0;
+    }
+    .similar ul {
+      display: grid;
+      gap: var(--_s3);
+      margin: 0;
+      padding: 0;
+      list-style: none;
+    }
+    .similar li {
+      display: grid;
+      gap: var(--_s1);
+      justify-items: start;
+    }
+    .similar-title {
+      font-weight: var(--_strong);
+      overflow-wrap: anywhere;
+    }
+    .expiry .field {
+      margin-top: var(--_s2);
+    }
     .add-step {
       justify-self: start;
       margin-inline-start: calc(1.75rem + var(--_s2));

@@ -26,6 +26,9 @@ import { streamRoutes } from './routes/stream.js';
 import { workaroundRoutes } from './routes/workarounds.js';
 import { seedDemo } from './demo/seed.js';
 import { openSqliteStore } from './store/sqlite.js';
+import { StatusPoller } from './status/poller.js';
+import { adminSiteRoutes } from './routes/admin-sites.js';
+import { staffIncidentRoutes } from './routes/staff-incidents.js';
 import type { Store } from './store/store.js';
 
 export interface AppDependencies {
@@ -68,12 +71,20 @@ export async function buildApp(
     });
   const hub = deps.hub ?? new MemoryHub();
   const streams = new StreamManager(store, hub, config.heartbeatMs);
+  const statusPoller = new StatusPoller({
+    store,
+    hub,
+    defaultIntervalMs: config.pollIntervalMs,
+    lockGraceMs: config.lockGraceMs,
+    log: app.log,
+  });
   const { windowMs } = config.rateLimits;
   const context: LifeboatContext = {
     config,
     store,
     hub,
     streams,
+    statusPoller,
     keys: loadSigningKeys(config.secret, config.dataDir),
     limits: {
       sessions: new RateLimiter(config.rateLimits.sessionsPerIp, windowMs),
@@ -105,10 +116,16 @@ export async function buildApp(
   await app.register(affectedHistoryRoutes);
   await app.register(workaroundRoutes);
   await app.register(streamRoutes);
+  await app.register(staffIncidentRoutes);
+  await app.register(adminSiteRoutes);
   await app.register(metaRoutes(routes));
   await app.register(staticRoutes);
 
+  app.addHook('onReady', async () => {
+    await statusPoller.start();
+  });
   app.addHook('preClose', async () => {
+    statusPoller.stop();
     streams.close();
   });
   app.addHook('onClose', async () => {

@@ -35,6 +35,10 @@ export interface ServerConfig {
   cdnDir: string;
   demoDir: string;
   tokenTtlSeconds: number;
+  /** Default poll interval of upstream status pages (ms); a site may set its own. */
+  pollIntervalMs: number;
+  /** How long after an incident is resolved its thread stays open (ms). */
+  lockGraceMs: number;
   /** How long after posting an author may edit or delete the post (ms). */
   editWindowMs: number;
   rateLimits: RateLimitConfig;
@@ -156,6 +160,21 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     flag: null,
     default: '900000',
     description: 'Milliseconds after posting during which the author may edit or delete a post.',
+  },
+  {
+    key: 'pollIntervalMs',
+    env: 'LIFEBOAT_POLL_INTERVAL_MS',
+    flag: null,
+    default: '30000',
+    description:
+      "Default milliseconds between polls of a site's upstream status page (a site may set its own).",
+  },
+  {
+    key: 'lockGraceMs',
+    env: 'LIFEBOAT_LOCK_GRACE_MS',
+    flag: null,
+    default: '1800000',
+    description: 'Milliseconds after an incident is resolved before its thread is locked.',
   },
   {
     key: 'cdnDir',
@@ -339,6 +358,8 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
       read('demoDir', path.join(repoRoot, 'examples/status-page'), (_l, r) => r),
     ),
     tokenTtlSeconds: 30 * 24 * 3600,
+    pollIntervalMs: read('pollIntervalMs', 30_000, (l, r) => int(l, r, 100, 86_400_000)),
+    lockGraceMs: read('lockGraceMs', 30 * 60_000, (l, r) => int(l, r, 0, 30 * 86_400_000)),
     editWindowMs: read('editWindowMs', 15 * 60_000, (l, r) => int(l, r, 0, 365 * 86_400_000)),
     rateLimits: read('rateLimits', { ...DEFAULT_RATE_LIMITS }, parseRateLimits),
   };

@@ -4,6 +4,7 @@ import type { SigningKey } from './auth/tokens.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import type { Hub } from './realtime/hub.js';
 import type { StreamManager } from './realtime/stream.js';
+import type { StatusPoller } from './status/poller.js';
 import type { SiteRecord, Store } from './store/store.js';
 
 export interface LifeboatContext {
@@ -11,6 +12,8 @@ export interface LifeboatContext {
   store: Store;
   hub: Hub;
   streams: StreamManager;
+  /** Polls upstream status pages; routes call `refresh(siteId)` after a site changed. */
+  statusPoller: StatusPoller;
   keys: SigningKey[];
   limits: { sessions: RateLimiter; writes: RateLimiter; posts: RateLimiter };
   /** Ends every open SSE stream (tests and graceful shutdown). */

@@ -87,6 +87,20 @@ export class LifeboatAnswer extends LitElement {
             <span class="badge risk" data-risk=${w.risk} part="risk-badge">${m.risk[w.risk]}</span>
           </dd>
         </div>
+        <div>
+          <dt>${m.validity}</dt>
+          <dd part="expiry">
+            ${
+              w.expiresAt
+                ? html`<time datetime=${w.expiresAt}
+                    >${(Date.parse(w.expiresAt) <= this.now ? m.expiredAt : m.validUntil)(
+                      absoluteTime(w.expiresAt),
+                    )}</time
+                  >`
+                : m.expiryResolved
+            }
+          </dd>
+        </div>
       </dl>
       ${w.riskNote ? html`<p class="risk-note">${w.riskNote}</p>` : nothing}
     </div>`;

@@ -50,7 +50,9 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const status = await buildSiteStatus(store, request.site!);
+      const status = await buildSiteStatus(store, request.site!, {
+        defaultPollIntervalMs: app.lifeboat.config.pollIntervalMs,
+      });
       if (replyCached(request, reply, hashEtag(status), CACHE_SNAPSHOT)) return reply;
       return status;
     },

@@ -1,6 +1,7 @@
 /** A site's overall status: the worst of its components and open incidents, with a summary line. */
 import type { ComponentStatus, Impact, Severity, SiteStatus } from '@lifeboat/protocol';
 import type { SiteRecord, Store } from '../store/store.js';
+import { statusSourceOf, upstreamSeverities } from '../status/source-info.js';
 
 const ORDER: readonly Severity[] = ['operational', 'maintenance', 'minor', 'major', 'critical'];
 
@@ -33,20 +34,38 @@ export function worstSeverity(values: Iterable<Severity>): Severity {
   return worst;
 }
 
-export async function buildSiteStatus(store: Store, site: SiteRecord): Promise<SiteStatus> {
+export async function buildSiteStatus(
+  store: Store,
+  site: SiteRecord,
+  options: { defaultPollIntervalMs?: number; now?: number } = {},
+): Promise<SiteStatus> {
   const bounds = await store.eventBounds(site.id);
-  const [components, incidents] = await Promise.all([
+  const [components, incidents, upstream] = await Promise.all([
     store.listComponents(site.id),
     store.listIncidents(site.id, 'open'),
+    site.statusUrl ? store.getStatusSourceState(site.id) : null,
   ]);
+  // Sites following a status page: its own claims count, its maintenances and freshness show.
+  const source = statusSourceOf(
+    site,
+    upstream,
+    options.defaultPollIntervalMs ?? 30_000,
+    options.now ?? Date.now(),
+  );
+  const followed = source && upstream?.url === site.statusUrl ? upstream : null;
   const severity = worstSeverity([
     ...components.map((c) => FROM_COMPONENT[c.status]),
     ...incidents.map((i) => FROM_IMPACT[i.impact]),
+    ...upstreamSeverities(followed),
   ]);
   return {
+    ...(source ? { source, maintenances: followed?.maintenances ?? [] } : {}),
     site: { slug: site.slug, name: site.name },
     severity,
-    description: SEVERITY_DESCRIPTIONS[severity],
+    description:
+      followed?.description && followed.severity === severity
+        ? followed.description
+        : SEVERITY_DESCRIPTIONS[severity],
     components: components.map((c) => ({
       id: c.id,
       name: c.name,

@@ -25,6 +25,9 @@ export interface SiteRow {
   origins: string;
   event_seq: number;
   created_at: string;
+  /** Migration 2. */
+  status_url?: string | null;
+  poll_interval_ms?: number | null;
 }
 
 export interface ComponentRow {
@@ -95,6 +98,8 @@ export function toSite(row: SiteRow): SiteRecord {
     origins: JSON.parse(row.origins) as string[],
     eventSeq: row.event_seq,
     createdAt: row.created_at,
+    statusUrl: row.status_url ?? null,
+    pollIntervalMs: row.poll_interval_ms ?? null,
   };
 }
 

@@ -8,6 +8,8 @@ import { createPost, setAffected, setReaction } from './sqlite-community.js';
 import { affectedHistory } from './sqlite-affected.js';
 import { deletePost, editPost } from './sqlite-posts.js';
 import { SqliteDb, now, type SqliteStoreOptions } from './sqlite-db.js';
+import { SqliteStatus } from './sqlite-status.js';
+import type { IncidentChange, SitePatch, UpstreamSnapshot } from './status-types.js';
 import { listWorkarounds, mergePost } from './sqlite-workarounds.js';
 import {
   POST_SELECT,
@@ -44,9 +46,13 @@ export type { SqliteStoreOptions } from './sqlite-db.js';
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   private readonly db: SqliteDb;
+  private readonly status: SqliteStatus;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new SqliteDb(options);
+    this.status = new SqliteStatus(this.db, (siteId, row) =>
+      this.assembleIncident(row, this.slugOf(siteId)),
+    );
   }
 
   async close(): Promise<void> {
@@ -345,6 +351,36 @@ export class SqliteStore implements Store {
     at = now(),
   ): Promise<MergeOutcome> {
     return mergePost(this.db, siteId, postId, intoId, at);
+  }
+
+  // ---- site management and status sources (sqlite-status.ts) ----
+
+  async listSites() {
+    return this.status.listSites();
+  }
+
+  async updateSite(siteId: string, patch: SitePatch) {
+    return this.status.updateSite(siteId, patch);
+  }
+
+  async getStatusSourceState(siteId: string) {
+    return this.status.getState(siteId);
+  }
+
+  async recordPoll(siteId: string, url: string, result: Parameters<Store['recordPoll']>[2]) {
+    return this.status.recordPoll(siteId, url, result);
+  }
+
+  async applyUpstream(siteId: string, snapshot: UpstreamSnapshot) {
+    return this.status.applyUpstream(siteId, snapshot);
+  }
+
+  async changeIncident(siteId: string, incidentId: string, change: IncidentChange) {
+    return this.status.changeIncident(siteId, incidentId, change);
+  }
+
+  async lockResolvedThreads(resolvedBefore: string) {
+    return this.status.lockResolvedThreads(resolvedBefore);
   }
 
   // ---- events ----

@@ -20,6 +20,16 @@ import type {
   ThreadState,
   WorkaroundFields,
 } from '@lifeboat/protocol';
+import type {
+  IncidentChange,
+  IncidentChangeOutcome,
+  SitePatch,
+  SiteWriteOutcome,
+  StatusSourceState,
+  UpstreamSnapshot,
+} from './status-types.js';
+
+export type * from './status-types.js';
 
 export interface SiteRecord {
   id: string;
@@ -28,6 +38,10 @@ export interface SiteRecord {
   origins: string[];
   eventSeq: number;
   createdAt: string;
+  /** The upstream status page this site follows (migration 2); null or absent: manual incidents. */
+  statusUrl?: string | null;
+  /** Poll interval for `statusUrl`; null or absent: the server default. */
+  pollIntervalMs?: number | null;
 }
 
 export interface ComponentRecord {
@@ -235,6 +249,31 @@ export interface Store {
   listWorkarounds(siteId: string, incidentId: string, limit: number): Promise<Post[]>;
   /** Staff merge of a duplicate into another post (one transaction, `post.updated` for both). */
   mergePost(siteId: string, postId: string, intoId: string, at?: string): Promise<MergeOutcome>;
+
+  // site management and status sources (store/sqlite-status.ts)
+  listSites(): Promise<SiteRecord[]>;
+  updateSite(siteId: string, patch: SitePatch): Promise<SiteWriteOutcome<SiteRecord>>;
+  getStatusSourceState(siteId: string): Promise<StatusSourceState | null>;
+  /** Records a failed or not-modified poll (no incident changes, no events). */
+  recordPoll(
+    siteId: string,
+    url: string,
+    result: { ok: true; at: string } | { ok: false; at: string; error: string },
+  ): Promise<StatusSourceState>;
+  /**
+   * Applies a good upstream copy in one transaction: components replaced, incidents opened,
+   * updated or resolved (one event each), maintenances kept (`maintenance.updated` on change).
+   * Returns the sequences written.
+   */
+  applyUpstream(siteId: string, snapshot: UpstreamSnapshot): Promise<number[]>;
+  /** A staff change to an incident; writes `incident.updated` or `incident.resolved`. */
+  changeIncident(
+    siteId: string,
+    incidentId: string,
+    change: IncidentChange,
+  ): Promise<IncidentChangeOutcome>;
+  /** Locks the threads of incidents resolved at or before `resolvedBefore` (`incident.updated`). */
+  lockResolvedThreads(resolvedBefore: string): Promise<Array<{ siteId: string; seq: number }>>;
 
   // events
   /** Events with seq > after, oldest first, at most `limit`. */

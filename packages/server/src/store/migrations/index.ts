@@ -2,6 +2,8 @@
  * Schema migrations, in order. Portable SQL: it runs on SQLite and PostgreSQL alike (TEXT ids and
  * ISO timestamps, INTEGER counters and 0/1 flags, JSON kept as TEXT).
  */
+import { statusSources } from './status-sources.js';
+
 export interface Migration {
   version: number;
   name: string;
@@ -133,6 +135,7 @@ ALTER TABLE posts ADD COLUMN merged_into TEXT;
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'status-sources', sql: statusSources },
   { version: 3, name: 'thread-score-and-deletes', sql: threadScoreAndDeletes },
   { version: 4, name: 'workaround-merges', sql: workaroundMerges },
 ];

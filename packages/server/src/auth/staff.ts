@@ -11,7 +11,7 @@ import { requireMember } from './member.js';
 
 export type StaffActor = { kind: 'admin' } | { kind: 'member'; member: MemberRecord };
 
-function isAdminKey(request: FastifyRequest, token: string): boolean {
+export function isAdminKey(request: FastifyRequest, token: string): boolean {
   const key = request.server.lifeboat.config.adminKey;
   if (!key) return false;
   const a = crypto.createHash('sha256').update(token).digest();

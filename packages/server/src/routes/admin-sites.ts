@@ -1,0 +1,97 @@
+/** The admin site API: list, create and change sites (slug, name, origins, status source). */
+import type { FastifyInstance } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import { requireAdmin } from '../auth/admin.js';
+import { ProblemError, problems } from '../http/problem.js';
+import { adminSite, createSite, updateSite, type SiteOutcome } from '../services/sites.js';
+import { statusSourceOf } from '../status/source-info.js';
+import type { SiteRecord } from '../store/store.js';
+import { problemResponses } from './schemas.js';
+import {
+  AdminHeaders,
+  AdminSite,
+  AdminSiteList,
+  AdminSiteParams,
+  CreateSiteRequest,
+  UpdateSiteRequest,
+} from './staff-schemas.js';
+
+export async function adminSiteRoutes(app: FastifyInstance): Promise<void> {
+  const { store, statusPoller, config } = app.lifeboat;
+
+  const view = async (site: SiteRecord) => {
+    const state = site.statusUrl ? await store.getStatusSourceState(site.id) : null;
+    const source = statusSourceOf(site, state, config.pollIntervalMs, Date.now());
+    return { ...adminSite(site), ...(source ? { source } : {}) };
+  };
+
+  const settle = (outcome: SiteOutcome): SiteRecord => {
+    if (outcome.kind === 'invalid') throw problems.validation(outcome.errors);
+    if (outcome.kind === 'slug_taken')
+      throw new ProblemError(409, 'conflict', 'Another site already uses this slug.', [
+        { field: 'slug', message: 'Another site already uses this slug.' },
+      ]);
+    statusPoller.refresh(outcome.site.id);
+    return outcome.site;
+  };
+
+  app.get(
+    '/v1/admin/sites',
+    {
+      schema: {
+        operationId: 'listSites',
+        summary: 'All sites with their status source and its freshness (admin key).',
+        headers: AdminHeaders,
+        response: { 200: AdminSiteList, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      requireAdmin(request);
+      reply.header('Cache-Control', 'no-store');
+      return { sites: await Promise.all((await store.listSites()).map(view)) };
+    },
+  );
+
+  app.post<{ Body: Static<typeof CreateSiteRequest> }>(
+    '/v1/admin/sites',
+    {
+      schema: {
+        operationId: 'createSite',
+        summary:
+          'Creates a site; with `statusUrl` the server polls that status page for incidents (admin key).',
+        headers: AdminHeaders,
+        body: CreateSiteRequest,
+        response: { 201: AdminSite, ...problemResponses },
+      },
+      // Authorize before validating: without the key, nothing about the body is revealed.
+      preValidation: async (request) => requireAdmin(request),
+    },
+    async (request, reply) => {
+      const site = settle(await createSite(store, request.body));
+      return reply
+        .code(201)
+        .header('Location', `/v1/admin/sites/${site.slug}`)
+        .send(await view(site));
+    },
+  );
+
+  app.patch<{ Params: Static<typeof AdminSiteParams>; Body: Static<typeof UpdateSiteRequest> }>(
+    '/v1/admin/sites/:site',
+    {
+      schema: {
+        operationId: 'updateSite',
+        summary: "Changes a site's slug, name, origins or status source (admin key).",
+        params: AdminSiteParams,
+        headers: AdminHeaders,
+        body: UpdateSiteRequest,
+        response: { 200: AdminSite, ...problemResponses },
+      },
+      preValidation: async (request) => requireAdmin(request),
+    },
+    async (request) => {
+      const site = await store.getSiteBySlug(request.params.site);
+      if (!site) throw problems.notFound('Site');
+      return view(settle(await updateSite(store, site, request.body)));
+    },
+  );
+}

@@ -1,0 +1,385 @@
+/**
+ * Status sources in the SQLite engine: site management, the poller's state, upstream snapshots
+ * applied in one transaction (components, incident opened/updated/resolved events, maintenances),
+ * staff incident changes and the lock of resolved threads after the grace period.
+ */
+import {
+  type Incident,
+  type LifeboatEvent,
+  type Maintenance,
+  type NormalizedIncident,
+  type Severity,
+  type StatusSourceKind,
+} from '@lifeboat/protocol';
+import type { SqliteDb } from './sqlite-db.js';
+import { incidentBase, toSite, type IncidentRow, type SiteRow } from './sqlite-rows.js';
+import type { SiteRecord } from './store.js';
+import type {
+  IncidentChange,
+  IncidentChangeOutcome,
+  SitePatch,
+  SiteWriteOutcome,
+  StatusSourceState,
+  UpstreamSnapshot,
+} from './status-types.js';
+
+interface StateRow {
+  site_id: string;
+  url: string;
+  kind: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  last_success_at: string | null;
+  last_attempt_at: string | null;
+  failures: number;
+  error: string | null;
+  severity: string | null;
+  description: string | null;
+  maintenances: string;
+}
+
+function toState(row: StateRow): StatusSourceState {
+  return {
+    siteId: row.site_id,
+    url: row.url,
+    kind: row.kind as StatusSourceKind | null,
+    etag: row.etag,
+    lastModified: row.last_modified,
+    lastSuccessAt: row.last_success_at,
+    lastAttemptAt: row.last_attempt_at,
+    failures: row.failures,
+    error: row.error,
+    severity: row.severity as Severity | null,
+    description: row.description,
+    maintenances: JSON.parse(row.maintenances) as Maintenance[],
+  };
+}
+
+/** Documents that list every open incident: an ingested incident missing from them is resolved. */
+const LISTS_OPEN_INCIDENTS = new Set(['summary', 'incidents']);
+const LISTS_COMPONENTS = new Set(['summary', 'components']);
+const LISTS_MAINTENANCES = new Set(['summary', 'maintenances']);
+
+/** Ingested incidents have `source:page:id` ids; manual ones are ULIDs. */
+const INGESTED = "id LIKE '%:%'";
+
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+export class SqliteStatus {
+  constructor(
+    private readonly db: SqliteDb,
+    /** The full incident resource of a row (updates, counts, top workaround). */
+    private readonly assemble: (siteId: string, row: IncidentRow) => Incident,
+  ) {}
+
+  listSites(): SiteRecord[] {
+    return this.db.all<SiteRow>('SELECT * FROM sites ORDER BY slug').map(toSite);
+  }
+
+  updateSite(siteId: string, patch: SitePatch): SiteWriteOutcome<SiteRecord> {
+    return this.db.tx((): SiteWriteOutcome<SiteRecord> => {
+      if (
+        patch.slug !== undefined &&
+        this.db.one('SELECT 1 FROM sites WHERE slug = ? AND id <> ?', patch.slug, siteId)
+      )
+        return { kind: 'slug_taken' };
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      const set = (column: string, value: unknown) => {
+        sets.push(`${column} = ?`);
+        values.push(value);
+      };
+      if (patch.slug !== undefined) set('slug', patch.slug);
+      if (patch.name !== undefined) set('name', patch.name);
+      if (patch.origins !== undefined) set('origins', JSON.stringify(patch.origins));
+      if (patch.statusUrl !== undefined) set('status_url', patch.statusUrl);
+      if (patch.pollIntervalMs !== undefined) set('poll_interval_ms', patch.pollIntervalMs);
+      if (sets.length)
+        this.db.db
+          .prepare(`UPDATE sites SET ${sets.join(', ')} WHERE id = ?`)
+          .run(...values, siteId);
+      if (patch.statusUrl !== undefined) {
+        // A new upstream starts from scratch: no validators or errors of the old one.
+        const state = this.db.one<StateRow>(
+          'SELECT * FROM status_sources WHERE site_id = ?',
+          siteId,
+        );
+        if (state && state.url !== patch.statusUrl)
+          this.db.run('DELETE FROM status_sources WHERE site_id = ?', siteId);
+      }
+      return {
+        kind: 'ok',
+        site: toSite(this.db.one<SiteRow>('SELECT * FROM sites WHERE id = ?', siteId)!),
+      };
+    });
+  }
+
+  getState(siteId: string): StatusSourceState | null {
+    const row = this.db.one<StateRow>('SELECT * FROM status_sources WHERE site_id = ?', siteId);
+    return row ? toState(row) : null;
+  }
+
+  recordPoll(
+    siteId: string,
+    url: string,
+    result: { ok: true; at: string } | { ok: false; at: string; error: string },
+  ): StatusSourceState {
+    return this.db.tx(() => {
+      this.db.run(
+        'INSERT INTO status_sources (site_id, url) VALUES (?, ?) ON CONFLICT (site_id) DO NOTHING',
+        siteId,
+        url,
+      );
+      if (result.ok)
+        this.db.run(
+          'UPDATE status_sources SET url = ?, last_attempt_at = ?, last_success_at = ?, failures = 0, error = NULL WHERE site_id = ?',
+          url,
+          result.at,
+          result.at,
+          siteId,
+        );
+      else
+        this.db.run(
+          'UPDATE status_sources SET url = ?, last_attempt_at = ?, failures = failures + 1, error = ? WHERE site_id = ?',
+          url,
+          result.at,
+          result.error.slice(0, 500),
+          siteId,
+        );
+      return this.getState(siteId)!;
+    });
+  }
+
+  applyUpstream(siteId: string, snapshot: UpstreamSnapshot): number[] {
+    const { status, at } = snapshot;
+    return this.db.tx(() => {
+      const seqs: number[] = [];
+      if (LISTS_COMPONENTS.has(status.document) && status.source !== 'instatus') {
+        this.db.run('DELETE FROM components WHERE site_id = ?', siteId);
+        status.components.forEach((c, i) =>
+          this.db.run(
+            'INSERT INTO components (site_id, id, name, status, group_name, position) VALUES (?, ?, ?, ?, ?, ?)',
+            siteId,
+            c.id,
+            c.name,
+            c.status,
+            c.group ?? null,
+            i,
+          ),
+        );
+      }
+
+      for (const upstream of status.incidents) {
+        const row = this.db.incidentRow(siteId, upstream.id);
+        if (!row) {
+          // History (already resolved when first seen) is not ingested: no thread to open.
+          if (!upstream.resolvedAt) seqs.push(this.insert(siteId, upstream));
+        } else {
+          const seq = this.followUpstream(siteId, row, upstream);
+          if (seq !== null) seqs.push(seq);
+        }
+      }
+
+      if (LISTS_OPEN_INCIDENTS.has(status.document)) {
+        const listed = new Set(status.incidents.map((i) => i.id));
+        const open = this.db.all<IncidentRow>(
+          `SELECT * FROM incidents WHERE site_id = ? AND resolved_at IS NULL AND ${INGESTED}`,
+          siteId,
+        );
+        for (const row of open.filter((r) => !listed.has(r.id)))
+          seqs.push(this.write(siteId, row, { phase: 'resolved', resolvedAt: at }, at)!);
+      }
+
+      const prior = this.getState(siteId);
+      const maintenances = LISTS_MAINTENANCES.has(status.document)
+        ? status.maintenances
+        : (prior?.maintenances ?? []);
+      if (JSON.stringify(maintenances) !== JSON.stringify(prior?.maintenances ?? [])) {
+        seqs.push(
+          this.db.appendEvent(siteId, null, at, (seq) => ({
+            type: 'maintenance.updated',
+            seq,
+            maintenances,
+          })),
+        );
+      }
+      this.db.run(
+        `INSERT INTO status_sources (site_id, url, kind, etag, last_modified, last_success_at, last_attempt_at, failures, error, severity, description, maintenances)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)
+         ON CONFLICT (site_id) DO UPDATE SET url = excluded.url, kind = excluded.kind, etag = excluded.etag,
+           last_modified = excluded.last_modified, last_success_at = excluded.last_success_at,
+           last_attempt_at = excluded.last_attempt_at, failures = 0, error = NULL,
+           severity = excluded.severity, description = excluded.description, maintenances = excluded.maintenances`,
+        siteId,
+        snapshot.url,
+        status.source,
+        snapshot.etag,
+        snapshot.lastModified,
+        at,
+        at,
+        status.severity,
+        status.description,
+        JSON.stringify(maintenances),
+      );
+      return seqs;
+    });
+  }
+
+  changeIncident(
+    siteId: string,
+    incidentId: string,
+    change: IncidentChange,
+  ): IncidentChangeOutcome {
+    return this.db.tx((): IncidentChangeOutcome => {
+      const row = this.db.incidentRow(siteId, incidentId);
+      if (!row) return { kind: 'incident_not_found' };
+      const at = change.update?.createdAt ?? change.resolvedAt ?? new Date().toISOString();
+      const seq = this.write(siteId, row, change, at);
+      return {
+        kind: 'ok',
+        incident: this.assemble(siteId, this.db.incidentRow(siteId, incidentId)!),
+        seq,
+      };
+    });
+  }
+
+  lockResolvedThreads(resolvedBefore: string): Array<{ siteId: string; seq: number }> {
+    const rows = this.db.all<IncidentRow>(
+      "SELECT * FROM incidents WHERE thread_state = 'open' AND resolved_at IS NOT NULL AND resolved_at <= ?",
+      resolvedBefore,
+    );
+    return rows.map((row) =>
+      this.db.tx(() => {
+        this.db.run("UPDATE incidents SET thread_state = 'locked' WHERE id = ?", row.id);
+        const incident = this.assemble(row.site_id, this.db.incidentRow(row.site_id, row.id)!);
+        const seq = this.db.appendEvent(row.site_id, row.id, new Date().toISOString(), (s) => ({
+          type: 'incident.updated',
+          seq: s,
+          incident,
+        }));
+        return { siteId: row.site_id, seq };
+      }),
+    );
+  }
+
+  // ---- inside a transaction ----
+
+  /** A new upstream incident with its updates and an open thread; `incident.opened`. */
+  private insert(siteId: string, upstream: NormalizedIncident): number {
+    this.db.run(
+      `INSERT INTO incidents (id, site_id, title, phase, impact, components, started_at, resolved_at, updated_at, thread_state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, 'open')`,
+      upstream.id,
+      siteId,
+      upstream.title,
+      upstream.phase,
+      upstream.impact,
+      JSON.stringify(upstream.components),
+      upstream.startedAt,
+      upstream.updatedAt,
+    );
+    this.insertUpdates(upstream);
+    const incident = this.assemble(siteId, this.db.incidentRow(siteId, upstream.id)!);
+    return this.db.appendEvent(siteId, upstream.id, upstream.updatedAt, (seq) => ({
+      type: 'incident.opened',
+      seq,
+      incident,
+    }));
+  }
+
+  /** Official updates not stored yet (ids are prefixed with the incident id: unique per page). */
+  private insertUpdates(upstream: NormalizedIncident): number {
+    let added = 0;
+    for (const u of upstream.updates) {
+      const id = `${upstream.id}:${u.id}`;
+      if (this.db.one('SELECT 1 FROM incident_updates WHERE id = ?', id)) continue;
+      this.db.run(
+        'INSERT INTO incident_updates (id, incident_id, phase, body, created_at) VALUES (?, ?, ?, ?, ?)',
+        id,
+        upstream.id,
+        u.phase,
+        u.body,
+        u.createdAt,
+      );
+      added++;
+    }
+    return added;
+  }
+
+  /** Brings a stored incident in line with the upstream; null when nothing changed. */
+  private followUpstream(siteId: string, row: IncidentRow, upstream: NormalizedIncident) {
+    const added = this.insertUpdates(upstream);
+    const base = incidentBase(row);
+    const changed =
+      added > 0 ||
+      base.title !== upstream.title ||
+      base.phase !== upstream.phase ||
+      base.impact !== upstream.impact ||
+      (base.resolvedAt === null) !== (upstream.resolvedAt === null) ||
+      !sameList(base.components, upstream.components);
+    if (!changed) return null;
+    return this.write(
+      siteId,
+      row,
+      {
+        title: upstream.title,
+        phase: upstream.phase,
+        impact: upstream.impact,
+        components: upstream.components,
+        // keep the first resolution time; null reopens
+        resolvedAt: upstream.resolvedAt === null ? null : (base.resolvedAt ?? upstream.resolvedAt),
+      },
+      upstream.updatedAt,
+    );
+  }
+
+  /**
+   * Writes a change and its event: `incident.resolved` when it resolves the incident, else
+   * `incident.updated`. Reopening a resolved incident reopens its thread.
+   */
+  private write(siteId: string, row: IncidentRow, change: IncidentChange, at: string): number {
+    const base = incidentBase(row);
+    const resolvedAt =
+      change.resolvedAt !== undefined
+        ? change.resolvedAt
+        : change.phase === 'resolved'
+          ? (base.resolvedAt ?? at)
+          : base.resolvedAt;
+    const phase = resolvedAt ? 'resolved' : (change.phase ?? base.phase);
+    const reopened = base.resolvedAt !== null && resolvedAt === null;
+    if (change.update) {
+      this.db.run(
+        'INSERT INTO incident_updates (id, incident_id, phase, body, created_at) VALUES (?, ?, ?, ?, ?)',
+        change.update.id,
+        row.id,
+        change.update.phase,
+        change.update.body,
+        change.update.createdAt,
+      );
+    }
+    const updatedAt = [base.updatedAt, change.update?.createdAt ?? '', at].reduce((a, b) =>
+      b > a ? b : a,
+    );
+    this.db.run(
+      `UPDATE incidents SET title = ?, phase = ?, impact = ?, components = ?, resolved_at = ?, updated_at = ?,
+         thread_state = ? WHERE id = ?`,
+      change.title ?? base.title,
+      phase,
+      change.impact ?? base.impact,
+      JSON.stringify(change.components ?? base.components),
+      resolvedAt,
+      updatedAt,
+      reopened && base.threadState === 'locked' ? 'open' : base.threadState,
+      row.id,
+    );
+    const incident = this.assemble(siteId, this.db.incidentRow(siteId, row.id)!);
+    const type: LifeboatEvent['type'] =
+      base.resolvedAt === null && resolvedAt !== null ? 'incident.resolved' : 'incident.updated';
+    return this.db.appendEvent(siteId, row.id, updatedAt, (seq) => ({
+      type: type as 'incident.updated',
+      seq,
+      incident,
+    }));
+  }
+}

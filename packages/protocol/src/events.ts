@@ -1,4 +1,4 @@
-import type { Incident, Maintenance, Post } from './resources.js';
+import type { Incident, Post } from './resources.js';
 
 /**
  * Events on the SSE stream `GET /v1/sites/:site/stream`. The SSE `id:` is the per-site event
@@ -19,8 +19,7 @@ export type LifeboatEvent =
   | { type: 'affected.changed'; seq: number; incidentId: string; count: number }
   | { type: 'incident.opened'; seq: number; incident: Incident }
   | { type: 'incident.updated'; seq: number; incident: Incident }
-  | { type: 'incident.resolved'; seq: number; incident: Incident }
-  | { type: 'maintenance.updated'; seq: number; maintenances: Maintenance[] };
+  | { type: 'incident.resolved'; seq: number; incident: Incident };
 
 export type LifeboatEventType = LifeboatEvent['type'];
 
@@ -32,7 +31,6 @@ export const EVENT_TYPES: readonly LifeboatEventType[] = [
   'incident.opened',
   'incident.updated',
   'incident.resolved',
-  'maintenance.updated',
 ];
 
 /**

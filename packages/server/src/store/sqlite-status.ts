@@ -195,15 +195,6 @@ export class SqliteStatus {
       const maintenances = LISTS_MAINTENANCES.has(status.document)
         ? status.maintenances
         : (prior?.maintenances ?? []);
-      if (JSON.stringify(maintenances) !== JSON.stringify(prior?.maintenances ?? [])) {
-        seqs.push(
-          this.db.appendEvent(siteId, null, at, (seq) => ({
-            type: 'maintenance.updated',
-            seq,
-            maintenances,
-          })),
-        );
-      }
       this.db.run(
         `INSERT INTO status_sources (site_id, url, kind, etag, last_modified, last_success_at, last_attempt_at, failures, error, severity, description, maintenances)
          VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)

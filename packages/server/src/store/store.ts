@@ -262,7 +262,7 @@ export interface Store {
   ): Promise<StatusSourceState>;
   /**
    * Applies a good upstream copy in one transaction: components replaced, incidents opened,
-   * updated or resolved (one event each), maintenances kept (`maintenance.updated` on change).
+   * updated or resolved (one event each), maintenances kept (in the snapshot; no event).
    * Returns the sequences written.
    */
   applyUpstream(siteId: string, snapshot: UpstreamSnapshot): Promise<number[]>;

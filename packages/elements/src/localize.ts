@@ -67,6 +67,25 @@ const defaults = {
   topWorkaround: 'Community workaround',
   seeInThread: 'See in thread',
   officialUpdate: 'Official update',
+  showAll: 'Show all',
+  showLess: 'Show less',
+  collapse: 'Collapse',
+  expand: 'Expand',
+  dismiss: 'Dismiss',
+  dismissIncident: (title: string) => `Dismiss “${title}”`,
+  showDismissed: (n: number) =>
+    plural(n, { one: 'Show # dismissed incident', other: 'Show # dismissed incidents' }),
+  maintenanceInProgress: 'Maintenance in progress',
+  maintenanceUntil: (time: string) => `Until ${time}`,
+  affectedTrend: (hours: number, total: number) =>
+    `${plural(total, { one: '# report', other: '# reports' })} in the last ${plural(hours, { one: 'hour', other: '# hours' })}`,
+  announceNew: (title: string, impact: string, phase: string) =>
+    `New incident, ${impact}: ${title}. ${phase}.`,
+  announcePhase: (title: string, phase: string) => `${title}: now ${phase}.`,
+  announceImpact: (title: string, impact: string) => `${title}: impact now ${impact}.`,
+  announceUpdate: (title: string, body: string) => `${title}, official update: ${body}`,
+  announceResolved: (title: string) => `Resolved: ${title}.`,
+  directSource: 'Official status page',
   // Thread
   threadHeading: 'Community answers',
   threadNote:

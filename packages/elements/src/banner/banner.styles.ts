@@ -6,9 +6,37 @@ export const bannerStyles = [
   controlStyles,
   css`
     :host {
-      container-type: inline-size;
-      min-height: var(--lifeboat-banner-min-height, 4.5rem);
       --_sev: var(--lifeboat-banner-accent, var(--_muted));
+      --_default-reserve: var(--lifeboat-banner-min-height, 12.5rem);
+    }
+    /*
+     * Host-page safety: a page's own global rules (even * { all: unset !important }) reach
+     * only the host element. Important declarations of the shadow tree win over the page's
+     * important ones, so these keep the banner laid out and legible. Hide it with hidden.
+     */
+    :host {
+      display: block !important;
+      position: relative !important;
+      container-type: inline-size !important;
+      box-sizing: border-box !important;
+      color: var(--_text) !important;
+      font-family: var(--_font) !important;
+      font-size: var(--_fs-m) !important;
+      font-style: normal !important;
+      font-weight: 400 !important;
+      line-height: 1.5 !important;
+      letter-spacing: normal !important;
+      word-spacing: normal !important;
+      text-align: start !important;
+      text-indent: 0 !important;
+      text-transform: none !important;
+      white-space: normal !important;
+      visibility: visible !important;
+      pointer-events: auto !important;
+      cursor: auto !important;
+    }
+    :host([hidden]) {
+      display: none !important;
     }
     :host([data-severity='operational']) {
       --_sev: var(--lifeboat-banner-accent, var(--_operational));
@@ -25,10 +53,13 @@ export const bannerStyles = [
     :host([data-severity='critical']) {
       --_sev: var(--lifeboat-banner-accent, var(--_critical));
     }
+    /* The reserved height: set before data arrives, never changed by data afterwards. */
     .banner {
-      min-height: var(--lifeboat-banner-min-height, 4.5rem);
-      display: grid;
-      gap: var(--_s4);
+      position: relative;
+      min-height: var(--_reserve, var(--_default-reserve));
+      max-height: var(--_reserve, var(--_default-reserve));
+      /* clip, not hidden: focus must not scroll the clipped content (focus expands it instead). */
+      overflow: clip;
       padding: var(--_s4) var(--_s5);
       border: 1px solid var(--_border);
       border-top: 3px solid var(--_sev);
@@ -38,13 +69,112 @@ export const bannerStyles = [
         0 1px 2px rgb(0 0 0 / 0.04),
         0 4px 16px -8px rgb(0 0 0 / 0.08);
     }
-    :host(:state(operational)) .banner {
-      align-content: center;
-      min-height: 0;
-      padding-block: var(--_s3);
+    :host(:state(expanded)) .banner {
+      max-height: none;
     }
-    :host(:state(operational)) {
-      min-height: 0;
+    .content {
+      /* Room for focus rings inside the clipped box. */
+      margin: -4px;
+      padding: 4px;
+    }
+    .inner {
+      display: grid;
+      gap: var(--_s4);
+    }
+    :host(:state(operational)) .banner,
+    :host(:state(loading)) .banner {
+      display: grid;
+      align-content: center;
+    }
+    .more {
+      display: flex;
+      justify-content: center;
+      padding-top: var(--_s3);
+    }
+    :host(:state(clipped)) .more {
+      position: absolute;
+      inset: auto 1px 1px;
+      padding: var(--_s6) var(--_s4) var(--_s3);
+      border-radius: 0 0 var(--_radius-m) var(--_radius-m);
+      background: linear-gradient(to bottom, transparent, var(--_surface) 55%);
+    }
+    .icon-button {
+      display: inline-grid;
+      place-items: center;
+      width: 2rem;
+      height: 2rem;
+      padding: 0;
+      border: 0;
+      border-radius: var(--_radius-s);
+      background: none;
+      color: var(--_muted);
+      cursor: pointer;
+      font-size: var(--_fs-s);
+    }
+    .icon-button:hover {
+      background: var(--_raised);
+      color: var(--_text);
+    }
+    .incident-controls {
+      display: inline-flex;
+      gap: var(--_s1);
+      margin-inline-start: auto;
+      align-self: center;
+    }
+    .chevron {
+      width: 0.5rem;
+      height: 0.5rem;
+      border-right: 2px solid currentColor;
+      border-bottom: 2px solid currentColor;
+      transform: translateY(-2px) rotate(45deg);
+    }
+    [aria-expanded='false'] > .chevron {
+      transform: translateY(2px) rotate(-135deg);
+    }
+    .incident-body {
+      display: grid;
+      gap: var(--_s3);
+    }
+    .link-button {
+      justify-self: start;
+      padding: 0;
+      border: 0;
+      background: none;
+      color: var(--_accent);
+      font-size: var(--_fs-s);
+      font-weight: var(--_strong);
+      text-decoration: underline;
+      text-underline-offset: 2px;
+      cursor: pointer;
+    }
+    .sparkline {
+      display: inline-flex;
+      align-items: center;
+      color: var(--_accent);
+    }
+    .sparkline svg {
+      display: block;
+      overflow: visible;
+    }
+    .spark-line {
+      fill: none;
+      stroke: currentColor;
+      stroke-width: 1.5;
+      stroke-linejoin: round;
+      stroke-linecap: round;
+    }
+    .spark-area {
+      fill: color-mix(in srgb, currentColor 14%, transparent);
+      stroke: none;
+    }
+    .maintenance {
+      display: grid;
+      gap: var(--_s2);
+      padding-top: var(--_s4);
+      border-top: 1px solid var(--_border);
+    }
+    .maintenance-badge {
+      --_badge: var(--_maintenance);
     }
     .overall {
       display: flex;
@@ -83,7 +213,8 @@ export const bannerStyles = [
       font-weight: var(--_strong);
       line-height: 1.35;
     }
-    .impact {
+    .impact,
+    .phase-badge {
       --_badge: var(--_muted);
     }
     .impact[data-impact='minor'] {
@@ -213,6 +344,9 @@ export const bannerStyles = [
     .line.short {
       width: 40%;
     }
+    .line.medium {
+      width: 70%;
+    }
     .timeline {
       position: fixed;
       inset: auto;
@@ -271,7 +405,10 @@ export const bannerStyles = [
     }
     @container (max-width: 480px) {
       .banner {
+        --_default-reserve: var(--lifeboat-banner-min-height, 15rem);
         padding: var(--_s3) var(--_s4);
+      }
+      .inner {
         gap: var(--_s3);
       }
       .phase {

@@ -1,8 +1,65 @@
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import type {
+  AffectedHistory,
+  Impact,
+  IncidentPhase,
+  Maintenance,
+  SiteStatus,
+} from '@lifeboat/protocol';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { FakeClient } from '../testing/fake-client.js';
 import { INCIDENT_ID, sampleStatus } from '../testing/sample-data.js';
 import type { LifeboatBanner } from './banner.js';
 import './banner.js';
+
+const PHASES: IncidentPhase[] = ['investigating', 'identified', 'monitoring', 'resolved'];
+const IMPACTS: Impact[] = ['none', 'minor', 'major', 'critical'];
+const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r(undefined)));
+const settle = async (el: LifeboatBanner) => {
+  await el.updateComplete;
+  await nextFrame();
+  await nextFrame();
+  await el.updateComplete;
+};
+
+function maintenance(overrides: Partial<Maintenance> = {}): Maintenance {
+  return {
+    id: 'statuspage:acme:m1',
+    title: 'Database failover',
+    status: 'in_progress',
+    scheduledFor: new Date(Date.now() - 10 * 60_000).toISOString(),
+    scheduledUntil: new Date(Date.now() + 50 * 60_000).toISOString(),
+    components: ['dashboard'],
+    updates: [
+      {
+        id: 'mu1',
+        status: 'in_progress',
+        body: 'Failover in progress; the dashboard may be read-only.',
+        createdAt: new Date().toISOString(),
+      },
+    ],
+    ...overrides,
+  };
+}
+
+function history(counts: number[]): AffectedHistory {
+  return {
+    incidentId: INCIDENT_ID,
+    bucketMinutes: 15,
+    buckets: counts.map((count, i) => ({
+      start: new Date(Date.now() - (counts.length - i) * 15 * 60_000).toISOString(),
+      count,
+    })),
+  };
+}
+
+/** A status whose one incident is changed; counts and sequence move too, like a live stream. */
+function changed(status: SiteStatus, change: Partial<SiteStatus['incidents'][number]>): SiteStatus {
+  return {
+    ...status,
+    lastEventId: status.lastEventId + 1,
+    incidents: status.incidents.map((i) => ({ ...i, ...change })),
+  };
+}
 
 async function banner(client: FakeClient, attrs = html``): Promise<LifeboatBanner> {
   const el = await fixture<LifeboatBanner>(
@@ -18,6 +75,7 @@ const q = <T extends Element = HTMLElement>(el: LifeboatBanner, selector: string
 describe('<lifeboat-banner>', () => {
   let client: FakeClient;
   beforeEach(() => {
+    localStorage.clear();
     client = new FakeClient();
   });
 
@@ -34,6 +92,51 @@ describe('<lifeboat-banner>', () => {
         await expect(el).to.be.accessible();
       });
     }
+
+    for (const phase of PHASES) {
+      it(`is accessible in the ${phase} phase, with the stepper on it`, async () => {
+        client.setStatus(sampleStatus('major', { phase }));
+        const el = await banner(client, html``);
+        await expect(el).to.be.accessible();
+        expect(q(el, '[aria-current="step"]').textContent).to.contain(
+          phase[0]!.toUpperCase() + phase.slice(1),
+        );
+      });
+    }
+
+    for (const impact of IMPACTS) {
+      const loud = impact === 'major' || impact === 'critical';
+      it(`is accessible with a ${impact}-impact incident and ${loud ? 'assertive' : 'polite'}`, async () => {
+        client.setStatus(sampleStatus(impact));
+        const el = await banner(client);
+        await expect(el).to.be.accessible();
+        expect(q(el, '[role="status"]').getAttribute('aria-live')).to.equal(
+          loud ? 'assertive' : 'polite',
+        );
+        expect(q(el, '[part="impact-badge"]').textContent).to.equal(
+          { none: 'No impact', minor: 'Minor', major: 'Major', critical: 'Critical' }[impact],
+        );
+      });
+    }
+
+    it('is accessible with an in-progress maintenance', async () => {
+      client.setStatus({ ...sampleStatus('operational'), maintenances: [maintenance()] });
+      const el = await banner(client);
+      await expect(el).to.be.accessible();
+    });
+
+    it('is accessible collapsed, dismissed and with a sparkline', async () => {
+      client.setStatus(sampleStatus('major'));
+      client.setAffectedHistory(INCIDENT_ID, history([0, 2, 5, 9]));
+      const el = await banner(client);
+      await expect(el).to.be.accessible();
+      q<HTMLButtonElement>(el, '[part="collapse-button"]').click();
+      await el.updateComplete;
+      await expect(el).to.be.accessible();
+      q<HTMLButtonElement>(el, '[part="dismiss-button"]').click();
+      await el.updateComplete;
+      await expect(el).to.be.accessible();
+    });
 
     it('is a polite status region for minor incidents', async () => {
       client.setStatus(sampleStatus('minor'));
@@ -153,6 +256,300 @@ describe('<lifeboat-banner>', () => {
       const listener = oneEvent(el, 'lifeboat-navigate');
       link.click();
       expect((await listener).detail.postId).to.equal('01HZWORKAROUND00000000000A');
+    });
+  });
+
+  describe('host-page safety', () => {
+    it('keeps the same height from skeleton to data: no layout shift', async () => {
+      const el = await banner(client);
+      await settle(el);
+      const before = el.getBoundingClientRect().height;
+      expect(before).to.be.greaterThan(100);
+      client.setStatus(sampleStatus('critical'));
+      await settle(el);
+      expect(el.getBoundingClientRect().height).to.equal(before);
+      client.setStatus(sampleStatus('operational'));
+      await settle(el);
+      expect(el.getBoundingClientRect().height).to.equal(before);
+    });
+
+    it('offers "Show all" when the content is taller than the reserved height', async () => {
+      client.setStatus(sampleStatus('major'));
+      const el = await banner(client);
+      await settle(el);
+      expect(el.matches(':state(clipped)')).to.be.true;
+      const showAll = q<HTMLButtonElement>(el, '[part="show-all-button"]');
+      expect(showAll.getAttribute('aria-expanded')).to.equal('false');
+      const before = el.getBoundingClientRect().height;
+      showAll.click();
+      await settle(el);
+      expect(el.matches(':state(expanded)')).to.be.true;
+      expect(el.getBoundingClientRect().height).to.be.greaterThan(before);
+      expect(q(el, '[part="show-all-button"]').getAttribute('aria-expanded')).to.equal('true');
+    });
+
+    it('reserves, on the next visit, the height the content needed', async () => {
+      client.setStatus(sampleStatus('major'));
+      const first = await banner(client);
+      await settle(first);
+      q<HTMLButtonElement>(first, '[part="show-all-button"]').click();
+      await settle(first);
+      const needed = first.getBoundingClientRect().height;
+      first.remove();
+      const again = await banner(client);
+      await settle(again);
+      expect(again.matches(':state(clipped)')).to.be.false;
+      expect(Math.abs(again.getBoundingClientRect().height - needed)).to.be.lessThan(
+        // The expanded card also holds the "Show less" row.
+        60,
+      );
+    });
+
+    it('expands when keyboard focus reaches a control below the fold', async () => {
+      client.setStatus(sampleStatus('major'));
+      const el = await banner(client);
+      await settle(el);
+      q<HTMLAnchorElement>(el, '[part="workaround-link"]').focus();
+      await settle(el);
+      expect(el.matches(':state(expanded)')).to.be.true;
+    });
+  });
+
+  describe('announcements', () => {
+    const live = (el: LifeboatBanner) => q(el, '[role="status"]').textContent!.trim();
+
+    it('announces nothing on first load or when only counts change', async () => {
+      const status = sampleStatus('major');
+      client.setStatus(status);
+      const el = await banner(client);
+      expect(live(el)).to.equal('');
+      client.setStatus(changed(status, { affectedCount: 99, postCount: 12 }));
+      await el.updateComplete;
+      el.requestUpdate();
+      await el.updateComplete;
+      expect(live(el)).to.equal('');
+    });
+
+    it('announces a phase change, an impact change, a new update and a resolution', async () => {
+      const status = sampleStatus('minor');
+      client.setStatus(status);
+      const el = await banner(client);
+      const monitoring = changed(status, { phase: 'monitoring' });
+      client.setStatus(monitoring);
+      await el.updateComplete;
+      expect(live(el)).to.equal('Elevated API error rates: now Monitoring.');
+      const major = changed(monitoring, { impact: 'major' });
+      client.setStatus(major);
+      await el.updateComplete;
+      expect(live(el)).to.equal('Elevated API error rates: impact now Major.');
+      expect(q(el, '[role="status"]').getAttribute('aria-live')).to.equal('assertive');
+      const update = {
+        id: 'u3',
+        phase: 'monitoring' as const,
+        body: 'A fix is deployed; error rates are dropping.',
+        createdAt: new Date().toISOString(),
+      };
+      const updated = changed(major, { updates: [update, ...major.incidents[0]!.updates] });
+      client.setStatus(updated);
+      await el.updateComplete;
+      expect(live(el)).to.contain('official update: A fix is deployed');
+      client.setStatus({ ...updated, incidents: [], severity: 'operational' });
+      await el.updateComplete;
+      expect(live(el)).to.equal('Resolved: Elevated API error rates.');
+    });
+
+    it('announces a new incident', async () => {
+      client.setStatus(sampleStatus('operational'));
+      const el = await banner(client);
+      client.setStatus(sampleStatus('critical'));
+      await el.updateComplete;
+      expect(live(el)).to.equal('New incident, Critical: Elevated API error rates. Identified.');
+    });
+  });
+
+  describe('lifeboat-status-change', () => {
+    it('fires, bubbling and composed, when the status is known and on real changes only', async () => {
+      const events: CustomEvent<SiteStatus>[] = [];
+      const listener = (e: Event) => events.push(e as CustomEvent<SiteStatus>);
+      document.addEventListener('lifeboat-status-change', listener);
+      try {
+        const status = sampleStatus('major');
+        const el = await banner(client);
+        expect(events).to.have.length(0);
+        client.setStatus(status);
+        await el.updateComplete;
+        expect(events).to.have.length(1);
+        expect(events[0]!.bubbles && events[0]!.composed).to.be.true;
+        expect(events[0]!.cancelable).to.be.false;
+        expect(events[0]!.detail.incidents[0]!.id).to.equal(INCIDENT_ID);
+        client.setStatus(changed(status, { affectedCount: 120 }));
+        await el.updateComplete;
+        expect(events).to.have.length(1);
+        client.setStatus(changed(status, { phase: 'monitoring' }));
+        await el.updateComplete;
+        expect(events).to.have.length(2);
+        expect(events[1]!.detail.incidents[0]!.phase).to.equal('monitoring');
+        client.setStatus({
+          ...status,
+          components: status.components.map((c) => ({ ...c, status: 'major_outage' as const })),
+        });
+        await el.updateComplete;
+        expect(events).to.have.length(3);
+      } finally {
+        document.removeEventListener('lifeboat-status-change', listener);
+      }
+    });
+  });
+
+  describe('dismiss and collapse', () => {
+    it('collapses an incident to its title and remembers it', async () => {
+      client.setStatus(sampleStatus('major'));
+      const el = await banner(client);
+      const toggle = q<HTMLButtonElement>(el, '[part="collapse-button"]');
+      expect(toggle.getAttribute('aria-expanded')).to.equal('true');
+      toggle.click();
+      await el.updateComplete;
+      expect(q(el, '[part="update"]')).to.be.null;
+      expect(q(el, '[part="title"]').textContent).to.equal('Elevated API error rates');
+      expect(q(el, '[part="phase-badge"]').textContent).to.equal('Identified');
+      expect(q(el, '[part="collapse-button"]').getAttribute('aria-expanded')).to.equal('false');
+      el.remove();
+      const again = await banner(client);
+      expect(q(again, '[part="update"]')).to.be.null;
+      q<HTMLButtonElement>(again, '[part="collapse-button"]').click();
+      await again.updateComplete;
+      expect(q(again, '[part="update"]')).to.exist;
+    });
+
+    it('dismisses an incident until its phase or impact changes', async () => {
+      const status = sampleStatus('major');
+      client.setStatus(status);
+      const el = await banner(client);
+      q<HTMLButtonElement>(el, '[part="dismiss-button"]').click();
+      await el.updateComplete;
+      expect(q(el, '[part="incident"]')).to.be.null;
+      const show = q<HTMLButtonElement>(el, '[part="show-dismissed-button"]');
+      expect(show.textContent).to.contain('Show 1 dismissed incident');
+      expect(el.shadowRoot!.activeElement).to.equal(show);
+      // Still dismissed after a reload and when only counts change.
+      el.remove();
+      const again = await banner(client);
+      expect(q(again, '[part="incident"]')).to.be.null;
+      client.setStatus(changed(status, { affectedCount: 50 }));
+      await again.updateComplete;
+      expect(q(again, '[part="incident"]')).to.be.null;
+      // Shown again on demand…
+      q<HTMLButtonElement>(again, '[part="show-dismissed-button"]').click();
+      await again.updateComplete;
+      expect(q(again, '[part="incident"]')).to.exist;
+      q<HTMLButtonElement>(again, '[part="show-dismissed-button"]').click();
+      await again.updateComplete;
+      expect(q(again, '[part="incident"]')).to.be.null;
+      // …and back for good when the phase moves on.
+      client.setStatus(changed(status, { phase: 'monitoring' }));
+      await again.updateComplete;
+      expect(q(again, '[part="incident"]')).to.exist;
+      expect(q(again, '[part="show-dismissed-button"]')).to.be.null;
+    });
+
+    it('brings a dismissed incident back when its impact changes', async () => {
+      const status = sampleStatus('minor');
+      client.setStatus(status);
+      const el = await banner(client);
+      q<HTMLButtonElement>(el, '[part="dismiss-button"]').click();
+      await el.updateComplete;
+      expect(q(el, '[part="incident"]')).to.be.null;
+      client.setStatus(changed(status, { impact: 'critical' }));
+      await el.updateComplete;
+      expect(q(el, '[part="incident"]')).to.exist;
+    });
+  });
+
+  describe('maintenance', () => {
+    it('shows an in-progress maintenance with its components and latest update', async () => {
+      client.setStatus({
+        ...sampleStatus('operational'),
+        severity: 'maintenance',
+        maintenances: [
+          maintenance(),
+          maintenance({ id: 'm2', title: 'Later', status: 'scheduled' }),
+        ],
+      });
+      const el = await banner(client);
+      const sections = el.shadowRoot!.querySelectorAll('[part="maintenance"]');
+      expect(sections).to.have.length(1);
+      expect(sections[0]!.textContent).to.contain('Maintenance in progress');
+      expect(sections[0]!.textContent).to.contain('Database failover');
+      expect(sections[0]!.textContent).to.contain('Dashboard');
+      expect(sections[0]!.textContent).to.contain('read-only');
+      expect(q(el, '[part="overall"]').textContent).to.contain('Under maintenance');
+      expect(el.matches(':state(maintenance)')).to.be.true;
+    });
+
+    it('works without the maintenances field', async () => {
+      const status = sampleStatus('major');
+      delete status.maintenances;
+      client.setStatus(status);
+      const el = await banner(client);
+      expect(q(el, '[part="maintenance"]')).to.be.null;
+      expect(el.matches(':state(maintenance)')).to.be.false;
+    });
+  });
+
+  describe('sparkline', () => {
+    it('draws "affected" reports over the last hours next to the button', async () => {
+      client.setStatus(sampleStatus('major'));
+      const el = await banner(client);
+      expect(q(el, '[part="sparkline"]')).to.be.null;
+      client.setAffectedHistory(INCIDENT_ID, history([0, 1, 1, 3, 2, 8, 0, 0, 4, 6, 7, 5]));
+      await el.updateComplete;
+      const spark = q(el, '[part="sparkline"]');
+      expect(spark.getAttribute('role')).to.equal('img');
+      expect(spark.getAttribute('aria-label')).to.equal('37 reports in the last 3 hours');
+      const points = spark.querySelector('.spark-line')!.getAttribute('points')!.split(' ');
+      expect(points).to.have.length(12);
+      const ys = points.map((p) => Number(p.split(',')[1]));
+      // The highest bucket is the highest point (smallest y).
+      expect(Math.min(...ys)).to.equal(ys[5]);
+    });
+  });
+
+  describe('direct mode', () => {
+    const STATUS_URL = 'https://status.example.test/api/v2/summary.json';
+    let realFetch: typeof fetch;
+    let requested: string[];
+
+    beforeEach(async () => {
+      realFetch = window.fetch;
+      const fixture = await (
+        await realFetch(new URL('../testing/statuspage-summary-critical.json', import.meta.url))
+      ).text();
+      requested = [];
+      window.fetch = async (input: RequestInfo | URL) => {
+        requested.push(String(input));
+        return new Response(fixture, { headers: { 'content-type': 'application/json' } });
+      };
+    });
+    afterEach(() => {
+      window.fetch = realFetch;
+    });
+
+    it('reads the status page directly and hides what needs a Lifeboat server', async () => {
+      const el = await fixture<LifeboatBanner>(
+        html`<lifeboat-banner status-url=${STATUS_URL}></lifeboat-banner>`,
+      );
+      await waitUntil(() => q(el, '[part="incident"]') !== null);
+      await expect(el).to.be.accessible();
+      expect(requested[0]).to.equal(STATUS_URL);
+      expect(el.matches(':state(direct)')).to.be.true;
+      expect(q(el, '[part="title"]').textContent).to.equal('Unplanned Database Outage');
+      expect(q(el, '[part="impact-badge"]').textContent).to.equal('Critical');
+      expect(q(el, '[aria-current="step"]').textContent).to.contain('Identified');
+      expect(q(el, '[role="status"]').getAttribute('aria-live')).to.equal('assertive');
+      expect(q(el, '[part="affected-button"]')).to.be.null;
+      expect(q(el, '[part="workaround"]')).to.be.null;
+      expect(q(el, '[part="timeline-button"]')).to.exist;
+      expect(q(el, '[part="maintenance"]').textContent).to.contain('Web Tier Recycle');
     });
   });
 

@@ -1,55 +1,125 @@
-import type { Incident, MemberIncidentState, Post, Severity, SiteStatus } from '@lifeboat/protocol';
-import type { LifeboatClient, Loadable } from '@lifeboat/sdk';
+import type {
+  AffectedHistory,
+  Incident,
+  Maintenance,
+  MemberIncidentState,
+  Post,
+  Severity,
+  SiteStatus,
+} from '@lifeboat/protocol';
+import { createDirectStatus, type LifeboatClient, type Loadable } from '@lifeboat/sdk';
+import type { ReadableAtom } from 'nanostores';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { LifeboatElement } from '../base/lifeboat-element.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { PopoverController } from '../controllers/popover-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { LifeboatAffectedEvent } from '../events/affected.js';
 import { LifeboatNavigateEvent } from '../events/navigate.js';
+import { LifeboatStatusChangeEvent } from '../events/status-change.js';
 import { messages } from '../localize.js';
-import { renderIncident, renderTimeline } from './incident.js';
+import { renderIncident, renderMaintenance, renderTimeline } from './incident.js';
 import { bannerStyles } from './banner.styles.js';
+import { BannerPreferences } from './preferences.js';
 
 const LOUD: ReadonlySet<string> = new Set(['major', 'critical']);
+const RANK: readonly Severity[] = ['operational', 'maintenance', 'minor', 'major', 'critical'];
+const NARROW = 480;
+
+/** One direct-mode poller per status URL and page, shared by every banner that names it. */
+const directStatuses = new Map<string, ReadableAtom<Loadable<SiteStatus>>>();
+function directStatus(url: string): ReadableAtom<Loadable<SiteStatus>> {
+  let store = directStatuses.get(url);
+  if (!store) {
+    store = createDirectStatus({ statusUrl: url }).$status;
+    directStatuses.set(url, store);
+  }
+  return store;
+}
+
+/** What makes an incident worth announcing again. */
+interface Seen {
+  title: string;
+  phase: Incident['phase'];
+  impact: Incident['impact'];
+  update: string | undefined;
+}
+
+/** The part of a status that counts as a real change (not counts, sequence numbers or times). */
+function fingerprint(status: SiteStatus): string {
+  return JSON.stringify([
+    status.severity,
+    status.description,
+    status.components.map((c) => [c.id, c.name, c.status]),
+    status.incidents.map((i) => [
+      i.id,
+      i.title,
+      i.phase,
+      i.impact,
+      i.components,
+      i.updates.map((u) => u.id),
+    ]),
+    (status.maintenances ?? []).map((m) => [m.id, m.status, m.updates.map((u) => u.id)]),
+  ]);
+}
+
+const activeMaintenance = (m: Maintenance): boolean =>
+  m.status === 'in_progress' || m.status === 'verifying';
 
 /**
  * The live status banner: overall status, the open incidents with their phase, affected
- * components, latest official update and timeline, an "Affected me too" button with its live
- * count, and the top community workaround.
+ * components, latest official update and timeline, in-progress maintenance, an "Affected me too"
+ * button with its live count and a sparkline of recent reports, and the top community workaround.
+ *
+ * Host-page safety: the banner's height is reserved before data arrives and never changes on its
+ * own afterwards (content that does not fit is clipped behind "Show all"); only a visitor's action
+ * (show all, collapse, dismiss) changes it, so it adds no layout shift. With `status-url` it reads
+ * a public Statuspage-compatible `summary.json` directly, without a Lifeboat server.
  *
  * @summary Live status banner for a status page.
  *
  * @event lifeboat-affected - Before "affected me too" is said or taken back. Cancelable.
  * @event lifeboat-navigate - When "See in thread" is followed. Cancelable.
+ * @event lifeboat-status-change - When the official status is first known and whenever it really changes (not on counts); `detail` is the SiteStatus.
  *
- * @csspart container - The live region around everything.
+ * @csspart container - The card around everything.
+ * @csspart content - The height-reserved area inside the card.
+ * @csspart announcer - The visually hidden live region (`role="status"`).
  * @csspart overall - The overall status line.
  * @csspart status-dot - The colored dot of the overall status.
  * @csspart incident - One open incident.
  * @csspart impact-badge - The impact of an incident.
- * @csspart title - An incident's title.
+ * @csspart phase-badge - The phase of a collapsed incident.
+ * @csspart title - An incident's or maintenance's title.
+ * @csspart collapse-button - Collapses or expands an incident.
+ * @csspart dismiss-button - Dismisses an incident until its phase or impact changes.
  * @csspart phases - The phase stepper.
  * @csspart meta - Affected components and time of the last update.
  * @csspart components - The affected component names.
  * @csspart update - The latest official update text.
  * @csspart actions - The row of buttons.
  * @csspart affected-button - The "Affected me too" toggle.
+ * @csspart sparkline - The small chart of "affected" reports over the last hours.
  * @csspart timeline-button - Opens the timeline.
  * @csspart timeline - The popover with all official updates.
  * @csspart workaround - The top community workaround.
  * @csspart verified-badge - "Verified by staff".
  * @csspart workaround-link - "See in thread".
+ * @csspart maintenance - An in-progress maintenance.
+ * @csspart maintenance-badge - "Maintenance in progress".
+ * @csspart show-dismissed-button - Brings dismissed incidents back.
+ * @csspart show-all-button - Shows content that does not fit the reserved height.
  * @csspart skeleton - The placeholder shown while loading.
  *
- * @cssproperty --lifeboat-banner-min-height - Height reserved before data arrives (default 4.5rem).
+ * @cssproperty --lifeboat-banner-min-height - Height reserved before data arrives (default 11rem; 14rem under 480 px). The banner remembers what its content needed on the visitor's last visit.
  * @cssproperty --lifeboat-banner-accent - The severity color (set per severity; override to brand it).
  * @cssproperty --lifeboat-color-surface - Background.
  * @cssproperty --lifeboat-color-text - Text color.
  * @cssproperty --lifeboat-color-muted - Secondary text.
  * @cssproperty --lifeboat-color-border - Borders.
- * @cssproperty --lifeboat-color-accent - Links and pressed buttons.
+ * @cssproperty --lifeboat-color-accent - Links, pressed buttons and the sparkline.
  * @cssproperty --lifeboat-color-operational - Operational status color.
  * @cssproperty --lifeboat-color-minor - Minor status color.
  * @cssproperty --lifeboat-color-major - Major status color.
@@ -63,6 +133,10 @@ const LOUD: ReadonlySet<string> = new Set(['major', 'critical']);
  * @cssstate error - The status could not be loaded.
  * @cssstate operational - No open incident.
  * @cssstate incident - At least one open incident.
+ * @cssstate maintenance - A maintenance is in progress.
+ * @cssstate direct - Reading a status page directly (`status-url`), without a Lifeboat server.
+ * @cssstate clipped - Content is taller than the reserved height ("Show all" is offered).
+ * @cssstate expanded - The visitor chose "Show all".
  */
 @customElement('lifeboat-banner')
 export class LifeboatBanner extends LifeboatElement {
@@ -71,60 +145,235 @@ export class LifeboatBanner extends LifeboatElement {
   /** Show only this incident; by default every open incident of the site. */
   @property({ reflect: true }) incident: string | null = null;
 
+  /**
+   * Direct mode: a public status JSON (Statuspage or incident.io `/api/v2/summary.json`, Instatus
+   * `/summary.json`) read without a Lifeboat server. Hides what needs one ("Affected me too",
+   * community workaround). The page's CSP must allow it in `connect-src`.
+   */
+  @property({ attribute: 'status-url', reflect: true }) statusUrl: string | null = null;
+
+  @state() private expanded = false;
+  @state() private clipped = false;
+  @state() private showDismissed = false;
+  /** Text of the visually hidden live region: set only on real changes. */
+  @state() private announcement = '';
+
   readonly #status = new StoreController<Loadable<SiteStatus>>(this);
   readonly #incident = new StoreController<Loadable<Incident>>(this);
   readonly #me = new Map<string, StoreController<MemberIncidentState>>();
+  readonly #history = new Map<string, StoreController<Loadable<AffectedHistory>>>();
   readonly #clock = new ClockController(this);
   readonly #popover = new PopoverController(this, {
     floating: () => this.renderRoot.querySelector<HTMLElement>('#timeline'),
     placement: 'bottom-start',
   });
+  #prefs = new BannerPreferences('lifeboat:banner');
+  /** Bumped when a preference changes, so render reads them again. */
+  #prefsVersion = 0;
+  #reserve: number | null = null;
+  /** The height the page gave the element before it was upgraded (its placeholder rule). */
+  readonly #placeholder: number;
+  #bucket: 'narrow' | 'wide' = 'wide';
+  #resize: ResizeObserver | undefined;
+  #lastStatus: SiteStatus | undefined;
+  #fingerprint: string | undefined;
+  #pendingChange: SiteStatus | undefined;
+  #seen: Map<string, Seen> | undefined;
+
+  constructor() {
+    super();
+    // During an upgrade the element is still :not(:defined) here, so this is the height the
+    // page reserved for it (0 when created by script).
+    this.#placeholder = this.isConnected ? this.getBoundingClientRect().height : 0;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) this.#observe();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#resize?.disconnect();
+    this.#resize = undefined;
+  }
 
   protected override clientChanged(client: LifeboatClient | undefined): void {
-    this.#status.store = client?.$status;
-    this.#incident.store = client && this.incident ? client.incident(this.incident) : undefined;
-    for (const controller of this.#me.values()) controller.store = undefined;
+    this.#bindStores(client);
+  }
+
+  /** True in direct mode (`status-url`): no Lifeboat server features. */
+  get direct(): boolean {
+    return Boolean(this.statusUrl);
+  }
+
+  #bindStores(client: LifeboatClient | undefined): void {
+    const namespace = this.statusUrl
+      ? `lifeboat:banner:${this.statusUrl}`
+      : `lifeboat:banner:${client?.server ?? ''}:${client?.site ?? ''}`;
+    this.#prefs = new BannerPreferences(namespace);
+    this.#status.store = this.statusUrl ? directStatus(this.statusUrl) : client?.$status;
+    this.#incident.store =
+      client && this.incident && !this.statusUrl ? client.incident(this.incident) : undefined;
+    for (const controller of [...this.#me.values(), ...this.#history.values()])
+      controller.store = undefined;
     this.#me.clear();
+    this.#history.clear();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    if (changed.has('incident') && changed.get('incident') !== undefined) {
-      this.#incident.store =
-        this.activeClient && this.incident ? this.activeClient.incident(this.incident) : undefined;
+    if (
+      !this.hasUpdated ||
+      (changed.has('incident') && changed.get('incident') !== undefined) ||
+      (changed.has('statusUrl') && changed.get('statusUrl') !== undefined)
+    ) {
+      this.#bindStores(this.activeClient);
     }
+    if (!this.hasUpdated) this.#pickReserve();
     const status = this.#status.value;
     const incidents = this.#incidents();
-    for (const incident of incidents) {
-      if (!this.#me.has(incident.id) && this.activeClient) {
-        this.#me.set(incident.id, new StoreController(this, this.activeClient.me(incident.id)));
+    const client = this.activeClient;
+    if (client && !this.direct) {
+      for (const incident of incidents) {
+        if (!this.#me.has(incident.id))
+          this.#me.set(incident.id, new StoreController(this, client.me(incident.id)));
+        if (!this.#history.has(incident.id) && typeof client.affectedHistory === 'function')
+          this.#history.set(
+            incident.id,
+            new StoreController(this, client.affectedHistory(incident.id)),
+          );
       }
     }
     const severity = this.#severity(status, incidents);
     this.toggleState('loading', !status || status.state === 'loading');
     this.toggleState('error', status?.state === 'error' && !status.value);
-    this.toggleState('operational', status?.state === 'ready' && incidents.length === 0);
+    this.toggleState('operational', Boolean(status?.value) && incidents.length === 0);
     this.toggleState('incident', incidents.length > 0);
+    this.toggleState('maintenance', this.#maintenances().length > 0);
+    this.toggleState('direct', this.direct);
+    this.toggleState('clipped', this.clipped && !this.expanded);
+    this.toggleState('expanded', this.expanded);
     this.dataset.severity = severity ?? '';
+    const value = status?.value;
+    if (value && value !== this.#lastStatus) {
+      this.#lastStatus = value;
+      this.#noticeChanges(value, incidents);
+    }
+  }
+
+  protected override firstUpdated(): void {
+    this.#observe();
+  }
+
+  /** Measures again whenever the card or its content changes size. */
+  #observe(): void {
+    if (this.#resize || typeof ResizeObserver !== 'function') return;
+    this.#resize = new ResizeObserver(() => this.#measure());
+    for (const selector of ['.banner', '.inner']) {
+      const node = this.renderRoot.querySelector(selector);
+      if (node) this.#resize.observe(node);
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const change = this.#pendingChange;
+    this.#pendingChange = undefined;
+    if (change) this.dispatchEvent(new LifeboatStatusChangeEvent(change));
+  }
+
+  /**
+   * Chooses the height to reserve: what the content needed on this visitor's last visit (same
+   * site, same width class), else the CSS default. When the page was already painted with a
+   * placeholder height (`lifeboat-banner:not(:defined)`), that height is kept, so upgrading the
+   * element shifts nothing either.
+   */
+  #pickReserve(): void {
+    const width = this.getBoundingClientRect().width || this.parentElement?.clientWidth || 0;
+    this.#bucket = width > 0 && width < NARROW ? 'narrow' : 'wide';
+    const painted =
+      typeof performance !== 'undefined' &&
+      typeof performance.getEntriesByType === 'function' &&
+      performance.getEntriesByType('paint').length > 0;
+    this.#reserve =
+      painted && this.#placeholder > 0 ? this.#placeholder : this.#prefs.height(this.#bucket);
+  }
+
+  /** Measures whether the content overflows the reserved height, and remembers what it needs. */
+  #measure(): void {
+    const card = this.renderRoot.querySelector<HTMLElement>('.banner');
+    const inner = this.renderRoot.querySelector<HTMLElement>('.inner');
+    if (!card || !inner) return;
+    const style = getComputedStyle(card);
+    const chrome = ['paddingTop', 'paddingBottom', 'borderTopWidth', 'borderBottomWidth']
+      .map((key) => parseFloat(style[key as 'paddingTop']) || 0)
+      .reduce((a, b) => a + b, 0);
+    const needed = Math.ceil(inner.getBoundingClientRect().height + chrome);
+    const clipped = needed > card.getBoundingClientRect().height + 1;
+    if (clipped !== this.clipped) this.clipped = clipped;
+    const status = this.#status.value;
+    if (status?.state === 'ready' && inner.offsetHeight > 0)
+      this.#prefs.setHeight(this.#bucket, needed);
+  }
+
+  /** Queues the status-change event and the live announcement for real changes only. */
+  #noticeChanges(status: SiteStatus, incidents: Incident[]): void {
+    const print = fingerprint(status);
+    if (print !== this.#fingerprint) {
+      this.#fingerprint = print;
+      this.#pendingChange = status;
+    }
+    const m = messages();
+    const next = new Map<string, Seen>(
+      incidents.map((i) => [
+        i.id,
+        { title: i.title, phase: i.phase, impact: i.impact, update: i.updates[0]?.id },
+      ]),
+    );
+    const previous = this.#seen;
+    this.#seen = next;
+    if (!previous) return;
+    const lines: string[] = [];
+    for (const incident of incidents) {
+      const before = previous.get(incident.id);
+      const phase = m.phase[incident.phase];
+      const impact = m.impact[incident.impact];
+      if (!before) lines.push(m.announceNew(incident.title, impact, phase));
+      else if (before.phase !== incident.phase) lines.push(m.announcePhase(incident.title, phase));
+      else if (before.impact !== incident.impact)
+        lines.push(m.announceImpact(incident.title, impact));
+      else if (before.update !== incident.updates[0]?.id && incident.updates[0])
+        lines.push(m.announceUpdate(incident.title, incident.updates[0].body));
+    }
+    for (const [id, before] of previous)
+      if (!next.has(id)) lines.push(m.announceResolved(before.title));
+    if (lines.length === 0) return;
+    const text = lines.join(' ');
+    // The same words twice in a row would not change the DOM, so nothing would be announced.
+    this.announcement = text === this.announcement ? `${text}\u00a0` : text;
   }
 
   /** The incidents shown: the one named by `incident`, or every open one. */
   #incidents(): Incident[] {
-    if (this.incident) {
+    if (this.incident && !this.direct) {
       const one = this.#incident.value;
       return one?.value ? [one.value] : [];
     }
-    return this.#status.value?.value?.incidents ?? [];
+    const all = this.#status.value?.value?.incidents ?? [];
+    return this.incident ? all.filter((i) => i.id === this.incident) : all;
+  }
+
+  #maintenances(): Maintenance[] {
+    return (this.#status.value?.value?.maintenances ?? []).filter(activeMaintenance);
   }
 
   #severity(status: Loadable<SiteStatus> | undefined, incidents: Incident[]): Severity | undefined {
     if (!status?.value) return undefined;
-    const worst = incidents.reduce<Severity>((acc, i) => {
-      const rank = ['operational', 'maintenance', 'minor', 'major', 'critical'];
+    return incidents.reduce<Severity>((acc, i) => {
       const sev: Severity = i.impact === 'none' ? 'minor' : i.impact;
-      return rank.indexOf(sev) > rank.indexOf(acc) ? sev : acc;
+      return RANK.indexOf(sev) > RANK.indexOf(acc) ? sev : acc;
     }, status.value.severity);
-    return worst;
   }
 
   #handleTimeline = (event: Event): void => {
@@ -148,11 +397,56 @@ export class LifeboatBanner extends LifeboatElement {
     if (!this.dispatchEvent(navigate)) event.preventDefault();
   };
 
+  #handleCollapse(incident: Incident): void {
+    const pref = this.#prefs.incident(incident.id);
+    this.#prefs.setIncident(incident.id, { ...pref, collapsed: !pref.collapsed });
+    this.#prefsVersion++;
+    this.requestUpdate();
+  }
+
+  #handleDismiss(incident: Incident): void {
+    const pref = this.#prefs.incident(incident.id);
+    this.#prefs.setIncident(incident.id, {
+      ...pref,
+      dismissed: { phase: incident.phase, impact: incident.impact },
+    });
+    this.#prefsVersion++;
+    this.showDismissed = false;
+    this.requestUpdate();
+    // Focus would be lost with the removed section: keep it in the banner.
+    void this.updateComplete.then(() =>
+      this.renderRoot
+        .querySelector<HTMLElement>('[part="show-dismissed-button"], [part="dismiss-button"]')
+        ?.focus(),
+    );
+  }
+
+  #handleShowDismissed = (): void => {
+    this.showDismissed = !this.showDismissed;
+  };
+
+  #handleShowAll = (): void => {
+    this.expanded = !this.expanded;
+  };
+
+  /** Keyboard users never land on a control hidden below the reserved height. */
+  #handleFocusIn = (event: FocusEvent): void => {
+    if (this.expanded || !this.clipped) return;
+    const target = event.composedPath()[0] as HTMLElement | undefined;
+    const card = this.renderRoot.querySelector<HTMLElement>('.banner');
+    const more = this.renderRoot.querySelector<HTMLElement>('.more');
+    if (!target || !card || more?.contains(target)) return;
+    // Below the fade that covers the last part of the card counts as hidden too.
+    const visibleBottom = more?.getBoundingClientRect().top ?? card.getBoundingClientRect().bottom;
+    if (target.getBoundingClientRect().bottom > visibleBottom) this.expanded = true;
+  };
+
   #renderSkeleton(): TemplateResult {
     return html`<div class="skeleton-card" part="skeleton" aria-busy="true">
       <span class="visually-hidden">${messages().loading}</span>
       <div class="skeleton line short"></div>
       <div class="skeleton line"></div>
+      <div class="skeleton line medium"></div>
     </div>`;
   }
 
@@ -164,58 +458,111 @@ export class LifeboatBanner extends LifeboatElement {
     </div>`;
   }
 
+  #renderBody(
+    status: Loadable<SiteStatus> | undefined,
+    incidents: Incident[],
+    severity: Severity | undefined,
+  ): TemplateResult {
+    const m = messages();
+    if (!this.activeClient && !this.direct) return html`<p class="notice muted">${m.noClient}</p>`;
+    if (
+      !status ||
+      status.state === 'loading' ||
+      (this.incident && !this.direct && this.#incident.value?.state === 'loading')
+    )
+      return this.#renderSkeleton();
+    if (!status.value || !severity) {
+      return html`<div class="notice">
+        <span>${m.loadError}</span>
+        <button type="button" class="button" @click=${() => this.activeClient?.retry()}>
+          ${m.retry}
+        </button>
+      </div>`;
+    }
+    const value = status.value;
+    const dismissed = incidents.filter((i) => this.#prefs.isDismissed(i.id, i.phase, i.impact));
+    const shown = this.showDismissed ? incidents : incidents.filter((i) => !dismissed.includes(i));
+    const maintenances = this.#maintenances();
+    const open = shown.find((i) => this.#popover.isOpen(i.id));
+    return html`${this.#renderOverall(severity, value.site.name)}
+    ${shown.map((incident) =>
+      renderIncident({
+        incident,
+        components: value.components,
+        affected: this.#me.get(incident.id)?.value?.affected ?? false,
+        timelineOpen: this.#popover.isOpen(incident.id),
+        now: this.#clock.now,
+        direct: this.direct,
+        collapsed: Boolean(this.#prefs.incident(incident.id).collapsed),
+        history: this.#history.get(incident.id)?.value?.value,
+        onTimeline: this.#handleTimeline,
+        onAffected: () => this.#handleAffected(incident),
+        onSeeInThread: this.#handleSeeInThread,
+        onCollapse: () => this.#handleCollapse(incident),
+        onDismiss: () => this.#handleDismiss(incident),
+      }),
+    )}
+    ${maintenances.map((maintenance) => renderMaintenance(maintenance, value.components))}
+    ${
+      dismissed.length
+        ? html`<button
+            type="button"
+            class="link-button"
+            part="show-dismissed-button"
+            aria-pressed=${this.showDismissed ? 'true' : 'false'}
+            @click=${this.#handleShowDismissed}
+          >
+            ${m.showDismissed(dismissed.length)}
+          </button>`
+        : nothing
+    }
+    ${open ? renderTimeline(open, this.#clock.now, () => this.#popover.hide()) : nothing}`;
+  }
+
   protected override render(): TemplateResult {
+    void this.#prefsVersion;
     const m = messages();
     const status = this.#status.value;
     const incidents = this.#incidents();
     const severity = this.#severity(status, incidents);
     const loud =
       incidents.some((i) => LOUD.has(i.impact)) || (severity !== undefined && LOUD.has(severity));
-    let body: TemplateResult;
-    if (!this.activeClient) {
-      body = html`<p class="notice muted">${m.noClient}</p>`;
-    } else if (
-      !status ||
-      status.state === 'loading' ||
-      (this.incident && this.#incident.value?.state === 'loading')
-    ) {
-      body = this.#renderSkeleton();
-    } else if (!status.value || !severity) {
-      body = html`<div class="notice">
-        <span>${m.loadError}</span>
-        <button type="button" class="button" @click=${() => this.activeClient?.retry()}>
-          ${m.retry}
-        </button>
-      </div>`;
-    } else if (incidents.length === 0) {
-      body = html`<div class="slim">${this.#renderOverall(severity, status.value.site.name)}</div>`;
-    } else {
-      const components = status.value.components;
-      const open = incidents.find((i) => this.#popover.isOpen(i.id));
-      body = html`${this.#renderOverall(severity, status.value.site.name)}
-      ${incidents.map((incident) =>
-        renderIncident({
-          incident,
-          components,
-          affected: this.#me.get(incident.id)?.value?.affected ?? false,
-          timelineOpen: this.#popover.isOpen(incident.id),
-          now: this.#clock.now,
-          onTimeline: this.#handleTimeline,
-          onAffected: () => this.#handleAffected(incident),
-          onSeeInThread: this.#handleSeeInThread,
-        }),
-      )}
-      ${open ? renderTimeline(open, this.#clock.now, () => this.#popover.hide()) : nothing}`;
-    }
+    const reserve = this.#reserve ? { '--_reserve': `${this.#reserve}px` } : {};
     return html`<div
-      class="banner"
-      part="container"
-      role="status"
-      aria-live=${loud ? 'assertive' : 'polite'}
-      data-severity=${severity ?? 'loading'}
-    >
-      ${body}
-    </div>`;
+        class="banner"
+        part="container"
+        data-severity=${severity ?? 'loading'}
+        style=${styleMap(reserve)}
+        @focusin=${this.#handleFocusIn}
+      >
+        <div class="content" part="content">
+          <div class="inner">${this.#renderBody(status, incidents, severity)}</div>
+        </div>
+        ${
+          this.clipped || this.expanded
+            ? html`<div class="more">
+                <button
+                  type="button"
+                  class="button"
+                  part="show-all-button"
+                  aria-expanded=${this.expanded ? 'true' : 'false'}
+                  @click=${this.#handleShowAll}
+                >
+                  ${this.expanded ? m.showLess : m.showAll}
+                </button>
+              </div>`
+            : nothing
+        }
+      </div>
+      <div
+        class="visually-hidden"
+        part="announcer"
+        role="status"
+        aria-live=${loud ? 'assertive' : 'polite'}
+        aria-atomic="true"
+      >
+        ${this.announcement}
+      </div>`;
   }
 }
 

@@ -4,11 +4,13 @@
  */
 import {
   INCIDENT_PHASES,
+  type AffectedHistory,
   type Incident,
+  type Maintenance,
   type Post,
   type StatusComponent,
 } from '@lifeboat/protocol';
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, svg, type TemplateResult } from 'lit';
 import { absoluteTime, formatNumber, messages, relativeTime } from '../localize.js';
 
 export interface IncidentViewOptions {
@@ -17,9 +19,40 @@ export interface IncidentViewOptions {
   affected: boolean;
   timelineOpen: boolean;
   now: number;
+  /** Direct mode (no Lifeboat server): no "affected" button, no community workaround. */
+  direct: boolean;
+  collapsed: boolean;
+  /** Reports per bucket over the last hours, when known. */
+  history: AffectedHistory | undefined;
   onTimeline: (event: Event) => void;
   onAffected: () => void;
   onSeeInThread: (event: Event, post: Post) => void;
+  onCollapse: () => void;
+  onDismiss: () => void;
+}
+
+const SPARK_W = 72;
+const SPARK_H = 22;
+
+/** A small SVG line of "affected me too" reports per bucket, oldest to newest. */
+export function renderSparkline(history: AffectedHistory): TemplateResult {
+  const counts = history.buckets.map((b) => b.count);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const max = Math.max(1, ...counts);
+  const step = counts.length > 1 ? SPARK_W / (counts.length - 1) : SPARK_W;
+  const points = counts
+    .map(
+      (c, i) => `${(i * step).toFixed(1)},${(SPARK_H - 2 - (c / max) * (SPARK_H - 4)).toFixed(1)}`,
+    )
+    .join(' ');
+  const hours = Math.round((history.buckets.length * history.bucketMinutes) / 60);
+  const label = messages().affectedTrend(hours, total);
+  return html`<span class="sparkline" part="sparkline" role="img" aria-label=${label} title=${label}
+    >${svg`<svg viewBox="0 0 ${SPARK_W} ${SPARK_H}" width=${SPARK_W} height=${SPARK_H} aria-hidden="true" focusable="false">
+      <polyline class="spark-area" points=${`0,${SPARK_H} ${points} ${SPARK_W},${SPARK_H}`}></polyline>
+      <polyline class="spark-line" points=${points}></polyline>
+    </svg>`}</span
+  >`;
 }
 
 export function renderPhases(incident: Incident): TemplateResult {
@@ -69,20 +102,149 @@ export function renderIncident(options: IncidentViewOptions): TemplateResult {
     .map((id) => components.find((c) => c.id === id)?.name)
     .filter((name): name is string => Boolean(name));
   const latest = incident.updates[0];
-  const titleId = `lifeboat-incident-${incident.id.replace(/[^\w-]/g, '-')}`;
+  const slug = incident.id.replace(/[^\w-]/g, '-');
+  const titleId = `lifeboat-incident-${slug}`;
+  const bodyId = `lifeboat-incident-body-${slug}`;
+  const head = html`<div class="incident-head">
+    <span class="badge impact" part="impact-badge" data-impact=${incident.impact}
+      >${m.impact[incident.impact]}</span
+    >
+    <p class="title" part="title" id=${titleId}>${incident.title}</p>
+    ${
+      options.collapsed
+        ? html`<span class="badge phase-badge" part="phase-badge">${m.phase[incident.phase]}</span>`
+        : nothing
+    }
+    <span class="incident-controls">
+      <button
+        type="button"
+        class="icon-button"
+        part="collapse-button"
+        aria-expanded=${options.collapsed ? 'false' : 'true'}
+        aria-controls=${bodyId}
+        aria-label=${options.collapsed ? m.expand : m.collapse}
+        title=${options.collapsed ? m.expand : m.collapse}
+        @click=${options.onCollapse}
+      >
+        <span class="chevron" aria-hidden="true"></span>
+      </button>
+      <button
+        type="button"
+        class="icon-button"
+        part="dismiss-button"
+        aria-label=${m.dismissIncident(incident.title)}
+        title=${m.dismiss}
+        @click=${options.onDismiss}
+      >
+        <span aria-hidden="true">✕</span>
+      </button>
+    </span>
+  </div>`;
+  if (options.collapsed) {
+    return html`<section
+      class="incident collapsed"
+      part="incident"
+      data-impact=${incident.impact}
+      aria-labelledby=${titleId}
+    >
+      ${head}
+      <div id=${bodyId} hidden></div>
+    </section>`;
+  }
   return html`<section
     class="incident"
     part="incident"
     data-impact=${incident.impact}
     aria-labelledby=${titleId}
   >
-    <div class="incident-head">
-      <span class="badge impact" part="impact-badge" data-impact=${incident.impact}
-        >${m.impact[incident.impact]}</span
-      >
-      <p class="title" part="title" id=${titleId}>${incident.title}</p>
+    ${head}
+    <div class="incident-body" id=${bodyId}>
+      ${renderPhases(incident)}
+      <p class="meta muted" part="meta">
+        ${
+          names.length
+            ? html`<span class="components" part="components"
+                >${m.affectedComponents}: ${names.join(', ')}</span
+              >`
+            : nothing
+        }
+        <span class="updated">
+          <time
+            datetime=${incident.updatedAt}
+            title=${absoluteTime(incident.updatedAt)}
+            aria-hidden="true"
+            >${m.updatedAgo(relativeTime(incident.updatedAt, now))}</time
+          ><span class="visually-hidden">${m.updatedAgo(absoluteTime(incident.updatedAt))}</span>
+        </span>
+      </p>
+      ${latest ? html`<p class="update" part="update">${latest.body}</p>` : nothing}
+      <div class="actions" part="actions">
+        ${
+          options.direct
+            ? nothing
+            : html`<button
+                  type="button"
+                  class="button"
+                  part="affected-button"
+                  aria-pressed=${affected ? 'true' : 'false'}
+                  @click=${options.onAffected}
+                >
+                  <span>${m.affectedMeToo}</span>
+                  <span class="count" aria-hidden="true"
+                    >${formatNumber(incident.affectedCount)}</span
+                  >
+                  <span class="visually-hidden">, ${m.affectedCount(incident.affectedCount)}</span>
+                </button>
+                ${
+                  options.history && options.history.buckets.length > 1
+                    ? renderSparkline(options.history)
+                    : nothing
+                }`
+        }
+        ${
+          incident.updates.length
+            ? html`<button
+                type="button"
+                class="button"
+                part="timeline-button"
+                aria-expanded=${options.timelineOpen ? 'true' : 'false'}
+                aria-controls=${options.timelineOpen ? 'timeline' : nothing}
+                aria-haspopup="dialog"
+                data-incident=${incident.id}
+                @click=${options.onTimeline}
+              >
+                ${m.timeline}
+              </button>`
+            : nothing
+        }
+      </div>
+      ${
+        incident.topWorkaround && !options.direct
+          ? renderWorkaround(incident.topWorkaround, options.onSeeInThread)
+          : nothing
+      }
     </div>
-    ${renderPhases(incident)}
+  </section>`;
+}
+
+/** An in-progress maintenance: title, until when, components, latest update. */
+export function renderMaintenance(
+  maintenance: Maintenance,
+  components: readonly StatusComponent[],
+): TemplateResult {
+  const m = messages();
+  const names = maintenance.components
+    .map((id) => components.find((c) => c.id === id)?.name)
+    .filter((name): name is string => Boolean(name));
+  const latest = maintenance.updates[0];
+  const titleId = `lifeboat-maintenance-${maintenance.id.replace(/[^\w-]/g, '-')}`;
+  return html`<section class="maintenance" part="maintenance" aria-labelledby=${titleId}>
+    <div class="incident-head">
+      <span class="badge maintenance-badge" part="maintenance-badge"
+        >${m.maintenanceInProgress}</span
+      >
+      <p class="title" part="title" id=${titleId}>${maintenance.title}</p>
+    </div>
     <p class="meta muted" part="meta">
       ${
         names.length
@@ -91,46 +253,13 @@ export function renderIncident(options: IncidentViewOptions): TemplateResult {
             >`
           : nothing
       }
-      <span class="updated">
-        <time
-          datetime=${incident.updatedAt}
-          title=${absoluteTime(incident.updatedAt)}
-          aria-hidden="true"
-          >${m.updatedAgo(relativeTime(incident.updatedAt, now))}</time
-        ><span class="visually-hidden">${m.updatedAgo(absoluteTime(incident.updatedAt))}</span>
-      </span>
-    </p>
-    ${latest ? html`<p class="update" part="update">${latest.body}</p>` : nothing}
-    <div class="actions" part="actions">
-      <button
-        type="button"
-        class="button"
-        part="affected-button"
-        aria-pressed=${affected ? 'true' : 'false'}
-        @click=${options.onAffected}
-      >
-        <span>${m.affectedMeToo}</span>
-        <span class="count" aria-hidden="true">${formatNumber(incident.affectedCount)}</span>
-        <span class="visually-hidden">, ${m.affectedCount(incident.affectedCount)}</span>
-      </button>
       ${
-        incident.updates.length
-          ? html`<button
-              type="button"
-              class="button"
-              part="timeline-button"
-              aria-expanded=${options.timelineOpen ? 'true' : 'false'}
-              aria-controls=${options.timelineOpen ? 'timeline' : nothing}
-              aria-haspopup="dialog"
-              data-incident=${incident.id}
-              @click=${options.onTimeline}
-            >
-              ${m.timeline}
-            </button>`
+        maintenance.scheduledUntil
+          ? html`<span>${m.maintenanceUntil(absoluteTime(maintenance.scheduledUntil))}</span>`
           : nothing
       }
-    </div>
-    ${incident.topWorkaround ? renderWorkaround(incident.topWorkaround, options.onSeeInThread) : nothing}
+    </p>
+    ${latest?.body ? html`<p class="update" part="update">${latest.body}</p>` : nothing}
   </section>`;
 }
 

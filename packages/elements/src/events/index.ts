@@ -4,3 +4,4 @@ export * from './affected.js';
 export * from './navigate.js';
 export * from './workaround-submit.js';
 export * from './workaround-created.js';
+export * from './status-change.js';

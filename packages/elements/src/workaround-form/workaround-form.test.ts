@@ -78,6 +78,15 @@ function localTime(hours: number): string {
   return new Date(t - new Date(t).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
+/** A client whose outbox queues posts while offline (`local: 'pending'`), like the SDK's. */
+class QueueingClient extends FakeClient {
+  queue = true;
+  override async post(incidentId: string, request: CreatePostRequest) {
+    const post = await super.post(incidentId, request);
+    return this.queue ? { ...post, local: 'pending' as const } : post;
+  }
+}
+
 class RateLimited extends FakeLifeboatError {
   override readonly retryAfter = 7;
   constructor() {
@@ -435,6 +444,24 @@ describe('<lifeboat-workaround-form>', () => {
       await fill(el);
       await submit(el);
       expect(posted(client, 2)[1].id).to.not.equal(firstId);
+    });
+
+    it('says the workaround waits when the SDK queued it offline, and finishes when back online', async () => {
+      const queueing = new QueueingClient();
+      queueing.setStatus(sampleStatus('major'));
+      const el = await form(queueing);
+      await fill(el);
+      await submit(el);
+      expect(q(el, '[part="outcome"]').textContent).to.contain('You are offline');
+      expect(q<HTMLInputElement>(el, '#title').value).to.equal('Use the EU endpoint');
+      queueing.queue = false;
+      window.dispatchEvent(new Event('online'));
+      await settle(el);
+      const ids = queueing.callsOf('post').map((c) => (c[1] as CreatePostRequest).id);
+      expect(ids).to.have.length(2);
+      expect(ids[1]).to.equal(ids[0]);
+      expect(q(el, '[part="outcome"]').textContent).to.contain('published');
+      expect(q<HTMLInputElement>(el, '#title').value).to.equal('');
     });
 
     it('sends again on its own when the connection comes back', async () => {

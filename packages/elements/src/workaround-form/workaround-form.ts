@@ -10,6 +10,7 @@ import {
   createSimilarSearch,
   type LifeboatClient,
   type Loadable,
+  type LocalPost,
   type SimilarSearch,
 } from '@lifeboat/sdk';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
@@ -321,12 +322,20 @@ export class LifeboatWorkaroundForm extends LifeboatElement {
     this.errors = {};
     try {
       if (!this.#session.value) await client.startSession(this.draft.displayName.trim());
-      const post: Post = await client.post(incidentId, {
+      const post: LocalPost = await client.post(incidentId, {
         id,
         kind: 'workaround',
         body: workaroundBody(workaround),
         workaround,
       });
+      if (post.local) {
+        // Offline: the SDK's outbox keeps it and sends it (same id) when the browser is back
+        // online; the draft stays too, until the server has it.
+        this.outcome = 'error';
+        this.failure = 'offline';
+        this.errorDetail = '';
+        return;
+      }
       this.reset();
       this.outcome = post.state === 'pending' ? 'pending' : 'published';
       this.failure = null;

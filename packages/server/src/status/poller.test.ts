@@ -1,0 +1,386 @@
+/**
+ * The status poller against a local fake upstream (real HTTP) and a real SQLite file: incidents
+ * open, update and resolve with one event each, threads open and lock, 304s, failures keep the
+ * last good copy, backoff grows with jitter, and nothing upstream can crash it.
+ */
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LifeboatEvent } from '@lifeboat/protocol';
+import { MemoryHub, type HubNotice } from '../realtime/hub.js';
+import { buildSiteStatus } from '../services/status.js';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite.js';
+import type { SiteRecord } from '../store/store.js';
+import { fixture, startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js';
+import { tempDir } from '../testing/harness.js';
+import { StatusPoller, type PollerTimers } from './poller.js';
+
+const OPERATIONAL =
+  'statuspage-summary-githubstatus-all-operational-2019-12-rapid7-github-status-checker.json';
+const ACTIVE =
+  'statuspage-summary-githubstatus-active-incident-2022-11-25-sergeyshevch-statuspage-exporter.json';
+const INCIDENT_ID = 'statuspage:kctbh9vrtdwd:ljwdk6qml8z8';
+const INTERVAL = 1000;
+const GRACE = 60_000;
+
+type Json = Record<string, any>;
+
+/** The active-incident summary with one more update, now "identified". */
+function withUpdate(): Json {
+  const doc = fixture(ACTIVE) as Json;
+  const inc = doc['incidents'][0];
+  inc.status = 'identified';
+  inc.incident_updates.unshift({
+    id: 'lbextra00001',
+    status: 'identified',
+    body: 'We found the cause: a <b>bad</b> deploy &amp; are rolling back.',
+    created_at: '2022-11-25T16:05:00.000Z',
+    display_at: '2022-11-25T16:05:00.000Z',
+  });
+  return doc;
+}
+
+/** The same incident, resolved. */
+function resolved(): Json {
+  const doc = withUpdate();
+  const inc = doc['incidents'][0];
+  inc.status = 'resolved';
+  inc.resolved_at = '2022-11-25T16:30:00.000Z';
+  inc.incident_updates.unshift({
+    id: 'lbextra00002',
+    status: 'resolved',
+    body: 'This incident has been resolved.',
+    created_at: '2022-11-25T16:30:00.000Z',
+  });
+  return doc;
+}
+
+/** Timers the test fires by hand. */
+function manualTimers() {
+  const pending = new Map<number, { fn: () => void; ms: number }>();
+  let next = 1;
+  const timers: PollerTimers = {
+    set: (fn, ms) => {
+      pending.set(next, { fn, ms });
+      return next++;
+    },
+    clear: (h) => void pending.delete(h as number),
+  };
+  return { timers, pending };
+}
+
+let dir: string;
+let store: SqliteStore;
+let reader: Database.Database;
+let hub: MemoryHub;
+let notices: HubNotice[];
+let upstream: FakeUpstream;
+let site: SiteRecord;
+let clock: number;
+let poller: StatusPoller;
+let unsubscribe: () => void;
+
+function events(type?: string): LifeboatEvent[] {
+  const rows = reader
+    .prepare('SELECT payload FROM events WHERE site_id = ? ORDER BY seq')
+    .all(site.id) as Array<{ payload: string }>;
+  return rows
+    .map((r) => JSON.parse(r.payload) as LifeboatEvent)
+    .filter((e) => !type || e.type === type);
+}
+
+const makePoller = (extra: Partial<ConstructorParameters<typeof StatusPoller>[0]> = {}) =>
+  new StatusPoller({
+    store,
+    hub,
+    defaultIntervalMs: INTERVAL,
+    lockGraceMs: GRACE,
+    timeoutMs: 500,
+    now: () => clock,
+    random: () => 0.5,
+    ...extra,
+  });
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+});
+afterAll(async () => {
+  await upstream.close();
+});
+
+beforeEach(async () => {
+  dir = tempDir();
+  store = openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
+  reader = new Database(path.join(dir, 'lifeboat.db'), { readonly: true });
+  hub = new MemoryHub();
+  site = await store.createSite({ slug: 'gh', name: 'GitHub mirror', origins: [] });
+  const outcome = await store.updateSite(site.id, { statusUrl: upstream.url });
+  if (outcome.kind !== 'ok') throw new Error('site');
+  site = outcome.site;
+  notices = [];
+  unsubscribe = hub.subscribe(site.id, (n) => notices.push(n));
+  upstream.requests.length = 0;
+  clock = Date.parse('2022-11-25T16:00:00.000Z');
+  poller = makePoller();
+});
+afterEach(async () => {
+  poller.stop();
+  unsubscribe();
+  reader.close();
+  await store.close();
+});
+
+describe('status poller: an incident from start to locked thread', () => {
+  it('opens, updates, resolves and locks with one event per change', async () => {
+    upstream.serve(
+      { body: fixture(OPERATIONAL), headers: { etag: '"v1"' } },
+      {
+        body: fixture(ACTIVE),
+        headers: { etag: '"v2"', 'last-modified': 'Fri, 25 Nov 2022 15:50:05 GMT' },
+        honourEtag: true,
+      },
+    );
+
+    // 1. operational: components arrive, no incident, no event
+    let outcome = await poller.pollSite(site.id);
+    expect(outcome).toMatchObject({ kind: 'applied', seqs: [] });
+    expect(await store.listComponents(site.id)).toHaveLength(9);
+    expect(events()).toEqual([]);
+    let status = await buildSiteStatus(store, site, {
+      defaultPollIntervalMs: INTERVAL,
+      now: clock,
+    });
+    expect(status.severity).toBe('operational');
+    expect(status.source).toMatchObject({
+      kind: 'statuspage',
+      url: upstream.url,
+      stale: false,
+      error: null,
+    });
+
+    // 2. an incident: opened with its thread, components replaced, hub told after commit
+    outcome = await poller.pollSite(site.id);
+    expect(outcome.kind).toBe('applied');
+    const opened = events('incident.opened');
+    expect(opened).toHaveLength(1);
+    const incident = (opened[0] as Extract<LifeboatEvent, { type: 'incident.opened' }>).incident;
+    expect(incident).toMatchObject({
+      id: INCIDENT_ID,
+      phase: 'investigating',
+      impact: 'major',
+      threadState: 'open',
+    });
+    expect(incident.updates).toHaveLength(7);
+    expect(notices.at(-1)).toEqual({ site: site.id, seq: opened[0]!.seq });
+    const packages = (await store.listComponents(site.id)).find((c) => c.id === 'st3j38cctv9l');
+    expect(packages?.status).toBe('partial_outage');
+    status = await buildSiteStatus(store, site, { defaultPollIntervalMs: INTERVAL, now: clock });
+    expect(status.severity).toBe('major');
+    expect(status.incidents.map((i) => i.id)).toEqual([INCIDENT_ID]);
+
+    // 3. unchanged upstream: a conditional request answered 304, nothing written
+    clock += INTERVAL;
+    outcome = await poller.pollSite(site.id);
+    expect(outcome.kind).toBe('not_modified');
+    expect(upstream.requests.at(-1)).toMatchObject({
+      'if-none-match': '"v2"',
+      'if-modified-since': 'Fri, 25 Nov 2022 15:50:05 GMT',
+    });
+    expect(events()).toHaveLength(1);
+    expect((await store.getStatusSourceState(site.id))!.lastSuccessAt).toBe(
+      new Date(clock).toISOString(),
+    );
+
+    // 4. a new official update: one incident.updated, HTML turned to text
+    upstream.serve({ body: withUpdate() });
+    outcome = await poller.pollSite(site.id);
+    const updated = events('incident.updated');
+    expect(updated).toHaveLength(1);
+    const after = (updated[0] as Extract<LifeboatEvent, { type: 'incident.updated' }>).incident;
+    expect(after.phase).toBe('identified');
+    expect(after.updates).toHaveLength(8);
+    expect(after.updates[0]!.body).toBe('We found the cause: a bad deploy & are rolling back.');
+
+    // 5. the same document again: no duplicate event
+    outcome = await poller.pollSite(site.id);
+    expect(outcome).toMatchObject({ kind: 'applied', seqs: [] });
+    expect(events()).toHaveLength(2);
+
+    // 6. resolved upstream: incident.resolved; the thread stays open during the grace period
+    upstream.serve({ body: resolved() });
+    await poller.pollSite(site.id);
+    const done = events('incident.resolved');
+    expect(done).toHaveLength(1);
+    const closed = (done[0] as Extract<LifeboatEvent, { type: 'incident.resolved' }>).incident;
+    expect(closed).toMatchObject({
+      phase: 'resolved',
+      resolvedAt: '2022-11-25T16:30:00.000Z',
+      threadState: 'open',
+    });
+    expect(await poller.sweep()).toBe(0);
+    expect((await buildSiteStatus(store, site)).incidents).toEqual([]);
+
+    // 7. after the grace period the sweep locks the thread (incident.updated, locked)
+    clock = Date.parse('2022-11-25T16:30:00.000Z') + GRACE + 1;
+    expect(await poller.sweep()).toBe(1);
+    const last = events().at(-1) as Extract<LifeboatEvent, { type: 'incident.updated' }>;
+    expect(last.type).toBe('incident.updated');
+    expect(last.incident.threadState).toBe('locked');
+    expect(notices.at(-1)!.seq).toBe(last.seq);
+    expect(await poller.sweep()).toBe(0);
+  });
+
+  it('resolves an open incident that disappears from the summary', async () => {
+    upstream.serve({ body: fixture(ACTIVE) }, { body: fixture(OPERATIONAL) });
+    await poller.pollSite(site.id);
+    await poller.pollSite(site.id);
+    const [resolvedEvent] = events('incident.resolved') as Array<
+      Extract<LifeboatEvent, { type: 'incident.resolved' }>
+    >;
+    expect(resolvedEvent!.incident).toMatchObject({
+      id: INCIDENT_ID,
+      phase: 'resolved',
+      resolvedAt: new Date(clock).toISOString(),
+    });
+  });
+
+  it('does not ingest incidents that were already resolved when first seen', async () => {
+    upstream.serve({ body: resolved() });
+    await poller.pollSite(site.id);
+    expect(events()).toEqual([]);
+    expect(await store.getIncident(site.id, INCIDENT_ID)).toBeNull();
+  });
+
+  it('leaves manual incidents alone', async () => {
+    const { incident } = await store.createIncident(site.id, {
+      id: '01JA0000000000000000000000',
+      title: 'Manual one',
+      phase: 'investigating',
+      impact: 'minor',
+      components: [],
+      startedAt: new Date(clock).toISOString(),
+      resolvedAt: null,
+      threadState: 'open',
+      updates: [],
+    });
+    upstream.serve({ body: fixture(OPERATIONAL) });
+    await poller.pollSite(site.id);
+    expect((await store.getIncident(site.id, incident.id))!.resolvedAt).toBeNull();
+  });
+});
+
+describe('status poller: failures', () => {
+  it('keeps the last good status through 500s, bad JSON, unknown shapes, timeouts and huge bodies', async () => {
+    upstream.serve({ body: fixture(ACTIVE) });
+    await poller.pollSite(site.id);
+    const good = await buildSiteStatus(store, site, {
+      defaultPollIntervalMs: INTERVAL,
+      now: clock,
+    });
+    const eventCount = events().length;
+
+    const small = makePoller({ maxBytes: 2000 });
+    const cases: Array<[Parameters<FakeUpstream['serve']>[0], RegExp, StatusPoller?]> = [
+      [{ status: 500, body: 'oops' }, /HTTP 500/],
+      [{ body: '{"page": {"id": "x"' }, /not answer with valid JSON/],
+      [{ body: { hello: 'world' } }, /Not a status document/],
+      [{ body: [1, 2, 3] }, /Expected a JSON object/],
+      [{ hang: true }, /No answer within 500 ms/],
+      [{ body: fixture(ACTIVE) }, /larger than 2000 bytes/, small],
+    ];
+    let failures = 0;
+    for (const [reply, message, p] of cases) {
+      upstream.serve(reply);
+      clock += INTERVAL;
+      const outcome = await (p ?? poller).pollSite(site.id);
+      failures++;
+      expect(outcome).toMatchObject({ kind: 'failed', failures });
+      if (outcome.kind === 'failed') expect(outcome.error).toMatch(message);
+    }
+    small.stop();
+
+    // nothing changed, and the snapshot says how stale it is
+    expect(events()).toHaveLength(eventCount);
+    const status = await buildSiteStatus(store, site, {
+      defaultPollIntervalMs: INTERVAL,
+      now: clock,
+    });
+    expect(status.incidents.map((i) => i.id)).toEqual(good.incidents.map((i) => i.id));
+    expect(status.components).toEqual(good.components);
+    expect(status.severity).toBe('major');
+    expect(status.source).toMatchObject({
+      stale: true,
+      lastSuccessAt: good.source!.lastSuccessAt,
+      error: expect.stringMatching(/larger than 2000 bytes/),
+    });
+
+    // a success clears the error and the count
+    upstream.serve({ body: fixture(ACTIVE) });
+    const outcome = await poller.pollSite(site.id);
+    expect(outcome.kind).toBe('applied');
+    const state = await store.getStatusSourceState(site.id);
+    expect(state).toMatchObject({ failures: 0, error: null });
+  });
+
+  it('refuses URLs that are not http(s)', async () => {
+    await store.updateSite(site.id, { statusUrl: 'file:///etc/passwd' });
+    const outcome = await poller.pollSite(site.id);
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      error: 'Only http(s) status URLs are polled.',
+    });
+  });
+
+  it('skips a site without a status URL', async () => {
+    await store.updateSite(site.id, { statusUrl: null });
+    expect(await poller.pollSite(site.id)).toEqual({ kind: 'skipped', reason: 'no status URL' });
+  });
+});
+
+describe('status poller: scheduling and backoff', () => {
+  it('backs off exponentially with jitter, honours Retry-After and returns to the interval', () => {
+    const low = makePoller({ random: () => 0 });
+    const high = makePoller({ random: () => 1 });
+    // success: the interval ±10 %
+    expect(low.delayAfter(INTERVAL, 0)).toBe(900);
+    expect(high.delayAfter(INTERVAL, 0)).toBe(1100);
+    // failures: between half and all of interval × 2^failures
+    expect([1, 2, 3, 4].map((f) => low.delayAfter(INTERVAL, f))).toEqual([1000, 2000, 4000, 8000]);
+    expect([1, 2, 3, 4].map((f) => high.delayAfter(INTERVAL, f))).toEqual([
+      2000, 4000, 8000, 16000,
+    ]);
+    // capped, and never sooner than Retry-After
+    expect(high.delayAfter(INTERVAL, 30)).toBe(10 * 60_000);
+    expect(low.delayAfter(INTERVAL, 1, 30_000)).toBe(30_000);
+  });
+
+  it('schedules the next poll from each outcome', async () => {
+    const { timers, pending } = manualTimers();
+    const p = makePoller({ timers, random: () => 0 });
+    upstream.serve(
+      { status: 500 },
+      { status: 503, headers: { 'retry-after': '7' } },
+      { body: fixture(OPERATIONAL) },
+    );
+    await p.start();
+    const siteTimers = () => [...pending].filter(([, v]) => v.fn.name !== 'sweep');
+    expect(siteTimers().map(([, v]) => v.ms)).toEqual([0]);
+    // fire the site's first poll (delay 0) by hand, then each following one
+    const delays: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const [id, entry] = siteTimers()[0]!;
+      pending.delete(id);
+      entry.fn();
+      await expect
+        .poll(() => [...pending.values()].filter((v) => v.fn.name !== 'sweep').length, {
+          timeout: 3000,
+        })
+        .toBe(1);
+      delays.push([...pending.values()].find((v) => v.fn.name !== 'sweep')!.ms);
+    }
+    // 500 → 1 failure (1000 ms), 503 with Retry-After 7 s, then success → the interval (900 ms at random 0)
+    expect(delays).toEqual([1000, 7000, 900]);
+    p.stop();
+    expect(pending.size).toBe(0);
+  });
+});

@@ -1,13 +1,18 @@
 /**
  * The safe text subset of post bodies, parsed into Lit templates (never into HTML strings):
  * paragraphs split on blank lines, lines starting with "- " as list items, `code` in backticks,
- * and https links (rel="nofollow ugc noopener", new tab). Everything else stays text.
+ * ``` fenced code blocks (kept verbatim, never linked), and https links (rel="nofollow ugc noopener", new tab). Everything else stays text.
  */
 import { html, nothing, type TemplateResult } from 'lit';
 
 export type Inline =
   { type: 'text'; text: string } | { type: 'code'; text: string } | { type: 'link'; href: string };
-export type Block = { type: 'paragraph'; lines: Inline[][] } | { type: 'list'; items: Inline[][] };
+export type Block =
+  | { type: 'paragraph'; lines: Inline[][] }
+  | { type: 'list'; items: Inline[][] }
+  | { type: 'code'; text: string };
+
+const FENCE = /^\s*```/;
 
 const LINK = /https:\/\/[^\s<>"'`]+/g;
 const TRAILING = /[.,;:!?)\]]+$/;
@@ -47,10 +52,30 @@ function isSafeUrl(href: string): boolean {
   }
 }
 
-/** Parses a body into paragraph and list blocks. */
+/** Parses a body into paragraph, list and fenced code blocks. */
 export function parseSafeText(body: string): Block[] {
   const blocks: Block[] = [];
-  for (const chunk of body.replace(/\r\n?/g, '\n').split(/\n[ \t]*\n+/)) {
+  const lines = body.replace(/\r\n?/g, '\n').split('\n');
+  let text: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!FENCE.test(lines[i])) {
+      text.push(lines[i]);
+      continue;
+    }
+    blocks.push(...parseText(text.join('\n')));
+    text = [];
+    const code: string[] = [];
+    // Everything up to the closing fence (or the end) is code; the info string is dropped.
+    for (i++; i < lines.length && !/^\s*```\s*$/.test(lines[i]); i++) code.push(lines[i]);
+    blocks.push({ type: 'code', text: code.join('\n') });
+  }
+  blocks.push(...parseText(text.join('\n')));
+  return blocks;
+}
+
+function parseText(body: string): Block[] {
+  const blocks: Block[] = [];
+  for (const chunk of body.split(/\n[ \t]*\n+/)) {
     const lines = chunk.split('\n').filter((l) => l.trim() !== '');
     let paragraph: Inline[][] = [];
     let list: Inline[][] = [];
@@ -95,12 +120,14 @@ export function renderSafeInline(line: string): TemplateResult {
 /** Renders a body in the safe subset as Lit templates. */
 export function renderSafeText(body: string): TemplateResult {
   return html`${parseSafeText(body).map((block) =>
-    block.type === 'list'
-      ? html`<ul>
-          ${block.items.map((item) => html`<li>${renderInline(item)}</li>`)}
-        </ul>`
-      : html`<p>
-          ${block.lines.map((line, i) => html`${i > 0 ? html`<br />` : nothing}${renderInline(line)}`)}
-        </p>`,
+    block.type === 'code'
+      ? html`<pre><code>${block.text}</code></pre>`
+      : block.type === 'list'
+        ? html`<ul>
+            ${block.items.map((item) => html`<li>${renderInline(item)}</li>`)}
+          </ul>`
+        : html`<p>
+            ${block.lines.map((line, i) => html`${i > 0 ? html`<br />` : nothing}${renderInline(line)}`)}
+          </p>`,
   )}`;
 }

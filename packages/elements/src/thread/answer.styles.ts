@@ -159,4 +159,27 @@ export const answerStyles = css`
     color: var(--_danger);
     font-weight: var(--_strong);
   }
+  .post-actions {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--_s2);
+    margin-top: var(--_s2);
+    font-size: var(--_fs-s);
+  }
+  .post-actions .button {
+    min-height: 2rem;
+  }
+  .post-actions .error {
+    flex-basis: 100%;
+    margin: 0;
+  }
+  .post-actions .button.danger {
+    color: var(--_danger);
+    border-color: var(--_danger);
+  }
+  .tombstone .deleted-note {
+    margin: 0;
+    font-style: italic;
+  }
 `;

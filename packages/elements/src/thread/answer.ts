@@ -1,9 +1,11 @@
 import type { ReactionKind, StatusComponent } from '@lifeboat/protocol';
 import type { LocalPost } from '@lifeboat/sdk';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { absoluteTime, messages, relativeTime } from '../localize.js';
 import { renderSafeInline, renderSafeText } from '../text/safe-text.js';
+import type { ComposerDraft } from './composer.js';
+import './composer.js';
 
 /** Internal: asks the thread to set or clear a confirmation. Does not leave the thread. */
 export class AnswerReactEvent extends Event {
@@ -25,6 +27,27 @@ export class AnswerRetryEvent extends Event {
   }
 }
 
+/** Internal: asks the thread to open the reply form under a post. */
+export class AnswerReplyEvent extends Event {
+  constructor(readonly postId: string) {
+    super('answer-reply', { bubbles: true });
+  }
+}
+
+/**
+ * Internal: asks the thread to save an edit (`body`) or delete the post (`body === null`). The
+ * thread sets `done` to the pending request; the answer shows its outcome.
+ */
+export class AnswerChangeEvent extends Event {
+  done: Promise<unknown> = Promise.resolve();
+  constructor(
+    readonly postId: string,
+    readonly body: string | null,
+  ) {
+    super('answer-change', { bubbles: true });
+  }
+}
+
 /**
  * One answer, reply or workaround, as an `<article>`. Presentational: plain properties in,
  * internal events out; renders into the thread's shadow root (no shadow root of its own) so the
@@ -41,6 +64,14 @@ export class LifeboatAnswer extends LitElement {
   /** Confirmations are off (locked thread, own post). */
   @property({ type: Boolean }) readonly = false;
   @property({ type: Number }) now = Date.now();
+  /** Offers "Reply" (a top-level post in an open thread). */
+  @property({ type: Boolean, attribute: false }) canReply = false;
+  /** Offers "Edit" and "Delete" (the member's own post, within the edit window). */
+  @property({ type: Boolean, attribute: false }) canChange = false;
+
+  @state() private editing = false;
+  @state() private confirmingDelete = false;
+  @state() private changeError = '';
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -108,6 +139,8 @@ export class LifeboatAnswer extends LitElement {
 
   #renderFooter(post: LocalPost): TemplateResult {
     const m = messages();
+    if (post.local === 'pending')
+      return html`<p class="post-status muted pending">${m.waitingToSend}</p>`;
     if (post.local === 'sending') return html`<p class="post-status muted">${m.sending}</p>`;
     if (post.local === 'failed') {
       return html`<p class="post-status failed">
@@ -157,10 +190,103 @@ export class LifeboatAnswer extends LitElement {
     </div>`;
   }
 
+  #change(body: string | null): Promise<unknown> {
+    const event = new AnswerChangeEvent(this.post!.id, body);
+    this.dispatchEvent(event);
+    return event.done;
+  }
+
+  #saveEdit = async (draft: ComposerDraft): Promise<boolean> => {
+    await this.#change(draft.body);
+    this.editing = false;
+    this.changeError = '';
+    return true;
+  };
+
+  async #delete(): Promise<void> {
+    this.confirmingDelete = false;
+    try {
+      await this.#change(null);
+      this.changeError = '';
+    } catch (error) {
+      this.changeError = `${messages().deleteError} ${(error as Error).message ?? ''}`.trim();
+    }
+  }
+
+  #renderActions(post: LocalPost): TemplateResult | typeof nothing {
+    const m = messages();
+    if (post.deletedAt || this.editing || post.local === 'failed') return nothing;
+    const reply = this.canReply && !post.local;
+    if (!reply && !this.canChange) return nothing;
+    if (this.confirmingDelete) {
+      return html`<div class="post-actions" role="group" aria-label=${m.confirmDelete}>
+        <span>${m.confirmDelete}</span>
+        <button type="button" class="button danger" @click=${() => void this.#delete()}>
+          ${m.confirmDeleteYes}
+        </button>
+        <button type="button" class="button quiet" @click=${() => (this.confirmingDelete = false)}>
+          ${m.cancel}
+        </button>
+      </div>`;
+    }
+    const name = post.author.displayName;
+    return html`<div class="post-actions">
+      ${
+        reply
+          ? html`<button
+              type="button"
+              class="button quiet"
+              part="reply-button"
+              aria-label=${m.replyTo(name)}
+              @click=${() => this.dispatchEvent(new AnswerReplyEvent(post.id))}
+            >
+              ${m.reply}
+            </button>`
+          : nothing
+      }
+      ${
+        this.canChange
+          ? html`${
+                post.kind === 'workaround'
+                  ? nothing
+                  : html`<button
+                      type="button"
+                      class="button quiet"
+                      part="edit-button"
+                      @click=${() => (this.editing = true)}
+                    >
+                      ${m.edit}
+                    </button>`
+              }
+              <button
+                type="button"
+                class="button quiet"
+                part="delete-button"
+                @click=${() => (this.confirmingDelete = true)}
+              >
+                ${m.deletePost}
+              </button>`
+          : nothing
+      }
+      ${this.changeError ? html`<p class="error" role="alert">${this.changeError}</p>` : nothing}
+    </div>`;
+  }
+
   protected override render(): TemplateResult | typeof nothing {
     const post = this.post;
     if (!post) return nothing;
     const m = messages();
+    if (post.deletedAt) {
+      return html`<article
+        id="lifeboat-post-${post.id}"
+        class="post tombstone ${post.kind}"
+        part="answer"
+        tabindex="-1"
+        aria-label=${m.deletedPost}
+      >
+        <p class="muted deleted-note">${m.deletedPost}</p>
+      </article>`;
+    }
     const authorId = `lifeboat-author-${post.id}`;
     return html`<article
       id="lifeboat-post-${post.id}"
@@ -180,11 +306,18 @@ export class LifeboatAnswer extends LitElement {
         >
       </header>
       ${
-        post.kind === 'workaround' && post.workaround
-          ? this.#renderWorkaround(post)
-          : html`<div class="body" part="body">${renderSafeText(post.body)}</div>`
+        this.editing
+          ? html`<lifeboat-composer
+              kind="edit"
+              .value=${post.body}
+              .submit=${this.#saveEdit}
+              .cancel=${() => (this.editing = false)}
+            ></lifeboat-composer>`
+          : post.kind === 'workaround' && post.workaround
+            ? this.#renderWorkaround(post)
+            : html`<div class="body" part="body">${renderSafeText(post.body)}</div>`
       }
-      ${this.#renderFooter(post)}
+      ${this.#renderFooter(post)} ${this.#renderActions(post)}
     </article>`;
   }
 }

@@ -27,7 +27,24 @@ export const composerStyles = css`
   }
   .composer-actions {
     display: flex;
+    flex-wrap: wrap;
     justify-content: flex-end;
+    gap: var(--_s2);
+  }
+  .preview {
+    padding: var(--_s3);
+    border: 1px dashed var(--_border);
+    border-radius: var(--_radius-s);
+    background: var(--_surface);
+  }
+  .preview pre,
+  .body pre {
+    margin: var(--_s2) 0;
+    padding: var(--_s3);
+    overflow-x: auto;
+    border-radius: var(--_radius-s);
+    background: var(--_raised);
+    white-space: pre;
   }
   .form-error {
     margin: 0;

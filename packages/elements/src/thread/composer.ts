@@ -1,5 +1,5 @@
 import { LIMITS, type Session } from '@lifeboat/protocol';
-import { html, LitElement, nothing, type TemplateResult } from 'lit';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import {
   checkLength,
@@ -9,6 +9,7 @@ import {
   type FieldErrors,
 } from '../forms/field-errors.js';
 import { messages } from '../localize.js';
+import { renderSafeText } from '../text/safe-text.js';
 
 export interface ComposerDraft {
   displayName: string;
@@ -18,12 +19,16 @@ export interface ComposerDraft {
 /** Sends a draft; resolves true when sent (the composer clears), false when canceled. */
 export type ComposerSubmit = (draft: ComposerDraft) => Promise<boolean>;
 
+/** What the composer writes: a new answer, a reply under an answer, or an edit of one's post. */
+export type ComposerKind = 'answer' | 'reply' | 'edit';
+
 let composerCount = 0;
 
 /**
- * The answer composer: a native form with the display name (without a session) and the answer,
- * inline validation and server field errors. Presentational: it calls `submit` and shows the
- * outcome. Renders into the thread's shadow root.
+ * The answer composer: a native form with the display name (without a session) and the text,
+ * a live preview of the safe text subset, inline validation and server field errors. Also the
+ * reply form under an answer and the edit form of one's own post (`kind`). Presentational: it
+ * calls `submit` and shows the outcome. Renders into the thread's shadow root.
  *
  * @summary The "post an answer" form of the thread.
  */
@@ -31,6 +36,17 @@ let composerCount = 0;
 export class LifeboatComposer extends LitElement {
   @property({ attribute: false }) session: Session | null = null;
   @property({ attribute: false }) submit?: ComposerSubmit;
+  /** Answer, reply or edit: changes the labels (and an edit needs no name). */
+  @property() kind: ComposerKind = 'answer';
+  /** The text to start from (an edit). */
+  @property({ attribute: false }) value = '';
+  /** Whose answer a reply answers (for its heading). */
+  @property({ attribute: false }) replyTo = '';
+  /** When set, a Cancel button calls it (reply and edit forms). */
+  @property({ attribute: false }) cancel?: () => void;
+
+  @state() private preview = false;
+  @state() private draft = '';
 
   @state() private errors: FieldErrors = {};
   @state() private formError = '';
@@ -42,6 +58,25 @@ export class LifeboatComposer extends LitElement {
     return this;
   }
 
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('value')) this.draft = this.value;
+  }
+
+  protected override firstUpdated(): void {
+    if (this.kind !== 'answer') this.querySelector('textarea')?.focus();
+  }
+
+  #handleInput = (event: Event): void => {
+    this.draft = (event.target as HTMLTextAreaElement).value;
+  };
+
+  #handleKeydown = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && this.cancel) {
+      event.stopPropagation();
+      this.cancel();
+    }
+  };
+
   #validate(form: HTMLFormElement): { draft: ComposerDraft; errors: FieldErrors } {
     const data = new FormData(form);
     const draft = {
@@ -49,7 +84,7 @@ export class LifeboatComposer extends LitElement {
       body: String(data.get('body') ?? ''),
     };
     const errors: FieldErrors = {};
-    if (!this.session) {
+    if (!this.session && this.kind !== 'edit') {
       const name = checkLength(draft.displayName, LIMITS.displayName);
       if (name) errors.displayName = name;
     }
@@ -79,7 +114,11 @@ export class LifeboatComposer extends LitElement {
     this.formError = '';
     try {
       const sent = await this.submit({ ...draft, body: draft.body.trim() });
-      if (sent) form.querySelector('textarea')!.value = '';
+      if (sent && this.kind !== 'edit') {
+        form.querySelector('textarea')!.value = '';
+        this.draft = '';
+        this.preview = false;
+      }
     } catch (error) {
       const m = messages();
       if (isLifeboatError(error)) {
@@ -113,15 +152,32 @@ export class LifeboatComposer extends LitElement {
       .join(' ');
   }
 
+  #labels(): { heading: string; label: string; submit: string } {
+    const m = messages();
+    if (this.kind === 'reply')
+      return { heading: m.replyTo(this.replyTo), label: m.replyLabel, submit: m.postReply };
+    if (this.kind === 'edit')
+      return { heading: m.editLabel, label: m.editLabel, submit: m.saveEdit };
+    return { heading: m.composerHeading, label: m.answerLabel, submit: m.postAnswer };
+  }
+
   protected override render(): TemplateResult {
     const m = messages();
     const id = this.#id;
-    return html`<form class="composer" part="composer" novalidate @submit=${this.#handleSubmit}>
-      <p class="composer-heading" id="${id}-heading">${m.composerHeading}</p>
+    const labels = this.#labels();
+    const needsName = !this.session && this.kind !== 'edit';
+    return html`<form
+      class="composer ${this.kind}"
+      part="composer"
+      novalidate
+      aria-labelledby="${id}-heading"
+      @submit=${this.#handleSubmit}
+      @keydown=${this.#handleKeydown}
+    >
+      <p class="composer-heading" id="${id}-heading">${labels.heading}</p>
       ${
-        this.session
-          ? html`<p class="muted posting-as">${m.postingAs(this.session.member.displayName)}</p>`
-          : html`<div class="field">
+        needsName
+          ? html`<div class="field">
               <label for="${id}-name">${m.displayName}</label>
               <input
                 id="${id}-name"
@@ -135,24 +191,51 @@ export class LifeboatComposer extends LitElement {
               <p class="hint" id="${id}-displayName-hint">${m.displayNameHint}</p>
               ${this.#renderError('displayName')}
             </div>`
+          : this.session && this.kind !== 'edit'
+            ? html`<p class="muted posting-as">${m.postingAs(this.session.member.displayName)}</p>`
+            : nothing
       }
       <div class="field">
-        <label for="${id}-body">${m.answerLabel}</label>
+        <label for="${id}-body">${labels.label}</label>
         <textarea
           id="${id}-body"
           name="body"
-          rows="4"
+          rows=${this.kind === 'answer' ? 4 : 3}
           maxlength=${LIMITS.postBody.max}
+          .value=${this.value}
           aria-invalid=${this.errors.body ? 'true' : 'false'}
           aria-describedby=${this.#describedBy('body')}
+          @input=${this.#handleInput}
         ></textarea>
         <p class="hint" id="${id}-body-hint">${m.answerHint}</p>
         ${this.#renderError('body')}
       </div>
+      ${
+        this.preview
+          ? html`<div class="preview body" role="region" aria-label=${m.previewLabel}>
+              ${this.draft.trim() ? renderSafeText(this.draft) : html`<p class="muted">${m.previewEmpty}</p>`}
+            </div>`
+          : nothing
+      }
       ${this.formError ? html`<p class="error form-error" role="alert">${this.formError}</p>` : nothing}
       <div class="composer-actions">
+        <button
+          type="button"
+          class="button quiet"
+          aria-pressed=${this.preview ? 'true' : 'false'}
+          @click=${() => (this.preview = !this.preview)}
+        >
+          ${m.preview}
+        </button>
+        ${
+          this.cancel
+            ? html`<button type="button" class="button quiet" @click=${() => this.cancel?.()}>
+                ${m.cancel}
+              </button>`
+            : nothing
+        }
         <button type="submit" class="button primary" part="submit-button" ?disabled=${this.busy}>
-          ${this.busy ? m.posting : m.postAnswer}
+          ${this.busy ? (this.kind === 'edit' ? m.saving : m.posting) : labels.submit}
         </button>
       </div>
     </form>`;

@@ -5,15 +5,18 @@ export type ThreadSort = 'helpful' | 'newest';
 const time = (p: LocalPost): number => Date.parse(p.createdAt);
 
 /**
- * Helpful: staff-verified first, then pinned, then worked − didn't work, then oldest.
- * Newest: verified and pinned still first, then newest.
+ * Helpful: staff-verified first, then pinned, then posts by staff, then by the server's
+ * helpfulness `score` (docs/thread.md), then worked − didn't work, then oldest.
+ * Newest: verified, pinned and staff posts still first, then newest.
  */
 export function comparePosts(sort: ThreadSort): (a: LocalPost, b: LocalPost) => number {
   return (a, b) =>
     Number(b.verified) - Number(a.verified) ||
     Number(b.pinned) - Number(a.pinned) ||
+    Number(b.author.staff) - Number(a.author.staff) ||
     (sort === 'helpful'
-      ? b.counts.worked - b.counts.didntWork - (a.counts.worked - a.counts.didntWork) ||
+      ? (b.score ?? 0) - (a.score ?? 0) ||
+        b.counts.worked - b.counts.didntWork - (a.counts.worked - a.counts.didntWork) ||
         time(a) - time(b)
       : time(b) - time(a));
 }

@@ -79,6 +79,34 @@ export const threadStyles = [
       padding: 0;
       list-style: none;
     }
+    .posts > .item {
+      /* Long threads: off-screen answers skip layout and paint until scrolled near. */
+      content-visibility: auto;
+      contain-intrinsic-size: auto 180px;
+    }
+    .new-answers {
+      position: sticky;
+      top: var(--_s2);
+      z-index: 1;
+      height: 0;
+      display: flex;
+      justify-content: center;
+      overflow: visible;
+    }
+    .new-answers-button {
+      border-radius: 999px;
+      box-shadow: 0 2px 10px rgb(0 0 0 / 0.2);
+    }
+    .more {
+      display: grid;
+      justify-items: center;
+      gap: var(--_s2);
+      padding-top: var(--_s3);
+    }
+    .reply-composer .composer {
+      margin-top: var(--_s2);
+      margin-inline-start: var(--_s5);
+    }
     .posts > .item + .item {
       border-top: 1px solid var(--_border);
     }

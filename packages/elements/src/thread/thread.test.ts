@@ -27,6 +27,12 @@ async function settle(el: LifeboatThread): Promise<void> {
     await (child as unknown as { updateComplete: Promise<unknown> }).updateComplete;
 }
 
+const SESSION = {
+  token: 't',
+  member: { id: 'm-me', displayName: 'Me', role: 'member' as const, staff: false },
+  expiresAt: '',
+};
+
 describe('<lifeboat-thread>', () => {
   let client: FakeClient;
   beforeEach(() => {
@@ -76,7 +82,7 @@ describe('<lifeboat-thread>', () => {
       expect(qa(el, 'ol[part="list"] > li')).to.have.length(3);
       const article = q(el, '#lifeboat-post-01HZANSWER000000000000000A');
       expect(article.tagName).to.equal('ARTICLE');
-      const buttons = [...article.querySelectorAll('button')];
+      const buttons = [...article.querySelectorAll<HTMLButtonElement>('[part="confirm-button"]')];
       expect(buttons.map((b) => b.textContent!.trim())).to.deep.equal([
         'Worked for me (3)',
         "Didn't work (2)",
@@ -207,19 +213,208 @@ describe('<lifeboat-thread>', () => {
       expect(client.callsOf('discardPost')).to.deep.equal([[INCIDENT_ID, 'L2']]);
     });
 
-    it('appends live posts from others and announces them politely', async () => {
+    it('holds live posts from others behind "N new answers" without moving the list', async () => {
       ready();
       const el = await thread(client);
+      await settle(el);
+      const first = q(el, 'ol[part="list"] article');
+      const before = first.getBoundingClientRect();
       client.setThread(INCIDENT_ID, {
-        posts: [...samplePosts(), samplePost({ id: 'NEW1', body: 'Fresh' })],
+        posts: [
+          ...samplePosts(),
+          samplePost({ id: 'NEW1', body: 'Fresh', score: 0.9 }),
+          samplePost({ id: 'NEW2', body: 'Fresher', score: 0.8 }),
+        ],
       });
       await settle(el);
+      expect(q(el, '#lifeboat-post-NEW1')).to.be.null;
+      const button = q<HTMLButtonElement>(el, '[part="new-answers"]');
+      expect(button.textContent!.trim()).to.equal('Show 2 new answers');
+      expect(q(el, '[role="status"][aria-live="polite"]').textContent).to.contain('2 new answers');
+      const after = q(el, 'ol[part="list"] article');
+      expect(after).to.equal(first);
+      expect(after.getBoundingClientRect().top).to.equal(before.top);
+      await expect(el).to.be.accessible();
+
+      button.click();
+      await settle(el);
       expect(q(el, '#lifeboat-post-NEW1')).to.exist;
-      expect(q(el, '[role="status"][aria-live="polite"]').textContent).to.contain('1 new answer');
+      expect(q(el, '#lifeboat-post-NEW2')).to.exist;
+      expect(q(el, '[part="new-answers"]')).to.be.null;
+      expect(root(el).activeElement?.id).to.match(/^lifeboat-post-NEW/);
+    });
+
+    it("inserts the member's own posts at once and applies counts and edits in place", async () => {
+      client.$session.set(SESSION);
+      ready();
+      const el = await thread(client);
+      await settle(el);
+      const answer = q(el, '#lifeboat-post-01HZANSWER000000000000000A');
+      client.setThread(INCIDENT_ID, {
+        posts: [
+          ...samplePosts().map((p) =>
+            p.id === '01HZANSWER000000000000000A'
+              ? {
+                  ...p,
+                  body: 'Backoff, edited',
+                  editedAt: new Date().toISOString(),
+                  counts: { worked: 9, didntWork: 2 },
+                }
+              : p,
+          ),
+          samplePost({ id: 'MINE1', body: 'Mine', author: SESSION.member }),
+        ],
+      });
+      await settle(el);
+      expect(q(el, '#lifeboat-post-MINE1')).to.exist;
+      expect(q(el, '[part="new-answers"]')).to.be.null;
+      const same = q(el, '#lifeboat-post-01HZANSWER000000000000000A');
+      expect(same).to.equal(answer);
+      expect(same.textContent).to.contain('Backoff, edited');
+      expect(same.textContent).to.contain('edited');
+      expect(same.querySelector('[data-kind="worked"]')!.textContent!.trim()).to.equal(
+        'Worked for me (9)',
+      );
+    });
+
+    it('re-renders only the answer that changed', async () => {
+      const posts = Array.from({ length: 50 }, (_, i) =>
+        samplePost({ id: `BULK${String(i).padStart(3, '0')}`, body: `Answer ${i}` }),
+      );
+      ready(posts);
+      const el = await thread(client);
+      await settle(el);
+      const renders = new Map<string, number>();
+      const answers = qa(el, 'lifeboat-answer') as unknown as Array<
+        HTMLElement & { post: LocalPost; updated(changed: Map<string, unknown>): void }
+      >;
+      for (const a of answers) {
+        const original = a.updated.bind(a);
+        a.updated = (changed) => {
+          renders.set(a.post.id, (renders.get(a.post.id) ?? 0) + 1);
+          original(changed);
+        };
+      }
+      client.setThread(INCIDENT_ID, {
+        posts: posts.map((p) =>
+          p.id === 'BULK007' ? { ...p, counts: { worked: 1, didntWork: 0 } } : p,
+        ),
+      });
+      await settle(el);
+      expect([...renders.keys()]).to.deep.equal(['BULK007']);
+    });
+
+    it('shows a deleted post as a tombstone in its place, replies kept', async () => {
+      ready(
+        samplePosts().map((p) =>
+          p.id === '01HZANSWER000000000000000A'
+            ? { ...p, body: '', deletedAt: new Date().toISOString() }
+            : p,
+        ),
+      );
+      const el = await thread(client);
+      await settle(el);
+      const tomb = q(el, '#lifeboat-post-01HZANSWER000000000000000A');
+      expect(tomb.textContent).to.contain('This post was deleted.');
+      expect(tomb.querySelector('button')).to.be.null;
+      expect(q(el, '.replies #lifeboat-post-01HZREPLY0000000000000000A')).to.exist;
+      await expect(el).to.be.accessible();
+    });
+
+    it('shows a post waiting in the offline outbox', async () => {
+      ready([{ ...samplePost({ id: 'Q1' }), local: 'pending' }]);
+      const el = await thread(client);
+      await settle(el);
+      expect(q(el, '#lifeboat-post-Q1').textContent).to.contain('Waiting for a connection');
+    });
+
+    it('renders fenced code blocks verbatim', async () => {
+      ready([
+        samplePost({
+          id: 'C1',
+          body: 'Run:\n```sh\ncurl https://x.test/a\n- not a list\n```\nDone',
+        }),
+      ]);
+      const el = await thread(client);
+      await settle(el);
+      const body = q(el, '#lifeboat-post-C1 [part="body"]');
+      expect(body.querySelector('pre code')!.textContent).to.equal(
+        'curl https://x.test/a\n- not a list',
+      );
+      expect(body.querySelector('a')).to.be.null;
+      expect(body.querySelector('li')).to.be.null;
+      expect(body.textContent).to.contain('Done');
+    });
+
+    it('orders by the server score after verified, pinned and staff posts', async () => {
+      ready([
+        samplePost({ id: 'LOW', score: 0.1, counts: { worked: 9, didntWork: 0 } }),
+        samplePost({ id: 'HIGH', score: 0.7, counts: { worked: 2, didntWork: 0 } }),
+        samplePost({
+          id: 'STAFF',
+          score: 0,
+          author: { id: 'st', displayName: 'Acme', role: 'staff', staff: true },
+        }),
+      ]);
+      const el = await thread(client);
+      await settle(el);
+      const ids = qa(el, 'ol[part="list"] > li > lifeboat-answer article').map((a) => a.id);
+      expect(ids).to.deep.equal(['lifeboat-post-STAFF', 'lifeboat-post-HIGH', 'lifeboat-post-LOW']);
+    });
+
+    it('loads more with a button; the page appears at once, not held', async () => {
+      ready();
+      client.setThread(INCIDENT_ID, { nextCursor: 'c1' });
+      const el = await thread(client);
+      await settle(el);
+      const more = q<HTMLButtonElement>(el, '[part="load-more"]');
+      expect(more.textContent!.trim()).to.equal('Load more answers');
+      const original = client.loadMore.bind(client);
+      client.loadMore = async (incidentId: string) => {
+        await original(incidentId);
+        client.setThread(INCIDENT_ID, {
+          posts: [...samplePosts(), samplePost({ id: 'PAGE2', body: 'Older page' })],
+          nextCursor: null,
+        });
+      };
+      more.click();
+      await new Promise((r) => setTimeout(r));
+      await settle(el);
+      expect(client.callsOf('loadMore')).to.deep.equal([[INCIDENT_ID]]);
+      expect(q(el, '#lifeboat-post-PAGE2')).to.exist;
+      expect(q(el, '[part="new-answers"]')).to.be.null;
+      expect(q(el, '[part="load-more"]')).to.be.null;
     });
   });
 
   describe('attributes', () => {
+    afterEach(() => localStorage.removeItem('lifeboat:thread-sort'));
+
+    it('remembers the sort chosen by the visitor', async () => {
+      ready();
+      const el = await thread(client);
+      const newest = [...qa(el, '[part="sort"] button')].find((b) =>
+        b.textContent!.includes('Newest'),
+      )!;
+      newest.click();
+      await settle(el);
+      expect(el.sort).to.equal('newest');
+      const again = await thread(client);
+      expect(again.sort).to.equal('newest');
+      expect(q(again, '[part="sort"] [aria-pressed="true"]').textContent).to.contain('Newest');
+    });
+
+    it('is accessible in light and dark', async () => {
+      ready();
+      for (const theme of ['light', 'dark']) {
+        const el = await fixture<LifeboatThread>(
+          html`<lifeboat-thread .client=${client} theme=${theme}></lifeboat-thread>`,
+        );
+        await settle(el);
+        await expect(el).to.be.accessible();
+      }
+    });
+
     it('switches sort to newest', async () => {
       ready();
       const el = await thread(client);
@@ -343,6 +538,172 @@ describe('<lifeboat-thread>', () => {
       expect(body.value).to.equal('https://a.test');
       expect(root(el).activeElement).to.equal(body);
       expect(q(el, 'lifeboat-composer').textContent).to.contain('Too many links.');
+    });
+  });
+
+  describe('replies, edits and deletes', () => {
+    const mine = (overrides: Partial<LocalPost> = {}): LocalPost =>
+      samplePost({ id: 'OWN1', body: 'My first take', author: SESSION.member, ...overrides });
+
+    it('opens a reply form under an answer and posts a reply with lifeboat-post', async () => {
+      client.$session.set(SESSION);
+      ready();
+      const el = await thread(client);
+      await settle(el);
+      const reply = root(el).querySelector<HTMLButtonElement>(
+        '#lifeboat-post-01HZANSWER000000000000000A ~ * [part="reply-button"], lifeboat-answer:has(#lifeboat-post-01HZANSWER000000000000000A) [part="reply-button"]',
+      )!;
+      expect(reply.getAttribute('aria-label')).to.equal('Reply to Sam K.');
+      reply.click();
+      await settle(el);
+      const form = q(el, '.reply-composer form');
+      expect(form.textContent).to.contain('Reply to Sam K.');
+      await expect(el).to.be.accessible();
+      const textarea = form.querySelector('textarea')!;
+      expect(root(el).activeElement).to.equal(textarea);
+      textarea.value = 'Same fix worked here';
+      const listener = oneEvent(el, 'lifeboat-post');
+      form.querySelector<HTMLButtonElement>('[part="submit-button"]')!.click();
+      expect((await listener).detail).to.deep.equal({
+        incidentId: INCIDENT_ID,
+        body: 'Same fix worked here',
+        kind: 'reply',
+        parentId: '01HZANSWER000000000000000A',
+      });
+      await new Promise((r) => setTimeout(r));
+      await settle(el);
+      expect(client.callsOf('post')).to.deep.equal([
+        [
+          INCIDENT_ID,
+          { kind: 'reply', body: 'Same fix worked here', parentId: '01HZANSWER000000000000000A' },
+        ],
+      ]);
+      expect(q(el, '.reply-composer')).to.be.null;
+    });
+
+    it('closes the reply form with Escape or Cancel; no Reply on replies or in a locked thread', async () => {
+      ready();
+      const el = await thread(client);
+      await settle(el);
+      expect(q(el, '#lifeboat-post-01HZREPLY0000000000000000A [part="reply-button"]')).to.be.null;
+      q<HTMLButtonElement>(el, '[part="reply-button"]').click();
+      await settle(el);
+      q(el, '.reply-composer textarea').dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }),
+      );
+      await settle(el);
+      expect(q(el, '.reply-composer')).to.be.null;
+      client.setThread(INCIDENT_ID, { threadState: 'locked' });
+      await settle(el);
+      expect(q(el, '[part="reply-button"]')).to.be.null;
+    });
+
+    it('previews the safe text subset while writing', async () => {
+      ready();
+      const el = await thread(client);
+      await settle(el);
+      const textarea = q<HTMLTextAreaElement>(el, 'lifeboat-composer textarea');
+      textarea.value = '- one\n- `two`';
+      textarea.dispatchEvent(new Event('input', { bubbles: true }));
+      const toggle = [...qa(el, 'lifeboat-composer button')].find(
+        (b) => b.textContent!.trim() === 'Preview',
+      )!;
+      toggle.click();
+      await settle(el);
+      expect(toggle.getAttribute('aria-pressed')).to.equal('true');
+      const preview = q(el, '[role="region"][aria-label="Preview of your text"]');
+      expect(preview.querySelectorAll('li')).to.have.length(2);
+      expect(preview.querySelector('code')!.textContent).to.equal('two');
+    });
+
+    it('edits an own post within the window and shows "edited"', async () => {
+      client.$session.set(SESSION);
+      ready([...samplePosts(), mine()]);
+      const el = await thread(client);
+      await settle(el);
+      expect(q(el, '#lifeboat-post-01HZANSWER000000000000000A [part="edit-button"]')).to.be.null;
+      const edit = q<HTMLButtonElement>(
+        el,
+        'lifeboat-answer:has(#lifeboat-post-OWN1) [part="edit-button"]',
+      );
+      edit.click();
+      await settle(el);
+      const textarea = q<HTMLTextAreaElement>(
+        el,
+        'lifeboat-answer:has(#lifeboat-post-OWN1) textarea',
+      );
+      expect(textarea.value).to.equal('My first take');
+      await expect(el).to.be.accessible();
+      textarea.value = 'My better take';
+      q<HTMLButtonElement>(
+        el,
+        'lifeboat-answer:has(#lifeboat-post-OWN1) [part="submit-button"]',
+      ).click();
+      await new Promise((r) => setTimeout(r));
+      await settle(el);
+      expect(client.callsOf('editPost')).to.deep.equal([
+        [INCIDENT_ID, 'OWN1', { body: 'My better take' }],
+      ]);
+      const article = q(el, '#lifeboat-post-OWN1');
+      expect(article.textContent).to.contain('My better take');
+      expect(article.textContent).to.contain('edited');
+      expect(q(el, 'lifeboat-answer:has(#lifeboat-post-OWN1) textarea')).to.be.null;
+    });
+
+    it('keeps the text and shows the reason when an edit is refused', async () => {
+      client.$session.set(SESSION);
+      ready([mine()]);
+      client.editError = new FakeLifeboatError(
+        'A post can be edited only within 15 minutes of posting.',
+        {
+          status: 403,
+        },
+      );
+      const el = await thread(client);
+      await settle(el);
+      q<HTMLButtonElement>(el, '[part="edit-button"]').click();
+      await settle(el);
+      q<HTMLTextAreaElement>(el, 'lifeboat-answer textarea').value = 'Too late';
+      q<HTMLButtonElement>(el, 'lifeboat-answer [part="submit-button"]').click();
+      await new Promise((r) => setTimeout(r, 20));
+      await settle(el);
+      expect(q<HTMLTextAreaElement>(el, 'lifeboat-answer textarea').value).to.equal('Too late');
+      expect(q(el, 'lifeboat-answer [role="alert"]').textContent).to.contain('within 15 minutes');
+    });
+
+    it('deletes an own post after confirmation, leaving a tombstone', async () => {
+      client.$session.set(SESSION);
+      ready([...samplePosts(), mine()]);
+      const el = await thread(client);
+      await settle(el);
+      q<HTMLButtonElement>(
+        el,
+        'lifeboat-answer:has(#lifeboat-post-OWN1) [part="delete-button"]',
+      ).click();
+      await settle(el);
+      const group = q(el, 'lifeboat-answer:has(#lifeboat-post-OWN1) [role="group"]');
+      expect(group.getAttribute('aria-label')).to.equal('Delete this post?');
+      expect(client.callsOf('deletePost')).to.have.length(0);
+      [...group.querySelectorAll('button')].find((b) => b.textContent!.includes('Yes'))!.click();
+      await new Promise((r) => setTimeout(r));
+      await settle(el);
+      expect(client.callsOf('deletePost')).to.deep.equal([[INCIDENT_ID, 'OWN1']]);
+      expect(q(el, '#lifeboat-post-OWN1').textContent).to.contain('This post was deleted.');
+    });
+
+    it("offers no edit or delete on others' posts, after the window, or when locked", async () => {
+      client.$session.set(SESSION);
+      ready([mine({ createdAt: new Date(Date.now() - 16 * 60_000).toISOString() })]);
+      const el = await thread(client);
+      await settle(el);
+      expect(q(el, '[part="edit-button"]')).to.be.null;
+      el.editWindow = 60 * 60_000;
+      await settle(el);
+      expect(q(el, '[part="edit-button"]')).to.exist;
+      client.setThread(INCIDENT_ID, { threadState: 'locked' });
+      await settle(el);
+      expect(q(el, '[part="edit-button"]')).to.be.null;
+      expect(q(el, '[part="delete-button"]')).to.be.null;
     });
   });
 

@@ -8,6 +8,7 @@ import type {
 } from '@lifeboat/sdk';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { LifeboatElement } from '../base/lifeboat-element.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
@@ -15,7 +16,12 @@ import { LifeboatConfirmEvent } from '../events/confirm.js';
 import type { LifeboatNavigateEvent } from '../events/navigate.js';
 import { LifeboatPostEvent } from '../events/post.js';
 import { messages } from '../localize.js';
-import { AnswerReactEvent, AnswerRetryEvent } from './answer.js';
+import {
+  AnswerChangeEvent,
+  AnswerReactEvent,
+  AnswerReplyEvent,
+  AnswerRetryEvent,
+} from './answer.js';
 import type { ComposerDraft } from './composer.js';
 import './composer.js';
 import { arrangeThread, type ThreadSort } from './sort.js';
@@ -23,7 +29,9 @@ import { threadStyles } from './thread.styles.js';
 
 /**
  * The community thread of an incident: answers, workarounds and replies with "worked for me" /
- * "didn't work" confirmations, sorted by helpfulness or newest, and a composer.
+ * "didn't work" confirmations, sorted by helpfulness or newest, and a composer. Answers from
+ * others that arrive live wait behind an "N new answers" button instead of moving the list; the
+ * member's own posts appear at once. The sort choice is kept in `localStorage`.
  *
  * @summary Peer answers for the current incident.
  *
@@ -46,6 +54,11 @@ import { threadStyles } from './thread.styles.js';
  * @csspart composer - The answer form.
  * @csspart submit-button - "Post answer".
  * @csspart empty - The empty state.
+ * @csspart new-answers - The "Show N new answers" button.
+ * @csspart load-more - The "Load more answers" button.
+ * @csspart reply-button - "Reply" on an answer.
+ * @csspart edit-button - "Edit" on one's own post.
+ * @csspart delete-button - "Delete" on one's own post.
  * @csspart notice - Locked, offline and error notices.
  *
  * @cssproperty --lifeboat-color-surface - Background.
@@ -76,10 +89,17 @@ export class LifeboatThread extends LifeboatElement {
   /** The incident whose thread to show; by default the first open incident. */
   @property({ reflect: true }) incident: string | null = null;
 
-  /** Order of answers. */
+  /** Order of answers; the visitor's last choice is remembered (localStorage). */
   @property({ reflect: true }) sort: ThreadSort = 'helpful';
 
+  /** How long after posting the author may edit or delete (ms); the server has the last word. */
+  @property({ type: Number, attribute: 'edit-window' }) editWindow = 15 * 60_000;
+
   @state() private announcement = '';
+  /** The post whose reply form is open. */
+  @state() private replyTo: string | null = null;
+  /** Posts from others that arrived live and wait behind the "N new answers" button. */
+  @state() private held: ReadonlySet<string> = new Set();
 
   readonly #status = new StoreController<Loadable<SiteStatus>>(this);
   readonly #thread = new StoreController<ThreadSnapshot>(this);
@@ -87,11 +107,17 @@ export class LifeboatThread extends LifeboatElement {
   readonly #session = new StoreController<Session | null>(this);
   readonly #connection = new StoreController<ConnectionState>(this);
   readonly #clock = new ClockController(this);
+  /** Posts rendered (or deliberately shown); undefined until the first snapshot. */
   #seen: Set<string> | undefined;
   #boundIncident: string | undefined;
+  #loadingMore = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
+    if (!this.hasAttribute('sort')) {
+      const stored = readSort();
+      if (stored) this.sort = stored;
+    }
     window.addEventListener('lifeboat-navigate', this.#handleNavigate);
     window.addEventListener('hashchange', this.#handleHash);
   }
@@ -151,22 +177,59 @@ export class LifeboatThread extends LifeboatElement {
     return this.#thread.value?.posts.filter((p) => p.local || p.state === 'published') ?? [];
   }
 
-  /** Announces posts from others that arrived after the first render of the thread. */
+  /**
+   * Sorts posts the thread has not seen yet: the member's own (and local ones) and pages loaded
+   * on demand show at once; live posts from others wait in `held` and are announced politely.
+   */
   #trackNewPosts(): void {
     const snapshot = this.#thread.value;
     if (!snapshot || snapshot.state !== 'ready') return;
     const ownId = this.#session.value?.member.id;
     if (!this.#seen) {
       this.#seen = new Set(snapshot.posts.map((p) => p.id));
+      if (this.held.size) this.held = new Set();
       return;
     }
-    let fresh = 0;
+    let held: Set<string> | undefined;
     for (const post of snapshot.posts) {
       if (this.#seen.has(post.id)) continue;
       this.#seen.add(post.id);
-      if (!post.local && post.author.id !== ownId && post.state === 'published') fresh++;
+      const own = post.local !== undefined || (ownId !== undefined && post.author.id === ownId);
+      if (own || this.#loadingMore || post.state !== 'published') continue;
+      held ??= new Set(this.held);
+      held.add(post.id);
     }
-    if (fresh > 0) this.announcement = messages().newAnswers(fresh);
+    if (held) {
+      this.held = held;
+      this.announcement = messages().newAnswers(held.size);
+    }
+  }
+
+  /** Shows the held posts and moves focus to the first of them (in list order). */
+  async #showHeld(): Promise<void> {
+    const ids = this.held;
+    this.held = new Set();
+    this.announcement = '';
+    await this.updateComplete;
+    const first = [...this.renderRoot.querySelectorAll<HTMLElement>('article')].find((a) =>
+      ids.has(a.id.replace(/^lifeboat-post-/, '')),
+    );
+    first?.focus();
+  }
+
+  async #loadMore(): Promise<void> {
+    const client = this.activeClient;
+    const incidentId = this.incidentId;
+    if (!client || !incidentId) return;
+    this.#loadingMore = true;
+    try {
+      await client.loadMore(incidentId);
+    } catch {
+      // The snapshot carries the error; the footer offers a retry.
+    } finally {
+      this.#trackNewPosts();
+      this.#loadingMore = false;
+    }
   }
 
   #handleNavigate = (event: LifeboatNavigateEvent): void => {
@@ -203,24 +266,49 @@ export class LifeboatThread extends LifeboatElement {
     else void client.retryPost(incidentId, event.postId).catch(() => undefined);
   };
 
-  #submit = async (draft: ComposerDraft): Promise<boolean> => {
+  #handleReply = (event: Event): void => {
+    if (!(event instanceof AnswerReplyEvent)) return;
+    this.replyTo = event.postId;
+  };
+
+  #handleChange = (event: Event): void => {
+    if (!(event instanceof AnswerChangeEvent)) return;
+    const client = this.activeClient;
+    const incidentId = this.incidentId;
+    if (!client || !incidentId) return;
+    event.done =
+      event.body === null
+        ? client.deletePost(incidentId, event.postId)
+        : client.editPost(incidentId, event.postId, { body: event.body });
+  };
+
+  #send = async (draft: ComposerDraft, parentId: string | null): Promise<boolean> => {
     const client = this.activeClient;
     const incidentId = this.incidentId;
     if (!client || !incidentId) return false;
-    const event = new LifeboatPostEvent({
-      incidentId,
-      body: draft.body,
-      kind: 'answer',
-      parentId: null,
-    });
+    const kind = parentId ? 'reply' : 'answer';
+    const event = new LifeboatPostEvent({ incidentId, body: draft.body, kind, parentId });
     if (!this.dispatchEvent(event)) return false;
     if (!this.#session.value) await client.startSession(draft.displayName);
-    await client.post(incidentId, { kind: 'answer', body: draft.body });
+    const post = await client.post(
+      incidentId,
+      parentId ? { kind, body: draft.body, parentId } : { kind, body: draft.body },
+    );
+    if ((post as LocalPost).local === 'pending') this.announcement = messages().postQueued;
     return true;
+  };
+
+  #submit = (draft: ComposerDraft): Promise<boolean> => this.#send(draft, null);
+
+  #submitReply = async (draft: ComposerDraft): Promise<boolean> => {
+    const sent = await this.#send(draft, this.replyTo);
+    if (sent) this.replyTo = null;
+    return sent;
   };
 
   #setSort(sort: ThreadSort): void {
     this.sort = sort;
+    writeSort(sort);
   }
 
   #renderHeader(count: number): TemplateResult {
@@ -254,31 +342,104 @@ export class LifeboatThread extends LifeboatElement {
     const me = this.#me.value;
     const ownId = this.#session.value?.member.id;
     const locked = snapshot.threadState !== 'open';
-    const items = arrangeThread(snapshot.posts, this.sort, ownId);
+    const held = this.held;
+    const posts = held.size
+      ? snapshot.posts.filter((p) => !held.has(p.id) && !(p.parentId && held.has(p.parentId)))
+      : snapshot.posts;
+    const items = arrangeThread(posts, this.sort, ownId);
     if (!items.length) return html`<p class="empty" part="empty">${m.emptyThread}</p>`;
-    const answer = (post: LocalPost): TemplateResult =>
+    const now = this.#clock.now;
+    const answer = (post: LocalPost, top: boolean): TemplateResult =>
       html`<lifeboat-answer
         .post=${post}
         .reaction=${me?.reactions[post.id] ?? null}
         .components=${status?.components ?? []}
-        .now=${this.#clock.now}
+        .now=${now}
+        .canReply=${top && !locked}
+        .canChange=${!locked && this.#canChange(post, ownId, now)}
         ?readonly=${locked}
       ></lifeboat-answer>`;
     return html`<ol class="posts" part="list" aria-labelledby="heading">
-      ${items.map(
+      ${repeat(
+        items,
+        (item) => item.post.id,
         ({ post, replies }) =>
           html`<li class="item">
-            ${answer(post)}
+            ${answer(post, true)}
             ${
               replies.length
                 ? html`<ol class="replies" aria-label=${m.replies(replies.length)}>
-                    ${replies.map((reply) => html`<li>${answer(reply)}</li>`)}
+                    ${repeat(
+                      replies,
+                      (reply) => reply.id,
+                      (reply) => html`<li>${answer(reply, false)}</li>`,
+                    )}
                   </ol>`
+                : nothing
+            }
+            ${
+              this.replyTo === post.id && !locked
+                ? html`<lifeboat-composer
+                    class="reply-composer"
+                    kind="reply"
+                    .replyTo=${post.author.displayName}
+                    .session=${this.#session.value ?? null}
+                    .submit=${this.#submitReply}
+                    .cancel=${() => (this.replyTo = null)}
+                  ></lifeboat-composer>`
                 : nothing
             }
           </li>`,
       )}
     </ol>`;
+  }
+
+  /** The member's own post, not deleted, within the edit window. */
+  #canChange(post: LocalPost, ownId: string | undefined, now: number): boolean {
+    if (post.deletedAt || post.local === 'sending' || post.local === 'failed') return false;
+    if (post.local === 'pending') return true;
+    return (
+      ownId !== undefined &&
+      post.author.id === ownId &&
+      now - Date.parse(post.createdAt) < this.editWindow
+    );
+  }
+
+  #renderNewAnswers(): TemplateResult {
+    const count = this.held.size;
+    // Zero layout height: the button floats over the list, so nothing below it moves.
+    return html`<div class="new-answers">
+      ${
+        count
+          ? html`<button
+              type="button"
+              class="button primary new-answers-button"
+              part="new-answers"
+              @click=${() => void this.#showHeld()}
+            >
+              ${messages().showNewAnswers(count)}
+            </button>`
+          : nothing
+      }
+    </div>`;
+  }
+
+  #renderMore(snapshot: ThreadSnapshot): TemplateResult | typeof nothing {
+    if (!snapshot.nextCursor) return nothing;
+    const m = messages();
+    return html`<div class="more">
+      ${snapshot.error ? html`<p class="error" role="alert">${m.threadError}</p>` : nothing}
+      <button
+        type="button"
+        class="button"
+        part="load-more"
+        aria-busy=${snapshot.loadingMore ? 'true' : 'false'}
+        ?disabled=${snapshot.loadingMore}
+        @click=${() => void this.#loadMore()}
+      >
+        ${snapshot.loadingMore ? m.loadingMore : m.loadMore}
+      </button>
+    </div>`;
   }
 
   #renderSkeleton(): TemplateResult {
@@ -322,12 +483,17 @@ export class LifeboatThread extends LifeboatElement {
           ${m.retry}
         </button>
       </div>`;
-    else body = html`${this.#renderList(snapshot)}${this.#renderFooter(snapshot)}`;
+    else
+      body = html`${this.#renderNewAnswers()}${this.#renderList(snapshot)}${this.#renderMore(
+        snapshot,
+      )}${this.#renderFooter(snapshot)}`;
     return html`<section
       class="thread"
       aria-labelledby="heading"
       @answer-react=${this.#handleReact}
       @answer-retry=${this.#handleRetry}
+      @answer-reply=${this.#handleReply}
+      @answer-change=${this.#handleChange}
     >
       ${this.#renderHeader(snapshot?.state === 'ready' ? this.#visiblePosts().length : 0)}
       ${
@@ -340,6 +506,25 @@ export class LifeboatThread extends LifeboatElement {
       ${body}
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
     </section>`;
+  }
+}
+
+const SORT_KEY = 'lifeboat:thread-sort';
+
+function readSort(): ThreadSort | null {
+  try {
+    const value = localStorage.getItem(SORT_KEY);
+    return value === 'helpful' || value === 'newest' ? value : null;
+  } catch {
+    return null; // Blocked storage.
+  }
+}
+
+function writeSort(sort: ThreadSort): void {
+  try {
+    localStorage.setItem(SORT_KEY, sort);
+  } catch {
+    // Blocked or full storage: the choice lasts for this page.
   }
 }
 

@@ -1,6 +1,14 @@
 import { cleanStores } from 'nanostores';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { INCIDENT_ID, SERVER, SITE, aPost, fakeServer, memoryStorage } from '../test/fakes.js';
+import {
+  INCIDENT_ID,
+  SERVER,
+  SITE,
+  aPost,
+  aSession,
+  fakeServer,
+  memoryStorage,
+} from '../test/fakes.js';
 import { createLifeboat, createSimilarSearch, type LifeboatClient } from './index.js';
 
 const path = `GET /incidents/${encodeURIComponent(INCIDENT_ID)}/workarounds/similar`;
@@ -74,5 +82,26 @@ describe('createSimilarSearch', () => {
     expect(seen).toHaveLength(2);
     unlisten();
     cleanStores(search.$similar);
+  });
+});
+
+describe('client.post with the id of an earlier attempt (the workaround form)', () => {
+  it('sends under the same Idempotency-Key, and a double submit makes one request', async () => {
+    const id = '01HZFORMRETRY0000000000000';
+    const posts = `POST /incidents/${encodeURIComponent(INCIDENT_ID)}/posts`;
+    server.on('POST /sessions', { status: 201, body: aSession() });
+    server.on(
+      posts,
+      { status: 503, body: { title: 'Unavailable', status: 503, code: 'internal' } },
+      { status: 201, body: aPost({ id, kind: 'workaround' }) },
+    );
+    const request = { id, kind: 'workaround' as const, body: 'Use the EU endpoint' };
+    await expect(client.post(INCIDENT_ID, request)).rejects.toMatchObject({ status: 503 });
+    const first = client.post(INCIDENT_ID, request);
+    const second = client.post(INCIDENT_ID, request);
+    expect(second).toBe(first);
+    expect((await first).id).toBe(id);
+    const keys = server.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/posts'));
+    expect(keys.map((c) => c.headers['idempotency-key'])).toEqual([id, id]);
   });
 });

@@ -375,6 +375,7 @@ export function helpText(): string {
     'Usage: lifeboat start [options]',
     '',
     'Runs the Lifeboat server (HTTP API, live stream, SQLite storage).',
+    'Also: `lifeboat site --help` (sites, status sources), `lifeboat incident --help` (manual incidents).',
     '',
     'Options (flag, environment variable):',
     ...lines,

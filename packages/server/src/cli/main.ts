@@ -2,9 +2,11 @@
 /** The `lifeboat` CLI: `lifeboat start [--port N] [--data-dir D] [--demo]`, `lifeboat --help`. */
 import { ConfigError, helpText, loadConfig } from '../config.js';
 import { demoUrl, startServer } from '../start.js';
+import { runAdminCommand } from './admin-commands.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'site' || command === 'incident') return runAdminCommand(command, rest);
   if (
     !command ||
     command === '--help' ||

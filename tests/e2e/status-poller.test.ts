@@ -1,0 +1,118 @@
+/**
+ * A site that follows an upstream status page: the real server polls a local fake Statuspage,
+ * and when the upstream flips from operational to an incident the banner on a page of another
+ * origin shows it within a few poll intervals, without a reload and without console errors.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import {
+  freePort,
+  launchChromium,
+  root,
+  serveStatic,
+  startLifeboat,
+  watchConsole,
+  type RunningServer,
+} from './harness.js';
+
+const ADMIN_KEY = 'e2e-admin-key-0123456789abcdef';
+const POLL_MS = 500;
+const fixture = (name: string) =>
+  readFileSync(join(root, 'packages/protocol/test/fixtures/statuspage', name), 'utf8');
+const OPERATIONAL = fixture(
+  'statuspage-summary-githubstatus-all-operational-2019-12-rapid7-github-status-checker.json',
+);
+const INCIDENT = fixture(
+  'statuspage-summary-githubstatus-active-incident-2022-11-25-sergeyshevch-statuspage-exporter.json',
+);
+
+let server: RunningServer;
+let browser: Browser;
+let upstream: Server;
+let upstreamUrl: string;
+let current = OPERATIONAL;
+let upstreamHits = 0;
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    upstreamHits++;
+    if (req.url !== '/api/v2/summary.json') return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(current);
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  const address = upstream.address();
+  upstreamUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/v2/summary.json`;
+  server = await startLifeboat({
+    LIFEBOAT_ADMIN_KEY: ADMIN_KEY,
+    LIFEBOAT_POLL_INTERVAL_MS: String(POLL_MS),
+  });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await new Promise((r) => upstream?.close(r));
+});
+
+describe('status poller end to end', () => {
+  it('shows an upstream incident in the banner without a reload', async () => {
+    const pagePort = await freePort();
+    const pageOrigin = `http://127.0.0.1:${pagePort}`;
+    const created = await fetch(`${server.url}/v1/admin/sites`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        slug: 'mirror',
+        name: 'GitHub mirror',
+        origins: [pageOrigin],
+        statusUrl: upstreamUrl,
+      }),
+    });
+    expect(created.status).toBe(201);
+    // the server polls the upstream; browsers never do
+    await expect
+      .poll(
+        async () =>
+          (
+            (await (await fetch(`${server.url}/v1/sites/mirror/status`)).json()) as {
+              source?: { lastSuccessAt: string | null };
+            }
+          ).source?.lastSuccessAt ?? null,
+        { timeout: 10_000 },
+      )
+      .not.toBeNull();
+
+    const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Mirror status</title><link rel="icon" href="data:,">
+<script type="module" src="${server.url}/cdn/lifeboat.js" data-server="${server.url}" data-site="mirror"></script></head>
+<body><main><h1>Mirror status</h1><lifeboat-banner></lifeboat-banner></main></body></html>`;
+    const host = await serveStatic({ '/index.html': html }, pagePort);
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const errors = watchConsole(page);
+      await page.goto(pageOrigin + '/');
+      const banner = page.locator('lifeboat-banner');
+      const incidentRegion = () =>
+        banner.getByRole('region', { name: /Incident with Packages and Pages/i }).count();
+      await expect
+        .poll(() => banner.getByText(/operational/i).count(), { timeout: 15_000 })
+        .toBeGreaterThan(0);
+      expect(await incidentRegion()).toBe(0);
+
+      const hitsBefore = upstreamHits;
+      current = INCIDENT;
+      await expect.poll(incidentRegion, { timeout: 8 * POLL_MS + 5_000 }).toBeGreaterThan(0);
+      expect(upstreamHits).toBeGreaterThan(hitsBefore);
+      expect(page.url()).toBe(pageOrigin + '/');
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await host.close();
+    }
+  });
+});

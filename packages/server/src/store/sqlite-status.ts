@@ -5,7 +5,6 @@
  */
 import {
   type Incident,
-  type LifeboatEvent,
   type Maintenance,
   type NormalizedIncident,
   type Severity,
@@ -174,9 +173,9 @@ export class SqliteStatus {
         const row = this.db.incidentRow(siteId, upstream.id);
         if (!row) {
           // History (already resolved when first seen) is not ingested: no thread to open.
-          if (!upstream.resolvedAt) seqs.push(this.insert(siteId, upstream));
+          if (!upstream.resolvedAt) seqs.push(this.insert(siteId, upstream, at));
         } else {
-          const seq = this.followUpstream(siteId, row, upstream);
+          const seq = this.followUpstream(siteId, row, upstream, at);
           if (seq !== null) seqs.push(seq);
         }
       }
@@ -188,7 +187,7 @@ export class SqliteStatus {
           siteId,
         );
         for (const row of open.filter((r) => !listed.has(r.id)))
-          seqs.push(this.write(siteId, row, { phase: 'resolved', resolvedAt: at }, at)!);
+          seqs.push(this.write(siteId, row, { phase: 'resolved', resolvedAt: at }, at, at));
       }
 
       const prior = this.getState(siteId);
@@ -226,7 +225,7 @@ export class SqliteStatus {
       const row = this.db.incidentRow(siteId, incidentId);
       if (!row) return { kind: 'incident_not_found' };
       const at = change.update?.createdAt ?? change.resolvedAt ?? new Date().toISOString();
-      const seq = this.write(siteId, row, change, at);
+      const seq = this.write(siteId, row, change, at, new Date().toISOString());
       return {
         kind: 'ok',
         incident: this.assemble(siteId, this.db.incidentRow(siteId, incidentId)!),
@@ -257,7 +256,7 @@ export class SqliteStatus {
   // ---- inside a transaction ----
 
   /** A new upstream incident with its updates and an open thread; `incident.opened`. */
-  private insert(siteId: string, upstream: NormalizedIncident): number {
+  private insert(siteId: string, upstream: NormalizedIncident, at: string): number {
     this.db.run(
       `INSERT INTO incidents (id, site_id, title, phase, impact, components, started_at, resolved_at, updated_at, thread_state)
        VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, 'open')`,
@@ -272,7 +271,7 @@ export class SqliteStatus {
     );
     this.insertUpdates(upstream);
     const incident = this.assemble(siteId, this.db.incidentRow(siteId, upstream.id)!);
-    return this.db.appendEvent(siteId, upstream.id, upstream.updatedAt, (seq) => ({
+    return this.db.appendEvent(siteId, upstream.id, at, (seq) => ({
       type: 'incident.opened',
       seq,
       incident,
@@ -299,7 +298,12 @@ export class SqliteStatus {
   }
 
   /** Brings a stored incident in line with the upstream; null when nothing changed. */
-  private followUpstream(siteId: string, row: IncidentRow, upstream: NormalizedIncident) {
+  private followUpstream(
+    siteId: string,
+    row: IncidentRow,
+    upstream: NormalizedIncident,
+    at: string,
+  ): number | null {
     const added = this.insertUpdates(upstream);
     const base = incidentBase(row);
     const changed =
@@ -322,6 +326,7 @@ export class SqliteStatus {
         resolvedAt: upstream.resolvedAt === null ? null : (base.resolvedAt ?? upstream.resolvedAt),
       },
       upstream.updatedAt,
+      at,
     );
   }
 
@@ -329,7 +334,13 @@ export class SqliteStatus {
    * Writes a change and its event: `incident.resolved` when it resolves the incident, else
    * `incident.updated`. Reopening a resolved incident reopens its thread.
    */
-  private write(siteId: string, row: IncidentRow, change: IncidentChange, at: string): number {
+  private write(
+    siteId: string,
+    row: IncidentRow,
+    change: IncidentChange,
+    at: string,
+    eventAt: string,
+  ): number {
     const base = incidentBase(row);
     const resolvedAt =
       change.resolvedAt !== undefined
@@ -365,12 +376,11 @@ export class SqliteStatus {
       row.id,
     );
     const incident = this.assemble(siteId, this.db.incidentRow(siteId, row.id)!);
-    const type: LifeboatEvent['type'] =
-      base.resolvedAt === null && resolvedAt !== null ? 'incident.resolved' : 'incident.updated';
-    return this.db.appendEvent(siteId, row.id, updatedAt, (seq) => ({
-      type: type as 'incident.updated',
-      seq,
-      incident,
-    }));
+    const resolves = base.resolvedAt === null && resolvedAt !== null;
+    return this.db.appendEvent(siteId, row.id, eventAt, (seq) =>
+      resolves
+        ? { type: 'incident.resolved', seq, incident }
+        : { type: 'incident.updated', seq, incident },
+    );
   }
 }

@@ -340,13 +340,45 @@ describe('/v1/admin/sites', () => {
       name: 'Mirror (manual)',
     });
     const list = await (await s.api('/v1/admin/sites', { headers: admin })).json();
-    expect(list.sites.map((x: { slug: string }) => x.slug)).toEqual(['acme', 'mirror', 'other']);
+    expect(list.sites.map((x: { slug: string }) => x.slug)).toEqual(
+      expect.arrayContaining(['acme', 'mirror', 'other']),
+    );
     const missing = await s.api('/v1/admin/sites/ghost', {
       method: 'PATCH',
       json: { name: 'x' },
       headers: admin,
     });
     expect(missing.status).toBe(404);
+  });
+
+  it('serves maintenances and the source kind in the status snapshot', async () => {
+    upstream.serve({
+      body: fixture('statuspage-summary-official-docs-example-critical-amureki-statuscheck.json'),
+    });
+    const res = await s.api('/v1/admin/sites', {
+      method: 'POST',
+      json: { slug: 'maint', name: 'Maintenance', statusUrl: upstream.url, pollIntervalMs: 60_000 },
+      headers: admin,
+    });
+    expect(res.status).toBe(201);
+    await expect
+      .poll(
+        async () =>
+          ((await (await s.api('/v1/sites/maint/status')).json()) as SiteStatus).maintenances
+            ?.length,
+        { timeout: 5000 },
+      )
+      .toBe(2);
+    const status = (await (await s.api('/v1/sites/maint/status')).json()) as SiteStatus;
+    expect(status.severity).toBe('critical');
+    expect(status.maintenances!.map((m) => m.status)).toEqual(['scheduled', 'in_progress']);
+    expect(status.maintenances![1]!.scheduledFor).toBe('2014-05-14T20:30:00.000Z');
+    expect(status.incidents[0]!.id).toBe('statuspage:kctbh9vrtdwd:cp306tmzcl0y');
+    await s.api('/v1/admin/sites/maint', {
+      method: 'PATCH',
+      json: { statusUrl: null },
+      headers: admin,
+    });
   });
 
   it('documents the new routes in the OpenAPI', async () => {

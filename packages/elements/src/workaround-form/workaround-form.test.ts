@@ -2,7 +2,7 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import type { CreatePostRequest, WorkaroundFields } from '@lifeboat/protocol';
 import { FakeClient } from '../testing/fake-client.js';
 import { FakeLifeboatError } from '../testing/fake-error.js';
-import { INCIDENT_ID, sampleStatus, sampleWorkaround } from '../testing/sample-data.js';
+import { INCIDENT_ID, samplePost, sampleStatus, sampleWorkaround } from '../testing/sample-data.js';
 import type { LifeboatWorkaroundForm } from './workaround-form.js';
 import './workaround-form.js';
 
@@ -82,8 +82,31 @@ function localTime(hours: number): string {
 class QueueingClient extends FakeClient {
   queue = true;
   override async post(incidentId: string, request: CreatePostRequest) {
-    const post = await super.post(incidentId, request);
-    return this.queue ? { ...post, local: 'pending' as const } : post;
+    if (!this.queue) return super.post(incidentId, request);
+    this.calls.push({ method: 'post', args: [incidentId, request] });
+    const local = {
+      ...samplePost({
+        id: request.id!,
+        kind: 'workaround',
+        body: request.body,
+        workaround: request.workaround ?? null,
+      }),
+      local: 'pending' as const,
+    };
+    const others = this.thread(incidentId)
+      .get()
+      .posts.filter((p) => p.id !== local.id);
+    this.setThread(incidentId, { posts: [...others, local] });
+    return local;
+  }
+
+  /** The outbox sends the queued post on its own: the thread now holds the server's post. */
+  deliverQueued(incidentId: string): void {
+    this.setThread(incidentId, {
+      posts: this.thread(incidentId)
+        .get()
+        .posts.map(({ local: _, ...p }) => p),
+    });
   }
 }
 
@@ -462,6 +485,26 @@ describe('<lifeboat-workaround-form>', () => {
       expect(ids[1]).to.equal(ids[0]);
       expect(q(el, '[part="outcome"]').textContent).to.contain('published');
       expect(q<HTMLInputElement>(el, '#title').value).to.equal('');
+    });
+
+    it('finishes when the SDK outbox delivers the queued workaround on its own (e.g. after a reload)', async () => {
+      const queueing = new QueueingClient();
+      queueing.setStatus(sampleStatus('major'));
+      const first = await form(queueing);
+      await fill(first);
+      await submit(first);
+      first.remove();
+      // A reload: the draft (with its id) comes back; then the outbox delivers it.
+      const el = await form(queueing);
+      expect(q<HTMLInputElement>(el, '#title').value).to.equal('Use the EU endpoint');
+      const created = oneEvent(el, 'lifeboat-workaround-created');
+      queueing.deliverQueued(INCIDENT_ID);
+      expect((await created).detail.post.id).to.equal(posted(queueing)[1].id);
+      await settle(el);
+      expect(q(el, '[part="outcome"]').textContent).to.contain('published');
+      expect(q<HTMLInputElement>(el, '#title').value).to.equal('');
+      expect(queueing.callsOf('post')).to.have.length(1);
+      expect(localStorage.length).to.equal(0);
     });
 
     it('sends again on its own when the connection comes back', async () => {

@@ -12,6 +12,7 @@ import {
   type Loadable,
   type LocalPost,
   type SimilarSearch,
+  type ThreadSnapshot,
 } from '@lifeboat/sdk';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -124,6 +125,9 @@ export class LifeboatWorkaroundForm extends LifeboatElement {
   readonly #status = new StoreController<Loadable<SiteStatus>>(this);
   readonly #session = new StoreController<Session | null>(this);
   readonly #similar = new StoreController<SimilarWorkaround[]>(this);
+  /** The thread, watched only while a submission is in progress (the outbox may finish it). */
+  readonly #thread = new StoreController<ThreadSnapshot>(this);
+  readonly #accepted = new Set<string>();
   #search: SimilarSearch | undefined;
   #draftIncident: string | undefined;
   #retryTimer: ReturnType<typeof setInterval> | undefined;
@@ -160,10 +164,33 @@ export class LifeboatWorkaroundForm extends LifeboatElement {
       this.restored = Boolean(saved);
       this.#searchSimilar();
     }
+    this.#watchSubmission(incidentId);
     this.toggleState('submitting', this.busy);
     this.toggleState('invalid', Object.keys(this.errors).length > 0);
     this.toggleState('sent', this.outcome === 'published' || this.outcome === 'pending');
     this.toggleState('offline', this.failure === 'offline');
+  }
+
+  /**
+   * While a submission is in progress (its id in the draft), watches the thread: the SDK's outbox
+   * may send it on its own (back online, or after a reload), and then the form is done too.
+   */
+  #watchSubmission(incidentId: string | undefined): void {
+    const id = this.draft.clientId;
+    this.#thread.store = id && incidentId ? this.activeClient?.thread(incidentId) : undefined;
+    const sent = id ? this.#thread.value?.posts.find((p) => p.id === id && !p.local) : undefined;
+    if (sent) this.#accept(sent);
+  }
+
+  /** The server has the workaround: clear the form, say so, tell the page (once per post). */
+  #accept(post: Post): void {
+    if (this.#accepted.has(post.id)) return;
+    this.#accepted.add(post.id);
+    this.reset();
+    this.outcome = post.state === 'pending' ? 'pending' : 'published';
+    this.failure = null;
+    this.dispatchEvent(new LifeboatWorkaroundCreatedEvent({ post }));
+    void this.updateComplete.then(() => this.#focus('[part="outcome"]'));
   }
 
   /** The incident the form posts to. */
@@ -336,12 +363,7 @@ export class LifeboatWorkaroundForm extends LifeboatElement {
         this.errorDetail = '';
         return;
       }
-      this.reset();
-      this.outcome = post.state === 'pending' ? 'pending' : 'published';
-      this.failure = null;
-      this.dispatchEvent(new LifeboatWorkaroundCreatedEvent({ post }));
-      await this.updateComplete;
-      this.#focus('[part="outcome"]');
+      this.#accept(post);
     } catch (error) {
       await this.#handleFailure(error);
     } finally {

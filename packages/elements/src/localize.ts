@@ -212,6 +212,8 @@ const defaults = {
   validity: 'Helps',
   validUntil: (time: string) => `Until ${time}`,
   expiredAt: (time: string) => `Expired ${time}`,
+  componentsAffected: 'Affected by this incident',
+  componentsOther: 'Other components',
 };
 
 export type Messages = typeof defaults;

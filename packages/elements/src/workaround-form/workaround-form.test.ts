@@ -163,6 +163,16 @@ describe('<lifeboat-workaround-form>', () => {
       const el = await form(client);
       const options = [...q<HTMLSelectElement>(el, '#component').options].map((o) => o.textContent);
       expect(options).to.deep.equal(['Not sure', 'REST API', 'Webhooks', 'Dashboard']);
+      // The incident's affected components come first, in their own group.
+      const groups = all<HTMLOptGroupElement>(el, '#component optgroup');
+      expect(groups.map((g) => g.label)).to.deep.equal([
+        'Affected by this incident',
+        'Other components',
+      ]);
+      expect([...groups[0]!.children].map((o) => o.textContent)).to.deep.equal([
+        'REST API',
+        'Webhooks',
+      ]);
     });
 
     it('adds and removes steps, keeping at least one', async () => {

@@ -4,6 +4,7 @@ import {
   type Session,
   type SimilarWorkaround,
   type SiteStatus,
+  type StatusComponent,
   type WorkaroundRisk,
 } from '@lifeboat/protocol';
 import {
@@ -553,6 +554,22 @@ export class LifeboatWorkaroundForm extends LifeboatElement {
       }`;
   }
 
+  /** The incident's affected components first (the likeliest choice), then the others. */
+  #renderComponentOptions(components: readonly StatusComponent[]): TemplateResult {
+    const m = messages();
+    const status = this.#status.value?.value;
+    const affected = new Set(
+      status?.incidents.find((i) => i.id === this.incidentId)?.components ?? [],
+    );
+    const option = (c: StatusComponent) =>
+      html`<option value=${c.id} ?selected=${c.id === this.draft.component}>${c.name}</option>`;
+    const first = components.filter((c) => affected.has(c.id));
+    const rest = components.filter((c) => !affected.has(c.id));
+    if (first.length === 0 || rest.length === 0) return html`${components.map(option)}`;
+    return html`<optgroup label=${m.componentsAffected}>${first.map(option)}</optgroup>
+      <optgroup label=${m.componentsOther}>${rest.map(option)}</optgroup>`;
+  }
+
   #renderRisk(): TemplateResult {
     const m = messages();
     const labels: Record<WorkaroundRisk, string> = {
@@ -733,7 +750,7 @@ export class LifeboatWorkaroundForm extends LifeboatElement {
             aria-describedby=${this.#describedBy('component')}
           >
             <option value="">${m.notSure}</option>
-            ${components.map((c) => html`<option value=${c.id} ?selected=${c.id === this.draft.component}>${c.name}</option>`)}
+            ${this.#renderComponentOptions(components)}
           </select>
           ${this.#error('component')}
         </div>

@@ -331,6 +331,13 @@ describe('status poller: failures', () => {
     });
   });
 
+  it("uses the site's own poll interval over the default", async () => {
+    upstream.serve({ body: fixture(OPERATIONAL) });
+    expect(await poller.pollSite(site.id)).toMatchObject({ nextDelayMs: INTERVAL });
+    await store.updateSite(site.id, { pollIntervalMs: 5000 });
+    expect(await poller.pollSite(site.id)).toMatchObject({ kind: 'applied', nextDelayMs: 5000 });
+  });
+
   it('skips a site without a status URL', async () => {
     await store.updateSite(site.id, { statusUrl: null });
     expect(await poller.pollSite(site.id)).toEqual({ kind: 'skipped', reason: 'no status URL' });

@@ -186,6 +186,22 @@ describe('GET …/workarounds/similar', () => {
     expect((await similar('')).results).toEqual([]);
   });
 
+  it('does not suggest a workaround its author deleted, nor merge into it', async () => {
+    const gone = await published(carol.token, {
+      title: 'Rotate the webhook signing secret',
+      steps: ['Settings → Webhooks → Rotate secret'],
+      risk: 'temporary',
+    });
+    expect((await similar('Rotate the webhook signing secret')).results[0]?.post.id).toBe(gone.id);
+    const del = await s.api(`/v1/sites/acme/posts/${gone.id}`, {
+      method: 'DELETE',
+      token: carol.token,
+    });
+    expect(del.status).toBe(200);
+    expect((await similar('Rotate the webhook signing secret')).results).toEqual([]);
+    expect((await merge(restart.id, gone.id, ADMIN_KEY)).status).toBe(422);
+  });
+
   it('answers 404 for an unknown incident and 400 for an oversized query, never 5xx', async () => {
     const unknown = await s.api(
       `/v1/sites/acme/incidents/nope/workarounds/similar?q=${enc('restart the workers')}`,

@@ -38,10 +38,7 @@ export async function workaroundRoutes(app: FastifyInstance): Promise<void> {
       const site = request.site!;
       const { incident } = request.params;
       if (!(await store.getIncident(site.id, incident))) throw problems.notFound('Incident');
-      const candidates = (await store.listWorkarounds(site.id, incident, MAX_CANDIDATES)).filter(
-        // An author-deleted post (a tombstone) is no suggestion.
-        (post) => !(post as { deletedAt?: string | null }).deletedAt,
-      );
+      const candidates = await store.listWorkarounds(site.id, incident, MAX_CANDIDATES);
       const found = findSimilar(request.query.q, candidates, { limit: request.query.limit ?? 3 });
       reply.header('Cache-Control', 'public, max-age=5');
       return {

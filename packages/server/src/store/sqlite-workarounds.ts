@@ -9,7 +9,7 @@ import { now, type SqliteDb } from './sqlite-db.js';
 import { POST_SELECT, toPost, type PostRow } from './sqlite-rows.js';
 import type { MergeOutcome } from './store.js';
 
-/** Published workarounds of an incident, oldest first (at most `limit`). */
+/** Published workarounds of an incident not deleted by their authors, oldest first. */
 export function listWorkarounds(
   db: SqliteDb,
   siteId: string,
@@ -19,7 +19,7 @@ export function listWorkarounds(
   return db
     .all<PostRow>(
       `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.kind = 'workaround' AND p.state = 'published'
-       ORDER BY p.id ASC LIMIT ?`,
+       AND p.deleted_at IS NULL ORDER BY p.id ASC LIMIT ?`,
       siteId,
       incidentId,
       limit,
@@ -57,9 +57,10 @@ export function mergePost(
       return { kind: 'invalid', message: 'Both posts must be in the same incident.' };
     if (source.kind === 'reply' || target.kind === 'reply')
       return { kind: 'invalid', message: 'Replies cannot be merged.' };
-    if (target.state !== 'published')
+    if (target.state !== 'published' || target.deleted_at)
       return { kind: 'invalid', message: 'Merge into a published post.' };
-    if (source.state === 'hidden' || source.state === 'removed') return { kind: 'already_hidden' };
+    if (source.state === 'hidden' || source.state === 'removed' || source.deleted_at)
+      return { kind: 'already_hidden' };
 
     // Confirmations: each member keeps one, on the target; the target's own wins on a clash.
     db.run(

@@ -190,7 +190,8 @@ export class LifeboatWorkaroundForm extends LifeboatElement {
     this.reset();
     this.outcome = post.state === 'pending' ? 'pending' : 'published';
     this.failure = null;
-    this.dispatchEvent(new LifeboatWorkaroundCreatedEvent({ post }));
+    const created = new LifeboatWorkaroundCreatedEvent({ post });
+    this.dispatchEvent(created);
     void this.updateComplete.then(() => this.#focus('[part="outcome"]'));
   }
 
@@ -342,7 +343,8 @@ export class LifeboatWorkaroundForm extends LifeboatElement {
       return;
     }
     const workaround = toWorkaround(this.draft);
-    if (!this.dispatchEvent(new LifeboatWorkaroundSubmitEvent(workaround))) return;
+    const submit = new LifeboatWorkaroundSubmitEvent(workaround);
+    if (!this.dispatchEvent(submit)) return;
     // One id per intended workaround: kept (in the draft) across retries and reloads.
     const id = this.draft.clientId || ulid();
     if (id !== this.draft.clientId) this.#setDraft({ ...this.draft, clientId: id });

@@ -7,7 +7,7 @@ export const bannerStyles = [
   css`
     :host {
       --_sev: var(--lifeboat-banner-accent, var(--_muted));
-      --_default-reserve: var(--lifeboat-banner-min-height, 12.5rem);
+      --_default-reserve: var(--lifeboat-banner-min-height, 25rem);
     }
     /*
      * Host-page safety: a page's own global rules (even * { all: unset !important }) reach
@@ -79,7 +79,7 @@ export const bannerStyles = [
     }
     .inner {
       display: grid;
-      gap: var(--_s4);
+      gap: var(--_s3);
     }
     :host(:state(operational)) .banner,
     :host(:state(loading)) .banner {
@@ -91,12 +91,21 @@ export const bannerStyles = [
       justify-content: center;
       padding-top: var(--_s3);
     }
+    /* Clipped: a short fade over the last line and a small pill in the corner. */
     :host(:state(clipped)) .more {
       position: absolute;
       inset: auto 1px 1px;
-      padding: var(--_s6) var(--_s4) var(--_s3);
+      justify-content: flex-end;
+      padding: var(--_s5) var(--_s3) var(--_s2);
       border-radius: 0 0 var(--_radius-m) var(--_radius-m);
-      background: linear-gradient(to bottom, transparent, var(--_surface) 55%);
+      background: linear-gradient(to bottom, transparent, var(--_surface) 60%);
+      pointer-events: none;
+    }
+    :host(:state(clipped)) .more .button {
+      pointer-events: auto;
+      min-height: 1.75rem;
+      border-radius: var(--_radius-pill);
+      box-shadow: 0 1px 3px rgb(0 0 0 / 0.12);
     }
     .icon-button {
       display: inline-grid;
@@ -117,9 +126,11 @@ export const bannerStyles = [
     }
     .incident-controls {
       display: inline-flex;
+      flex: none;
       gap: var(--_s1);
       margin-inline-start: auto;
-      align-self: center;
+      align-self: start;
+      margin-block: calc(-1 * var(--_s1));
     }
     .chevron {
       width: 0.5rem;
@@ -147,9 +158,12 @@ export const bannerStyles = [
       text-underline-offset: 2px;
       cursor: pointer;
     }
+    /* Its slot is held while the history loads, so the buttons after it never move. */
     .sparkline {
       display: inline-flex;
       align-items: center;
+      width: 72px;
+      height: 2.25rem;
       color: var(--_accent);
     }
     .sparkline svg {
@@ -198,14 +212,28 @@ export const bannerStyles = [
     .incident {
       display: grid;
       gap: var(--_s3);
-      padding-top: var(--_s4);
+      padding-top: var(--_s3);
       border-top: 1px solid var(--_border);
     }
     .incident-head {
-      display: flex;
+      display: grid;
+      grid-template-columns: auto minmax(0, 1fr) auto auto;
+      grid-template-areas: 'impact title phase controls';
       align-items: baseline;
-      flex-wrap: wrap;
       gap: var(--_s2) var(--_s3);
+    }
+    .incident-head .impact,
+    .maintenance-badge {
+      grid-area: impact;
+    }
+    .incident-head .title {
+      grid-area: title;
+    }
+    .incident-head .phase-badge {
+      grid-area: phase;
+    }
+    .incident-head .incident-controls {
+      grid-area: controls;
     }
     .title {
       margin: 0;
@@ -405,11 +433,15 @@ export const bannerStyles = [
     }
     @container (max-width: 480px) {
       .banner {
-        --_default-reserve: var(--lifeboat-banner-min-height, 15rem);
+        --_default-reserve: var(--lifeboat-banner-min-height, 30rem);
         padding: var(--_s3) var(--_s4);
       }
-      .inner {
-        gap: var(--_s3);
+      .incident-head {
+        grid-template-columns: auto auto minmax(0, 1fr) auto;
+        grid-template-areas:
+          'impact phase . controls'
+          'title title title title';
+        align-items: center;
       }
       .phase {
         padding-top: 0;

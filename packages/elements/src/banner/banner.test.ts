@@ -260,6 +260,18 @@ describe('<lifeboat-banner>', () => {
   });
 
   describe('host-page safety', () => {
+    /** A banner whose page reserves less than the sample incident needs. */
+    const small = async (c: FakeClient) => {
+      const el = await fixture<LifeboatBanner>(
+        html`<lifeboat-banner
+          .client=${c}
+          style="--lifeboat-banner-min-height: 9rem"
+        ></lifeboat-banner>`,
+      );
+      await settle(el);
+      return el;
+    };
+
     it('keeps the same height from skeleton to data: no layout shift', async () => {
       const el = await banner(client);
       await settle(el);
@@ -275,7 +287,7 @@ describe('<lifeboat-banner>', () => {
 
     it('offers "Show all" when the content is taller than the reserved height', async () => {
       client.setStatus(sampleStatus('major'));
-      const el = await banner(client);
+      const el = await small(client);
       await settle(el);
       expect(el.matches(':state(clipped)')).to.be.true;
       const showAll = q<HTMLButtonElement>(el, '[part="show-all-button"]');
@@ -290,13 +302,15 @@ describe('<lifeboat-banner>', () => {
 
     it('reserves, on the next visit, the height the content needed', async () => {
       client.setStatus(sampleStatus('major'));
-      const first = await banner(client);
+      const first = await small(client);
       await settle(first);
       q<HTMLButtonElement>(first, '[part="show-all-button"]').click();
       await settle(first);
       const needed = first.getBoundingClientRect().height;
       first.remove();
-      const again = await banner(client);
+      const again = await fixture<LifeboatBanner>(
+        html`<lifeboat-banner .client=${client}></lifeboat-banner>`,
+      );
       await settle(again);
       expect(again.matches(':state(clipped)')).to.be.false;
       expect(Math.abs(again.getBoundingClientRect().height - needed)).to.be.lessThan(
@@ -307,7 +321,7 @@ describe('<lifeboat-banner>', () => {
 
     it('expands when keyboard focus reaches a control below the fold', async () => {
       client.setStatus(sampleStatus('major'));
-      const el = await banner(client);
+      const el = await small(client);
       await settle(el);
       q<HTMLAnchorElement>(el, '[part="workaround-link"]').focus();
       await settle(el);

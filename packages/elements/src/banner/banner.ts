@@ -11,7 +11,6 @@ import { createDirectStatus, type LifeboatClient, type Loadable } from '@lifeboa
 import type { ReadableAtom } from 'nanostores';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import { LifeboatElement } from '../base/lifeboat-element.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { PopoverController } from '../controllers/popover-controller.js';
@@ -183,8 +182,9 @@ export class LifeboatBanner extends LifeboatElement {
   constructor() {
     super();
     // During an upgrade the element is still :not(:defined) here, so this is the height the
-    // page reserved for it (0 when created by script).
-    this.#placeholder = this.isConnected ? this.getBoundingClientRect().height : 0;
+    // page reserved for it (0 when created by script, or when no rule reserved a height).
+    const reserved = this.isConnected && parseFloat(getComputedStyle(this).minHeight) > 0;
+    this.#placeholder = reserved ? this.getBoundingClientRect().height : 0;
   }
 
   override connectedCallback(): void {
@@ -281,23 +281,22 @@ export class LifeboatBanner extends LifeboatElement {
     const change = this.#pendingChange;
     this.#pendingChange = undefined;
     if (change) this.dispatchEvent(new LifeboatStatusChangeEvent(change));
+    // Through the CSSOM, never a style attribute: strict CSPs (no 'unsafe-inline') allow it.
+    const card = this.renderRoot.querySelector<HTMLElement>('.banner');
+    if (card && this.#reserve) card.style.setProperty('--_reserve', `${this.#reserve}px`);
   }
 
   /**
-   * Chooses the height to reserve: what the content needed on this visitor's last visit (same
-   * site, same width class), else the CSS default. When the page was already painted with a
-   * placeholder height (`lifeboat-banner:not(:defined)`), that height is kept, so upgrading the
-   * element shifts nothing either.
+   * Chooses the height to reserve: the height the page's placeholder rule
+   * (`lifeboat-banner:not(:defined) { min-height: … }`) gave the element before its upgrade —
+   * the page may already have painted it, so keeping it shifts nothing; without one, what the
+   * content needed on this visitor's last visit (same site, same width class); else the CSS
+   * default.
    */
   #pickReserve(): void {
     const width = this.getBoundingClientRect().width || this.parentElement?.clientWidth || 0;
     this.#bucket = width > 0 && width < NARROW ? 'narrow' : 'wide';
-    const painted =
-      typeof performance !== 'undefined' &&
-      typeof performance.getEntriesByType === 'function' &&
-      performance.getEntriesByType('paint').length > 0;
-    this.#reserve =
-      painted && this.#placeholder > 0 ? this.#placeholder : this.#prefs.height(this.#bucket);
+    this.#reserve = this.#placeholder > 0 ? this.#placeholder : this.#prefs.height(this.#bucket);
   }
 
   /** Measures whether the content overflows the reserved height, and remembers what it needs. */
@@ -527,12 +526,10 @@ export class LifeboatBanner extends LifeboatElement {
     const severity = this.#severity(status, incidents);
     const loud =
       incidents.some((i) => LOUD.has(i.impact)) || (severity !== undefined && LOUD.has(severity));
-    const reserve = this.#reserve ? { '--_reserve': `${this.#reserve}px` } : {};
     return html`<div
         class="banner"
         part="container"
         data-severity=${severity ?? 'loading'}
-        style=${styleMap(reserve)}
         @focusin=${this.#handleFocusIn}
       >
         <div class="content" part="content">

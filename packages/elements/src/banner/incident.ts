@@ -198,7 +198,7 @@ export function renderIncident(options: IncidentViewOptions): TemplateResult {
                 ${
                   options.history && options.history.buckets.length > 1
                     ? renderSparkline(options.history)
-                    : nothing
+                    : html`<span class="sparkline" aria-hidden="true"></span>`
                 }`
         }
         ${

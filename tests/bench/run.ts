@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { ulid } from '@lifeboat/protocol';
 import { sizes } from './sizes.js';
+import { bannerLongTasks } from './banner-longtasks.js';
 import { freePort, root } from '../e2e/harness.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
@@ -167,3 +168,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+await bannerLongTasks();

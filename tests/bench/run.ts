@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { ulid } from '@lifeboat/protocol';
 import { sizes } from './sizes.js';
+import { fanout } from './fanout.js';
+import { threadRender } from './thread-render.js';
 import { bannerLongTasks } from './banner-longtasks.js';
 import { freePort, root } from '../e2e/harness.js';
 
@@ -168,4 +170,6 @@ async function main(): Promise<void> {
 }
 
 await main();
+await threadRender();
+await fanout();
 await bannerLongTasks();

@@ -1,4 +1,4 @@
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import type { LocalPost } from '@lifeboat/sdk';
 import { FakeClient } from '../testing/fake-client.js';
 import { FakeLifeboatError } from '../testing/fake-error.js';
@@ -302,6 +302,28 @@ describe('<lifeboat-thread>', () => {
       });
       await settle(el);
       expect([...renders.keys()]).to.deep.equal(['BULK007']);
+    });
+
+    it('renders a long thread in slices, one per frame, and reveals a post not yet rendered', async () => {
+      const posts = Array.from({ length: 250 }, (_, i) =>
+        samplePost({ id: `LONG${String(i).padStart(3, '0')}`, body: `Answer ${i}` }),
+      );
+      ready(posts);
+      const el = await thread(client);
+      expect(qa(el, 'lifeboat-answer').length).to.equal(100);
+      expect(el.revealPost('LONG249')).to.be.true;
+      expect(root(el).activeElement?.id).to.equal('lifeboat-post-LONG249');
+      expect(qa(el, 'lifeboat-answer').length).to.equal(250);
+    });
+
+    it('fills in the rest of a long thread frame by frame', async () => {
+      ready(
+        Array.from({ length: 230 }, (_, i) =>
+          samplePost({ id: `TAIL${String(i).padStart(3, '0')}` }),
+        ),
+      );
+      const el = await thread(client);
+      await waitUntil(() => qa(el, 'lifeboat-answer').length === 230, 'all slices rendered');
     });
 
     it('shows a deleted post as a tombstone in its place, replies kept', async () => {

@@ -100,6 +100,8 @@ export class LifeboatThread extends LifeboatElement {
   @state() private replyTo: string | null = null;
   /** Posts from others that arrived live and wait behind the "N new answers" button. */
   @state() private held: ReadonlySet<string> = new Set();
+  /** Top-level items rendered so far: a long thread renders in slices, one per frame. */
+  @state() private rendered = RENDER_SLICE;
 
   readonly #status = new StoreController<Loadable<SiteStatus>>(this);
   readonly #thread = new StoreController<ThreadSnapshot>(this);
@@ -111,6 +113,7 @@ export class LifeboatThread extends LifeboatElement {
   #seen: Set<string> | undefined;
   #boundIncident: string | undefined;
   #loadingMore = false;
+  #slicing = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -163,6 +166,15 @@ export class LifeboatThread extends LifeboatElement {
 
   /** Scrolls to a post and focuses it; returns false if the post is not in this thread. */
   revealPost(postId: string): boolean {
+    if (this.rendered !== Infinity) {
+      // A post further down a long thread may not be rendered yet: render it now.
+      this.rendered = Infinity;
+      this.performUpdate();
+      const answer = [...this.renderRoot.querySelectorAll('lifeboat-answer')].find(
+        (a) => a.post?.id === postId,
+      );
+      if (answer?.isUpdatePending) (answer as unknown as { performUpdate(): void }).performUpdate();
+    }
     const article = this.renderRoot.querySelector<HTMLElement>(
       `#lifeboat-post-${CSS.escape(postId)}`,
     );
@@ -346,7 +358,9 @@ export class LifeboatThread extends LifeboatElement {
     const posts = held.size
       ? snapshot.posts.filter((p) => !held.has(p.id) && !(p.parentId && held.has(p.parentId)))
       : snapshot.posts;
-    const items = arrangeThread(posts, this.sort, ownId);
+    const all = arrangeThread(posts, this.sort, ownId);
+    const items = all.length > this.rendered ? all.slice(0, this.rendered) : all;
+    if (all.length > this.rendered) this.#renderNextSlice();
     if (!items.length) return html`<p class="empty" part="empty">${m.emptyThread}</p>`;
     const now = this.#clock.now;
     const answer = (post: LocalPost, top: boolean): TemplateResult =>
@@ -392,6 +406,16 @@ export class LifeboatThread extends LifeboatElement {
           </li>`,
       )}
     </ol>`;
+  }
+
+  /** Renders the next slice of a long thread after this frame, keeping the page responsive. */
+  #renderNextSlice(): void {
+    if (this.#slicing) return;
+    this.#slicing = true;
+    requestAnimationFrame(() => {
+      this.#slicing = false;
+      this.rendered += RENDER_SLICE;
+    });
   }
 
   /** The member's own post, not deleted, within the edit window. */
@@ -510,6 +534,8 @@ export class LifeboatThread extends LifeboatElement {
 }
 
 const SORT_KEY = 'lifeboat:thread-sort';
+/** Top-level items per rendered slice of a long thread. */
+const RENDER_SLICE = 100;
 
 function readSort(): ThreadSort | null {
   try {

@@ -60,6 +60,27 @@ try {
       await page.close();
     }
   }
+  // The banner alone, in each scenario of demo/main.ts.
+  for (const scenario of ['incident', 'maintenance', 'direct', 'dismissed']) {
+    for (const width of [375, 1280]) {
+      for (const colorScheme of ['light', 'dark']) {
+        const page = await browser.newPage({
+          viewport: { width, height: 900 },
+          deviceScaleFactor: 2,
+        });
+        await page.emulateMedia({ colorScheme });
+        await page.goto(`${url}?scenario=${scenario}`);
+        await page.waitForFunction(() =>
+          document.querySelector('lifeboat-banner')?.shadowRoot?.querySelector('[part="overall"]'),
+        );
+        await page.waitForTimeout(300);
+        const file = `${out}/banner-${scenario}-${width}-${colorScheme}.png`;
+        await page.locator('lifeboat-banner').screenshot({ path: file });
+        console.log(file);
+        await page.close();
+      }
+    }
+  }
 } finally {
   await browser.close();
   server.close();

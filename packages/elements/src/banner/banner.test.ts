@@ -466,6 +466,24 @@ describe('<lifeboat-banner>', () => {
       expect(q(again, '[part="show-dismissed-button"]')).to.be.null;
     });
 
+    it('fits the card to what is left after the visitor collapses or dismisses', async () => {
+      client.setStatus(sampleStatus('major'));
+      const el = await banner(client);
+      await settle(el);
+      const before = el.getBoundingClientRect().height;
+      q<HTMLButtonElement>(el, '[part="collapse-button"]').click();
+      await settle(el);
+      const collapsed = el.getBoundingClientRect().height;
+      expect(collapsed).to.be.lessThan(before - 50);
+      q<HTMLButtonElement>(el, '[part="dismiss-button"]').click();
+      await settle(el);
+      expect(el.getBoundingClientRect().height).to.be.lessThan(collapsed);
+      // Later data does not resize it again.
+      client.setStatus(changed(sampleStatus('major'), { affectedCount: 80 }));
+      await settle(el);
+      expect(el.getBoundingClientRect().height).to.be.lessThan(collapsed);
+    });
+
     it('brings a dismissed incident back when its impact changes', async () => {
       const status = sampleStatus('minor');
       client.setStatus(status);

@@ -304,16 +304,34 @@ export class LifeboatBanner extends LifeboatElement {
     const card = this.renderRoot.querySelector<HTMLElement>('.banner');
     const inner = this.renderRoot.querySelector<HTMLElement>('.inner');
     if (!card || !inner) return;
-    const style = getComputedStyle(card);
-    const chrome = ['paddingTop', 'paddingBottom', 'borderTopWidth', 'borderBottomWidth']
-      .map((key) => parseFloat(style[key as 'paddingTop']) || 0)
-      .reduce((a, b) => a + b, 0);
-    const needed = Math.ceil(inner.getBoundingClientRect().height + chrome);
+    const needed = this.#needed(card, inner);
     const clipped = needed > card.getBoundingClientRect().height + 1;
     if (clipped !== this.clipped) this.clipped = clipped;
     const status = this.#status.value;
     if (status?.state === 'ready' && inner.offsetHeight > 0)
       this.#prefs.setHeight(this.#bucket, needed);
+  }
+
+  /** The card height its content needs (content plus the card's padding and borders). */
+  #needed(card: HTMLElement, inner: HTMLElement): number {
+    const style = getComputedStyle(card);
+    const chrome = ['paddingTop', 'paddingBottom', 'borderTopWidth', 'borderBottomWidth']
+      .map((key) => parseFloat(style[key as 'paddingTop']) || 0)
+      .reduce((a, b) => a + b, 0);
+    return Math.ceil(inner.getBoundingClientRect().height + chrome);
+  }
+
+  /**
+   * After the visitor's own action (collapse, dismiss, show dismissed) the card fits its content
+   * and is fixed at that height again. Browsers leave shifts right after input out of CLS.
+   */
+  async #refit(): Promise<void> {
+    await this.updateComplete;
+    const card = this.renderRoot.querySelector<HTMLElement>('.banner');
+    const inner = this.renderRoot.querySelector<HTMLElement>('.inner');
+    if (!card || !inner || this.expanded) return;
+    this.#reserve = this.#needed(card, inner);
+    card.style.setProperty('--_reserve', `${this.#reserve}px`);
   }
 
   /** Queues the status-change event and the live announcement for real changes only. */
@@ -401,6 +419,7 @@ export class LifeboatBanner extends LifeboatElement {
     this.#prefs.setIncident(incident.id, { ...pref, collapsed: !pref.collapsed });
     this.#prefsVersion++;
     this.requestUpdate();
+    void this.#refit();
   }
 
   #handleDismiss(incident: Incident): void {
@@ -412,6 +431,7 @@ export class LifeboatBanner extends LifeboatElement {
     this.#prefsVersion++;
     this.showDismissed = false;
     this.requestUpdate();
+    void this.#refit();
     // Focus would be lost with the removed section: keep it in the banner.
     void this.updateComplete.then(() =>
       this.renderRoot
@@ -422,6 +442,7 @@ export class LifeboatBanner extends LifeboatElement {
 
   #handleShowDismissed = (): void => {
     this.showDismissed = !this.showDismissed;
+    void this.#refit();
   };
 
   #handleShowAll = (): void => {

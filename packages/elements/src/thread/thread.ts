@@ -93,7 +93,7 @@ export class LifeboatThread extends LifeboatElement {
   @property({ reflect: true }) sort: ThreadSort = 'helpful';
 
   /** How long after posting the author may edit or delete (ms); the server has the last word. */
-  @property({ type: Number, attribute: 'edit-window' }) editWindow = 15 * 60_000;
+  @property({ type: Number, attribute: 'edit-window' }) editWindow: number = 15 * 60_000;
 
   @state() private announcement = '';
   /** The post whose reply form is open. */

@@ -18,6 +18,7 @@ import type {
   LifeboatClient,
   LifeboatError,
   Loadable,
+  LocalPost,
   ThreadSnapshot,
 } from '@lifeboat/sdk';
 import { atom, type WritableAtom } from 'nanostores';
@@ -47,6 +48,8 @@ export class FakeClient implements LifeboatClient {
   postState: PostState = 'published';
   /** When true, post() stays pending until `releasePost()`. */
   holdPosts = false;
+  /** When set, post() answers with a local entry in this state (e.g. `pending`: queued offline). */
+  postLocal: LocalPost['local'];
   /** What similarWorkarounds() answers (for any text of 6+ characters). */
   similarResults: SimilarWorkaround[] = [];
 
@@ -146,7 +149,7 @@ export class FakeClient implements LifeboatClient {
       role: 'member',
       staff: false,
     };
-    const post: Post = {
+    const post: LocalPost = {
       id: request.id ?? fakeId(),
       incidentId,
       parentId: request.parentId ?? null,
@@ -161,6 +164,7 @@ export class FakeClient implements LifeboatClient {
       createdAt: new Date().toISOString(),
       editedAt: null,
       score: 0,
+      ...(this.postLocal ? { local: this.postLocal } : {}),
     };
     const thread = this.thread(incidentId);
     thread.set({ ...thread.get(), posts: [...thread.get().posts, post] });

@@ -522,6 +522,29 @@ describe('<lifeboat-thread>', () => {
       expect(q(el, '.posting-as').textContent).to.contain('Ana');
     });
 
+    it('queues an answer written offline before any session, and says so', async () => {
+      ready();
+      client.postLocal = 'pending';
+      Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+      try {
+        const el = await thread(client);
+        await settle(el);
+        q<HTMLInputElement>(el, 'input[name="displayName"]').value = 'Ana';
+        q<HTMLTextAreaElement>(el, 'textarea').value = 'Written in a tunnel';
+        q<HTMLButtonElement>(el, '[part="submit-button"]').click();
+        await new Promise((r) => setTimeout(r));
+        await settle(el);
+        expect(client.callsOf('startSession')).to.have.length(0);
+        expect(client.callsOf('post')).to.have.length(1);
+        expect(q<HTMLTextAreaElement>(el, 'textarea').value).to.equal('');
+        expect(q(el, '[role="status"][aria-live="polite"]').textContent).to.contain(
+          'sent when you are back online',
+        );
+      } finally {
+        delete (navigator as { onLine?: boolean }).onLine;
+      }
+    });
+
     it('does not post when lifeboat-post is canceled', async () => {
       ready();
       client.$session.set({

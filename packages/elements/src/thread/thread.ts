@@ -301,7 +301,10 @@ export class LifeboatThread extends LifeboatElement {
     const kind = parentId ? 'reply' : 'answer';
     const event = new LifeboatPostEvent({ incidentId, body: draft.body, kind, parentId });
     if (!this.dispatchEvent(event)) return false;
-    if (!this.#session.value) await client.startSession(draft.displayName);
+    // Offline without a session: the post waits in the outbox and a guest session is made when
+    // it is sent (starting one now would fail).
+    if (!this.#session.value && navigator.onLine !== false)
+      await client.startSession(draft.displayName);
     const post = await client.post(
       incidentId,
       parentId ? { kind, body: draft.body, parentId } : { kind, body: draft.body },

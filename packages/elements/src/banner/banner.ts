@@ -284,6 +284,9 @@ export class LifeboatBanner extends LifeboatElement {
     // Through the CSSOM, never a style attribute: strict CSPs (no 'unsafe-inline') allow it.
     const card = this.renderRoot.querySelector<HTMLElement>('.banner');
     if (card && this.#reserve) card.style.setProperty('--_reserve', `${this.#reserve}px`);
+    // Measured once the update is over (the ResizeObserver also catches later size changes,
+    // but it does not run in background tabs).
+    queueMicrotask(() => this.#measure());
   }
 
   /**

@@ -29,18 +29,19 @@ let win: EventTarget;
 
 function setup(storage = memoryStorage({ [SESSION_KEY]: JSON.stringify(aSession('tok-a')) })) {
   const server = fakeServer();
+  const ES = fakeEventSource();
   const client = createLifeboat({
     server: SERVER,
     site: SITE,
     fetch: server.fetch,
-    EventSource: fakeEventSource(),
+    EventSource: ES,
     storage,
   });
   clients.push(client);
   server.on('GET /status', { body: { lastEventId: 10, incidents: [anIncident()] } });
   server.on(`GET /incidents/${enc}/thread`, { body: aPage() });
   server.on(POSTS, (call) => ({ status: 201, body: created(call) }));
-  return { server, client, storage };
+  return { server, client, storage, ES };
 }
 
 const created = (call: Call): Post => {
@@ -194,6 +195,34 @@ describe('editPost() and deletePost()', () => {
       body: 'Try the US region.',
       editedAt: '2026-01-01T10:20:00.000Z',
     });
+  });
+
+  it('applies live counts and the server score in place; post.updated brings edits and tombstones', async () => {
+    const { client, ES } = await mounted();
+    ES.last.open();
+    ES.last.send({
+      type: 'reaction.changed',
+      seq: 11,
+      incidentId: INCIDENT_ID,
+      postId: aPost().id,
+      counts: { worked: 4, didntWork: 1 },
+      score: 0.42,
+    });
+    expect(posts(client)[0]).toMatchObject({ counts: { worked: 4, didntWork: 1 }, score: 0.42 });
+    ES.last.send({
+      type: 'post.updated',
+      seq: 12,
+      post: aPost({ body: 'Edited', editedAt: '2026-01-01T10:30:00.000Z' }),
+    });
+    expect(posts(client)).toHaveLength(1);
+    expect(posts(client)[0]).toMatchObject({ body: 'Edited' });
+    ES.last.send({
+      type: 'post.updated',
+      seq: 13,
+      post: aPost({ body: '', deletedAt: '2026-01-01T10:31:00.000Z' }),
+    });
+    expect(posts(client)).toHaveLength(1);
+    expect(posts(client)[0]!.deletedAt).toBe('2026-01-01T10:31:00.000Z');
   });
 
   it('rolls an edit back when the server refuses (window closed)', async () => {

@@ -24,7 +24,7 @@ import {
 } from './answer.js';
 import type { ComposerDraft } from './composer.js';
 import './composer.js';
-import { arrangeThread, type ThreadSort } from './sort.js';
+import { arrangeThread, type ThreadItem, type ThreadSort } from './sort.js';
 import { threadStyles } from './thread.styles.js';
 
 /**
@@ -114,6 +114,15 @@ export class LifeboatThread extends LifeboatElement {
   #boundIncident: string | undefined;
   #loadingMore = false;
   #slicing = false;
+  #arranged:
+    | {
+        posts: readonly LocalPost[];
+        held: ReadonlySet<string>;
+        sort: ThreadSort;
+        ownId?: string;
+        items: ThreadItem[];
+      }
+    | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -358,10 +367,7 @@ export class LifeboatThread extends LifeboatElement {
     const ownId = this.#session.value?.member.id;
     const locked = snapshot.threadState !== 'open';
     const held = this.held;
-    const posts = held.size
-      ? snapshot.posts.filter((p) => !held.has(p.id) && !(p.parentId && held.has(p.parentId)))
-      : snapshot.posts;
-    const all = arrangeThread(posts, this.sort, ownId);
+    const all = this.#arrange(snapshot.posts, held, ownId);
     const items = all.length > this.rendered ? all.slice(0, this.rendered) : all;
     if (all.length > this.rendered) this.#renderNextSlice();
     if (!items.length) return html`<p class="empty" part="empty">${m.emptyThread}</p>`;
@@ -411,13 +417,37 @@ export class LifeboatThread extends LifeboatElement {
     </ol>`;
   }
 
+  /** `arrangeThread`, kept while the posts, sort and member are the same (slices, clock ticks). */
+  #arrange(
+    posts: readonly LocalPost[],
+    held: ReadonlySet<string>,
+    ownId: string | undefined,
+  ): ThreadItem[] {
+    const cache = this.#arranged;
+    if (
+      cache &&
+      cache.posts === posts &&
+      cache.held === held &&
+      cache.sort === this.sort &&
+      cache.ownId === ownId
+    )
+      return cache.items;
+    const shown = held.size
+      ? posts.filter((p) => !held.has(p.id) && !(p.parentId && held.has(p.parentId)))
+      : posts;
+    const items = arrangeThread(shown, this.sort, ownId);
+    this.#arranged = { posts, held, sort: this.sort, ownId, items };
+    return items;
+  }
+
   /** Renders the next slice of a long thread after this frame, keeping the page responsive. */
   #renderNextSlice(): void {
     if (this.#slicing) return;
     this.#slicing = true;
     requestAnimationFrame(() => {
       this.#slicing = false;
-      this.rendered += RENDER_SLICE;
+      // Slices grow, so a 5,000-post thread fills in within a few frames.
+      this.rendered += Math.max(RENDER_SLICE, Math.floor(this.rendered / 2));
     });
   }
 

@@ -85,7 +85,6 @@ const defaults = {
   announceImpact: (title: string, impact: string) => `${title}: impact now ${impact}.`,
   announceUpdate: (title: string, body: string) => `${title}, official update: ${body}`,
   announceResolved: (title: string) => `Resolved: ${title}.`,
-  directSource: 'Official status page',
   // Thread
   threadHeading: 'Community answers',
   threadNote:

@@ -167,8 +167,6 @@ export class LifeboatBanner extends LifeboatElement {
     placement: 'bottom-start',
   });
   #prefs = new BannerPreferences('lifeboat:banner');
-  /** Bumped when a preference changes, so render reads them again. */
-  #prefsVersion = 0;
   #reserve: number | null = null;
   /** The height the page gave the element before it was upgraded (its placeholder rule). */
   readonly #placeholder: number;
@@ -420,7 +418,6 @@ export class LifeboatBanner extends LifeboatElement {
   #handleCollapse(incident: Incident): void {
     const pref = this.#prefs.incident(incident.id);
     this.#prefs.setIncident(incident.id, { ...pref, collapsed: !pref.collapsed });
-    this.#prefsVersion++;
     this.requestUpdate();
     void this.#refit();
   }
@@ -431,7 +428,6 @@ export class LifeboatBanner extends LifeboatElement {
       ...pref,
       dismissed: { phase: incident.phase, impact: incident.impact },
     });
-    this.#prefsVersion++;
     this.showDismissed = false;
     this.requestUpdate();
     void this.#refit();
@@ -543,7 +539,6 @@ export class LifeboatBanner extends LifeboatElement {
   }
 
   protected override render(): TemplateResult {
-    void this.#prefsVersion;
     const m = messages();
     const status = this.#status.value;
     const incidents = this.#incidents();

@@ -10,7 +10,7 @@ import {
   type Post,
   type StatusComponent,
 } from '@lifeboat/protocol';
-import { html, nothing, svg, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { absoluteTime, formatNumber, messages, relativeTime } from '../localize.js';
 
 export interface IncidentViewOptions {
@@ -48,8 +48,17 @@ export function renderSparkline(history: AffectedHistory): TemplateResult {
   const hours = Math.round((history.buckets.length * history.bucketMinutes) / 60);
   const label = messages().affectedTrend(hours, total);
   return html`<span class="sparkline" part="sparkline" role="img" aria-label=${label} title=${label}
-    >${svg`<svg viewBox="0 0 ${SPARK_W} ${SPARK_H}" width=${SPARK_W} height=${SPARK_H} aria-hidden="true" focusable="false">
-      <polyline class="spark-area" points=${`0,${SPARK_H} ${points} ${SPARK_W},${SPARK_H}`}></polyline>
+    >${html`<svg
+      viewBox="0 0 ${SPARK_W} ${SPARK_H}"
+      width=${SPARK_W}
+      height=${SPARK_H}
+      aria-hidden="true"
+      focusable="false"
+    >
+      <polyline
+        class="spark-area"
+        points=${`0,${SPARK_H} ${points} ${SPARK_W},${SPARK_H}`}
+      ></polyline>
       <polyline class="spark-line" points=${points}></polyline>
     </svg>`}</span
   >`;

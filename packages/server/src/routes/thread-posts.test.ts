@@ -180,6 +180,13 @@ describe('DELETE …/posts/:post', () => {
     const after = await answer(bob.token, 'After');
     await react(bob.token, doomed.id, 'worked');
     expect((await remove(bob.token, doomed.id)).status).toBe(403);
+    const postCount = async () =>
+      (
+        (await (await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}`)).json()) as {
+          postCount: number;
+        }
+      ).postCount;
+    const countBefore = await postCount();
     const events = s.count('events');
     const res = await remove(alice.token, doomed.id);
     expect(res.status).toBe(200);
@@ -192,6 +199,7 @@ describe('DELETE …/posts/:post', () => {
       post: { id: doomed.id, body: '' },
     });
 
+    expect(await postCount()).toBe(countBefore - 1);
     const again = await remove(alice.token, doomed.id);
     expect(again.status).toBe(200);
     expect(s.count('events')).toBe(events + 1);

@@ -116,7 +116,7 @@ export class SqliteStore implements Store {
       row.id,
     )!.n;
     const posts = this.db.one<{ n: number }>(
-      "SELECT COUNT(*) AS n FROM posts WHERE incident_id = ? AND state = 'published'",
+      "SELECT COUNT(*) AS n FROM posts WHERE incident_id = ? AND state = 'published' AND deleted_at IS NULL",
       row.id,
     )!.n;
     const top = this.db.one<PostRow>(

@@ -46,7 +46,6 @@ describe('GET /v1/sites/:site/incidents/:incident/affected/history', () => {
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
     expect(starts[1]! - starts[0]!).toBe(15 * 60_000);
     expect(body.buckets.reduce((n, b) => n + b.count, 0)).toBe(3);
-    expect(body.buckets.at(-1)!.count).toBeGreaterThanOrEqual(1);
     // The two recent reports sit in the last one or two buckets, the 2-hour-old one earlier.
     expect(body.buckets.slice(-2).reduce((n, b) => n + b.count, 0)).toBe(2);
 

@@ -112,7 +112,7 @@ const activeMaintenance = (m: Maintenance): boolean =>
  * @csspart show-all-button - Shows content that does not fit the reserved height.
  * @csspart skeleton - The placeholder shown while loading.
  *
- * @cssproperty --lifeboat-banner-min-height - Height reserved before data arrives (default 11rem; 14rem under 480 px). The banner remembers what its content needed on the visitor's last visit.
+ * @cssproperty --lifeboat-banner-min-height - Height reserved before data arrives (default 25rem; 30rem under 480 px), unless the page's `lifeboat-banner:not(:defined)` rule gave it one or the visitor's last visit showed what the content needs. Data never changes it afterwards.
  * @cssproperty --lifeboat-banner-accent - The severity color (set per severity; override to brand it).
  * @cssproperty --lifeboat-color-surface - Background.
  * @cssproperty --lifeboat-color-text - Text color.

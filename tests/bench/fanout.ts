@@ -5,13 +5,12 @@
  * `node --import tsx tests/bench/fanout.ts` runs it alone; `pnpm bench` calls `fanout()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ulid } from '@lifeboat/protocol';
 import { freePort, root } from '../e2e/harness.js';
+import { startBenchServer } from './lifeboat-server.js';
 
 const SIZES = (process.env.BENCH_FANOUT ?? '1000,5000,10000').split(',').map(Number);
 const BATCH = 400;
@@ -117,48 +116,13 @@ async function measure(target: Target, n: number): Promise<Measure> {
 }
 
 async function lifeboatTarget(): Promise<{ target: Target; stop(): Promise<void> }> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'lifeboat-fanout-'));
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      'packages/server/src/cli/main.ts',
-      'start',
-      '--demo',
-      '--port',
-      String(port),
-    ],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        LIFEBOAT_DATA_DIR: dataDir,
-        LIFEBOAT_LOG_LEVEL: 'error',
-        LIFEBOAT_RATE_LIMITS: 'off',
-      },
-      stdio: 'inherit',
-    },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/healthz`, child);
-  const status = (await (await fetch(`${base}/v1/sites/demo/status`)).json()) as {
-    incidents: Array<{ id: string }>;
-  };
-  const incident = encodeURIComponent(status.incidents[0]!.id);
-  const session = (await (
-    await fetch(`${base}/v1/sites/demo/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ displayName: 'Fan-out' }),
-    })
-  ).json()) as { token: string };
+  const server = await startBenchServer('Fan-out');
+  const { base, incident } = server;
+  const session = { token: server.token };
   return {
     target: {
       name: 'Lifeboat (Fastify, SQLite, hub)',
-      pid: child.pid!,
+      pid: server.pid,
       streamUrl: `${base}/v1/sites/demo/stream`,
       async broadcast(marker) {
         const id = ulid();
@@ -174,11 +138,7 @@ async function lifeboatTarget(): Promise<{ target: Target; stop(): Promise<void>
         if (res.status !== 201) throw new Error(`post: ${res.status}`);
       },
     },
-    async stop() {
-      child.kill('SIGINT');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop: server.stop,
   };
 }
 

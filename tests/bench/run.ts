@@ -3,10 +3,8 @@
  * run, and server memory idle and with 1,000 open streams. Prints numbers; asserts nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { ulid } from '@lifeboat/protocol';
 import { sizes } from './sizes.js';
@@ -14,6 +12,7 @@ import { fanout } from './fanout.js';
 import { threadRender } from './thread-render.js';
 import { bannerLongTasks } from './banner-longtasks.js';
 import { freePort, root } from '../e2e/harness.js';
+import { startBenchServer } from './lifeboat-server.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 50;
@@ -49,55 +48,19 @@ async function main(): Promise<void> {
   console.log('Sizes (minified, every dependency bundled)');
   await sizes();
 
-  const port = await freePort();
   const helloPort = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'lifeboat-bench-'));
-  const server = spawn(
-    process.execPath,
-    [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      'packages/server/src/cli/main.ts',
-      'start',
-      '--demo',
-      '--port',
-      String(port),
-    ],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        LIFEBOAT_DATA_DIR: dataDir,
-        LIFEBOAT_LOG_LEVEL: 'error',
-        LIFEBOAT_RATE_LIMITS: 'off',
-      },
-      stdio: 'inherit',
-    },
-  );
+  const server = await startBenchServer('Bench');
+  const { base, incident } = server;
+  const session = { token: server.token };
   const hello = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/hello-server.ts'], {
     cwd: root,
     env: { ...process.env, PORT: String(helloPort) },
     stdio: 'inherit',
   });
   try {
-    const base = `http://127.0.0.1:${port}`;
-    await waitFor(`${base}/healthz`, server);
     await waitFor(`http://127.0.0.1:${helloPort}/hello`, hello);
     await new Promise((r) => setTimeout(r, 1000));
-    const idle = rssMb(server.pid!);
-
-    const status = (await (await fetch(`${base}/v1/sites/demo/status`)).json()) as {
-      incidents: Array<{ id: string }>;
-    };
-    const incident = encodeURIComponent(status.incidents[0]!.id);
-    const session = (await (
-      await fetch(`${base}/v1/sites/demo/sessions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ displayName: 'Bench' }),
-      })
-    ).json()) as { token: string };
+    const idle = rssMb(server.pid);
 
     console.log('\nMemory (server RSS)');
     const streams: http.ClientRequest[] = [];
@@ -115,7 +78,7 @@ async function main(): Promise<void> {
       }
     });
     await new Promise((r) => setTimeout(r, 1000));
-    const withStreams = rssMb(server.pid!);
+    const withStreams = rssMb(server.pid);
     console.log(`  idle (after start)                 ${idle.toFixed(1)} MB`);
     console.log(
       `  with 1,000 open streams            ${withStreams.toFixed(1)} MB  (${(((withStreams - idle) * 1024) / 1000).toFixed(1)} KB per stream)`,
@@ -163,9 +126,7 @@ async function main(): Promise<void> {
     row('POST answer (idempotent, SQLite)', posting, helloPost);
   } finally {
     hello.kill('SIGINT');
-    server.kill('SIGINT');
-    await new Promise((r) => server.once('exit', r));
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 

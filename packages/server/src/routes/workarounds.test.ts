@@ -257,6 +257,9 @@ describe('POST …/posts/:post/merge', () => {
     expect(merged.counts).toEqual({ worked: 0, didntWork: 0 });
     expect(into.id).toBe(target.id);
     expect(into.counts).toEqual({ worked: 2, didntWork: 1 });
+    // Scores follow the moved confirmations in the same transaction.
+    expect(merged.score).toBe(0);
+    expect(into.score).toBeGreaterThan(0);
     expect(s.count('reactions', `post_id = '${target.id}'`)).toBe(3);
     expect(s.count('reactions', `post_id = '${duplicate.id}'`)).toBe(0);
 

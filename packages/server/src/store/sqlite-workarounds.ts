@@ -7,6 +7,7 @@
 import type { Post } from '@lifeboat/protocol';
 import { now, type SqliteDb } from './sqlite-db.js';
 import { POST_SELECT, toPost, type PostRow } from './sqlite-rows.js';
+import { recomputeScore } from './sqlite-posts.js';
 import type { MergeOutcome } from './store.js';
 
 /** Published workarounds of an incident not deleted by their authors, oldest first. */
@@ -76,6 +77,8 @@ export function mergePost(
     db.run("UPDATE posts SET state = 'hidden', merged_into = ? WHERE id = ?", intoId, postId);
     recount(db, postId);
     recount(db, intoId);
+    recomputeScore(db, postId, at);
+    recomputeScore(db, intoId, at);
 
     const merged = toPost(db.postRow(postId)!);
     const into = toPost(db.postRow(intoId)!);

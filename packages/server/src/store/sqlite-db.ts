@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { LifeboatEvent } from '@lifeboat/protocol';
+import type { LifeboatEvent, Post } from '@lifeboat/protocol';
 import { MIGRATIONS } from './migrations/index.js';
-import { POST_SELECT, type IncidentRow, type PostRow } from './sqlite-rows.js';
+import { POST_SELECT, toPost, type IncidentRow, type PostRow } from './sqlite-rows.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its directory is created when missing. */
@@ -104,6 +104,17 @@ export class SqliteDb {
     if (seq > this.retention)
       this.run('DELETE FROM events WHERE site_id = ? AND seq <= ?', siteId, seq - this.retention);
     return seq;
+  }
+
+  /** Reads a post as it now stands and writes its `post.updated` event; call inside a transaction. */
+  postUpdated(siteId: string, postId: string, at: string): { post: Post; seq: number } {
+    const post = toPost(this.postRow(postId)!);
+    const seq = this.appendEvent(siteId, post.incidentId, at, (s) => ({
+      type: 'post.updated',
+      seq: s,
+      post,
+    }));
+    return { post, seq };
   }
 
   close(): void {

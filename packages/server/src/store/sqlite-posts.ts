@@ -70,13 +70,7 @@ export async function editPost(
       at,
       postId,
     );
-    const post = toPost(db.postRow(postId)!);
-    const seq = db.appendEvent(siteId, own.row.incident_id, at, (s) => ({
-      type: 'post.updated',
-      seq: s,
-      post,
-    }));
-    return { kind: 'ok', post, seq };
+    return { kind: 'ok', ...db.postUpdated(siteId, postId, at) };
   });
 }
 
@@ -98,13 +92,7 @@ export async function deletePost(
       at,
       postId,
     );
-    const post = toPost(db.postRow(postId)!);
-    const seq = db.appendEvent(siteId, own.row.incident_id, at, (s) => ({
-      type: 'post.updated',
-      seq: s,
-      post,
-    }));
-    return { kind: 'ok', post, seq };
+    return { kind: 'ok', ...db.postUpdated(siteId, postId, at) };
   });
 }
 

@@ -80,18 +80,8 @@ export function mergePost(
     recomputeScore(db, postId, at);
     recomputeScore(db, intoId, at);
 
-    const merged = toPost(db.postRow(postId)!);
-    const into = toPost(db.postRow(intoId)!);
-    db.appendEvent(siteId, merged.incidentId, at, (s) => ({
-      type: 'post.updated',
-      seq: s,
-      post: merged,
-    }));
-    const seq = db.appendEvent(siteId, into.incidentId, at, (s) => ({
-      type: 'post.updated',
-      seq: s,
-      post: into,
-    }));
+    const { post: merged } = db.postUpdated(siteId, postId, at);
+    const { post: into, seq } = db.postUpdated(siteId, intoId, at);
     return { kind: 'merged', merged, into, seq };
   });
 }

@@ -160,7 +160,7 @@ export class StatusPoller {
     const { store, hub, log } = this.o;
     let site;
     try {
-      site = (await store.listSites()).find((s) => s.id === siteId);
+      site = await store.getSiteById(siteId);
     } catch (err) {
       log.error({ err, siteId }, 'status poller: could not read the site');
       return { kind: 'failed', error: 'storage', failures: 0, nextDelayMs: this.o.maxBackoffMs };

@@ -66,6 +66,11 @@ export class SqliteStore implements Store {
     return row ? toSite(row) : null;
   }
 
+  async getSiteById(id: string): Promise<SiteRecord | null> {
+    const row = this.db.one<SiteRow>('SELECT * FROM sites WHERE id = ?', id);
+    return row ? toSite(row) : null;
+  }
+
   async createSite(input: { slug: string; name: string; origins: string[] }): Promise<SiteRecord> {
     const row = this.db.one<SiteRow>(
       'INSERT INTO sites (id, slug, name, origins, event_seq, created_at) VALUES (?, ?, ?, ?, 0, ?) RETURNING *',

@@ -167,6 +167,7 @@ export interface Store {
 
   // sites and components
   getSiteBySlug(slug: string): Promise<SiteRecord | null>;
+  getSiteById(id: string): Promise<SiteRecord | null>;
   createSite(input: { slug: string; name: string; origins: string[] }): Promise<SiteRecord>;
   replaceComponents(
     siteId: string,

@@ -1,10 +1,11 @@
-import type { Incident, Post } from './resources.js';
+import type { AuditEntry, Incident, ModerationActionName, Post, QueueItem } from './resources.js';
 
 /**
  * Events on the SSE stream `GET /v1/sites/:site/stream`. The SSE `id:` is the per-site event
  * sequence; the SSE `event:` is `type`; `data:` is the JSON of the whole event object.
  */
-export type LifeboatEvent =
+/** Events every page's stream carries. */
+export type PublicEvent =
   | { type: 'post.created'; seq: number; post: Post }
   | { type: 'post.updated'; seq: number; post: Post }
   | {
@@ -21,9 +22,17 @@ export type LifeboatEvent =
   | { type: 'incident.updated'; seq: number; incident: Incident }
   | { type: 'incident.resolved'; seq: number; incident: Incident };
 
+/** Staff-only events (audience `staff`): only on `GET /v1/sites/:site/moderation/stream`. */
+export type StaffEvent =
+  | { type: 'moderation.queued'; seq: number; item: QueueItem }
+  | { type: 'moderation.cleared'; seq: number; postId: string; action: ModerationActionName }
+  | { type: 'moderation.audit'; seq: number; entry: AuditEntry };
+
+export type LifeboatEvent = PublicEvent | StaffEvent;
+
 export type LifeboatEventType = LifeboatEvent['type'];
 
-export const EVENT_TYPES: readonly LifeboatEventType[] = [
+export const EVENT_TYPES: readonly PublicEvent['type'][] = [
   'post.created',
   'post.updated',
   'reaction.changed',
@@ -31,6 +40,13 @@ export const EVENT_TYPES: readonly LifeboatEventType[] = [
   'incident.opened',
   'incident.updated',
   'incident.resolved',
+];
+
+/** Events only staff streams carry (never the public stream or its replay). */
+export const STAFF_EVENT_TYPES: readonly StaffEvent['type'][] = [
+  'moderation.queued',
+  'moderation.cleared',
+  'moderation.audit',
 ];
 
 /**

@@ -130,6 +130,10 @@ export interface MemberSummary {
   role: MemberRole;
   /** True only for staff and moderators proven by verified claims or an admin key. */
   staff: boolean;
+  /** From the host site's verified claims (SSO members); absent for guests. */
+  avatarUrl?: string | null;
+  /** From the host site's verified claims, e.g. `["customer", "enterprise"]`. */
+  badges?: string[];
 }
 
 export interface WorkaroundFields {
@@ -255,4 +259,157 @@ export interface AffectedHistory {
   bucketMinutes: number;
   /** Oldest first; `start` is the bucket's ISO start time, `count` the reports made in it. */
   buckets: Array<{ start: string; count: number }>;
+}
+
+// ─── Identity (issue 6; docs/decisions/0010-identity-and-moderation.md) ────────────────────────
+
+/** `POST /v1/sites/:site/sessions/sso`: exchange a token signed by the host site for a session. */
+export interface SsoSessionRequest {
+  /** A JWT (HS256 with the site's secret, or ES256/EdDSA with its public key). */
+  token: string;
+}
+
+/** Claims the host site puts in its JWT (plus the registered `exp`, `iat`, optional `aud`). */
+export interface HostIdentityClaims {
+  /** The member's id in the host's own system (becomes the member's external id). */
+  id: string;
+  name: string;
+  avatar?: string | null;
+  role?: MemberRole;
+  badges?: string[];
+  exp: number;
+}
+
+/** `GET /v1/sites/:site/sessions/challenge`: an ALTCHA proof-of-work challenge. */
+export interface GuestChallenge {
+  algorithm: 'SHA-256';
+  challenge: string;
+  maxnumber: number;
+  salt: string;
+  signature: string;
+}
+
+/** The member's own data (`GET /v1/sites/:site/members/me/export`). */
+export interface MemberExport {
+  exportedAt: string;
+  member: MemberSummary & { kind: MemberKind; createdAt: string; externalId: string | null };
+  posts: Post[];
+  reactions: Array<{ postId: string; kind: ReactionKind; createdAt: string }>;
+  affected: Array<{ incidentId: string; createdAt: string }>;
+  flags: Array<{ postId: string; reason: FlagReason; note: string | null; createdAt: string }>;
+}
+
+// ─── Moderation (issue 6) ───────────────────────────────────────────────────────────────────────
+
+/** Which posts wait for a moderator before they are published. */
+export type PreModeration = 'none' | 'guests' | 'first_posts' | 'all';
+
+/** A site's moderation policy (admin API `PUT /v1/admin/sites/:site/policy`, config file, CLI). */
+export interface SitePolicy {
+  preModeration: PreModeration;
+  /** With `first_posts`: a member's first N posts on the site wait for review. */
+  firstPosts: number;
+  /** More links than this in one post → review (reason `links`). */
+  maxLinks: number;
+  /** A post containing one of these (whole word, case-insensitive) is rejected with 422. */
+  bannedWords: string[];
+  /** A post containing one of these goes to review (reason `suspect_word`). */
+  suspectWords: string[];
+  /** Built-in risky-advice patterns (TLS off, pipe to shell, credentials, off-site support). */
+  riskyAdvice: boolean;
+  /** Flags from distinct members that hide a post pending review. */
+  flagThreshold: number;
+  /** One post per member per N seconds; 0 is off. Staff switch it on during a flood. */
+  slowModeSeconds: number;
+  /** Proof-of-work before a guest session: never, only under load, or always. */
+  guestChallenge: 'off' | 'under_load' | 'always';
+}
+
+export type ModerationReasonCode =
+  | 'pre_moderation'
+  | 'first_posts'
+  | 'guest'
+  | 'links'
+  | 'suspect_word'
+  | 'risky_tls'
+  | 'risky_shell'
+  | 'risky_credentials'
+  | 'risky_contact'
+  | 'flagged';
+
+/** Why a post waits for review: a machine code and a sentence a moderator can act on. */
+export interface ModerationReason {
+  code: ModerationReasonCode;
+  message: string;
+  /** The text that triggered it (a word, link or matched phrase), when there is one. */
+  match?: string;
+}
+
+export type FlagReason = 'spam' | 'phishing' | 'dangerous' | 'abusive' | 'off_topic' | 'other';
+
+/** `POST /v1/sites/:site/posts/:post/flags` (one per member per post; a repeat updates it). */
+export interface FlagRequest {
+  reason: FlagReason;
+  note?: string | null;
+}
+
+export interface FlagResult {
+  postId: string;
+  /** Flags on the post from distinct members. */
+  count: number;
+  /** True when this flag crossed the site's threshold and hid the post pending review. */
+  hidden: boolean;
+}
+
+export type PostModerationAction =
+  'approve' | 'reject' | 'hide' | 'restore' | 'remove' | 'verify' | 'unverify' | 'pin' | 'unpin';
+export type IncidentModerationAction = 'lock' | 'unlock';
+export type MemberModerationAction = 'ban' | 'unban';
+export type ModerationActionName =
+  | PostModerationAction
+  | IncidentModerationAction
+  | MemberModerationAction
+  | 'merge'
+  | 'slow_mode'
+  | 'policy';
+
+/** Body of the moderation action routes. `reason` is kept in the audit log. */
+export interface ModerationActionRequest<A extends string = ModerationActionName> {
+  action: A;
+  reason?: string | null;
+}
+
+/** One line of the audit log: who did what to what, when and why. */
+export interface AuditEntry {
+  id: string;
+  action: ModerationActionName;
+  actor: { kind: 'admin' | 'member' | 'system'; id: string | null; displayName: string };
+  target: { kind: 'post' | 'incident' | 'member' | 'site'; id: string };
+  reason: string | null;
+  /** Action-specific detail (e.g. `{ into }` for merge, `{ seconds }` for slow mode). */
+  detail: Record<string, unknown> | null;
+  createdAt: string;
+}
+
+/** A post in the moderation queue, with why it is there and who wrote it. */
+export interface QueueItem {
+  post: Post;
+  /** `pending`: waits for first publication; `flagged`: hidden (or published) with flags. */
+  queue: 'pending' | 'flagged';
+  reasons: ModerationReason[];
+  flags: { count: number; reasons: Array<{ reason: FlagReason; count: number }>; notes: string[] };
+  author: MemberSummary & { kind: MemberKind; posts: number; banned: boolean };
+}
+
+/** `GET /v1/sites/:site/moderation/queue`. */
+export interface ModerationQueue {
+  items: QueueItem[];
+  /** Event sequence of this snapshot: resume the staff stream from here. */
+  lastEventId: number;
+}
+
+/** `GET /v1/sites/:site/moderation/audit?cursor=`. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  nextCursor: string | null;
 }

@@ -58,6 +58,8 @@ export const MemberSummary = Type.Object({
   displayName: Type.String(),
   role: literals(['member', 'staff', 'moderator'] as const),
   staff: Type.Boolean(),
+  avatarUrl: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  badges: Type.Optional(Type.Array(Type.String())),
 });
 
 const trimmed = (min: number, max: number, extra: object = {}) =>

@@ -1,4 +1,4 @@
-import type { LifeboatEvent } from '@lifeboat/protocol';
+import type { PublicEvent } from '@lifeboat/protocol';
 import type { ReadableAtom } from 'nanostores';
 import { onMount } from 'nanostores';
 import type { Request } from './http.js';
@@ -17,7 +17,7 @@ export interface Resource {
   mounted: boolean;
   load(): Promise<void>;
   /** Applies a stream event; ignores events of other incidents and ones the snapshot holds. */
-  apply(event: LifeboatEvent): void;
+  apply(event: PublicEvent): void;
   /** Loads again what failed. */
   retry(): void;
 }
@@ -43,7 +43,7 @@ export function mountLazily(
 }
 
 /** The incident an event is about. */
-export function incidentIdOf(event: LifeboatEvent): string {
+export function incidentIdOf(event: PublicEvent): string {
   return 'post' in event
     ? event.post.incidentId
     : 'incident' in event

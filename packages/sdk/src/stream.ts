@@ -1,4 +1,4 @@
-import type { LifeboatEvent, StreamControl } from '@lifeboat/protocol';
+import type { PublicEvent, StreamControl } from '@lifeboat/protocol';
 import type { WritableAtom } from 'nanostores';
 import type { ConnectionState } from './client-types.js';
 
@@ -18,19 +18,19 @@ export interface Stream {
   /** A snapshot arrived at `lastEventId`; the first one tells the stream where to start. */
   seed(lastEventId: number): void;
   /** Recent events, oldest first, to replay onto a snapshot that was older than the stream. */
-  recent(): readonly LifeboatEvent[];
+  recent(): readonly PublicEvent[];
   /** Reconnects now if waiting to. */
   wake(): void;
   close(): void;
 }
 
 export interface StreamHandlers {
-  event(event: LifeboatEvent): void;
+  event(event: PublicEvent): void;
   /** The server no longer holds the gap: every mounted snapshot must be fetched again. */
   reset(): void;
 }
 
-const EVENT_TYPES: readonly LifeboatEvent['type'][] = [
+const EVENT_TYPES: readonly PublicEvent['type'][] = [
   'post.created',
   'post.updated',
   'reaction.changed',
@@ -56,7 +56,7 @@ export function createStream(
   let refs = 0;
   /** Sequence of the last event applied; null until the first snapshot of this session. */
   let lastSeq: number | null = null;
-  let recent: LifeboatEvent[] = [];
+  let recent: PublicEvent[] = [];
   let source: EventSourceLike | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
@@ -90,7 +90,7 @@ export function createStream(
   }
 
   function receive(message: MessageEvent): void {
-    const event = JSON.parse(message.data) as LifeboatEvent;
+    const event = JSON.parse(message.data) as PublicEvent;
     if (lastSeq !== null && event.seq <= lastSeq) return;
     lastSeq = event.seq;
     recent.push(event);

@@ -1,4 +1,4 @@
-import type { AffectedHistory, LifeboatEvent } from '@lifeboat/protocol';
+import type { AffectedHistory, PublicEvent } from '@lifeboat/protocol';
 import { atom, type WritableAtom } from 'nanostores';
 import type { Loadable } from '../client-types.js';
 import type { Context, Resource } from '../context.js';
@@ -42,7 +42,7 @@ export function createAffectedHistory(
           $store.set({ state: 'error', value: peek($store).value, error: toLifeboatError(error) });
       }
     },
-    apply(event: LifeboatEvent) {
+    apply(event: PublicEvent) {
       if (event.type !== 'affected.changed' || event.incidentId !== incidentId) return;
       if (!resource.mounted || timer) return;
       timer = setTimeout(() => {

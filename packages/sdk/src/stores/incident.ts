@@ -1,4 +1,4 @@
-import type { Incident, LifeboatEvent } from '@lifeboat/protocol';
+import type { Incident, PublicEvent } from '@lifeboat/protocol';
 import type { Context } from '../context.js';
 import { incidentIdOf } from '../context.js';
 import type { LoadableResource } from './loadable.js';
@@ -13,7 +13,7 @@ export function createIncident(ctx: Context, incidentId: string): LoadableResour
 }
 
 /** An incident after a stream event (the same object when the event does not touch it). */
-export function reduceIncident(incident: Incident, event: LifeboatEvent): Incident {
+export function reduceIncident(incident: Incident, event: PublicEvent): Incident {
   if (incidentIdOf(event) !== incident.id) return incident;
   const top = incident.topWorkaround;
   switch (event.type) {

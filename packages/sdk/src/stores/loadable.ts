@@ -1,4 +1,4 @@
-import type { LifeboatEvent } from '@lifeboat/protocol';
+import type { PublicEvent } from '@lifeboat/protocol';
 import { atom } from 'nanostores';
 import type { WritableAtom } from 'nanostores';
 import type { Loadable } from '../client-types.js';
@@ -17,7 +17,7 @@ export interface LoadableOptions<T> {
   fetch(): Promise<T>;
   /** The snapshot's event sequence, when it has one: later events are replayed onto it. */
   seqOf?(value: T): number;
-  reduce(value: T, event: LifeboatEvent): T;
+  reduce(value: T, event: PublicEvent): T;
 }
 
 /** A lazily fetched, live `Loadable<T>` (site status, one incident). */

@@ -1,4 +1,4 @@
-import type { LifeboatEvent, SiteStatus } from '@lifeboat/protocol';
+import type { PublicEvent, SiteStatus } from '@lifeboat/protocol';
 import type { Context } from '../context.js';
 import { reduceIncident } from './incident.js';
 import type { LoadableResource } from './loadable.js';
@@ -14,7 +14,7 @@ export function createStatus(ctx: Context): LoadableResource<SiteStatus> {
 }
 
 /** Status after a stream event: open incidents are added, updated, and removed once resolved. */
-export function reduceStatus(status: SiteStatus, event: LifeboatEvent): SiteStatus {
+export function reduceStatus(status: SiteStatus, event: PublicEvent): SiteStatus {
   const { incidents } = status;
   let next: SiteStatus['incidents'];
   if ('incident' in event) {

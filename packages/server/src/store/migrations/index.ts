@@ -133,9 +133,74 @@ const workaroundMerges = `
 ALTER TABLE posts ADD COLUMN merged_into TEXT;
 `;
 
+/**
+ * Identity and moderation (issue 6, ADR 0010): SSO members (external id, avatar, badges), member
+ * erasure, per-site policy and SSO keys, moderation reasons and flags on posts, the audit log,
+ * bans, and the audience of an event (`public`, or `staff` for the moderation stream only).
+ */
+const identityAndModeration = `
+ALTER TABLE members ADD COLUMN external_id TEXT;
+ALTER TABLE members ADD COLUMN avatar_url TEXT;
+ALTER TABLE members ADD COLUMN badges TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE members ADD COLUMN fingerprint TEXT;
+ALTER TABLE members ADD COLUMN deleted_at TEXT;
+CREATE UNIQUE INDEX members_site_external ON members (site_id, external_id);
+CREATE INDEX members_site_fingerprint ON members (site_id, fingerprint);
+
+ALTER TABLE sites ADD COLUMN policy TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE sites ADD COLUMN sso TEXT NOT NULL DEFAULT '{}';
+
+ALTER TABLE posts ADD COLUMN moderation_reasons TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE posts ADD COLUMN flag_count INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX posts_site_state ON posts (site_id, state, id);
+CREATE INDEX posts_member ON posts (member_id);
+
+CREATE TABLE flags (
+  post_id TEXT NOT NULL REFERENCES posts (id),
+  member_id TEXT NOT NULL REFERENCES members (id),
+  reason TEXT NOT NULL,
+  note TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (post_id, member_id)
+);
+CREATE INDEX flags_member ON flags (member_id);
+
+CREATE TABLE moderation_actions (
+  id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL REFERENCES sites (id),
+  action TEXT NOT NULL,
+  actor_kind TEXT NOT NULL,
+  actor_id TEXT,
+  actor_name TEXT NOT NULL,
+  target_kind TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  reason TEXT,
+  detail TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX moderation_actions_site ON moderation_actions (site_id, id);
+
+CREATE TABLE bans (
+  id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL REFERENCES sites (id),
+  member_id TEXT REFERENCES members (id),
+  fingerprint TEXT,
+  reason TEXT,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT,
+  lifted_at TEXT
+);
+CREATE INDEX bans_site_member ON bans (site_id, member_id);
+CREATE INDEX bans_site_fingerprint ON bans (site_id, fingerprint);
+
+ALTER TABLE events ADD COLUMN audience TEXT NOT NULL DEFAULT 'public';
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'status-sources', sql: statusSources },
   { version: 3, name: 'thread-score-and-deletes', sql: threadScoreAndDeletes },
   { version: 4, name: 'workaround-merges', sql: workaroundMerges },
+  { version: 5, name: 'identity-and-moderation', sql: identityAndModeration },
 ];

@@ -25,6 +25,8 @@ export type ProblemCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
+  | 'challenge_required'
+  | 'challenge_failed'
   | 'internal';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

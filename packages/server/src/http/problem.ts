@@ -24,6 +24,8 @@ const TITLES: Record<ProblemCode, string> = {
   payload_too_large: 'Request body too large',
   unsupported_media_type: 'Unsupported content type',
   rate_limited: 'Too many requests',
+  challenge_required: 'Proof of work required',
+  challenge_failed: 'Proof of work not accepted',
   internal: 'Something went wrong on our side',
 };
 

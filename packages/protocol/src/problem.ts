@@ -27,6 +27,9 @@ export type ProblemCode =
   | 'rate_limited'
   | 'challenge_required'
   | 'challenge_failed'
+  | 'content_rejected'
+  | 'slow_mode'
+  | 'banned'
   | 'internal';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

@@ -26,6 +26,9 @@ const TITLES: Record<ProblemCode, string> = {
   rate_limited: 'Too many requests',
   challenge_required: 'Proof of work required',
   challenge_failed: 'Proof of work not accepted',
+  content_rejected: 'This content is not allowed here',
+  slow_mode: 'Slow mode is on',
+  banned: 'Banned from this site',
   internal: 'Something went wrong on our side',
 };
 

@@ -226,6 +226,12 @@ export interface EditPostRequest {
 
 export interface CreateSessionRequest {
   displayName: string;
+  /**
+   * An ALTCHA solution (base64 JSON `{algorithm, challenge, number, salt, signature}`) of a
+   * challenge from `GET …/sessions/challenge`; required when the server answers 428
+   * `challenge_required`.
+   */
+  altcha?: string;
 }
 
 /** An existing workaround that looks like the text being typed (`GET …/workarounds/similar`). */
@@ -289,10 +295,17 @@ export interface GuestChallenge {
   signature: string;
 }
 
+/** The member's own profile (`GET /v1/sites/:site/members/me`). */
+export type MemberProfile = MemberSummary & {
+  kind: MemberKind;
+  createdAt: string;
+  externalId: string | null;
+};
+
 /** The member's own data (`GET /v1/sites/:site/members/me/export`). */
 export interface MemberExport {
   exportedAt: string;
-  member: MemberSummary & { kind: MemberKind; createdAt: string; externalId: string | null };
+  member: MemberProfile;
   posts: Post[];
   reactions: Array<{ postId: string; kind: ReactionKind; createdAt: string }>;
   affected: Array<{ incidentId: string; createdAt: string }>;

@@ -256,9 +256,76 @@ export const SetReactionRequest = Type.Object(
 export const CreateSessionRequest = Type.Object(
   {
     displayName: trimmed(LIMITS.displayName.min, LIMITS.displayName.max),
+    altcha: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4000,
+        description: 'Base64 ALTCHA solution of a challenge from GET …/sessions/challenge.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
+
+// ---- identity (issue 6) ----
+
+export const RenameSessionRequest = Type.Object(
+  { displayName: trimmed(LIMITS.displayName.min, LIMITS.displayName.max) },
+  { additionalProperties: false },
+);
+
+export const SsoSessionRequest = Type.Object(
+  {
+    token: Type.String({
+      minLength: 1,
+      maxLength: 8000,
+      description: "A JWT signed by the host site (HS256 with the site's secret, or ES256/EdDSA).",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const GuestChallenge = Type.Object({
+  algorithm: Type.Literal('SHA-256'),
+  challenge: Type.String(),
+  maxnumber: Type.Integer(),
+  salt: Type.String(),
+  signature: Type.String(),
+});
+
+export const MemberKind = literals(['guest', 'sso', 'staff'] as const);
+
+export const MemberProfile = Type.Composite([
+  MemberSummary,
+  Type.Object({ kind: MemberKind, createdAt: Timestamp, externalId: Nullable(Type.String()) }),
+]);
+
+export const FlagReason = literals([
+  'spam',
+  'phishing',
+  'dangerous',
+  'abusive',
+  'off_topic',
+  'other',
+] as const);
+
+export const MemberExport = Type.Object({
+  exportedAt: Timestamp,
+  member: MemberProfile,
+  posts: Type.Array(Type.Ref('Post')),
+  reactions: Type.Array(
+    Type.Object({ postId: Type.String(), kind: ReactionKind, createdAt: Timestamp }),
+  ),
+  affected: Type.Array(Type.Object({ incidentId: Type.String(), createdAt: Timestamp })),
+  flags: Type.Array(
+    Type.Object({
+      postId: Type.String(),
+      reason: FlagReason,
+      note: Nullable(Type.String()),
+      createdAt: Timestamp,
+    }),
+  ),
+});
 
 export const ThreadQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
@@ -312,6 +379,11 @@ export type SchemaChecks = [
   Check<Same<Static<typeof CreatePostRequest>, R.CreatePostRequest>>,
   Check<Same<Static<typeof EditPostRequest>, R.EditPostRequest>>,
   Check<Same<Static<typeof Session>, R.Session>>,
+  Check<Same<Static<typeof CreateSessionRequest>, R.CreateSessionRequest>>,
+  Check<Same<Static<typeof SsoSessionRequest>, R.SsoSessionRequest>>,
+  Check<Same<Static<typeof GuestChallenge>, R.GuestChallenge>>,
+  Check<Same<Static<typeof MemberProfile>, R.MemberProfile>>,
+  Check<Same<Static<typeof MemberExport>, R.MemberExport>>,
   Check<Same<Static<typeof ReactionResult>, R.ReactionResult>>,
   Check<Same<Static<typeof AffectedResult>, R.AffectedResult>>,
   Check<Same<Static<typeof AffectedHistory>, R.AffectedHistory>>,

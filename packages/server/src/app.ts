@@ -12,7 +12,7 @@ import { loadSigningKeys } from './auth/tokens.js';
 import { registerCors } from './http/cors.js';
 import { collectRoutes } from './http/openapi.js';
 import { ProblemError, registerProblemHandlers } from './http/problem.js';
-import { RateLimiter } from './http/rate-limit.js';
+import { RateLimiter, registerWriteLimits } from './http/rate-limit.js';
 import { MemoryHub, type Hub } from './realtime/hub.js';
 import { StreamManager } from './realtime/stream.js';
 import { affectedHistoryRoutes } from './routes/affected-history.js';
@@ -89,6 +89,8 @@ export async function buildApp(
     limits: {
       sessions: new RateLimiter(config.rateLimits.sessionsPerIp, windowMs),
       writes: new RateLimiter(config.rateLimits.writesPerIp, windowMs),
+      memberWrites: new RateLimiter(config.rateLimits.writesPerMember, windowMs),
+      staffWrites: new RateLimiter(config.rateLimits.writesPerStaff, windowMs),
       posts: new RateLimiter(config.rateLimits.postsPerMember, windowMs),
     },
     closeStreams: () => streams.closeAll(),
@@ -108,6 +110,7 @@ export async function buildApp(
   const routes = collectRoutes(app);
   registerProblemHandlers(app);
   registerCors(app);
+  registerWriteLimits(app);
 
   await app.register(statusRoutes);
   await app.register(sessionRoutes);

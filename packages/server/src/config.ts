@@ -2,14 +2,19 @@
  * Server configuration: environment variables and CLI flags, validated at start.
  * `CONFIG_OPTIONS` is data so the README table can be generated from it.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface RateLimitConfig {
   /** Guest sessions created per IP per window. */
   sessionsPerIp: number;
-  /** Writes (POST/PUT/PATCH/DELETE) per IP per window. */
+  /** Writes (POST/PUT/PATCH/DELETE) to a site per IP per window (members and anonymous). */
   writesPerIp: number;
+  /** Writes to a site per member session per window. */
+  writesPerMember: number;
+  /** Writes per staff actor (staff/moderator session or the admin key) per window; no per-IP limit. */
+  writesPerStaff: number;
   /** Posts per member per window. */
   postsPerMember: number;
   /** Window length in milliseconds. */
@@ -26,7 +31,8 @@ export interface ServerConfig {
   secret: string | null;
   /** The server's own origin (e.g. `https://status.example.com`); same-origin requests always pass CORS. */
   publicOrigin: string | null;
-  trustProxy: boolean | string;
+  /** Proxies whose X-Forwarded-* headers are believed (addresses, CIDRs, `loopback`…); false: none. */
+  trustProxy: false | string[];
   heartbeatMs: number;
   eventRetention: number;
   demo: boolean;
@@ -107,9 +113,9 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     key: 'trustProxy',
     env: 'LIFEBOAT_TRUST_PROXY',
     flag: '--trust-proxy',
-    default: 'false',
+    default: 'off',
     description:
-      'Trust X-Forwarded-For: true, false, or a comma-separated list of proxy addresses/CIDRs.',
+      'Proxies whose X-Forwarded-For/-Proto/-Host are believed: comma-separated IPs or CIDRs (or loopback, linklocal, uniquelocal); `off` believes none. The client IP keys the rate limits.',
   },
   {
     key: 'heartbeatMs',
@@ -150,9 +156,9 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     key: 'rateLimits',
     env: 'LIFEBOAT_RATE_LIMITS',
     flag: null,
-    default: 'sessions=20,writes=120,posts=10',
+    default: 'sessions=20,writes=120,member-writes=60,staff-writes=600,posts=10',
     description:
-      'Per minute: guest sessions per IP, writes per IP, posts per member; or `off` (benchmarks only).',
+      'Per minute: guest sessions per IP, writes per IP, writes per member, writes per staff actor, posts per member (any subset); or `off` (benchmarks only).',
   },
   {
     key: 'editWindowMs',
@@ -255,19 +261,23 @@ function origin(label: string, raw: string): string {
   }
 }
 
-const DEFAULT_RATE_LIMITS: RateLimitConfig = {
+export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   sessionsPerIp: 20,
   writesPerIp: 120,
+  writesPerMember: 60,
+  writesPerStaff: 600,
   postsPerMember: 10,
   windowMs: 60_000,
 };
 
-/** `off`, or `sessions=N,writes=N,posts=N` (per minute; any subset, the rest default). */
+/** `off`, or `sessions=N,writes=N,member-writes=N,staff-writes=N,posts=N` (per minute; any subset). */
 function parseRateLimits(label: string, raw: string): RateLimitConfig {
   if (raw.trim().toLowerCase() === 'off') {
     return {
       sessionsPerIp: Infinity,
       writesPerIp: Infinity,
+      writesPerMember: Infinity,
+      writesPerStaff: Infinity,
       postsPerMember: Infinity,
       windowMs: 60_000,
     };
@@ -275,6 +285,8 @@ function parseRateLimits(label: string, raw: string): RateLimitConfig {
   const keys = {
     sessions: 'sessionsPerIp',
     writes: 'writesPerIp',
+    'member-writes': 'writesPerMember',
+    'staff-writes': 'writesPerStaff',
     posts: 'postsPerMember',
   } as const;
   const limits = { ...DEFAULT_RATE_LIMITS };
@@ -286,11 +298,44 @@ function parseRateLimits(label: string, raw: string): RateLimitConfig {
     const key = keys[name as keyof typeof keys];
     if (!key || value === undefined)
       throw new ConfigError(
-        `${label} must be \`off\` or like sessions=20,writes=120,posts=10, got "${raw}".`,
+        `${label} must be \`off\` or name=N pairs from ${Object.keys(keys).join(', ')} (e.g. sessions=20,posts=10), got "${raw}".`,
       );
     limits[key] = int(`${label} ${name}`, value, 1, 1_000_000);
   }
   return limits;
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * `off` (default), or a comma-separated list of proxy addresses: IPs, CIDRs, or the names
+ * `loopback`, `linklocal`, `uniquelocal`. `true` (every peer) is refused: it would let any client
+ * pick the address its rate limits are counted under.
+ */
+export function parseTrustProxy(label: string, raw: string): false | string[] {
+  const v = raw.trim().toLowerCase();
+  if (['', 'off', 'false', 'no', '0', 'none'].includes(v)) return false;
+  if (['true', 'on', 'yes', '1', 'all', '*'].includes(v))
+    throw new ConfigError(
+      `${label} must list the proxy addresses (e.g. 10.0.0.0/8 or loopback), not "${raw}": trusting every peer would let any client choose its IP.`,
+    );
+  const entries = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (PROXY_NAMES.has(entry.toLowerCase())) continue;
+    const [address, prefix, extra] = entry.split('/');
+    const family = net.isIP(address ?? '');
+    const prefixOk =
+      prefix === undefined ||
+      (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!family || !prefixOk || extra !== undefined)
+      throw new ConfigError(
+        `${label}: "${entry}" is not an IP address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal.`,
+      );
+  }
+  return entries;
 }
 
 /** Reads env and flags (flags win), applies defaults, validates. Throws ConfigError with a clear message. */
@@ -313,9 +358,7 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     return value === undefined ? fallback : parse(label, value);
   };
 
-  const trustProxy = read<boolean | string>('trustProxy', false, (label, raw) =>
-    /^(true|false|1|0|yes|no|on|off)$/i.test(raw.trim()) ? bool(label, raw) : raw.trim(),
-  );
+  const trustProxy = read<false | string[]>('trustProxy', false, parseTrustProxy);
   const logLevel = read('logLevel', 'info', (label, raw) => {
     if (!LOG_LEVELS.includes(raw))
       throw new ConfigError(`${label} must be one of ${LOG_LEVELS.join(', ')}.`);

@@ -15,7 +15,13 @@ export interface LifeboatContext {
   /** Polls upstream status pages; routes call `refresh(siteId)` after a site changed. */
   statusPoller: StatusPoller;
   keys: SigningKey[];
-  limits: { sessions: RateLimiter; writes: RateLimiter; posts: RateLimiter };
+  limits: {
+    sessions: RateLimiter;
+    writes: RateLimiter;
+    memberWrites: RateLimiter;
+    staffWrites: RateLimiter;
+    posts: RateLimiter;
+  };
   /** Ends every open SSE stream (tests and graceful shutdown). */
   closeStreams(): void;
 }

@@ -133,11 +133,16 @@ describe('config', () => {
       eventRetention: 10000,
     });
     const e = loadConfig({
-      env: { PORT: '9000', LIFEBOAT_DEMO: '1', LIFEBOAT_TRUST_PROXY: 'true' },
+      env: { PORT: '9000', LIFEBOAT_DEMO: '1', LIFEBOAT_TRUST_PROXY: '10.0.0.0/8, loopback' },
       argv: ['--port', '9100', '--data-dir=/data'],
       cwd: '/tmp',
     });
-    expect(e).toMatchObject({ port: 9100, demo: true, dataDir: '/data', trustProxy: true });
+    expect(e).toMatchObject({
+      port: 9100,
+      demo: true,
+      dataDir: '/data',
+      trustProxy: ['10.0.0.0/8', 'loopback'],
+    });
   });
 
   it('explains bad values', () => {

@@ -28,7 +28,7 @@ export function registerCors(app: FastifyInstance): void {
       return;
     }
     if (!route?.startsWith(SITE_PREFIX)) return;
-    const { store, config, limits } = app.lifeboat;
+    const { store, config } = app.lifeboat;
     const slug = (request.params as { site?: string }).site ?? '';
     const site = await store.getSiteBySlug(slug);
     if (!site) throw problems.notFound('Site');
@@ -36,6 +36,8 @@ export function registerCors(app: FastifyInstance): void {
 
     const origin = request.headers.origin;
     const readOnly = request.method === 'GET' || request.method === 'HEAD';
+    // The answer depends on Origin even when none was sent: a cache must not reuse it across origins.
+    reply.header('Vary', 'Origin');
     if (origin) {
       const allowed =
         sameOrigin(request, origin, config.publicOrigin) ||
@@ -44,18 +46,14 @@ export function registerCors(app: FastifyInstance): void {
       if (allowed) {
         reply.header('Access-Control-Allow-Origin', origin);
         reply.header('Access-Control-Expose-Headers', EXPOSED_HEADERS);
-        reply.header('Vary', 'Origin');
       } else if (!readOnly) {
         throw new ProblemError(
           403,
           'origin_not_allowed',
           `Origin ${origin} is not allowed for site "${site.slug}".`,
         );
-      } else {
-        reply.header('Vary', 'Origin');
       }
     }
-    if (!readOnly && request.method !== 'OPTIONS') limits.writes.hit(`ip:${request.ip}`, reply);
   });
 
   // Preflight for every site route (reached only when the origin passed the hook above).

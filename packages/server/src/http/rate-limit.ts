@@ -1,14 +1,29 @@
 /**
  * In-memory fixed-window rate limits (per process). Over the limit → 429 problem `rate_limited`
- * with `Retry-After` and the `RateLimit-Limit/Remaining/Reset` headers (IETF draft names).
+ * with `Retry-After` and the `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` headers
+ * (draft-ietf-httpapi-ratelimit-headers names; Reset is seconds until the window ends). When one
+ * request passes several limiters the headers describe the tightest one (fewest remaining).
+ *
+ * `registerWriteLimits` applies the per-IP, per-member and per-staff write limits to every
+ * write (POST/PUT/PATCH/DELETE) under `/v1/sites/:site/…`, before authorization and validation.
+ * Route-specific limits (guest sessions per IP, posts per member) are hit by their routes.
  */
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isAdminKey } from '../auth/staff.js';
+import { bearerToken, verifyToken } from '../auth/tokens.js';
+import type { SiteRecord } from '../store/store.js';
 import { ProblemError } from './problem.js';
 
 interface Window {
   count: number;
   resetAt: number;
 }
+
+export const RATE_LIMIT_HEADERS = [
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+] as const;
 
 export class RateLimiter {
   private readonly windows = new Map<string, Window>();
@@ -31,9 +46,10 @@ export class RateLimiter {
     }
     w.count++;
     const reset = Math.max(1, Math.ceil((w.resetAt - t) / 1000));
+    const remaining = Math.max(0, this.limit - w.count);
     const headers = {
       'RateLimit-Limit': String(this.limit),
-      'RateLimit-Remaining': String(Math.max(0, this.limit - w.count)),
+      'RateLimit-Remaining': String(remaining),
       'RateLimit-Reset': String(reset),
     };
     if (w.count > this.limit) {
@@ -46,10 +62,53 @@ export class RateLimiter {
         reset,
       );
     }
+    // Several limiters on one request: the headers tell the one closest to refusing.
+    const previous = reply.getHeader('RateLimit-Remaining');
+    if (previous !== undefined && Number(previous) < remaining) return;
     reply.headers(headers);
   }
 
   private sweep(t: number): void {
     for (const [k, w] of this.windows) if (w.resetAt <= t) this.windows.delete(k);
   }
+}
+
+/** Who a write counts against: the bearer's member (when the token is valid for the site). */
+type WriteActor = { kind: 'staff'; key: string } | { kind: 'member'; key: string } | null;
+
+async function writeActor(request: FastifyRequest, site: SiteRecord): Promise<WriteActor> {
+  const token = bearerToken(request.headers.authorization);
+  if (!token) return null;
+  if (isAdminKey(request, token)) return { kind: 'staff', key: 'admin' };
+  const { keys, store } = request.server.lifeboat;
+  const claims = verifyToken(keys, token);
+  if (!claims || claims.site !== site.id) return null;
+  const member = await store.getMember(site.id, claims.sub);
+  if (!member) return null;
+  return member.role === 'staff' || member.role === 'moderator'
+    ? { kind: 'staff', key: `staff:${member.id}` }
+    : { kind: 'member', key: `member:${member.id}` };
+}
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Every write to a site: staff (admin key, staff/moderator session) count only against the
+ * generous per-staff limit; everyone else against the per-IP limit (`request.ip`, which follows
+ * X-Forwarded-For only from LIFEBOAT_TRUST_PROXY peers) and, with a valid session, per member.
+ * Runs after the CORS hook has resolved `request.site`.
+ */
+export function registerWriteLimits(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const site = request.site;
+    if (!site || READS.has(request.method)) return;
+    const { limits } = app.lifeboat;
+    const actor = await writeActor(request, site);
+    if (actor?.kind === 'staff') {
+      limits.staffWrites.hit(actor.key, reply);
+      return;
+    }
+    limits.writes.hit(`ip:${request.ip}`, reply);
+    if (actor) limits.memberWrites.hit(actor.key, reply);
+  });
 }

@@ -44,6 +44,8 @@ export async function startTestServer(
     rateLimits: {
       sessionsPerIp: 1000,
       writesPerIp: 10_000,
+      writesPerMember: 10_000,
+      writesPerStaff: 10_000,
       postsPerMember: 1000,
       windowMs: 60_000,
     },

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import type { SiteStatus } from '@lifeboat/protocol';
 import {
   freePort,
   launchChromium,
@@ -34,13 +35,47 @@ let browser: Browser;
 let upstream: Server;
 let upstreamUrl: string;
 let current = OPERATIONAL;
+/** The second site's upstream (maintenances). */
+let maintenanceDoc = OPERATIONAL;
 let upstreamHits = 0;
+
+/** The operational summary with one maintenance in the given status (none: null). */
+function withMaintenance(status: 'scheduled' | 'in_progress' | 'completed' | null): string {
+  const doc = JSON.parse(OPERATIONAL) as Record<string, unknown>;
+  if (status)
+    doc['scheduled_maintenances'] = [
+      {
+        id: 'mnt001',
+        name: 'Database upgrade',
+        status,
+        impact: 'maintenance',
+        scheduled_for: '2022-11-25T16:00:00Z',
+        scheduled_until: '2099-11-25T18:00:00Z',
+        components: [{ id: '8l4ygp009s5s', name: 'Git Operations' }],
+        incident_updates: [
+          {
+            id: `mu-${status}`,
+            status,
+            body: `Maintenance ${status}.`,
+            created_at: '2022-11-25T16:00:00Z',
+          },
+        ],
+      },
+    ];
+  return JSON.stringify(doc);
+}
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
     upstreamHits++;
-    if (req.url !== '/api/v2/summary.json') return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(current);
+    const body =
+      req.url === '/api/v2/summary.json'
+        ? current
+        : req.url === '/maintenance/api/v2/summary.json'
+          ? maintenanceDoc
+          : null;
+    if (body === null) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   const address = upstream.address();
@@ -109,6 +144,64 @@ describe('status poller end to end', () => {
       await expect.poll(incidentRegion, { timeout: 8 * POLL_MS + 5_000 }).toBeGreaterThan(0);
       expect(upstreamHits).toBeGreaterThan(hitsBefore);
       expect(page.url()).toBe(pageOrigin + '/');
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('shows a maintenance live as it starts and removes it when it completes', async () => {
+    const pagePort = await freePort();
+    const pageOrigin = `http://127.0.0.1:${pagePort}`;
+    maintenanceDoc = withMaintenance('scheduled');
+    const created = await fetch(`${server.url}/v1/admin/sites`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        slug: 'maint',
+        name: 'Maintenance mirror',
+        origins: [pageOrigin],
+        statusUrl: upstreamUrl.replace('/api/', '/maintenance/api/'),
+      }),
+    });
+    expect(created.status).toBe(201);
+    const lastEventId = async () =>
+      ((await (await fetch(`${server.url}/v1/sites/maint/status`)).json()) as SiteStatus)
+        .lastEventId;
+    // the scheduled one is known (one event) before the page opens
+    await expect.poll(lastEventId, { timeout: 10_000 }).toBe(1);
+
+    const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Maintenance status</title><link rel="icon" href="data:,">
+<script type="module" src="${server.url}/cdn/lifeboat.js" data-server="${server.url}" data-site="maint"></script></head>
+<body><main><h1>Maintenance status</h1><lifeboat-banner></lifeboat-banner></main></body></html>`;
+    const host = await serveStatic({ '/index.html': html }, pagePort);
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const errors = watchConsole(page);
+      let snapshots = 0;
+      page.on('request', (r) => void (r.url().endsWith('/v1/sites/maint/status') && snapshots++));
+      await page.goto(pageOrigin + '/');
+      const banner = page.locator('lifeboat-banner');
+      const region = () => banner.getByRole('region', { name: 'Database upgrade' }).count();
+      await expect
+        .poll(() => banner.getByText(/operational/i).count(), { timeout: 15_000 })
+        .toBeGreaterThan(0);
+      // a scheduled maintenance is not shown as in progress
+      expect(await region()).toBe(0);
+
+      maintenanceDoc = withMaintenance('in_progress');
+      await expect.poll(region, { timeout: 8 * POLL_MS + 5_000 }).toBe(1);
+      expect(await banner.getByText('Maintenance in progress').count()).toBe(1);
+      expect(await banner.getByText('Under maintenance').count()).toBeGreaterThan(0);
+
+      maintenanceDoc = withMaintenance('completed');
+      await expect.poll(region, { timeout: 8 * POLL_MS + 5_000 }).toBe(0);
+      expect(await banner.getByText(/operational/i).count()).toBeGreaterThan(0);
+      // it all came over the stream: the snapshot was read once
+      expect(snapshots).toBe(1);
       expect(errors).toEqual([]);
       await context.close();
     } finally {

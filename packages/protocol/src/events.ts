@@ -1,4 +1,11 @@
-import type { AuditEntry, Incident, ModerationActionName, Post, QueueItem } from './resources.js';
+import type {
+  AuditEntry,
+  Incident,
+  Maintenance,
+  ModerationActionName,
+  Post,
+  QueueItem,
+} from './resources.js';
 
 /**
  * Events on the SSE stream `GET /v1/sites/:site/stream`. The SSE `id:` is the per-site event
@@ -20,7 +27,13 @@ export type PublicEvent =
   | { type: 'affected.changed'; seq: number; incidentId: string; count: number }
   | { type: 'incident.opened'; seq: number; incident: Incident }
   | { type: 'incident.updated'; seq: number; incident: Incident }
-  | { type: 'incident.resolved'; seq: number; incident: Incident };
+  | { type: 'incident.resolved'; seq: number; incident: Incident }
+  /**
+   * An upstream maintenance appeared, changed (status, times, title, components, a new update)
+   * or ended. `maintenance.status` says which phase; `completed` also for one that left the
+   * upstream's list of upcoming and active maintenances.
+   */
+  | { type: 'maintenance.updated'; seq: number; maintenance: Maintenance };
 
 /** Staff-only events (audience `staff`): only on `GET /v1/sites/:site/moderation/stream`. */
 export type StaffEvent =
@@ -40,6 +53,7 @@ export const EVENT_TYPES: readonly PublicEvent['type'][] = [
   'incident.opened',
   'incident.updated',
   'incident.resolved',
+  'maintenance.updated',
 ];
 
 /** Events only staff streams carry (never the public stream or its replay). */

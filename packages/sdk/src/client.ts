@@ -73,6 +73,7 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
       event(event) {
         status.apply(event);
         const id = incidentIdOf(event);
+        if (id === null) return;
         incidents.get(id)?.apply(event);
         threads.get(id)?.apply(event);
         histories.get(id)?.apply(event);

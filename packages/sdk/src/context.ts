@@ -42,8 +42,9 @@ export function mountLazily(
   });
 }
 
-/** The incident an event is about. */
-export function incidentIdOf(event: PublicEvent): string {
+/** The incident an event is about (null for a site-wide event: `maintenance.updated`). */
+export function incidentIdOf(event: PublicEvent): string | null {
+  if (event.type === 'maintenance.updated') return null;
   return 'post' in event
     ? event.post.incidentId
     : 'incident' in event

@@ -1,3 +1,4 @@
+import { EVENT_TYPES, type Maintenance } from '@lifeboat/protocol';
 import { cleanStores } from 'nanostores';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -207,6 +208,49 @@ describe('events', () => {
     expect(client.$status.get().value?.incidents.map((i) => i.id)).toEqual(['inc2']);
     expect(client.incident(INCIDENT_ID).get().value?.phase).toBe('resolved');
     expect(client.thread(INCIDENT_ID).get().threadState).toBe('locked');
+  });
+
+  it('listens to every public event type of the protocol', async () => {
+    const { ES } = await live();
+    expect([...ES.last.types()].filter((t) => t.includes('.')).sort()).toEqual(
+      [...EVENT_TYPES].sort(),
+    );
+  });
+
+  it('adds, updates and removes maintenances, raising and lowering the severity', async () => {
+    const { ES, server } = setup();
+    server.on('GET /status', {
+      body: aStatus({ severity: 'operational', incidents: [], components: [], maintenances: [] }),
+    });
+    client.$status.listen(() => {});
+    await tick();
+    const maintenance: Maintenance = {
+      id: 'statuspage:p:m1',
+      title: 'Database upgrade',
+      status: 'scheduled',
+      scheduledFor: '2026-01-01T12:00:00.000Z',
+      scheduledUntil: '2026-01-01T13:00:00.000Z',
+      components: [],
+      updates: [],
+    };
+    const status = () => client.$status.get().value!;
+    ES.last.send({ type: 'maintenance.updated', seq: 11, maintenance });
+    expect(status().maintenances!.map((m) => m.status)).toEqual(['scheduled']);
+    expect(status().severity).toBe('operational');
+    ES.last.send({
+      type: 'maintenance.updated',
+      seq: 12,
+      maintenance: { ...maintenance, status: 'in_progress' },
+    });
+    expect(status().maintenances!.map((m) => m.status)).toEqual(['in_progress']);
+    expect(status().severity).toBe('maintenance');
+    ES.last.send({
+      type: 'maintenance.updated',
+      seq: 13,
+      maintenance: { ...maintenance, status: 'completed' },
+    });
+    expect(status().maintenances).toEqual([]);
+    expect(status().severity).toBe('operational');
   });
 
   it('replays events that arrived while a later snapshot was loading', async () => {

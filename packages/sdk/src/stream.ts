@@ -1,4 +1,4 @@
-import type { PublicEvent, StreamControl } from '@lifeboat/protocol';
+import { EVENT_TYPES, type PublicEvent, type StreamControl } from '@lifeboat/protocol';
 import type { WritableAtom } from 'nanostores';
 import type { ConnectionState } from './client-types.js';
 
@@ -30,15 +30,6 @@ export interface StreamHandlers {
   reset(): void;
 }
 
-const EVENT_TYPES: readonly PublicEvent['type'][] = [
-  'post.created',
-  'post.updated',
-  'reaction.changed',
-  'affected.changed',
-  'incident.opened',
-  'incident.updated',
-  'incident.resolved',
-];
 const RECENT = 256;
 const MAX_DELAY = 30_000;
 

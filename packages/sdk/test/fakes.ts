@@ -100,6 +100,10 @@ export function fakeEventSource() {
     close(): void {
       this.readyState = 2;
     }
+    /** The event types listened to. */
+    types(): string[] {
+      return [...this.listeners.keys()];
+    }
     get closed(): boolean {
       return this.readyState === 2;
     }

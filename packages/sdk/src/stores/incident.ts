@@ -27,6 +27,8 @@ export function reduceIncident(incident: Incident, event: PublicEvent): Incident
         : incident;
     case 'affected.changed':
       return { ...incident, affectedCount: event.count };
+    case 'maintenance.updated':
+      return incident;
     default:
       return event.incident;
   }

@@ -1,4 +1,4 @@
-import type { PublicEvent, SiteStatus } from '@lifeboat/protocol';
+import type { Maintenance, PublicEvent, Severity, SiteStatus } from '@lifeboat/protocol';
 import type { Context } from '../context.js';
 import { reduceIncident } from './incident.js';
 import type { LoadableResource } from './loadable.js';
@@ -13,8 +13,12 @@ export function createStatus(ctx: Context): LoadableResource<SiteStatus> {
   });
 }
 
-/** Status after a stream event: open incidents are added, updated, and removed once resolved. */
+/**
+ * Status after a stream event: open incidents are added, updated, and removed once resolved;
+ * maintenances likewise (removed once completed).
+ */
 export function reduceStatus(status: SiteStatus, event: PublicEvent): SiteStatus {
+  if (event.type === 'maintenance.updated') return reduceMaintenances(status, event.maintenance);
   const { incidents } = status;
   let next: SiteStatus['incidents'];
   if ('incident' in event) {
@@ -28,4 +32,32 @@ export function reduceStatus(status: SiteStatus, event: PublicEvent): SiteStatus
     if (next.every((i, index) => i === incidents[index])) return status;
   }
   return { ...status, incidents: next };
+}
+
+function reduceMaintenances(status: SiteStatus, maintenance: Maintenance): SiteStatus {
+  const list = status.maintenances ?? [];
+  const others = list.filter((m) => m.id !== maintenance.id);
+  const maintenances =
+    maintenance.status === 'completed'
+      ? others
+      : others.length === list.length
+        ? [...list, maintenance]
+        : list.map((m) => (m.id === maintenance.id ? maintenance : m));
+  if (maintenances === others && others.length === list.length) return status;
+  return { ...status, maintenances, severity: severityWith(status, maintenances) };
+}
+
+const active = (m: Maintenance) => m.status === 'in_progress' || m.status === 'verifying';
+
+/**
+ * The overall severity once maintenances changed: an active maintenance raises an operational
+ * site to `maintenance`, and the last one ending lowers it back unless a component still says
+ * it is under maintenance (worse severities come from incidents and components: left alone).
+ */
+function severityWith(status: SiteStatus, maintenances: readonly Maintenance[]): Severity {
+  const busy =
+    maintenances.some(active) || status.components.some((c) => c.status === 'under_maintenance');
+  if (status.severity === 'operational' && busy) return 'maintenance';
+  if (status.severity === 'maintenance' && !busy) return 'operational';
+  return status.severity;
 }

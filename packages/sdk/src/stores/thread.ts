@@ -102,6 +102,7 @@ export function createThread(ctx: Context, incidentId: string): ThreadResource {
             score: event.score ?? p.score,
           }));
         case 'affected.changed':
+        case 'maintenance.updated':
           return;
         default:
           if (event.incident.threadState !== peek($store).threadState) {

@@ -269,6 +269,116 @@ describe('status poller: an incident from start to locked thread', () => {
   });
 });
 
+/** The operational summary with one maintenance of the given status (and updates so far). */
+function withMaintenance(status: 'scheduled' | 'in_progress' | 'completed' | null): Json {
+  const doc = fixture(OPERATIONAL) as Json;
+  if (!status) return doc;
+  const updates = [
+    {
+      id: 'mu1',
+      status: 'scheduled',
+      body: 'We will <i>upgrade</i> the database.',
+      created_at: '2022-11-20T10:00:00Z',
+    },
+    {
+      id: 'mu2',
+      status: 'in_progress',
+      body: 'Maintenance started.',
+      created_at: '2022-11-25T16:00:00Z',
+    },
+    { id: 'mu3', status: 'completed', body: 'Done.', created_at: '2022-11-25T17:00:00Z' },
+  ];
+  const count = { scheduled: 1, in_progress: 2, completed: 3 }[status];
+  doc['scheduled_maintenances'] = [
+    {
+      id: 'mnt001',
+      name: 'Database upgrade',
+      status,
+      impact: 'maintenance',
+      scheduled_for: '2022-11-25T16:00:00Z',
+      scheduled_until: '2022-11-25T18:00:00Z',
+      components: [{ id: '8l4ygp009s5s', name: 'Git Operations' }],
+      incident_updates: updates.slice(0, count).reverse(),
+    },
+  ];
+  return doc;
+}
+
+describe('status poller: maintenances', () => {
+  const MAINTENANCE_ID = 'statuspage:kctbh9vrtdwd:mnt001';
+  type MaintenanceEvent = Extract<LifeboatEvent, { type: 'maintenance.updated' }>;
+  const maintenanceEvents = () => events('maintenance.updated') as MaintenanceEvent[];
+
+  it('emits maintenance.updated when one is scheduled, starts and completes', async () => {
+    // scheduled
+    upstream.serve({ body: withMaintenance('scheduled') });
+    let outcome = await poller.pollSite(site.id);
+    expect(maintenanceEvents().map((e) => e.maintenance.status)).toEqual(['scheduled']);
+    expect(outcome).toMatchObject({ kind: 'applied', seqs: [maintenanceEvents()[0]!.seq] });
+    expect(notices.at(-1)).toEqual({ site: site.id, seq: maintenanceEvents()[0]!.seq });
+    let status = await buildSiteStatus(store, site, {
+      defaultPollIntervalMs: INTERVAL,
+      now: clock,
+    });
+    expect(status.severity).toBe('operational');
+    expect(status.maintenances!.map((m) => [m.id, m.status])).toEqual([
+      [MAINTENANCE_ID, 'scheduled'],
+    ]);
+
+    // the same again: no event
+    outcome = await poller.pollSite(site.id);
+    expect(outcome).toMatchObject({ kind: 'applied', seqs: [] });
+
+    // in progress: one event with the new update; the site is under maintenance
+    upstream.serve({ body: withMaintenance('in_progress') });
+    await poller.pollSite(site.id);
+    const started = maintenanceEvents()[1]!;
+    expect(started.maintenance).toMatchObject({
+      id: MAINTENANCE_ID,
+      title: 'Database upgrade',
+      status: 'in_progress',
+      scheduledFor: '2022-11-25T16:00:00.000Z',
+      components: ['8l4ygp009s5s'],
+    });
+    expect(started.maintenance.updates.map((u) => u.id)).toEqual(['mu2', 'mu1']);
+    expect(started.maintenance.updates[1]!.body).toBe('We will upgrade the database.');
+    status = await buildSiteStatus(store, site, { defaultPollIntervalMs: INTERVAL, now: clock });
+    expect(status.severity).toBe('maintenance');
+    expect(status.lastEventId).toBe(started.seq);
+
+    // completed upstream: one event; then it leaves the list: no second event
+    upstream.serve({ body: withMaintenance('completed') });
+    await poller.pollSite(site.id);
+    upstream.serve({ body: withMaintenance(null) });
+    await poller.pollSite(site.id);
+    expect(maintenanceEvents().map((e) => e.maintenance.status)).toEqual([
+      'scheduled',
+      'in_progress',
+      'completed',
+    ]);
+    status = await buildSiteStatus(store, site, { defaultPollIntervalMs: INTERVAL, now: clock });
+    expect(status.severity).toBe('operational');
+    expect(status.maintenances).toEqual([]);
+    expect(events().every((e) => e.type === 'maintenance.updated')).toBe(true);
+  });
+
+  it('sends completed for an active maintenance that leaves the list', async () => {
+    upstream.serve({ body: withMaintenance('in_progress') }, { body: withMaintenance(null) });
+    await poller.pollSite(site.id);
+    await poller.pollSite(site.id);
+    expect(maintenanceEvents().map((e) => [e.maintenance.id, e.maintenance.status])).toEqual([
+      [MAINTENANCE_ID, 'in_progress'],
+      [MAINTENANCE_ID, 'completed'],
+    ]);
+  });
+
+  it('sends nothing for a maintenance already completed when first seen', async () => {
+    upstream.serve({ body: withMaintenance('completed') });
+    await poller.pollSite(site.id);
+    expect(events()).toEqual([]);
+  });
+});
+
 describe('status poller: failures', () => {
   it('keeps the last good status through 500s, bad JSON, unknown shapes, timeouts and huge bodies', async () => {
     upstream.serve({ body: fixture(ACTIVE) });

@@ -1,6 +1,6 @@
 /**
  * Status sources in the SQLite engine: site management, the poller's state, upstream snapshots
- * applied in one transaction (components, incident opened/updated/resolved events, maintenances),
+ * applied in one transaction (components, incident opened/updated/resolved and maintenance events),
  * staff incident changes and the lock of resolved threads after the grace period.
  */
 import {
@@ -64,6 +64,21 @@ const INGESTED = "id LIKE '%:%'";
 
 const sameList = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** What makes a maintenance worth an event: not the order of the list or its update texts. */
+function maintenanceChanged(a: Maintenance, b: Maintenance): boolean {
+  return (
+    a.status !== b.status ||
+    a.title !== b.title ||
+    a.scheduledFor !== b.scheduledFor ||
+    a.scheduledUntil !== b.scheduledUntil ||
+    !sameList(a.components, b.components) ||
+    !sameList(
+      a.updates.map((u) => u.id),
+      b.updates.map((u) => u.id),
+    )
+  );
+}
 
 export class SqliteStatus {
   constructor(
@@ -191,9 +206,13 @@ export class SqliteStatus {
       }
 
       const prior = this.getState(siteId);
-      const maintenances = LISTS_MAINTENANCES.has(status.document)
-        ? status.maintenances
-        : (prior?.maintenances ?? []);
+      // State of a previous URL says nothing about this one's maintenances.
+      const before = prior?.url === snapshot.url ? prior.maintenances : [];
+      let maintenances = before;
+      if (LISTS_MAINTENANCES.has(status.document)) {
+        maintenances = status.maintenances;
+        seqs.push(...this.diffMaintenances(siteId, before, maintenances, at));
+      }
       this.db.run(
         `INSERT INTO status_sources (site_id, url, kind, etag, last_modified, last_success_at, last_attempt_at, failures, error, severity, description, maintenances)
          VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)
@@ -254,6 +273,37 @@ export class SqliteStatus {
   }
 
   // ---- inside a transaction ----
+
+  /**
+   * One `maintenance.updated` per maintenance that appeared, changed or left the list (then sent
+   * as `completed`: the upstream lists only upcoming and active ones, or marks it completed).
+   * Maintenances already completed when first seen are history: no event.
+   */
+  private diffMaintenances(
+    siteId: string,
+    before: readonly Maintenance[],
+    after: readonly Maintenance[],
+    at: string,
+  ): number[] {
+    const seqs: number[] = [];
+    const emit = (maintenance: Maintenance) =>
+      seqs.push(
+        this.db.appendEvent(siteId, null, at, (seq) => ({
+          type: 'maintenance.updated',
+          seq,
+          maintenance,
+        })),
+      );
+    const prior = new Map(before.map((m) => [m.id, m]));
+    for (const m of after) {
+      const old = prior.get(m.id);
+      if (old ? maintenanceChanged(old, m) : m.status !== 'completed') emit(m);
+    }
+    const listed = new Set(after.map((m) => m.id));
+    for (const old of before)
+      if (!listed.has(old.id) && old.status !== 'completed') emit({ ...old, status: 'completed' });
+    return seqs;
+  }
 
   /** A new upstream incident with its updates and an open thread; `incident.opened`. */
   private insert(siteId: string, upstream: NormalizedIncident, at: string): number {

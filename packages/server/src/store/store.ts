@@ -12,6 +12,7 @@ import type {
   MemberIncidentState,
   MemberKind,
   MemberRole,
+  MemberExport,
   MemberSummary,
   Post,
   PostKind,
@@ -28,8 +29,10 @@ import type {
   StatusSourceState,
   UpstreamSnapshot,
 } from './status-types.js';
+import type { EraseOutcome, SiteSsoConfig, SsoProfile } from './identity-types.js';
 
 export type * from './status-types.js';
+export type * from './identity-types.js';
 
 export interface SiteRecord {
   id: string;
@@ -59,6 +62,15 @@ export interface MemberRecord {
   displayName: string;
   role: MemberRole;
   createdAt: string;
+  /** SSO members: the host site's own id (claim `id`), unique per site. Migration 5. */
+  externalId?: string | null;
+  /** SSO members: from the verified claims. */
+  avatarUrl?: string | null;
+  badges?: string[];
+  /** Guests: HMAC of IP + User-Agent (auth/fingerprint.ts), for bans. */
+  fingerprint?: string | null;
+  /** Set when the member erased their data; their tokens stop working. */
+  deletedAt?: string | null;
 }
 
 export interface StoredEvent {
@@ -161,6 +173,19 @@ export interface ThreadSlice {
   lastIdWhenMore: string | null;
 }
 
+/** A reader's order of a thread's top-level posts (docs/thread.md). */
+export type ThreadOrder = 'helpful' | 'newest';
+/** The sort key of a top-level post in a `ThreadOrder`: what a cursor of that order holds. */
+export type ThreadOrderKey = Array<number | string>;
+
+export interface ThreadOrderSlice {
+  threadState: ThreadState;
+  /** `limit` top-level posts in order, then all published replies of those posts. */
+  posts: Post[];
+  /** Key of the last top-level post when more follow, else null. */
+  lastKeyWhenMore: ThreadOrderKey | null;
+}
+
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   close(): Promise<void>;
@@ -189,6 +214,14 @@ export interface Store {
     afterId: string | null,
     limit: number,
   ): Promise<ThreadSlice | null>;
+  /** Published top-level posts in `order` after the `after` key, with their replies. */
+  threadOrderSlice(
+    siteId: string,
+    incidentId: string,
+    order: ThreadOrder,
+    after: ThreadOrderKey | null,
+    limit: number,
+  ): Promise<ThreadOrderSlice | null>;
   memberIncidentState(
     siteId: string,
     incidentId: string,
@@ -202,9 +235,27 @@ export interface Store {
     displayName: string;
     role: MemberRole;
     createdAt?: string;
+    fingerprint?: string | null;
   }): Promise<MemberRecord>;
   getMember(siteId: string, memberId: string): Promise<MemberRecord | null>;
   renameMember(siteId: string, memberId: string, displayName: string): Promise<MemberRecord | null>;
+
+  // identity (store/sqlite-members.ts)
+  /** Creates or refreshes the member of a verified host-site token (by external id). */
+  upsertSsoMember(siteId: string, profile: SsoProfile): Promise<MemberRecord>;
+  /** The site's host-token verification keys (`sites.sso`). */
+  getSiteSso(siteId: string): Promise<SiteSsoConfig>;
+  setSiteSso(siteId: string, sso: SiteSsoConfig): Promise<void>;
+  /** The site's stored policy JSON text (`sites.policy`), or null for an unknown site. */
+  getSitePolicyText(siteId: string): Promise<string | null>;
+  /** Everything stored about a member (their own posts in every state). */
+  exportMember(siteId: string, memberId: string): Promise<MemberExport | null>;
+  /**
+   * Erases a member in one transaction: posts become tombstones, reactions, affected reports
+   * and flags are removed with counts recomputed, the profile is blanked; writes the events
+   * open pages need. Null when the member does not exist (or was erased before).
+   */
+  eraseMember(siteId: string, memberId: string, at?: string): Promise<EraseOutcome | null>;
 
   // community writes (each in one transaction with its event)
   createPost(input: NewPost): Promise<CreatePostOutcome>;
@@ -263,8 +314,8 @@ export interface Store {
   ): Promise<StatusSourceState>;
   /**
    * Applies a good upstream copy in one transaction: components replaced, incidents opened,
-   * updated or resolved (one event each), maintenances kept (in the snapshot; no event).
-   * Returns the sequences written.
+   * updated or resolved (one event each), maintenances kept (one `maintenance.updated` for each
+   * that appeared, changed or ended). Returns the sequences written.
    */
   applyUpstream(siteId: string, snapshot: UpstreamSnapshot): Promise<number[]>;
   /** A staff change to an incident; writes `incident.updated` or `incident.resolved`. */
@@ -285,13 +336,21 @@ export interface Store {
   ): Promise<{ current: number; oldest: number | null; lastAt: string | null }>;
 }
 
+/**
+ * The public face of a member. `staff` comes from the role of a verified identity only (an SSO
+ * member's signed claim, or a staff member made with the admin key/CLI), never for a guest.
+ */
 export function memberSummary(
-  member: Pick<MemberRecord, 'id' | 'displayName' | 'role' | 'kind'>,
+  member: Pick<MemberRecord, 'id' | 'displayName' | 'role' | 'kind'> &
+    Partial<Pick<MemberRecord, 'avatarUrl' | 'badges'>>,
 ): MemberSummary {
+  const verified = member.kind === 'sso' || member.kind === 'staff';
   return {
     id: member.id,
     displayName: member.displayName,
     role: member.role,
-    staff: member.kind === 'staff' && member.role !== 'member',
+    staff: verified && (member.role === 'staff' || member.role === 'moderator'),
+    ...(verified && member.avatarUrl ? { avatarUrl: member.avatarUrl } : {}),
+    ...(verified && member.badges?.length ? { badges: member.badges } : {}),
   };
 }

@@ -174,6 +174,13 @@ export interface Post {
   mergedInto?: string | null;
 }
 
+/**
+ * The order a thread page walks (`?sort=`): `helpful` (verified, pinned, staff, then score) or
+ * `newest` (verified, pinned, staff, then newest). Without it, posts come oldest first.
+ */
+export type ThreadSort = 'helpful' | 'newest';
+export const THREAD_SORTS: readonly ThreadSort[] = ['helpful', 'newest'];
+
 export interface ThreadPage {
   incidentId: string;
   threadState: ThreadState;

@@ -3,7 +3,7 @@
  * Each schema is checked against its TypeScript resource type with `Static<>` below.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { INCIDENT_PHASES, IMPACTS } from './resources.js';
+import { INCIDENT_PHASES, IMPACTS, THREAD_SORTS } from './resources.js';
 import type * as R from './resources.js';
 import { LIMITS, ULID_PATTERN } from './limits.js';
 
@@ -329,6 +329,7 @@ export const MemberExport = Type.Object({
 
 export const ThreadQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  sort: Type.Optional(literals(THREAD_SORTS)),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.threadPage.max })),
 });
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import * as S from '@lifeboat/protocol/schemas';
-import { LIMITS, type ThreadPage } from '@lifeboat/protocol';
+import { LIMITS, type ThreadPage, type ThreadSort } from '@lifeboat/protocol';
 import { requireMember } from '../auth/member.js';
 import {
   CACHE_PRIVATE,
@@ -14,6 +14,7 @@ import {
 } from '../http/cache.js';
 import { problems } from '../http/problem.js';
 import { buildSiteStatus } from '../services/status.js';
+import type { ThreadOrderKey } from '../store/store.js';
 import {
   AuthHeaders,
   IncidentListQuery,
@@ -34,6 +35,37 @@ function decodeCursor(cursor: string | undefined): string | null {
   if (!CURSOR_ID.test(id) || encodeCursor(id) !== cursor)
     throw problems.field('cursor', 'This cursor is not valid.');
   return id;
+}
+
+/** A cursor of a sorted thread: the sort key of the last post, tagged with its order. */
+function encodeOrderCursor(sort: ThreadSort, key: ThreadOrderKey): string {
+  return Buffer.from(JSON.stringify([sort, ...key]), 'utf8').toString('base64url');
+}
+
+function decodeOrderCursor(sort: ThreadSort, cursor: string | undefined): ThreadOrderKey | null {
+  if (cursor === undefined || cursor === '') return null;
+  const invalid = () => problems.field('cursor', 'This cursor is not valid for this sort.');
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  const length = sort === 'helpful' ? 7 : 5;
+  if (
+    !Array.isArray(value) ||
+    value[0] !== sort ||
+    value.length !== length + 1 ||
+    !value
+      .slice(1)
+      .every((v: unknown, i: number) =>
+        i >= length - 2
+          ? typeof v === 'string' && v.length <= 64
+          : typeof v === 'number' && Number.isFinite(v),
+      )
+  )
+    throw invalid();
+  return value.slice(1) as ThreadOrderKey;
 }
 
 export async function statusRoutes(app: FastifyInstance): Promise<void> {
@@ -100,7 +132,8 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         operationId: 'getThread',
-        summary: 'Published posts, oldest first, in cursor pages (cacheable, member-independent).',
+        summary:
+          'Published posts in cursor pages: oldest first, or with `sort` top-level posts in helpful or newest order, each with its replies (cacheable, member-independent).',
         params: IncidentParams,
         querystring: S.ThreadQuery,
         response: { 200: S.ThreadPage, ...problemResponses },
@@ -110,6 +143,23 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
       const site = request.site!;
       const { incident } = request.params;
       const limit = request.query.limit ?? LIMITS.threadPage.default;
+      const { sort } = request.query;
+      if (sort) {
+        // Keyset pages in the reader's order (store/sqlite-thread-order.ts).
+        const after = decodeOrderCursor(sort, request.query.cursor);
+        const etag = weakEtag(site.eventSeq, incident, sort, request.query.cursor ?? '', limit);
+        const slice = await store.threadOrderSlice(site.id, incident, sort, after, limit);
+        if (!slice) throw problems.notFound('Incident');
+        if (replyCached(request, reply, etag, CACHE_REVALIDATE)) return reply;
+        const page: ThreadPage = {
+          incidentId: incident,
+          threadState: slice.threadState,
+          posts: slice.posts,
+          nextCursor: slice.lastKeyWhenMore ? encodeOrderCursor(sort, slice.lastKeyWhenMore) : null,
+          lastEventId: site.eventSeq,
+        };
+        return page;
+      }
       const after = decodeCursor(request.query.cursor);
       const etag = weakEtag(site.eventSeq, incident, request.query.cursor ?? '', limit);
       const slice = await store.threadSlice(site.id, incident, after, limit);

@@ -13,6 +13,7 @@ import type { IncidentChange, SitePatch, UpstreamSnapshot } from './status-types
 import { listWorkarounds, mergePost } from './sqlite-workarounds.js';
 import {
   POST_SELECT,
+import { threadOrderSlice } from './sqlite-thread-order.js';
   incidentBase,
   toComponent,
   toMember,
@@ -40,6 +41,9 @@ import type {
   StoredEvent,
   ThreadSlice,
 } from './store.js';
+  ThreadOrder,
+  ThreadOrderKey,
+  ThreadOrderSlice,
 
 export type { SqliteStoreOptions } from './sqlite-db.js';
 
@@ -237,6 +241,19 @@ export class SqliteStore implements Store {
     if (!this.db.incidentRow(siteId, incidentId)) return null;
     const affected =
       this.db.one(
+  async threadOrderSlice(
+    siteId: string,
+    incidentId: string,
+    order: ThreadOrder,
+    after: ThreadOrderKey | null,
+    limit: number,
+  ): Promise<ThreadOrderSlice | null> {
+    const row = this.db.incidentRow(siteId, incidentId);
+    if (!row) return null;
+    const slice = threadOrderSlice(this.db, incidentId, order, after, limit);
+    return { threadState: incidentBase(row).threadState, ...slice };
+  }
+
         'SELECT 1 FROM affected WHERE incident_id = ? AND member_id = ?',
         incidentId,
         memberId,

@@ -79,9 +79,15 @@ export interface SiteStatus {
   /** Event sequence at the time of this snapshot. */
   lastEventId: number;
   updatedAt: string;
-  /** Scheduled and in-progress maintenances from the upstream status page (absent: none known). */
+  /**
+   * Scheduled and in-progress maintenances from the upstream status page (empty for manual
+   * sites; absent from servers older than maintenances).
+   */
   maintenances?: Maintenance[];
-  /** Where the official status comes from and how fresh it is (absent: manual incidents only). */
+  /**
+   * Where the official status comes from and how fresh it is: `kind: 'manual'` for a site without
+   * an upstream page (absent from servers older than status sources).
+   */
   source?: StatusSource;
 }
 

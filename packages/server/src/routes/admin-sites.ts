@@ -22,7 +22,7 @@ export async function adminSiteRoutes(app: FastifyInstance): Promise<void> {
   const view = async (site: SiteRecord) => {
     const state = site.statusUrl ? await store.getStatusSourceState(site.id) : null;
     const source = statusSourceOf(site, state, config.pollIntervalMs, Date.now());
-    return { ...adminSite(site), ...(source ? { source } : {}) };
+    return { ...adminSite(site), source };
   };
 
   const settle = (outcome: SiteOutcome): SiteRecord => {

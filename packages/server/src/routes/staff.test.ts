@@ -97,7 +97,14 @@ describe('POST /v1/sites/:site/incidents', () => {
     expect(s.count('events')).toBe(seq + 1);
     const status = (await (await s.api('/v1/sites/acme/status')).json()) as SiteStatus;
     expect(status.incidents.map((i) => i.id)).toContain(incident.id);
-    expect(status.source).toBeUndefined();
+    expect(status.source).toEqual({
+      kind: 'manual',
+      url: null,
+      lastSuccessAt: null,
+      stale: false,
+      error: null,
+    });
+    expect(status.maintenances).toEqual([]);
   });
 
   it('accepts a staff member session', async () => {
@@ -338,6 +345,7 @@ describe('/v1/admin/sites', () => {
       statusUrl: null,
       pollIntervalMs: 60_000,
       name: 'Mirror (manual)',
+      source: { kind: 'manual', url: null, stale: false },
     });
     const list = await (await s.api('/v1/admin/sites', { headers: admin })).json();
     expect(list.sites.map((x: { slug: string }) => x.slug)).toEqual(

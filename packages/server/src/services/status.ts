@@ -45,21 +45,23 @@ export async function buildSiteStatus(
     store.listIncidents(site.id, 'open'),
     site.statusUrl ? store.getStatusSourceState(site.id) : null,
   ]);
-  // Sites following a status page: its own claims count, its maintenances and freshness show.
+  // Sites following a status page: its own claims count, its maintenances and freshness show
+  // (manual sites: `source.kind` is `manual`, no maintenances).
   const source = statusSourceOf(
     site,
     upstream,
     options.defaultPollIntervalMs ?? 30_000,
     options.now ?? Date.now(),
   );
-  const followed = source && upstream?.url === site.statusUrl ? upstream : null;
+  const followed = upstream && upstream.url === site.statusUrl ? upstream : null;
   const severity = worstSeverity([
     ...components.map((c) => FROM_COMPONENT[c.status]),
     ...incidents.map((i) => FROM_IMPACT[i.impact]),
     ...upstreamSeverities(followed),
   ]);
   return {
-    ...(source ? { source, maintenances: followed?.maintenances ?? [] } : {}),
+    source,
+    maintenances: followed?.maintenances ?? [],
     site: { slug: site.slug, name: site.name },
     severity,
     description:

@@ -9,14 +9,18 @@ export function pollIntervalOf(site: SiteRecord, defaultIntervalMs: number): num
   return site.pollIntervalMs ?? defaultIntervalMs;
 }
 
-/** The `source` of a site's status, or undefined for a site without an upstream page. */
+/**
+ * The `source` of a site's status. A site without an upstream page has manual incidents: nothing
+ * is polled, so nothing is stale.
+ */
 export function statusSourceOf(
   site: SiteRecord,
   state: StatusSourceState | null,
   defaultIntervalMs: number,
   now: number,
-): StatusSource | undefined {
-  if (!site.statusUrl) return undefined;
+): StatusSource {
+  if (!site.statusUrl)
+    return { kind: 'manual', url: null, lastSuccessAt: null, stale: false, error: null };
   // State of a previous URL says nothing about this one.
   const own = state && state.url === site.statusUrl ? state : null;
   const lastSuccessAt = own?.lastSuccessAt ?? null;

@@ -8,6 +8,8 @@ import type {
   AffectedResult,
   CreatePostRequest,
   EditPostRequest,
+  FlagReason,
+  FlagResult,
   Incident,
   MemberIncidentState,
   Post,
@@ -17,6 +19,7 @@ import type {
   Session,
   SimilarWorkaround,
   SiteStatus,
+  ThreadSort,
   ThreadState,
 } from '@lifeboat/protocol';
 
@@ -40,8 +43,13 @@ export interface ThreadSnapshot {
   state: 'loading' | 'ready' | 'error';
   incidentId: string;
   threadState: ThreadState;
-  /** Server order of arrival (oldest first); components choose their own sort. */
+  /**
+   * The pages loaded (oldest first, or in `sort` order) followed by live arrivals; components
+   * sort for display themselves.
+   */
   posts: LocalPost[];
+  /** The order pages are loaded in (`sortThread`); absent: oldest first. */
+  sort?: ThreadSort;
   nextCursor: string | null;
   loadingMore: boolean;
   error: LifeboatError | null;
@@ -76,8 +84,14 @@ export interface LifeboatClient {
    * Idempotency-Key, reconciles by id. Rejects with a LifeboatError (field errors included).
    * Pass the `id` of an earlier, failed attempt to send it again under the same key (a form that
    * outlives a reload does); while that id is in flight, the same promise is returned.
+   * `displayName`: the name the visitor typed, for a post written before any session exists
+   * (offline): the guest session is made with it when the post is sent.
    */
-  post(incidentId: string, request: CreatePostRequest): Promise<Post>;
+  post(
+    incidentId: string,
+    request: CreatePostRequest,
+    options?: { displayName?: string },
+  ): Promise<Post>;
   /**
    * Sends a failed post again with the same id, so the same Idempotency-Key: the server never
    * makes a second post. Rejects like `post()`.
@@ -94,6 +108,11 @@ export interface LifeboatClient {
   deletePost(incidentId: string, postId: string): Promise<Post>;
   /** Sets or clears ("null") the member's confirmation on a post. One per member per post. */
   react(incidentId: string, postId: string, kind: ReactionKind | null): Promise<ReactionResult>;
+  /**
+   * Reports a post to the moderators (one flag per member per post; flagging again updates it).
+   * Starts a guest session when there is none. Enough flags hide the post pending review.
+   */
+  flag(postId: string, reason: FlagReason, note?: string | null): Promise<FlagResult>;
   /** Says "affected me too" (or takes it back). One per member per incident. */
   setAffected(incidentId: string, affected: boolean): Promise<AffectedResult>;
   /**
@@ -103,6 +122,12 @@ export interface LifeboatClient {
   similarWorkarounds(incidentId: string, text: string): Promise<SimilarWorkaround[]>;
   /** Loads the next page of a thread. */
   loadMore(incidentId: string): Promise<void>;
+  /**
+   * Loads a thread's pages in this order (helpful: verified, pinned, staff, then score; newest),
+   * so "load more" continues in the order the reader sees. Call it before listening to choose
+   * the first page's order; later, it reloads the first page in the new order.
+   */
+  sortThread(incidentId: string, sort: ThreadSort): Promise<void>;
   /** Refetches whatever failed (status, incidents, threads). */
   retry(): void;
   /** Closes the stream and forgets everything. */

@@ -1,5 +1,6 @@
 import type {
   AffectedResult,
+  FlagResult,
   Incident,
   MemberSummary,
   Post,
@@ -160,7 +161,7 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
 
     startSession: (displayName) => sessions.start(displayName),
 
-    post: (incidentId, req) => posts.post(incidentId, req),
+    post: (incidentId, req, options) => posts.post(incidentId, req, options),
     retryPost: (incidentId, postId) => posts.retryPost(incidentId, postId),
     discardPost: (incidentId, postId) => posts.discardPost(incidentId, postId),
     editPost: (incidentId, postId, change) => posts.editPost(incidentId, postId, change),
@@ -197,6 +198,18 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
       }
     },
 
+    flag: (postId, reason, note) =>
+      sessions
+        .authed((token) =>
+          request<FlagResult>('POST', `/posts/${encodeURIComponent(postId)}/flags`, {
+            token,
+            body: { reason, note: note?.trim() || null },
+          }),
+        )
+        .catch((error: unknown) => {
+          throw toLifeboatError(error);
+        }),
+
     async setAffected(incidentId, affected) {
       const mine = me(incidentId);
       const flip = (from: boolean, to: boolean) => {
@@ -230,6 +243,7 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
     similarWorkarounds,
 
     loadMore: (incidentId) => thread(incidentId).loadMore(),
+    sortThread: (incidentId, sort) => thread(incidentId).setSort(sort),
 
     retry() {
       for (const resource of resources()) if (resource.mounted) resource.retry();

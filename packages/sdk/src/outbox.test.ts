@@ -147,6 +147,64 @@ describe('outbox', () => {
     expect(posts(client).map((p) => p.id)).not.toContain('01J00000000000000000000OK1');
   });
 
+  it('remembers the name typed offline before any session, across a reload, and starts the session with it', async () => {
+    const first = setup(memoryStorage());
+    network.onLine = false;
+    const post = await first.client.post(
+      INCIDENT_ID,
+      { kind: 'answer', body: 'Before any session' },
+      { displayName: '  Robin  ' },
+    );
+    expect(post).toMatchObject({ local: 'pending', author: { displayName: 'Robin' } });
+    expect(first.server.count('POST /sessions')).toBe(0);
+    first.client.close();
+
+    const { server, client, storage } = setup(first.storage);
+    server.on('POST /sessions', (call) => ({
+      status: 201,
+      body: aSession('tok-new', (call.body as { displayName: string }).displayName),
+    }));
+    server.on(POSTS, (call) => ({
+      status: 201,
+      body: aPost({
+        id: (call.body as { id: string }).id,
+        author: aSession('tok-new', 'Robin').member,
+      }),
+    }));
+    client.thread(INCIDENT_ID).listen(() => {});
+    await tick();
+    expect(posts(client).find((p) => p.id === post.id)?.author.displayName).toBe('Robin');
+    network.onLine = true;
+    win.dispatchEvent(new Event('online'));
+    await tick();
+    const sessions = server.calls.filter((c) => `${c.method} ${c.path}` === 'POST /sessions');
+    expect(sessions.map((c) => c.body)).toEqual([{ displayName: 'Robin' }]);
+    const sent = server.calls.filter((c) => `${c.method} ${c.path}` === POSTS);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.headers.authorization).toBe('Bearer tok-new');
+    expect(client.$session.get()?.member.displayName).toBe('Robin');
+    expect(posts(client).filter((p) => p.id === post.id)).toEqual([
+      expect.objectContaining({ author: expect.objectContaining({ displayName: 'Robin' }) }),
+    ]);
+    expect(storage.getItem(OUTBOX_KEY)).toBeNull();
+  });
+
+  it('ignores the typed name when a session exists (the member keeps their name)', async () => {
+    const { server, client } = setup();
+    network.onLine = false;
+    const post = await client.post(
+      INCIDENT_ID,
+      { kind: 'answer', body: 'Has a session' },
+      { displayName: 'Someone else' },
+    );
+    expect(post.author.displayName).toBe(aSession('tok-a').member.displayName);
+    network.onLine = true;
+    win.dispatchEvent(new Event('online'));
+    await tick();
+    expect(server.count('POST /sessions')).toBe(0);
+    expect(server.count(POSTS)).toBe(1);
+  });
+
   it('edits and deletes a post still in the outbox without a request', async () => {
     const { server, client, storage } = setup();
     network.onLine = false;

@@ -3,7 +3,9 @@
  * `localStorage` under `lifeboat:<server>:<site>:outbox` until the server acknowledges it, and
  * sent with its id as Idempotency-Key: a retry, a reload or a second tab never makes a second
  * post. Written offline, it waits (`local: 'pending'`) and is sent when the browser is back
- * online. Edit and delete are optimistic and roll back when the server refuses.
+ * online. Edit and delete are optimistic and roll back when the server refuses. A post written
+ * before any session exists keeps the display name typed with it: the guest session is made
+ * with that name when the post is sent (a reload in between included).
  */
 import type {
   CreatePostRequest,
@@ -27,6 +29,8 @@ export interface OutboxEntry {
   incidentId: string;
   request: CreatePostRequest & { id: string };
   author: MemberSummary;
+  /** The name typed with a post written before any session: its guest session gets it. */
+  displayName?: string;
   createdAt: string;
   /** `pending`: waits for the network; `failed`: the server refused it (or the network failed while online). */
   state: 'pending' | 'failed';
@@ -35,8 +39,13 @@ export interface OutboxEntry {
   };
 }
 
+export interface PostOptions {
+  /** The visitor's display name, for the guest session made when there is none yet. */
+  displayName?: string;
+}
+
 export interface PostActions {
-  post(incidentId: string, request: CreatePostRequest): Promise<Post>;
+  post(incidentId: string, request: CreatePostRequest, options?: PostOptions): Promise<Post>;
   retryPost(incidentId: string, postId: string): Promise<Post>;
   discardPost(incidentId: string, postId: string): void;
   editPost(incidentId: string, postId: string, change: EditPostRequest): Promise<Post>;
@@ -145,6 +154,8 @@ export function createPostActions(options: PostActionsOptions): PostActions {
     posts.updatePost(entry.id, ({ localError: _, ...p }) => ({ ...p, local: 'sending' }));
     for (let attempt = 0; ; attempt++) {
       try {
+        // Written before any session: make it now, with the name typed then (not "Guest").
+        if (entry.displayName && !sessions.$session.get()) await sessions.start(entry.displayName);
         const post = await sessions.authed((token) =>
           request<Post>('POST', postsPath(entry.incidentId), {
             body: entry.request,
@@ -216,15 +227,18 @@ export function createPostActions(options: PostActionsOptions): PostActions {
   }
 
   return {
-    post(incidentId, req) {
+    post(incidentId, req, { displayName } = {}) {
       const id = req.id ?? ulid();
       const inFlight = sending.get(id);
       if (inFlight) return inFlight;
+      const member = peek(sessions.$session)?.member;
+      const name = member ? undefined : displayName?.trim() || undefined;
       const entry: OutboxEntry = entries.get(id) ?? {
         id,
         incidentId,
         request: { ...req, id },
-        author: peek(sessions.$session)?.member ?? guest,
+        author: member ?? (name ? { ...guest, displayName: name } : guest),
+        ...(name ? { displayName: name } : {}),
         createdAt: new Date().toISOString(),
         state: 'pending',
       };

@@ -3,6 +3,8 @@ import type {
   AffectedResult,
   CreatePostRequest,
   EditPostRequest,
+  FlagReason,
+  FlagResult,
   Incident,
   MemberIncidentState,
   Post,
@@ -12,6 +14,7 @@ import type {
   Session,
   SimilarWorkaround,
   SiteStatus,
+  ThreadSort,
 } from '@lifeboat/protocol';
 import type {
   ConnectionState,
@@ -50,6 +53,10 @@ export class FakeClient implements LifeboatClient {
   holdPosts = false;
   /** When set, post() answers with a local entry in this state (e.g. `pending`: queued offline). */
   postLocal: LocalPost['local'];
+  /** When set, the next flag() rejects with it (then it is cleared). */
+  flagError: LifeboatError | undefined;
+  /** When true, flag() answers that the post crossed the threshold and is hidden. */
+  flagHides = false;
   /** What similarWorkarounds() answers (for any text of 6+ characters). */
   similarResults: SimilarWorkaround[] = [];
 
@@ -135,8 +142,15 @@ export class FakeClient implements LifeboatClient {
     return text.trim().length >= 6 ? this.similarResults : [];
   }
 
-  async post(incidentId: string, request: CreatePostRequest): Promise<Post> {
-    this.calls.push({ method: 'post', args: [incidentId, request] });
+  async post(
+    incidentId: string,
+    request: CreatePostRequest,
+    options?: { displayName?: string },
+  ): Promise<Post> {
+    this.calls.push({
+      method: 'post',
+      args: options === undefined ? [incidentId, request] : [incidentId, request, options],
+    });
     if (this.holdPosts) await new Promise<void>((resolve) => (this.#release = resolve));
     const error = this.postError;
     if (error) {
@@ -218,6 +232,22 @@ export class FakeClient implements LifeboatClient {
 
   async loadMore(incidentId: string): Promise<void> {
     this.calls.push({ method: 'loadMore', args: [incidentId] });
+  }
+
+  async sortThread(incidentId: string, sort: ThreadSort): Promise<void> {
+    this.calls.push({ method: 'sortThread', args: [incidentId, sort] });
+    const thread = this.thread(incidentId);
+    if (thread.get().sort !== sort) thread.set({ ...thread.get(), sort });
+  }
+
+  async flag(postId: string, reason: FlagReason, note?: string | null): Promise<FlagResult> {
+    this.calls.push({ method: 'flag', args: [postId, reason, note ?? null] });
+    const error = this.flagError;
+    if (error) {
+      this.flagError = undefined;
+      throw error;
+    }
+    return { postId, count: 1, hidden: this.flagHides };
   }
 
   retry(): void {

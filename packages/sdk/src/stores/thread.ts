@@ -1,4 +1,4 @@
-import type { ThreadPage } from '@lifeboat/protocol';
+import type { ThreadPage, ThreadSort } from '@lifeboat/protocol';
 import { atom } from 'nanostores';
 import type { WritableAtom } from 'nanostores';
 import type { LocalPost, ThreadSnapshot } from '../client-types.js';
@@ -9,6 +9,11 @@ import { toLifeboatError } from '../http.js';
 export interface ThreadResource extends Resource {
   readonly $store: WritableAtom<ThreadSnapshot>;
   loadMore(): Promise<void>;
+  /**
+   * Pages in this order from now on. Before the first load it only chooses the order; after it,
+   * the first page is fetched again in the new order (local posts stay) and replaces the list.
+   */
+  setSort(sort: ThreadSort): Promise<void>;
   /** Replaces the post with the same id, or appends it: a post is never listed twice. */
   upsert(post: LocalPost): void;
   /** Changes one post in place, if listed. */
@@ -16,7 +21,11 @@ export interface ThreadResource extends Resource {
   remove(postId: string): void;
 }
 
-/** An incident's thread: first page on first listen, later pages on demand, live in between. */
+/**
+ * An incident's thread: first page on first listen, later pages on demand, live in between.
+ * Pages come oldest first, or in the order chosen with `setSort` (top-level posts by helpfulness
+ * or newest, each with its replies), so "load more" continues that order across pages.
+ */
 export function createThread(ctx: Context, incidentId: string): ThreadResource {
   const path = `/incidents/${encodeURIComponent(incidentId)}/thread`;
   const $store = atom<ThreadSnapshot>({
@@ -31,6 +40,15 @@ export function createThread(ctx: Context, incidentId: string): ThreadResource {
   let generation = 0;
   /** Events at or below this sequence are already in the snapshot; -1 before the first one. */
   let seq = -1;
+  let sort: ThreadSort | undefined;
+  /** The snapshot path with the chosen order and an optional cursor. */
+  const page = (cursor?: string) => {
+    const query = new URLSearchParams();
+    if (sort) query.set('sort', sort);
+    if (cursor) query.set('cursor', cursor);
+    const search = query.toString();
+    return search ? `${path}?${search}` : path;
+  };
 
   const set = (patch: Partial<ThreadSnapshot>) => $store.set({ ...peek($store), ...patch });
   const posts = () => peek($store).posts;
@@ -42,16 +60,17 @@ export function createThread(ctx: Context, incidentId: string): ThreadResource {
       const run = ++generation;
       if (peek($store).state === 'error') set({ state: 'loading', error: null });
       try {
-        const page = await ctx.request<ThreadPage>('GET', path);
+        const first = await ctx.request<ThreadPage>('GET', page());
         if (run !== generation) return;
-        const ids = new Set(page.posts.map((p) => p.id));
-        seq = page.lastEventId;
+        const ids = new Set(first.posts.map((p) => p.id));
+        seq = first.lastEventId;
         set({
           state: 'ready',
-          threadState: page.threadState,
+          ...(sort ? { sort } : {}),
+          threadState: first.threadState,
           // Optimistic entries stay until their request settles.
-          posts: [...page.posts, ...posts().filter((p) => p.local && !ids.has(p.id))],
-          nextCursor: page.nextCursor,
+          posts: [...first.posts, ...posts().filter((p) => p.local && !ids.has(p.id))],
+          nextCursor: first.nextCursor,
           loadingMore: false,
           error: null,
         });
@@ -67,22 +86,26 @@ export function createThread(ctx: Context, incidentId: string): ThreadResource {
       const run = generation;
       set({ loadingMore: true, error: null });
       try {
-        const page = await ctx.request<ThreadPage>(
-          'GET',
-          `${path}?cursor=${encodeURIComponent(nextCursor)}`,
-        );
+        const next = await ctx.request<ThreadPage>('GET', page(nextCursor));
         if (run !== generation) return;
         // A post already listed came from the stream, so it is at least as new.
         const ids = new Set(posts().map((p) => p.id));
         set({
-          posts: [...posts(), ...page.posts.filter((p) => !ids.has(p.id))],
-          nextCursor: page.nextCursor,
+          posts: [...posts(), ...next.posts.filter((p) => !ids.has(p.id))],
+          nextCursor: next.nextCursor,
           loadingMore: false,
         });
       } catch (error) {
         if (run === generation) set({ loadingMore: false, error: toLifeboatError(error) });
         throw toLifeboatError(error);
       }
+    },
+    async setSort(next) {
+      if (next === sort) return;
+      sort = next;
+      // Not listened to yet: the first load uses the order. Else the first page again, in order
+      // (a load in flight in the old order is superseded).
+      if (thread.mounted) await thread.load();
     },
     apply(event) {
       if (seq < 0 || event.seq <= seq || incidentIdOf(event) !== incidentId) return;

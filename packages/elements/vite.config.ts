@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
+import { templateLiterals } from './scripts/template-literals.js';
 
 const outDir = resolve(import.meta.dirname, 'dist/cdn');
 
@@ -23,7 +24,7 @@ export default defineConfig({
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   resolve: { conditions: ['source', 'browser', 'module', 'import', 'default'] },
   esbuild: { target: 'es2022' },
-  plugins: [subresourceIntegrity()],
+  plugins: [templateLiterals(), subresourceIntegrity()],
   build: {
     outDir,
     emptyOutDir: true,

@@ -20,6 +20,8 @@ import { metaRoutes } from './routes/meta.js';
 import { postRoutes } from './routes/posts.js';
 import { reactionRoutes } from './routes/reactions.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { memberRoutes } from './routes/members.js';
+import { adminSsoRoutes } from './routes/admin-sso.js';
 import { staticRoutes } from './routes/static.js';
 import { statusRoutes } from './routes/status.js';
 import { streamRoutes } from './routes/stream.js';
@@ -114,6 +116,8 @@ export async function buildApp(
 
   await app.register(statusRoutes);
   await app.register(sessionRoutes);
+  await app.register(memberRoutes);
+  await app.register(adminSsoRoutes);
   await app.register(postRoutes);
   await app.register(reactionRoutes);
   await app.register(affectedHistoryRoutes);

@@ -47,6 +47,8 @@ export interface ServerConfig {
   lockGraceMs: number;
   /** How long after posting an author may edit or delete the post (ms). */
   editWindowMs: number;
+  /** Guest sessions per minute (this instance, all sites) from which `under_load` asks for proof of work. */
+  challengeLoad: number;
   rateLimits: RateLimitConfig;
 }
 
@@ -166,6 +168,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     flag: null,
     default: '900000',
     description: 'Milliseconds after posting during which the author may edit or delete a post.',
+  },
+  {
+    key: 'challengeLoad',
+    env: 'LIFEBOAT_CHALLENGE_LOAD',
+    flag: null,
+    default: '120',
+    description:
+      'Guest sessions per minute (this instance, all sites) from which sites with `guestChallenge: under_load` ask new guests for a proof of work.',
   },
   {
     key: 'pollIntervalMs',
@@ -404,6 +414,7 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     pollIntervalMs: read('pollIntervalMs', 30_000, (l, r) => int(l, r, 100, 86_400_000)),
     lockGraceMs: read('lockGraceMs', 30 * 60_000, (l, r) => int(l, r, 0, 30 * 86_400_000)),
     editWindowMs: read('editWindowMs', 15 * 60_000, (l, r) => int(l, r, 0, 365 * 86_400_000)),
+    challengeLoad: read('challengeLoad', 120, (l, r) => int(l, r, 1, 1_000_000)),
     rateLimits: read('rateLimits', { ...DEFAULT_RATE_LIMITS }, parseRateLimits),
   };
 }

@@ -1,10 +1,18 @@
-/** Guest sessions: POST /v1/sites/:site/sessions and PATCH …/sessions/me (rename). */
+/**
+ * Sessions: guests (`POST /v1/sites/:site/sessions`, with a proof of work when the site asks for
+ * one), host-site sign-in (`POST …/sessions/sso`), the ALTCHA challenge (`GET …/sessions/challenge`)
+ * and the guest's rename (`PATCH …/sessions/me`). docs/identity.md.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import * as S from '@lifeboat/protocol/schemas';
+import { GuestChallenges, GuestLoad } from '../auth/challenge.js';
+import { guestFingerprint } from '../auth/fingerprint.js';
+import { verifyHostToken } from '../auth/host-token.js';
 import { issueSession, requireMember } from '../auth/member.js';
 import { CACHE_PRIVATE } from '../http/cache.js';
-import { problems } from '../http/problem.js';
+import { ProblemError, problems } from '../http/problem.js';
+import { resolvePolicy } from '../moderation/site-policy.js';
 import { AuthHeaders, SiteParams, problemResponses } from './schemas.js';
 
 function displayName(raw: string): string {
@@ -14,14 +22,34 @@ function displayName(raw: string): string {
 }
 
 export async function sessionRoutes(app: FastifyInstance): Promise<void> {
-  const { store, limits } = app.lifeboat;
+  const { store, limits, keys, config } = app.lifeboat;
+  const challenges = new GuestChallenges(keys);
+  const load = new GuestLoad(config.challengeLoad);
+
+  app.get<{ Params: Static<typeof SiteParams> }>(
+    '/v1/sites/:site/sessions/challenge',
+    {
+      schema: {
+        operationId: 'getSessionChallenge',
+        summary:
+          'An ALTCHA proof-of-work challenge for a guest session (solve it, send it as `altcha`).',
+        params: SiteParams,
+        response: { 200: S.GuestChallenge, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      reply.header('Cache-Control', 'no-store');
+      return challenges.create(request.site!.id);
+    },
+  );
 
   app.post<{ Params: Static<typeof SiteParams>; Body: Static<typeof S.CreateSessionRequest> }>(
     '/v1/sites/:site/sessions',
     {
       schema: {
         operationId: 'createSession',
-        summary: 'Starts a guest session; returns a signed token.',
+        summary:
+          'Starts a guest session; returns a signed token. 428 `challenge_required` when the site asks for a proof of work first.',
         params: SiteParams,
         body: S.CreateSessionRequest,
         response: { 201: S.Session, ...problemResponses },
@@ -31,26 +59,77 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       const name = displayName(request.body.displayName);
       limits.sessions.hit(`ip:${request.ip}`, reply);
       const site = request.site!;
+      const { guestChallenge } = resolvePolicy(await store.getSitePolicyText(site.id));
+      const required =
+        guestChallenge === 'always' || (guestChallenge === 'under_load' && load.underLoad());
+      const { altcha } = request.body;
+      if (altcha !== undefined) {
+        const verdict = await challenges.redeem(site.id, altcha);
+        if (!verdict.ok)
+          throw new ProblemError(verdict.status, 'challenge_failed', verdict.message, [
+            { field: 'altcha', message: verdict.message },
+          ]);
+      } else if (required) {
+        throw new ProblemError(
+          428,
+          'challenge_required',
+          guestChallenge === 'always'
+            ? 'This site asks new guests for a proof of work: GET sessions/challenge, solve it, and send the solution as `altcha`.'
+            : 'The server is busy and asks new guests for a proof of work: GET sessions/challenge, solve it, and send the solution as `altcha`.',
+        );
+      }
       const member = await store.createMember({
         siteId: site.id,
         kind: 'guest',
         displayName: name,
         role: 'member',
+        fingerprint: guestFingerprint(keys, request.ip, request.headers['user-agent']),
       });
+      load.record();
       reply.code(201).header('Cache-Control', CACHE_PRIVATE);
       return issueSession(request, site, member);
     },
   );
 
-  app.patch<{ Params: Static<typeof SiteParams>; Body: Static<typeof S.CreateSessionRequest> }>(
+  app.post<{ Params: Static<typeof SiteParams>; Body: Static<typeof S.SsoSessionRequest> }>(
+    '/v1/sites/:site/sessions/sso',
+    {
+      schema: {
+        operationId: 'createSsoSession',
+        summary:
+          "Exchanges a token signed by the host site (JWT: HS256, ES256 or EdDSA with the site's key) for a session of that member.",
+        params: SiteParams,
+        body: S.SsoSessionRequest,
+        response: { 201: S.Session, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const site = request.site!;
+      const sso = await store.getSiteSso(site.id);
+      if (!sso.hs256Secret && !sso.publicKeys?.length)
+        throw problems.forbidden(
+          `Host sign-in is not set up for site "${site.slug}" (no HS256 secret or public key).`,
+        );
+      const result = verifyHostToken(request.body.token, sso, { audience: site.slug });
+      if (!result.ok)
+        throw new ProblemError(401, 'unauthorized', result.reason, [
+          { field: 'token', message: result.reason },
+        ]);
+      const member = await store.upsertSsoMember(site.id, result.profile);
+      reply.code(201).header('Cache-Control', CACHE_PRIVATE);
+      return issueSession(request, site, member, result.exp);
+    },
+  );
+
+  app.patch<{ Params: Static<typeof SiteParams>; Body: Static<typeof S.RenameSessionRequest> }>(
     '/v1/sites/:site/sessions/me',
     {
       schema: {
         operationId: 'renameSession',
-        summary: "Changes the member's display name; returns a fresh token for the same member.",
+        summary: "Changes a guest's display name; returns a fresh token for the same member.",
         params: SiteParams,
         headers: AuthHeaders,
-        body: S.CreateSessionRequest,
+        body: S.RenameSessionRequest,
         response: { 200: S.Session, ...problemResponses },
       },
     },
@@ -58,6 +137,12 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       const member = await requireMember(request);
       const name = displayName(request.body.displayName);
       const site = request.site!;
+      if (member.kind === 'sso')
+        throw new ProblemError(
+          409,
+          'conflict',
+          'This name comes from your sign-in on the host site; change it there.',
+        );
       const renamed = await store.renameMember(site.id, member.id, name);
       if (!renamed) throw problems.unauthorized();
       reply.header('Cache-Control', CACHE_PRIVATE);

@@ -58,6 +58,12 @@ export interface MemberRow {
   display_name: string;
   role: string;
   created_at: string;
+  /** Migration 5. */
+  external_id?: string | null;
+  avatar_url?: string | null;
+  badges?: string;
+  fingerprint?: string | null;
+  deleted_at?: string | null;
 }
 
 export interface PostRow {
@@ -84,11 +90,25 @@ export interface PostRow {
   author_name: string;
   author_role: string;
   author_kind: string;
+  /** Migration 5. */
+  author_avatar?: string | null;
+  author_badges?: string;
 }
 
 /** Selects a post row with its author's columns. */
-export const POST_SELECT = `SELECT p.*, m.display_name AS author_name, m.role AS author_role, m.kind AS author_kind
+export const POST_SELECT = `SELECT p.*, m.display_name AS author_name, m.role AS author_role, m.kind AS author_kind,
+  m.avatar_url AS author_avatar, m.badges AS author_badges
   FROM posts p JOIN members m ON m.id = p.member_id`;
+
+/** A JSON list of strings from a column; anything else is an empty list. */
+export function stringList(text: string | null | undefined): string[] {
+  try {
+    const value: unknown = JSON.parse(text ?? '[]');
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 export function toSite(row: SiteRow): SiteRecord {
   return {
@@ -121,6 +141,11 @@ export function toMember(row: MemberRow): MemberRecord {
     displayName: row.display_name,
     role: row.role as MemberRole,
     createdAt: row.created_at,
+    externalId: row.external_id ?? null,
+    avatarUrl: row.avatar_url ?? null,
+    badges: stringList(row.badges),
+    fingerprint: row.fingerprint ?? null,
+    deletedAt: row.deleted_at ?? null,
   };
 }
 
@@ -137,6 +162,8 @@ export function toPost(row: PostRow): Post {
       displayName: row.author_name,
       role: row.author_role as MemberRole,
       kind: row.author_kind as MemberKind,
+      avatarUrl: row.author_avatar ?? null,
+      badges: stringList(row.author_badges),
     }),
     state: row.state as PostState,
     verified: row.verified === 1,

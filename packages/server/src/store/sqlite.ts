@@ -9,6 +9,8 @@ import { affectedHistory } from './sqlite-affected.js';
 import { deletePost, editPost } from './sqlite-posts.js';
 import { SqliteDb, now, type SqliteStoreOptions } from './sqlite-db.js';
 import { SqliteStatus } from './sqlite-status.js';
+import { SqliteMembers } from './sqlite-members.js';
+import type { SiteSsoConfig, SsoProfile } from './identity-types.js';
 import type { IncidentChange, SitePatch, UpstreamSnapshot } from './status-types.js';
 import { listWorkarounds, mergePost } from './sqlite-workarounds.js';
 import {
@@ -51,9 +53,11 @@ export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   private readonly db: SqliteDb;
   private readonly status: SqliteStatus;
+  private readonly members: SqliteMembers;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new SqliteDb(options);
+    this.members = new SqliteMembers(this.db);
     this.status = new SqliteStatus(this.db, (siteId, row) =>
       this.assembleIncident(row, this.slugOf(siteId)),
     );
@@ -274,15 +278,17 @@ export class SqliteStore implements Store {
     displayName: string;
     role: MemberRecord['role'];
     createdAt?: string;
+    fingerprint?: string | null;
   }) {
     const row = this.db.one<MemberRow>(
-      'INSERT INTO members (id, site_id, kind, display_name, role, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *',
+      'INSERT INTO members (id, site_id, kind, display_name, role, created_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
       ulid(),
       input.siteId,
       input.kind,
       input.displayName,
       input.role,
       input.createdAt ?? now(),
+      input.fingerprint ?? null,
     )!;
     return toMember(row);
   }
@@ -304,6 +310,32 @@ export class SqliteStore implements Store {
       memberId,
     );
     return row ? toMember(row) : null;
+  }
+
+  // ---- identity (sqlite-members.ts) ----
+
+  async upsertSsoMember(siteId: string, profile: SsoProfile) {
+    return this.members.upsertSso(siteId, profile);
+  }
+
+  async getSiteSso(siteId: string) {
+    return this.members.getSiteSso(siteId);
+  }
+
+  async setSiteSso(siteId: string, sso: SiteSsoConfig) {
+    return this.members.setSiteSso(siteId, sso);
+  }
+
+  async getSitePolicyText(siteId: string) {
+    return this.members.getSitePolicyText(siteId);
+  }
+
+  async exportMember(siteId: string, memberId: string) {
+    return this.members.exportMember(siteId, memberId);
+  }
+
+  async eraseMember(siteId: string, memberId: string, at = now()) {
+    return this.members.erase(siteId, memberId, at);
   }
 
   // ---- community writes ----

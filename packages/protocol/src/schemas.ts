@@ -369,6 +369,180 @@ export const MergePostResult = Type.Object({
   into: Type.Ref('Post'),
 });
 
+// ---- moderation (issue 6, ADR 0010) ----
+
+const moderationWords = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+  maxItems: 500,
+});
+
+export const SitePolicy = Type.Object(
+  {
+    preModeration: literals(['none', 'guests', 'first_posts', 'all'] as const),
+    firstPosts: Type.Integer({ minimum: 1, maximum: 100 }),
+    maxLinks: Type.Integer({ minimum: 0, maximum: LIMITS.links }),
+    bannedWords: moderationWords,
+    suspectWords: moderationWords,
+    riskyAdvice: Type.Boolean(),
+    flagThreshold: Type.Integer({ minimum: 1, maximum: 100 }),
+    slowModeSeconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
+    guestChallenge: literals(['off', 'under_load', 'always'] as const),
+  },
+  { additionalProperties: false },
+);
+
+/** `PUT /v1/admin/sites/:site/policy`: the fields to change (the others keep their value). */
+export const SitePolicyUpdate = Type.Partial(SitePolicy, { additionalProperties: false });
+
+const auditReason = Type.Optional(Nullable(Type.String({ maxLength: 500 })));
+
+export const ModerationReason = Type.Object({
+  code: literals([
+    'pre_moderation',
+    'first_posts',
+    'guest',
+    'links',
+    'suspect_word',
+    'risky_tls',
+    'risky_shell',
+    'risky_credentials',
+    'risky_contact',
+    'flagged',
+  ] as const),
+  message: Type.String(),
+  match: Type.Optional(Type.String()),
+});
+
+export const ModerationActionName = literals([
+  'approve',
+  'reject',
+  'hide',
+  'restore',
+  'remove',
+  'verify',
+  'unverify',
+  'pin',
+  'unpin',
+  'lock',
+  'unlock',
+  'ban',
+  'unban',
+  'merge',
+  'slow_mode',
+  'policy',
+] as const);
+
+export const AuditEntry = Type.Object({
+  id: Type.String(),
+  action: ModerationActionName,
+  actor: Type.Object({
+    kind: literals(['admin', 'member', 'system'] as const),
+    id: Nullable(Type.String()),
+    displayName: Type.String(),
+  }),
+  target: Type.Object({
+    kind: literals(['post', 'incident', 'member', 'site'] as const),
+    id: Type.String(),
+  }),
+  reason: Nullable(Type.String()),
+  detail: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  createdAt: Timestamp,
+});
+
+export const AuditPage = Type.Object({
+  entries: Type.Array(AuditEntry),
+  nextCursor: Nullable(Type.String()),
+});
+
+export const AuditQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ maxLength: 64 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+});
+
+export const QueueItem = Type.Object({
+  post: Type.Ref('Post'),
+  queue: literals(['pending', 'flagged'] as const),
+  reasons: Type.Array(ModerationReason),
+  flags: Type.Object({
+    count: Type.Integer(),
+    reasons: Type.Array(Type.Object({ reason: FlagReason, count: Type.Integer() })),
+    notes: Type.Array(Type.String()),
+  }),
+  author: Type.Composite([
+    MemberSummary,
+    Type.Object({ kind: MemberKind, posts: Type.Integer(), banned: Type.Boolean() }),
+  ]),
+});
+
+export const ModerationQueue = Type.Object({
+  items: Type.Array(QueueItem),
+  lastEventId: Type.Integer(),
+});
+
+export const ModerationQueueQuery = Type.Object({
+  queue: Type.Optional(literals(['pending', 'flagged'] as const)),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+});
+
+export const FlagRequest = Type.Object(
+  { reason: FlagReason, note: Type.Optional(Nullable(Type.String({ maxLength: 500 }))) },
+  { additionalProperties: false },
+);
+
+export const FlagResult = Type.Object({
+  postId: Type.String(),
+  count: Type.Integer(),
+  hidden: Type.Boolean(),
+});
+
+export const PostModerationRequest = Type.Object(
+  {
+    action: literals([
+      'approve',
+      'reject',
+      'hide',
+      'restore',
+      'remove',
+      'verify',
+      'unverify',
+      'pin',
+      'unpin',
+    ] as const),
+    reason: auditReason,
+  },
+  { additionalProperties: false },
+);
+
+export const PostModerationResult = Type.Object({ post: Type.Ref('Post'), entry: AuditEntry });
+
+export const IncidentModerationRequest = Type.Object(
+  { action: literals(['lock', 'unlock'] as const), reason: auditReason },
+  { additionalProperties: false },
+);
+
+export const IncidentModerationResult = Type.Object({
+  incident: Type.Ref('Incident'),
+  entry: AuditEntry,
+});
+
+export const MemberModerationRequest = Type.Object(
+  {
+    action: literals(['ban', 'unban'] as const),
+    reason: auditReason,
+    /** Ban length; absent or null: until lifted. */
+    hours: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 24 * 365 }))),
+  },
+  { additionalProperties: false },
+);
+
+export const MemberModerationResult = Type.Object({ entry: AuditEntry });
+
+export const SlowModeRequest = Type.Object(
+  { seconds: Type.Integer({ minimum: 0, maximum: 86_400 }), reason: auditReason },
+  { additionalProperties: false },
+);
+
+export const PolicyResult = Type.Object({ policy: SitePolicy, entry: AuditEntry });
+
 /** Schemas registered by `$id` (for `Type.Ref`), added to the server before routes. */
 export const sharedSchemas = [StatusComponent, Post, Incident, Problem, Maintenance, StatusSource];
 
@@ -391,4 +565,19 @@ export type SchemaChecks = [
   Check<Same<Static<typeof MemberIncidentState>, R.MemberIncidentState>>,
   Check<Same<Static<typeof Maintenance>, R.Maintenance>>,
   Check<Same<Static<typeof StatusSource>, R.StatusSource>>,
+  Check<Same<Static<typeof SitePolicy>, R.SitePolicy>>,
+  Check<Same<Static<typeof ModerationReason>, R.ModerationReason>>,
+  Check<Same<Static<typeof AuditEntry>, R.AuditEntry>>,
+  Check<Same<Static<typeof AuditPage>, R.AuditPage>>,
+  Check<Same<Static<typeof FlagRequest>, R.FlagRequest>>,
+  Check<Same<Static<typeof FlagResult>, R.FlagResult>>,
+  Check<
+    Same<Static<typeof PostModerationRequest>, R.ModerationActionRequest<R.PostModerationAction>>
+  >,
+  Check<
+    Same<
+      Static<typeof IncidentModerationRequest>,
+      R.ModerationActionRequest<R.IncidentModerationAction>
+    >
+  >,
 ];

@@ -26,6 +26,9 @@ import { staticRoutes } from './routes/static.js';
 import { statusRoutes } from './routes/status.js';
 import { streamRoutes } from './routes/stream.js';
 import { workaroundRoutes } from './routes/workarounds.js';
+import { moderationRoutes } from './routes/moderation.js';
+import { flagRoutes } from './routes/flags.js';
+import { adminPolicyRoutes } from './routes/admin-policy.js';
 import { seedDemo } from './demo/seed.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { StatusPoller } from './status/poller.js';
@@ -94,6 +97,7 @@ export async function buildApp(
       memberWrites: new RateLimiter(config.rateLimits.writesPerMember, windowMs),
       staffWrites: new RateLimiter(config.rateLimits.writesPerStaff, windowMs),
       posts: new RateLimiter(config.rateLimits.postsPerMember, windowMs),
+      flags: new RateLimiter(config.rateLimits.postsPerMember * 2, windowMs),
     },
     closeStreams: () => streams.closeAll(),
   };
@@ -122,6 +126,9 @@ export async function buildApp(
   await app.register(reactionRoutes);
   await app.register(affectedHistoryRoutes);
   await app.register(workaroundRoutes);
+  await app.register(moderationRoutes);
+  await app.register(flagRoutes);
+  await app.register(adminPolicyRoutes);
   await app.register(streamRoutes);
   await app.register(staffIncidentRoutes);
   await app.register(adminSiteRoutes);

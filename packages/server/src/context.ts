@@ -21,6 +21,8 @@ export interface LifeboatContext {
     memberWrites: RateLimiter;
     staffWrites: RateLimiter;
     posts: RateLimiter;
+    /** Flags per member (twice the post limit). */
+    flags: RateLimiter;
   };
   /** Ends every open SSE stream (tests and graceful shutdown). */
   closeStreams(): void;

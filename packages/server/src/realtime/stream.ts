@@ -5,6 +5,10 @@
  * Joining is race-free: a subscriber is registered (buffering) before its replay is read from the
  * store; events that arrive meanwhile are buffered and flushed afterwards. Delivery always skips
  * events at or below the subscriber's cursor, so nothing is sent twice.
+ *
+ * Staff events (`moderation.*`, audience `staff`) share the site's sequence: a public subscriber
+ * skips them (live and in replay) but its cursor moves past them, so `Last-Event-ID` means the
+ * same on the public stream and on the moderation stream.
  */
 import type { Store, StoredEvent } from '../store/store.js';
 import type { Hub } from './hub.js';
@@ -19,6 +23,8 @@ export interface SseSink {
 
 interface Subscriber {
   sink: SseSink;
+  /** Receives staff events too (the moderation stream). */
+  staff: boolean;
   cursor: number;
   buffering: boolean;
   buffer: StoredEvent[];
@@ -27,6 +33,11 @@ interface Subscriber {
 const BATCH = 500;
 /** A subscriber this far behind is dropped; it reconnects and replays from its last id. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+
+/** Whether a subscriber may see an event. */
+function visible(e: StoredEvent, staff: boolean): boolean {
+  return staff || e.audience !== 'staff';
+}
 
 export function formatEvent(e: StoredEvent): string {
   return `id: ${e.seq}\nevent: ${e.type}\ndata: ${e.payload}\n\n`;
@@ -92,8 +103,9 @@ class SiteChannel {
       if (sub.buffering) {
         sub.buffer.push(e);
       } else if (e.seq > sub.cursor) {
-        sub.sink.write(chunk);
         sub.cursor = e.seq;
+        if (!visible(e, sub.staff)) continue;
+        sub.sink.write(chunk);
         if ((sub.sink.writableLength ?? 0) > MAX_QUEUED_BYTES) this.drop(sub);
       }
     }
@@ -109,6 +121,8 @@ export interface OpenStreamOptions {
   /** From `Last-Event-ID` or `?lastEventId=`; null for a fresh client (no replay). */
   lastEventId: number | null;
   sink: SseSink;
+  /** The moderation stream: staff events too. */
+  staff?: boolean;
 }
 
 export class StreamManager {
@@ -141,9 +155,9 @@ export class StreamManager {
   }
 
   /** Starts a stream: `retry`, replay or `reset`, buffered live events, `ready`, then live. Returns the close function. */
-  async open({ siteId, lastEventId, sink }: OpenStreamOptions): Promise<() => void> {
+  async open({ siteId, lastEventId, sink, staff = false }: OpenStreamOptions): Promise<() => void> {
     const ch = this.channel(siteId);
-    const sub: Subscriber = { sink, cursor: 0, buffering: true, buffer: [] };
+    const sub: Subscriber = { sink, staff, cursor: 0, buffering: true, buffer: [] };
     ch.subscribers.add(sub);
     const close = () => this.remove(siteId, sub, false);
     sink.write('retry: 3000\n\n');
@@ -163,14 +177,14 @@ export class StreamManager {
         sub.cursor = lastEventId;
         for (;;) {
           const events = await this.store.eventsAfter(siteId, sub.cursor, BATCH);
-          for (const e of events) sink.write(formatEvent(e));
+          for (const e of events) if (visible(e, staff)) sink.write(formatEvent(e));
           if (events.length > 0) sub.cursor = events[events.length - 1]!.seq;
           if (events.length < BATCH) break;
         }
       }
       for (const e of sub.buffer) {
         if (e.seq > sub.cursor) {
-          sink.write(formatEvent(e));
+          if (visible(e, staff)) sink.write(formatEvent(e));
           sub.cursor = e.seq;
         }
       }

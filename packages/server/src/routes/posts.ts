@@ -1,12 +1,17 @@
 /**
  * Posts: `POST …/incidents/:incident/posts` (idempotent by `Idempotency-Key`), and the author's
  * `PATCH`/`DELETE …/posts/:post` within the edit window (`LIFEBOAT_EDIT_WINDOW_MS`).
+ *
+ * Moderation (ADR 0010, ../moderation/policy.ts): a banned member gets 403 `banned`; a banned word
+ * 422 `content_rejected`; slow mode 429 `slow_mode`; a post (or an edit) that trips another rule
+ * is stored `pending` with its reasons — only its author gets it back — until a moderator acts.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import { ulid, ULID_PATTERN } from '@lifeboat/protocol';
 import { requireMember } from '../auth/member.js';
+import { isStaffRole, judgePost, slowModeProblem } from '../moderation/standing.js';
 import { normalizePostEdit, normalizePostInput, requestHash } from '../content/post-input.js';
 import type { OwnPostOutcome } from '../store/store.js';
 import { ProblemError, problems } from '../http/problem.js';
@@ -78,11 +83,16 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
         components: known.length > 0 ? known : undefined,
       });
       if ('errors' in normalized) throw problems.validation(normalized.errors);
+      // An edit passes the same rules as a new post: one that trips a rule waits for review again.
+      const { evaluation } = await judgePost(store, site, member, normalized.value);
       const outcome = await store.editPost(
         site.id,
         request.params.post,
         member.id,
-        normalized.value,
+        {
+          ...normalized.value,
+          ...(evaluation.decision === 'review' ? { moderationReasons: evaluation.reasons } : {}),
+        },
         { windowMs: config.editWindowMs },
       );
       return ownPostReply(site.id, outcome, reply);
@@ -141,15 +151,19 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
       if ('errors' in normalized) throw problems.validation(normalized.errors);
       const id = request.body.id ?? ulid();
       if (!new RegExp(ULID_PATTERN).test(id)) throw problems.field('id', 'Use a ULID.');
+      const { policy, evaluation } = await judgePost(store, site, member, normalized.value);
       limits.posts.hit(`member:${member.id}`, reply);
 
+      const review = evaluation.decision === 'review';
       const outcome = await store.createPost({
         siteId: site.id,
         incidentId: incident,
         memberId: member.id,
         id,
         ...normalized.value,
-        state: 'published',
+        state: review ? 'pending' : 'published',
+        ...(review ? { moderationReasons: evaluation.reasons } : {}),
+        slowModeSeconds: isStaffRole(member) ? 0 : policy.slowModeSeconds,
         idempotency: {
           key: request.headers['idempotency-key'],
           requestHash: requestHash(incident, request.body),
@@ -182,6 +196,8 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
           );
         case 'bad_parent':
           throw problems.field('parentId', outcome.message, 422);
+        case 'slow_mode':
+          throw slowModeProblem(policy.slowModeSeconds, outcome.retryAfter);
       }
     },
   );

@@ -4,6 +4,7 @@ import type { Static } from '@sinclair/typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import type { AffectedResult, ReactionKind, ReactionResult } from '@lifeboat/protocol';
 import { requireMember } from '../auth/member.js';
+import { refuseBanned } from '../moderation/standing.js';
 import { problems } from '../http/problem.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthHeaders, IncidentParams, PostParams, problemResponses } from './schemas.js';
@@ -17,6 +18,7 @@ export async function reactionRoutes(app: FastifyInstance): Promise<void> {
   ): Promise<ReactionResult> => {
     const member = await requireMember(request);
     const site = request.site!;
+    await refuseBanned(store, site.id, member);
     const outcome = await store.setReaction(site.id, request.params.post, member.id, kind);
     if (outcome.kind === 'post_not_found') throw problems.notFound('Post');
     if (outcome.seq !== null) hub.publish({ site: site.id, seq: outcome.seq });
@@ -63,6 +65,7 @@ export async function reactionRoutes(app: FastifyInstance): Promise<void> {
   ): Promise<AffectedResult> => {
     const member = await requireMember(request);
     const site = request.site!;
+    await refuseBanned(store, site.id, member);
     const { incident } = request.params;
     const outcome = await store.setAffected(site.id, incident, member.id, affected);
     if (outcome.kind === 'incident_not_found') throw problems.notFound('Incident');

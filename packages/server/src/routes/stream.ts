@@ -1,11 +1,64 @@
-/** GET /v1/sites/:site/stream — the live SSE stream with Last-Event-ID replay. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * The live SSE streams, with Last-Event-ID replay:
+ * - `GET /v1/sites/:site/stream` — public events, for every page;
+ * - `GET /v1/sites/:site/moderation/stream` — the same sequence with the staff events
+ *   (`moderation.*`) too; staff only, with the `Authorization` header (never a token in a URL).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
+import { requireStaff } from '../auth/staff.js';
 import { problems } from '../http/problem.js';
-import { SiteParams, StreamQuery, problemResponses } from './schemas.js';
+import { AuthHeaders, SiteParams, StreamQuery, problemResponses } from './schemas.js';
+
+type StreamRequest = FastifyRequest<{
+  Params: Static<typeof SiteParams>;
+  Querystring: Static<typeof StreamQuery>;
+}>;
+
+const streamResponses = {
+  200: {
+    description: 'text/event-stream',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  },
+  ...problemResponses,
+};
 
 export async function streamRoutes(app: FastifyInstance): Promise<void> {
   const { streams } = app.lifeboat;
+
+  const serve = async (request: StreamRequest, reply: FastifyReply, staff: boolean) => {
+    const header = request.headers['last-event-id'];
+    const raw =
+      (typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined) ??
+      request.query.lastEventId;
+    if (raw !== undefined && !/^[0-9]{1,15}$/.test(raw))
+      throw problems.field('lastEventId', 'Last-Event-ID must be an event sequence number.');
+    const lastEventId = raw === undefined ? null : Number(raw);
+
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': staff ? 'private, no-cache, no-transform' : 'no-cache, no-transform',
+      'X-Accel-Buffering': 'no',
+      Connection: 'keep-alive',
+    });
+    res.flushHeaders();
+    let close: (() => void) | null = null;
+    let closed = false;
+    res.on('close', () => {
+      closed = true;
+      close?.();
+    });
+    try {
+      close = await streams.open({ siteId: request.site!.id, lastEventId, sink: res, staff });
+      if (closed) close();
+    } catch (err) {
+      request.log.warn({ err }, 'stream failed to open');
+      res.end();
+    }
+  };
 
   app.get<{ Params: Static<typeof SiteParams>; Querystring: Static<typeof StreamQuery> }>(
     '/v1/sites/:site/stream',
@@ -13,50 +66,31 @@ export async function streamRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         operationId: 'openStream',
         summary:
-          'Server-sent events: `id:` is the site event sequence, `event:` the type, `data:` the LifeboatEvent JSON. Control events `reset` and `ready`; heartbeats are `: hb` comments.',
+          'Server-sent events: `id:` is the site event sequence, `event:` the type, `data:` the LifeboatEvent JSON. Control events `reset` and `ready`; heartbeats are `: hb` comments. Staff events are never sent here.',
         params: SiteParams,
         querystring: StreamQuery,
-        response: {
-          200: {
-            description: 'text/event-stream',
-            content: { 'text/event-stream': { schema: { type: 'string' } } },
-          },
-          ...problemResponses,
-        },
+        response: streamResponses,
+      },
+    },
+    (request, reply) => serve(request, reply, false),
+  );
+
+  app.get<{ Params: Static<typeof SiteParams>; Querystring: Static<typeof StreamQuery> }>(
+    '/v1/sites/:site/moderation/stream',
+    {
+      schema: {
+        operationId: 'openModerationStream',
+        summary:
+          'Staff: the site stream with staff events too (moderation.queued, moderation.cleared, moderation.audit), on the same sequence, so Last-Event-ID resumes either stream. Needs the Authorization header (staff session or admin key).',
+        params: SiteParams,
+        headers: AuthHeaders,
+        querystring: StreamQuery,
+        response: streamResponses,
       },
     },
     async (request, reply) => {
-      const header = request.headers['last-event-id'];
-      const raw =
-        (typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined) ??
-        request.query.lastEventId;
-      if (raw !== undefined && !/^[0-9]{1,15}$/.test(raw))
-        throw problems.field('lastEventId', 'Last-Event-ID must be an event sequence number.');
-      const lastEventId = raw === undefined ? null : Number(raw);
-
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
-        'X-Accel-Buffering': 'no',
-        Connection: 'keep-alive',
-      });
-      res.flushHeaders();
-      let close: (() => void) | null = null;
-      let closed = false;
-      res.on('close', () => {
-        closed = true;
-        close?.();
-      });
-      try {
-        close = await streams.open({ siteId: request.site!.id, lastEventId, sink: res });
-        if (closed) close();
-      } catch (err) {
-        request.log.warn({ err }, 'stream failed to open');
-        res.end();
-      }
+      await requireStaff(request);
+      return serve(request, reply, true);
     },
   );
 }

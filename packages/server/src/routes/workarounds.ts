@@ -9,6 +9,7 @@ import type { Static } from '@sinclair/typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import type { MergePostResult, SimilarWorkarounds } from '@lifeboat/protocol';
 import { requireStaff } from '../auth/staff.js';
+import { auditActor } from './moderation.js';
 import { ProblemError, problems } from '../http/problem.js';
 import { findSimilar } from '../similarity/similarity.js';
 import { AuthHeaders, IncidentParams, PostParams, problemResponses } from './schemas.js';
@@ -54,7 +55,7 @@ export async function workaroundRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         operationId: 'mergePost',
         summary:
-          'Staff: hides a duplicate (state hidden, mergedInto) and moves its confirmations to `into` (one per member).',
+          'Staff: hides a duplicate (state hidden, mergedInto) and moves its confirmations to `into` (one per member). Writes a `merge` audit entry.',
         params: PostParams,
         headers: AuthHeaders,
         body: S.MergePostRequest,
@@ -62,9 +63,15 @@ export async function workaroundRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request): Promise<MergePostResult> => {
-      await requireStaff(request);
+      const actor = await requireStaff(request);
       const site = request.site!;
-      const outcome = await store.mergePost(site.id, request.params.post, request.body.into);
+      const outcome = await store.mergePost(
+        site.id,
+        request.params.post,
+        request.body.into,
+        undefined,
+        { actor: auditActor(actor), reason: null },
+      );
       switch (outcome.kind) {
         case 'merged':
           hub.publish({ site: site.id, seq: outcome.seq });

@@ -5,6 +5,7 @@
 import type { ReactionKind } from '@lifeboat/protocol';
 import { now, type SqliteDb } from './sqlite-db.js';
 import { recomputeScore } from './sqlite-posts.js';
+import { queued } from './sqlite-moderation.js';
 import { incidentBase, toPost } from './sqlite-rows.js';
 import type { AffectedOutcome, CreatePostOutcome, NewPost, ReactionOutcome } from './store.js';
 
@@ -57,9 +58,18 @@ export async function createPost(db: SqliteDb, input: NewPost): Promise<CreatePo
         };
     }
     const at = input.createdAt ?? now();
+    if (input.slowModeSeconds && input.slowModeSeconds > 0) {
+      const last = db.one<{ at: string | null }>(
+        'SELECT MAX(created_at) AS at FROM posts WHERE site_id = ? AND member_id = ?',
+        input.siteId,
+        input.memberId,
+      )?.at;
+      const wait = last ? Date.parse(last) + input.slowModeSeconds * 1000 - Date.parse(at) : 0;
+      if (wait > 0) return { kind: 'slow_mode', retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
+    }
     db.run(
-      `INSERT INTO posts (id, site_id, incident_id, parent_id, member_id, kind, body, workaround, state, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO posts (id, site_id, incident_id, parent_id, member_id, kind, body, workaround, state, created_at, moderation_reasons)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       input.id,
       input.siteId,
       input.incidentId,
@@ -70,6 +80,7 @@ export async function createPost(db: SqliteDb, input: NewPost): Promise<CreatePo
       input.workaround ? JSON.stringify(input.workaround) : null,
       input.state,
       at,
+      JSON.stringify(input.state === 'pending' ? (input.moderationReasons ?? []) : []),
     );
     if (input.idempotency) {
       db.run(
@@ -83,11 +94,15 @@ export async function createPost(db: SqliteDb, input: NewPost): Promise<CreatePo
       );
     }
     const post = toPost(db.postRow(input.id)!);
-    const seq = db.appendEvent(input.siteId, input.incidentId, at, (s) => ({
-      type: 'post.created',
-      seq: s,
-      post,
-    }));
+    // A post waiting for review is announced to staff only; approval writes its post.created.
+    const pending = input.state === 'pending' ? queued(db, input.siteId, input.id, at) : null;
+    const seq =
+      pending ??
+      db.appendEvent(input.siteId, input.incidentId, at, (s) => ({
+        type: 'post.created',
+        seq: s,
+        post,
+      }));
     return { kind: 'created', post, seq };
   });
 }

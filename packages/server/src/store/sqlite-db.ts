@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { LifeboatEvent, Post } from '@lifeboat/protocol';
+import { STAFF_EVENT_TYPES, type LifeboatEvent, type Post } from '@lifeboat/protocol';
 import { MIGRATIONS } from './migrations/index.js';
 import { POST_SELECT, toPost, type IncidentRow, type PostRow } from './sqlite-rows.js';
 
@@ -80,7 +80,10 @@ export class SqliteDb {
     return this.db.transaction(fn).immediate();
   }
 
-  /** Allocates the next sequence and writes the event row; call inside a transaction. */
+  /**
+   * Allocates the next sequence and writes the event row; call inside a transaction. Staff events
+   * (`moderation.*`) are stored with audience `staff`: only the moderation stream sends them.
+   */
   appendEvent(
     siteId: string,
     incidentId: string | null,
@@ -92,14 +95,16 @@ export class SqliteDb {
       siteId,
     )!;
     const event = build(seq);
+    const staff = (STAFF_EVENT_TYPES as readonly string[]).includes(event.type);
     this.run(
-      'INSERT INTO events (site_id, seq, type, incident_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (site_id, seq, type, incident_id, payload, created_at, audience) VALUES (?, ?, ?, ?, ?, ?, ?)',
       siteId,
       seq,
       event.type,
       incidentId,
       JSON.stringify(event),
       at,
+      staff ? 'staff' : 'public',
     );
     if (seq > this.retention)
       this.run('DELETE FROM events WHERE site_id = ? AND seq <= ?', siteId, seq - this.retention);

@@ -7,6 +7,7 @@ import type { ThreadState } from '@lifeboat/protocol';
 import { helpfulness } from '../content/helpfulness.js';
 import { now, type SqliteDb } from './sqlite-db.js';
 import { toPost } from './sqlite-rows.js';
+import { publicView, queued } from './sqlite-moderation.js';
 import type { OwnPostOptions, OwnPostOutcome, PostChange } from './store.js';
 
 interface OwnRow {
@@ -70,7 +71,29 @@ export async function editPost(
       at,
       postId,
     );
-    return { kind: 'ok', ...db.postUpdated(siteId, postId, at) };
+    const held = (change.moderationReasons?.length ?? 0) > 0;
+    if (held)
+      db.run(
+        "UPDATE posts SET state = 'pending', pinned = 0, moderation_reasons = ? WHERE id = ?",
+        JSON.stringify(change.moderationReasons),
+        postId,
+      );
+    if (own.row.state === 'pending' || held) {
+      // Out of public view: open pages only learn that a public post left (without its text);
+      // staff see the edited post in the queue.
+      const post = toPost(db.postRow(postId)!);
+      let seq: number | null = null;
+      if (own.row.state === 'published')
+        seq = db.appendEvent(siteId, post.incidentId, at, (s) => ({
+          type: 'post.updated',
+          seq: s,
+          post: publicView(post),
+        }));
+      seq = queued(db, siteId, postId, at) ?? seq;
+      return { kind: 'ok', post, seq };
+    }
+    const updated = db.postUpdated(siteId, postId, at);
+    return { kind: 'ok', post: updated.post, seq: queued(db, siteId, postId, at) ?? updated.seq };
   });
 }
 
@@ -92,6 +115,16 @@ export async function deletePost(
       at,
       postId,
     );
+    if (own.row.state === 'pending') {
+      // Never public: only the moderation queue hears that it is gone.
+      const seq = db.appendEvent(siteId, own.row.incident_id, at, (s) => ({
+        type: 'moderation.cleared',
+        seq: s,
+        postId,
+        action: 'remove',
+      }));
+      return { kind: 'ok', post: toPost(db.postRow(postId)!), seq };
+    }
     return { kind: 'ok', ...db.postUpdated(siteId, postId, at) };
   });
 }

@@ -8,7 +8,8 @@ import type { Post } from '@lifeboat/protocol';
 import { now, type SqliteDb } from './sqlite-db.js';
 import { POST_SELECT, toPost, type PostRow } from './sqlite-rows.js';
 import { recomputeScore } from './sqlite-posts.js';
-import type { MergeOutcome } from './store.js';
+import type { AuditActor, MergeOutcome } from './store.js';
+import { writeAudit } from './sqlite-moderation.js';
 
 /** Published workarounds of an incident not deleted by their authors, oldest first. */
 export function listWorkarounds(
@@ -46,6 +47,7 @@ export function mergePost(
   postId: string,
   intoId: string,
   at = now(),
+  audit?: { actor: AuditActor; reason: string | null },
 ): MergeOutcome {
   return db.tx((): MergeOutcome => {
     const source = db.postRow(postId);
@@ -81,7 +83,22 @@ export function mergePost(
     recomputeScore(db, intoId, at);
 
     const { post: merged } = db.postUpdated(siteId, postId, at);
-    const { post: into, seq } = db.postUpdated(siteId, intoId, at);
+    const { post: into, seq: updated } = db.postUpdated(siteId, intoId, at);
+    // The audit entry (staff merges through the API), in the same transaction.
+    const seq = audit
+      ? writeAudit(
+          db,
+          siteId,
+          {
+            action: 'merge',
+            actor: audit.actor,
+            target: { kind: 'post', id: postId },
+            reason: audit.reason,
+            detail: { into: intoId },
+          },
+          at,
+        ).seq
+      : updated;
     return { kind: 'merged', merged, into, seq };
   });
 }

@@ -13,9 +13,11 @@ import { SqliteMembers } from './sqlite-members.js';
 import type { SiteSsoConfig, SsoProfile } from './identity-types.js';
 import type { IncidentChange, SitePatch, UpstreamSnapshot } from './status-types.js';
 import { listWorkarounds, mergePost } from './sqlite-workarounds.js';
+import { SqliteModeration, activeBan, auditPage, authorStanding, moderationQueue } from './sqlite-moderation.js';
+import type { AuditActor, AuditInput } from './moderation-types.js';
+import { threadOrderSlice } from './sqlite-thread-order.js';
 import {
   POST_SELECT,
-import { threadOrderSlice } from './sqlite-thread-order.js';
   incidentBase,
   toComponent,
   toMember,
@@ -41,11 +43,11 @@ import type {
   SiteRecord,
   Store,
   StoredEvent,
-  ThreadSlice,
-} from './store.js';
   ThreadOrder,
   ThreadOrderKey,
   ThreadOrderSlice,
+  ThreadSlice,
+} from './store.js';
 
 export type { SqliteStoreOptions } from './sqlite-db.js';
 
@@ -54,11 +56,15 @@ export class SqliteStore implements Store {
   private readonly db: SqliteDb;
   private readonly status: SqliteStatus;
   private readonly members: SqliteMembers;
+  private readonly moderation: SqliteModeration;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new SqliteDb(options);
     this.members = new SqliteMembers(this.db);
     this.status = new SqliteStatus(this.db, (siteId, row) =>
+      this.assembleIncident(row, this.slugOf(siteId)),
+    );
+    this.moderation = new SqliteModeration(this.db, (siteId, row) =>
       this.assembleIncident(row, this.slugOf(siteId)),
     );
   }
@@ -134,7 +140,7 @@ export class SqliteStore implements Store {
     )!.n;
     const top = this.db.one<PostRow>(
       `${POST_SELECT} WHERE p.incident_id = ? AND p.kind = 'workaround' AND p.state = 'published' AND p.deleted_at IS NULL
-       ORDER BY p.verified DESC, (p.worked_count - p.didnt_work_count) DESC, p.id ASC LIMIT 1`,
+       ORDER BY p.pinned DESC, p.verified DESC, (p.worked_count - p.didnt_work_count) DESC, p.score DESC, p.id ASC LIMIT 1`,
       row.id,
     );
     return {
@@ -241,10 +247,6 @@ export class SqliteStore implements Store {
     };
   }
 
-  async memberIncidentState(siteId: string, incidentId: string, memberId: string) {
-    if (!this.db.incidentRow(siteId, incidentId)) return null;
-    const affected =
-      this.db.one(
   async threadOrderSlice(
     siteId: string,
     incidentId: string,
@@ -258,6 +260,10 @@ export class SqliteStore implements Store {
     return { threadState: incidentBase(row).threadState, ...slice };
   }
 
+  async memberIncidentState(siteId: string, incidentId: string, memberId: string) {
+    if (!this.db.incidentRow(siteId, incidentId)) return null;
+    const affected =
+      this.db.one(
         'SELECT 1 FROM affected WHERE incident_id = ? AND member_id = ?',
         incidentId,
         memberId,
@@ -300,6 +306,16 @@ export class SqliteStore implements Store {
       memberId,
     );
     return row ? toMember(row) : null;
+  }
+
+  async listMembers(siteId: string, kind: MemberRecord['kind']) {
+    return this.db
+      .all<MemberRow>(
+        'SELECT * FROM members WHERE site_id = ? AND kind = ? AND deleted_at IS NULL ORDER BY id',
+        siteId,
+        kind,
+      )
+      .map(toMember);
   }
 
   async renameMember(siteId: string, memberId: string, displayName: string) {
@@ -403,8 +419,79 @@ export class SqliteStore implements Store {
     postId: string,
     intoId: string,
     at = now(),
+    audit?: { actor: AuditActor; reason: string | null },
   ): Promise<MergeOutcome> {
-    return mergePost(this.db, siteId, postId, intoId, at);
+    return mergePost(this.db, siteId, postId, intoId, at, audit);
+  }
+
+  // ---- moderation (sqlite-moderation.ts) ----
+
+  async getSitePolicy(siteId: string) {
+    return this.moderation.policy(siteId);
+  }
+
+  async setSitePolicy(
+    siteId: string,
+    policy: Parameters<Store['setSitePolicy']>[1],
+    audit: Omit<AuditInput, 'target'>,
+  ) {
+    return this.moderation.setPolicy(siteId, policy, audit);
+  }
+
+  async authorStanding(siteId: string, memberId: string) {
+    return authorStanding(this.db, siteId, memberId);
+  }
+
+  async activeBan(siteId: string, who: { memberId?: string | null; fingerprint?: string | null }) {
+    return activeBan(this.db, siteId, who);
+  }
+
+  async moderationQueue(siteId: string, queue: 'pending' | 'flagged', limit: number) {
+    return moderationQueue(this.db, siteId, queue, limit);
+  }
+
+  async moderatePost(
+    siteId: string,
+    postId: string,
+    action: Parameters<Store['moderatePost']>[2],
+    actor: AuditActor,
+    reason: string | null,
+  ) {
+    return this.moderation.moderatePost(siteId, postId, action, actor, reason);
+  }
+
+  async moderateIncident(
+    siteId: string,
+    incidentId: string,
+    action: Parameters<Store['moderateIncident']>[2],
+    actor: AuditActor,
+    reason: string | null,
+  ) {
+    return this.moderation.moderateIncident(siteId, incidentId, action, actor, reason);
+  }
+
+  async moderateMember(
+    siteId: string,
+    memberId: string,
+    action: Parameters<Store['moderateMember']>[2],
+    actor: AuditActor,
+    reason: string | null,
+    hours: number | null,
+  ) {
+    return this.moderation.moderateMember(siteId, memberId, action, actor, reason, hours);
+  }
+
+  async flagPost(
+    siteId: string,
+    postId: string,
+    memberId: string,
+    flag: Parameters<Store['flagPost']>[3],
+  ) {
+    return this.moderation.flagPost(siteId, postId, memberId, flag);
+  }
+
+  async auditPage(siteId: string, cursor: string | null, limit: number) {
+    return auditPage(this.db, siteId, cursor, limit);
   }
 
   // ---- site management and status sources (sqlite-status.ts) ----
@@ -441,7 +528,7 @@ export class SqliteStore implements Store {
 
   async eventsAfter(siteId: string, after: number, limit: number): Promise<StoredEvent[]> {
     return this.db.all<StoredEvent>(
-      'SELECT seq, type, payload FROM events WHERE site_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
+      'SELECT seq, type, payload, audience FROM events WHERE site_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
       siteId,
       after,
       limit,

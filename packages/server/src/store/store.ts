@@ -20,6 +20,8 @@ import type {
   ReactionKind,
   ThreadState,
   WorkaroundFields,
+  ModerationReason,
+  SitePolicy,
 } from '@lifeboat/protocol';
 import type {
   IncidentChange,
@@ -30,9 +32,27 @@ import type {
   UpstreamSnapshot,
 } from './status-types.js';
 import type { EraseOutcome, SiteSsoConfig, SsoProfile } from './identity-types.js';
+import type {
+  ActiveBan,
+  AuditActor,
+  AuditInput,
+  AuditPage,
+  AuthorStanding,
+  FlagOutcome,
+  FlagRequest,
+  IncidentModerationAction,
+  MemberModerationAction,
+  ModerateIncidentOutcome,
+  ModerateMemberOutcome,
+  ModeratePostOutcome,
+  ModerationQueue,
+  PolicyWriteOutcome,
+  PostModerationAction,
+} from './moderation-types.js';
 
 export type * from './status-types.js';
 export type * from './identity-types.js';
+export type * from './moderation-types.js';
 
 export interface SiteRecord {
   id: string;
@@ -78,6 +98,8 @@ export interface StoredEvent {
   type: LifeboatEvent['type'];
   /** The whole LifeboatEvent as JSON text, sent as SSE `data:` verbatim. */
   payload: string;
+  /** `staff`: only the moderation stream sends it (absent: public). */
+  audience?: 'public' | 'staff';
 }
 
 export interface NewIncident {
@@ -102,6 +124,13 @@ export interface NewPost {
   parentId: string | null;
   workaround: WorkaroundFields | null;
   state: PostState;
+  /** Why a `pending` post waits for review (shown in the moderation queue). */
+  moderationReasons?: ModerationReason[];
+  /**
+   * Slow mode: refuse the post when the member's previous one is younger than this (checked
+   * after the idempotency replay, so a retried request is still answered). 0 or absent: off.
+   */
+  slowModeSeconds?: number;
   /** Idempotency: the key and a hash of the request; null for internal writes (seed). */
   idempotency: { key: string; requestHash: string } | null;
   createdAt?: string;
@@ -114,7 +143,8 @@ export type CreatePostOutcome =
   | { kind: 'id_conflict' }
   | { kind: 'incident_not_found' }
   | { kind: 'thread_locked'; threadState: ThreadState }
-  | { kind: 'bad_parent'; message: string };
+  | { kind: 'bad_parent'; message: string }
+  | { kind: 'slow_mode'; retryAfter: number };
 
 export type ReactionOutcome =
   | {
@@ -137,6 +167,11 @@ export type MergeOutcome =
 export interface PostChange {
   body: string;
   workaround: WorkaroundFields | null;
+  /**
+   * Set when the edited text trips a moderation rule: the post goes (back) to `pending` with
+   * these reasons and leaves public view until a moderator approves it.
+   */
+  moderationReasons?: ModerationReason[];
 }
 
 /** Author edit/delete rules: own post, within the edit window, not deleted, thread open. */
@@ -239,6 +274,8 @@ export interface Store {
   }): Promise<MemberRecord>;
   getMember(siteId: string, memberId: string): Promise<MemberRecord | null>;
   renameMember(siteId: string, memberId: string, displayName: string): Promise<MemberRecord | null>;
+  /** Members of a site of one kind (e.g. staff from `lifeboat staff add`), oldest first; erased ones left out. */
+  listMembers(siteId: string, kind: MemberKind): Promise<MemberRecord[]>;
 
   // identity (store/sqlite-members.ts)
   /** Creates or refreshes the member of a verified host-site token (by external id). */
@@ -299,8 +336,70 @@ export interface Store {
   // workarounds
   /** Published workarounds of an incident, oldest first, at most `limit`. */
   listWorkarounds(siteId: string, incidentId: string, limit: number): Promise<Post[]>;
-  /** Staff merge of a duplicate into another post (one transaction, `post.updated` for both). */
-  mergePost(siteId: string, postId: string, intoId: string, at?: string): Promise<MergeOutcome>;
+  /**
+   * Staff merge of a duplicate into another post (one transaction, `post.updated` for both, and
+   * the audit entry when `audit` is given).
+   */
+  mergePost(
+    siteId: string,
+    postId: string,
+    intoId: string,
+    at?: string,
+    audit?: { actor: AuditActor; reason: string | null },
+  ): Promise<MergeOutcome>;
+
+  // moderation (store/sqlite-moderation.ts; ADR 0010)
+  /** The site's policy, its stored JSON read over the defaults. */
+  getSitePolicy(siteId: string): Promise<SitePolicy>;
+  /** Stores a whole policy with its audit entry (`policy`, or `slow_mode` from staff). */
+  setSitePolicy(
+    siteId: string,
+    policy: SitePolicy,
+    audit: Omit<AuditInput, 'target'>,
+  ): Promise<PolicyWriteOutcome>;
+  /** Published posts, latest post time and active ban of a member (posting rules). */
+  authorStanding(siteId: string, memberId: string): Promise<AuthorStanding>;
+  /** The active ban of a member or a guest fingerprint on a site, if any. */
+  activeBan(
+    siteId: string,
+    who: { memberId?: string | null; fingerprint?: string | null },
+  ): Promise<ActiveBan | null>;
+  moderationQueue(
+    siteId: string,
+    queue: 'pending' | 'flagged',
+    limit: number,
+  ): Promise<ModerationQueue>;
+  moderatePost(
+    siteId: string,
+    postId: string,
+    action: PostModerationAction,
+    actor: AuditActor,
+    reason: string | null,
+  ): Promise<ModeratePostOutcome>;
+  moderateIncident(
+    siteId: string,
+    incidentId: string,
+    action: IncidentModerationAction,
+    actor: AuditActor,
+    reason: string | null,
+  ): Promise<ModerateIncidentOutcome>;
+  moderateMember(
+    siteId: string,
+    memberId: string,
+    action: MemberModerationAction,
+    actor: AuditActor,
+    reason: string | null,
+    hours: number | null,
+  ): Promise<ModerateMemberOutcome>;
+  /** A member's flag on a published post (one per member; a repeat updates it). */
+  flagPost(
+    siteId: string,
+    postId: string,
+    memberId: string,
+    flag: FlagRequest,
+  ): Promise<FlagOutcome>;
+  /** The audit log, newest first; `cursor` is the last id of the previous page. */
+  auditPage(siteId: string, cursor: string | null, limit: number): Promise<AuditPage>;
 
   // site management and status sources (store/sqlite-status.ts)
   listSites(): Promise<SiteRecord[]>;
@@ -328,7 +427,7 @@ export interface Store {
   lockResolvedThreads(resolvedBefore: string): Promise<Array<{ siteId: string; seq: number }>>;
 
   // events
-  /** Events with seq > after, oldest first, at most `limit`. */
+  /** Events with seq > after, oldest first, at most `limit` (staff ones included, with `audience`). */
   eventsAfter(siteId: string, after: number, limit: number): Promise<StoredEvent[]>;
   /** Current sequence and the oldest retained one (null when none is kept). */
   eventBounds(

@@ -1,0 +1,52 @@
+/**
+ * `POST /v1/sites/:site/posts/:post/flags` `{reason, note}` (member): one flag per member per post
+ * (a repeat updates its reason); never on one's own post; rate-limited per member. At the site's
+ * `flagThreshold` of distinct members the post is hidden pending review.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import * as S from '@lifeboat/protocol/schemas';
+import type { FlagResult } from '@lifeboat/protocol';
+import { requireMember } from '../auth/member.js';
+import { ProblemError, problems } from '../http/problem.js';
+import { refuseBanned } from '../moderation/standing.js';
+import { AuthHeaders, PostParams, problemResponses } from './schemas.js';
+
+export async function flagRoutes(app: FastifyInstance): Promise<void> {
+  const { store, hub, limits } = app.lifeboat;
+
+  app.post<{ Params: Static<typeof PostParams>; Body: Static<typeof S.FlagRequest> }>(
+    '/v1/sites/:site/posts/:post/flags',
+    {
+      schema: {
+        operationId: 'flagPost',
+        summary:
+          'Flags a published post for moderators (one flag per member; a repeat updates it). At the site threshold the post is hidden pending review.',
+        params: PostParams,
+        headers: AuthHeaders,
+        body: S.FlagRequest,
+        response: { 200: S.FlagResult, ...problemResponses },
+      },
+    },
+    async (request, reply): Promise<FlagResult> => {
+      const member = await requireMember(request);
+      const site = request.site!;
+      await refuseBanned(store, site.id, member);
+      limits.flags.hit(`member:${member.id}`, reply);
+      const outcome = await store.flagPost(site.id, request.params.post, member.id, {
+        reason: request.body.reason,
+        note: request.body.note ?? null,
+      });
+      switch (outcome.kind) {
+        case 'post_not_found':
+          throw problems.notFound('Post');
+        case 'own_post':
+          throw new ProblemError(409, 'conflict', 'You cannot flag your own post.');
+        case 'ok':
+          hub.publish({ site: site.id, seq: outcome.seq });
+          reply.header('Cache-Control', 'private, no-store');
+          return { postId: outcome.postId, count: outcome.count, hidden: outcome.hidden };
+      }
+    },
+  );
+}

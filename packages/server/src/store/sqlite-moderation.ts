@@ -1,0 +1,704 @@
+/**
+ * Moderation in the SQLite engine (ADR 0010): the site policy, the queue, staff actions on posts,
+ * incidents and members, flags, bans and the audit log.
+ *
+ * Every action runs in one transaction that writes its change, its `moderation_actions` row, a
+ * staff `moderation.audit` event, `moderation.cleared` when it takes a post out of the queue, and
+ * the public events it implies (`post.created` on approval, `post.updated` when a public post
+ * changes, `incident.updated` when the thread state or the top workaround changes).
+ */
+import {
+  ulid,
+  type AuditEntry,
+  type AuditPage,
+  type FlagReason,
+  type FlagRequest,
+  type Incident,
+  type IncidentModerationAction,
+  type MemberKind,
+  type MemberModerationAction,
+  type ModerationQueue,
+  type ModerationReason,
+  type Post,
+  type PostModerationAction,
+  type QueueItem,
+  type SitePolicy,
+} from '@lifeboat/protocol';
+import { resolvePolicy } from '../moderation/site-policy.js';
+import { now, type SqliteDb } from './sqlite-db.js';
+import { toPost, type IncidentRow, type PostRow } from './sqlite-rows.js';
+import type {
+  ActiveBan,
+  AuditActor,
+  AuditInput,
+  AuthorStanding,
+  FlagOutcome,
+  ModerateIncidentOutcome,
+  ModerateMemberOutcome,
+  ModeratePostOutcome,
+  PolicyWriteOutcome,
+} from './moderation-types.js';
+
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** The next id after `id` in ULID order (same length, base 32 + 1). */
+function nextId(id: string): string {
+  const chars = id.split('');
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const v = ALPHABET.indexOf(chars[i]!);
+    if (v < 31) {
+      chars[i] = ALPHABET[v + 1]!;
+      return chars.join('');
+    }
+    chars[i] = '0';
+  }
+  return chars.join('');
+}
+
+interface AuditRow {
+  id: string;
+  action: string;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_name: string;
+  target_kind: string;
+  target_id: string;
+  reason: string | null;
+  detail: string | null;
+  created_at: string;
+}
+
+function toEntry(row: AuditRow): AuditEntry {
+  return {
+    id: row.id,
+    action: row.action as AuditEntry['action'],
+    actor: {
+      kind: row.actor_kind as AuditActor['kind'],
+      id: row.actor_id,
+      displayName: row.actor_name,
+    },
+    target: { kind: row.target_kind as AuditEntry['target']['kind'], id: row.target_id },
+    reason: row.reason,
+    detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
+    createdAt: row.created_at,
+  };
+}
+
+/** A post as open pages see it after it left public view: no text. */
+export function publicView(post: Post): Post {
+  if (post.state === 'published') return post;
+  return { ...post, body: '', workaround: null };
+}
+
+/** Reads the stored policy of a site. */
+export function sitePolicy(db: SqliteDb, siteId: string): SitePolicy {
+  const row = db.one<{ policy: string }>('SELECT policy FROM sites WHERE id = ?', siteId);
+  return resolvePolicy(row?.policy ?? null);
+}
+
+/**
+ * Writes one audit row and its `moderation.audit` event; call inside the action's transaction.
+ * Ids grow with each entry of a site, so the log reads newest first by id.
+ */
+export function writeAudit(
+  db: SqliteDb,
+  siteId: string,
+  input: AuditInput,
+  at: string,
+): { entry: AuditEntry; seq: number } {
+  let id = ulid(Date.parse(at) || Date.now());
+  const last = db.one<{ id: string | null }>(
+    'SELECT MAX(id) AS id FROM moderation_actions WHERE site_id = ?',
+    siteId,
+  )?.id;
+  if (last && id <= last) id = nextId(last);
+  const entry: AuditEntry = {
+    id,
+    action: input.action,
+    actor: input.actor,
+    target: input.target,
+    reason: input.reason,
+    detail: input.detail,
+    createdAt: at,
+  };
+  db.run(
+    `INSERT INTO moderation_actions (id, site_id, action, actor_kind, actor_id, actor_name, target_kind, target_id, reason, detail, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    id,
+    siteId,
+    entry.action,
+    entry.actor.kind,
+    entry.actor.id,
+    entry.actor.displayName,
+    entry.target.kind,
+    entry.target.id,
+    entry.reason,
+    entry.detail ? JSON.stringify(entry.detail) : null,
+    at,
+  );
+  const incidentId =
+    input.target.kind === 'incident'
+      ? input.target.id
+      : input.target.kind === 'post'
+        ? (db.one<{ incident_id: string }>(
+            'SELECT incident_id FROM posts WHERE id = ?',
+            input.target.id,
+          )?.incident_id ?? null)
+        : null;
+  const seq = db.appendEvent(siteId, incidentId, at, (s) => ({
+    type: 'moderation.audit',
+    seq: s,
+    entry,
+  }));
+  return { entry, seq };
+}
+
+/** The active ban of a member or of a fingerprint on a site at `at`. */
+export function activeBan(
+  db: SqliteDb,
+  siteId: string,
+  who: { memberId?: string | null; fingerprint?: string | null },
+  at: string = now(),
+): ActiveBan | null {
+  const row = db.one<{ id: string; reason: string | null; expires_at: string | null }>(
+    `SELECT id, reason, expires_at FROM bans
+     WHERE site_id = ? AND lifted_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
+       AND ((member_id IS NOT NULL AND member_id = ?) OR (fingerprint IS NOT NULL AND fingerprint = ?))
+     ORDER BY expires_at IS NULL DESC, expires_at DESC LIMIT 1`,
+    siteId,
+    at,
+    who.memberId ?? null,
+    who.fingerprint ?? null,
+  );
+  return row ? { id: row.id, reason: row.reason, expiresAt: row.expires_at } : null;
+}
+
+function memberFingerprint(db: SqliteDb, memberId: string): string | null {
+  return (
+    db.one<{ fingerprint: string | null }>('SELECT fingerprint FROM members WHERE id = ?', memberId)
+      ?.fingerprint ?? null
+  );
+}
+
+export function authorStanding(
+  db: SqliteDb,
+  siteId: string,
+  memberId: string,
+  at: string = now(),
+): AuthorStanding {
+  const published = db.one<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM posts WHERE site_id = ? AND member_id = ? AND state = 'published'",
+    siteId,
+    memberId,
+  )!.n;
+  const last = db.one<{ at: string | null }>(
+    'SELECT MAX(created_at) AS at FROM posts WHERE site_id = ? AND member_id = ?',
+    siteId,
+    memberId,
+  )?.at;
+  const ban = activeBan(db, siteId, { memberId, fingerprint: memberFingerprint(db, memberId) }, at);
+  return { publishedPosts: published, lastPostAt: last ?? null, ban };
+}
+
+interface QueueRow extends PostRow {
+  moderation_reasons: string;
+  flag_count: number;
+}
+
+/** A post with why it waits, its flags and its author's standing; null when not in a queue. */
+export function queueItem(
+  db: SqliteDb,
+  siteId: string,
+  postId: string,
+  at: string = now(),
+): QueueItem | null {
+  const row = db.postRow(postId) as QueueRow | undefined;
+  if (!row || row.site_id !== siteId) return null;
+  const queue = queueOf(row);
+  if (!queue) return null;
+  const flagRows = db.all<{ reason: FlagReason; note: string | null }>(
+    'SELECT reason, note FROM flags WHERE post_id = ? ORDER BY created_at ASC',
+    postId,
+  );
+  const byReason = new Map<FlagReason, number>();
+  for (const f of flagRows) byReason.set(f.reason, (byReason.get(f.reason) ?? 0) + 1);
+  const posts = db.one<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM posts WHERE site_id = ? AND member_id = ? AND state = 'published'",
+    siteId,
+    row.member_id,
+  )!.n;
+  const post = toPost(row);
+  return {
+    post,
+    queue,
+    reasons: JSON.parse(row.moderation_reasons || '[]') as ModerationReason[],
+    flags: {
+      count: flagRows.length,
+      reasons: [...byReason].map(([reason, count]) => ({ reason, count })),
+      notes: flagRows.map((f) => f.note).filter((n): n is string => !!n),
+    },
+    author: {
+      ...post.author,
+      kind: row.author_kind as MemberKind,
+      posts,
+      banned:
+        activeBan(
+          db,
+          siteId,
+          { memberId: row.member_id, fingerprint: memberFingerprint(db, row.member_id) },
+          at,
+        ) !== null,
+    },
+  };
+}
+
+function queueOf(row: QueueRow): QueueItem['queue'] | null {
+  if (row.deleted_at) return null;
+  if (row.state === 'pending') return 'pending';
+  if (
+    (row.state === 'published' || row.state === 'hidden') &&
+    row.flag_count > 0 &&
+    !row.merged_into
+  )
+    return 'flagged';
+  return null;
+}
+
+/** Writes `moderation.queued` for a post in a queue; call inside the transaction. */
+export function queued(db: SqliteDb, siteId: string, postId: string, at: string): number | null {
+  const item = queueItem(db, siteId, postId, at);
+  if (!item) return null;
+  return db.appendEvent(siteId, item.post.incidentId, at, (s) => ({
+    type: 'moderation.queued',
+    seq: s,
+    item,
+  }));
+}
+
+export function moderationQueue(
+  db: SqliteDb,
+  siteId: string,
+  queue: QueueItem['queue'],
+  limit: number,
+): ModerationQueue {
+  const where =
+    queue === 'pending'
+      ? "p.state = 'pending'"
+      : "p.state IN ('published', 'hidden') AND p.flag_count > 0 AND p.merged_into IS NULL";
+  const ids = db.all<{ id: string }>(
+    `SELECT p.id FROM posts p WHERE p.site_id = ? AND p.deleted_at IS NULL AND ${where}
+     ORDER BY ${queue === 'flagged' ? 'p.flag_count DESC, ' : ''}p.id ASC LIMIT ?`,
+    siteId,
+    limit,
+  );
+  const at = now();
+  const { event_seq: lastEventId } = db.one<{ event_seq: number }>(
+    'SELECT event_seq FROM sites WHERE id = ?',
+    siteId,
+  )!;
+  return {
+    items: ids
+      .map((r) => queueItem(db, siteId, r.id, at))
+      .filter((i): i is QueueItem => i !== null),
+    lastEventId,
+  };
+}
+
+export function auditPage(
+  db: SqliteDb,
+  siteId: string,
+  cursor: string | null,
+  limit: number,
+): AuditPage {
+  const rows = db.all<AuditRow>(
+    `SELECT * FROM moderation_actions WHERE site_id = ? AND (? IS NULL OR id < ?)
+     ORDER BY id DESC LIMIT ?`,
+    siteId,
+    cursor,
+    cursor,
+    limit + 1,
+  );
+  const more = rows.length > limit;
+  const entries = rows.slice(0, limit).map(toEntry);
+  return { entries, nextCursor: more ? entries[entries.length - 1]!.id : null };
+}
+
+/**
+ * Moderation needs the full incident (for `incident.updated` and the top workaround); the engine
+ * passes its assembler in.
+ */
+export type AssembleIncident = (siteId: string, row: IncidentRow) => Incident;
+
+export class SqliteModeration {
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly assemble: AssembleIncident,
+  ) {}
+
+  policy(siteId: string): SitePolicy {
+    return sitePolicy(this.db, siteId);
+  }
+
+  setPolicy(
+    siteId: string,
+    policy: SitePolicy,
+    audit: Omit<AuditInput, 'target'>,
+    at = now(),
+  ): PolicyWriteOutcome {
+    return this.db.tx(() => {
+      const stored = resolvePolicy(policy);
+      this.db.run('UPDATE sites SET policy = ? WHERE id = ?', JSON.stringify(stored), siteId);
+      const { entry, seq } = writeAudit(
+        this.db,
+        siteId,
+        { ...audit, target: { kind: 'site', id: siteId } },
+        at,
+      );
+      return { policy: stored, entry, seq };
+    });
+  }
+
+  private topOf(siteId: string, incidentId: string): string {
+    const row = this.db.incidentRow(siteId, incidentId);
+    return row ? JSON.stringify(this.assemble(siteId, row).topWorkaround) : '';
+  }
+
+  /** Writes `incident.updated` when the incident's top workaround changed since `before`. */
+  private topChanged(
+    siteId: string,
+    incidentId: string,
+    before: string,
+    at: string,
+  ): number | null {
+    const row = this.db.incidentRow(siteId, incidentId);
+    if (!row) return null;
+    const incident = this.assemble(siteId, row);
+    if (JSON.stringify(incident.topWorkaround) === before) return null;
+    return this.db.appendEvent(siteId, incidentId, at, (s) => ({
+      type: 'incident.updated',
+      seq: s,
+      incident,
+    }));
+  }
+
+  moderatePost(
+    siteId: string,
+    postId: string,
+    action: PostModerationAction,
+    actor: AuditActor,
+    reason: string | null,
+    at = now(),
+  ): ModeratePostOutcome {
+    const db = this.db;
+    return db.tx((): ModeratePostOutcome => {
+      const row = db.postRow(postId) as QueueRow | undefined;
+      if (!row || row.site_id !== siteId) return { kind: 'post_not_found' };
+      const state = row.state;
+      const inQueue = queueOf(row) !== null;
+      const flags = row.flag_count;
+      const conflict = (message: string): ModeratePostOutcome => ({ kind: 'conflict', message });
+      const publishedOnly = () =>
+        state !== 'published' || row.deleted_at
+          ? conflict(`Only a published post can be ${action === 'pin' ? 'pinned' : action + 'd'}.`)
+          : null;
+      const clearFlags = () => {
+        db.run('DELETE FROM flags WHERE post_id = ?', postId);
+        db.run('UPDATE posts SET flag_count = 0 WHERE id = ?', postId);
+      };
+      const setState = (to: string) =>
+        db.run("UPDATE posts SET state = ?, moderation_reasons = '[]' WHERE id = ?", to, postId);
+
+      const tracksTop = row.kind === 'workaround' || action === 'pin';
+      const before = tracksTop ? this.topOf(siteId, row.incident_id) : '';
+      let publicEvent: 'post.created' | 'post.updated' | null = null;
+      let detail: Record<string, unknown> | null = null;
+      switch (action) {
+        case 'approve':
+          if (!inQueue) return conflict('This post is not waiting for review.');
+          if (state === 'pending') publicEvent = 'post.created';
+          else if (state === 'hidden') publicEvent = 'post.updated';
+          setState('published');
+          clearFlags();
+          detail = { from: state, ...(flags ? { flags } : {}) };
+          break;
+        case 'reject':
+          if (!inQueue) return conflict('This post is not waiting for review.');
+          setState('removed');
+          clearFlags();
+          if (state !== 'pending') publicEvent = 'post.updated';
+          detail = { from: state, ...(flags ? { flags } : {}) };
+          break;
+        case 'hide':
+          if (state !== 'published') return conflict('Only a published post can be hidden.');
+          setState('hidden');
+          clearFlags();
+          publicEvent = 'post.updated';
+          break;
+        case 'restore':
+          if (state !== 'hidden' && state !== 'removed')
+            return conflict('Only a hidden or removed post can be restored.');
+          if (row.merged_into) return conflict('A merged duplicate cannot be restored.');
+          setState('published');
+          clearFlags();
+          publicEvent = 'post.updated';
+          detail = { from: state };
+          break;
+        case 'remove':
+          if (state === 'removed') return conflict('This post is already removed.');
+          setState('removed');
+          clearFlags();
+          if (state === 'published' || state === 'hidden') publicEvent = 'post.updated';
+          detail = { from: state };
+          break;
+        case 'verify':
+        case 'unverify':
+        case 'pin':
+        case 'unpin': {
+          const refused = publishedOnly();
+          if (refused) return refused;
+          if (row.kind === 'reply') return conflict('Replies cannot be verified or pinned.');
+          const column = action === 'verify' || action === 'unverify' ? 'verified' : 'pinned';
+          const value = action === 'verify' || action === 'pin' ? 1 : 0;
+          if (row[column] !== value) {
+            db.run(`UPDATE posts SET ${column} = ? WHERE id = ?`, value, postId);
+            publicEvent = 'post.updated';
+          }
+          break;
+        }
+      }
+
+      // A pinned post is the one the banner shows: pinning one unpins the incident's others.
+      const unpinned: string[] = [];
+      if (action === 'pin' && publicEvent) {
+        for (const other of db.all<{ id: string }>(
+          "SELECT id FROM posts WHERE incident_id = ? AND pinned = 1 AND id != ? AND state = 'published'",
+          row.incident_id,
+          postId,
+        )) {
+          db.run('UPDATE posts SET pinned = 0 WHERE id = ?', other.id);
+          unpinned.push(other.id);
+        }
+        if (unpinned.length) detail = { unpinned };
+      }
+      if (action === 'hide' || action === 'remove' || action === 'reject') {
+        if (row.pinned) db.run('UPDATE posts SET pinned = 0 WHERE id = ?', postId);
+      }
+
+      let seq = 0;
+      const post = toPost(db.postRow(postId)!);
+      if (publicEvent) {
+        const type = publicEvent;
+        const view = publicView(post);
+        seq = db.appendEvent(siteId, row.incident_id, at, (s) =>
+          type === 'post.created'
+            ? { type: 'post.created', seq: s, post: view }
+            : { type: 'post.updated', seq: s, post: view },
+        );
+      }
+      for (const id of unpinned) seq = db.postUpdated(siteId, id, at).seq;
+      if (tracksTop) {
+        const changed = this.topChanged(siteId, row.incident_id, before, at);
+        if (changed !== null) seq = changed;
+      }
+      if (inQueue && queueOf(db.postRow(postId) as QueueRow) === null) {
+        seq = db.appendEvent(siteId, row.incident_id, at, (s) => ({
+          type: 'moderation.cleared',
+          seq: s,
+          postId,
+          action,
+        }));
+      }
+      const audit = writeAudit(
+        db,
+        siteId,
+        { action, actor, target: { kind: 'post', id: postId }, reason, detail },
+        at,
+      );
+      return { kind: 'ok', post, entry: audit.entry, seq: Math.max(seq, audit.seq) };
+    });
+  }
+
+  moderateIncident(
+    siteId: string,
+    incidentId: string,
+    action: IncidentModerationAction,
+    actor: AuditActor,
+    reason: string | null,
+    at = now(),
+  ): ModerateIncidentOutcome {
+    const db = this.db;
+    return db.tx((): ModerateIncidentOutcome => {
+      const row = db.incidentRow(siteId, incidentId);
+      if (!row) return { kind: 'incident_not_found' };
+      const to = action === 'lock' ? 'locked' : 'open';
+      if (action === 'unlock' && row.thread_state === 'archived')
+        return { kind: 'conflict', message: 'An archived thread cannot be unlocked.' };
+      const from = row.thread_state;
+      if (from !== to) {
+        db.run('UPDATE incidents SET thread_state = ? WHERE id = ?', to, incidentId);
+        const incident = this.assemble(siteId, db.incidentRow(siteId, incidentId)!);
+        db.appendEvent(siteId, incidentId, at, (s) => ({
+          type: 'incident.updated',
+          seq: s,
+          incident,
+        }));
+      }
+      const incident = this.assemble(siteId, db.incidentRow(siteId, incidentId)!);
+      const { entry, seq } = writeAudit(
+        db,
+        siteId,
+        {
+          action,
+          actor,
+          target: { kind: 'incident', id: incidentId },
+          reason,
+          detail: { from, to },
+        },
+        at,
+      );
+      return { kind: 'ok', incident, entry, seq };
+    });
+  }
+
+  moderateMember(
+    siteId: string,
+    memberId: string,
+    action: MemberModerationAction,
+    actor: AuditActor,
+    reason: string | null,
+    hours: number | null,
+    at = now(),
+  ): ModerateMemberOutcome {
+    const db = this.db;
+    return db.tx((): ModerateMemberOutcome => {
+      const member = db.one<{ role: string; fingerprint: string | null; display_name: string }>(
+        'SELECT role, fingerprint, display_name FROM members WHERE site_id = ? AND id = ?',
+        siteId,
+        memberId,
+      );
+      if (!member) return { kind: 'member_not_found' };
+      let detail: Record<string, unknown>;
+      if (action === 'ban') {
+        if (member.role !== 'member')
+          return {
+            kind: 'conflict',
+            message: 'Staff and moderators cannot be banned; change their role instead.',
+          };
+        const expiresAt = hours ? new Date(Date.parse(at) + hours * 3_600_000).toISOString() : null;
+        db.run(
+          `INSERT INTO bans (id, site_id, member_id, fingerprint, reason, created_by, created_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          ulid(),
+          siteId,
+          memberId,
+          member.fingerprint,
+          reason,
+          actor.id ?? actor.kind,
+          at,
+          expiresAt,
+        );
+        detail = {
+          displayName: member.display_name,
+          expiresAt,
+          fingerprint: member.fingerprint !== null,
+        };
+      } else {
+        const lifted = db.run(
+          `UPDATE bans SET lifted_at = ? WHERE site_id = ? AND lifted_at IS NULL
+           AND (member_id = ? OR (fingerprint IS NOT NULL AND fingerprint = ?))`,
+          at,
+          siteId,
+          memberId,
+          member.fingerprint,
+        );
+        if (lifted === 0) return { kind: 'conflict', message: 'This member is not banned.' };
+        detail = { displayName: member.display_name, lifted };
+      }
+      // Their queued posts show the new standing.
+      for (const p of db.all<{ id: string }>(
+        "SELECT id FROM posts WHERE site_id = ? AND member_id = ? AND deleted_at IS NULL AND (state = 'pending' OR flag_count > 0)",
+        siteId,
+        memberId,
+      ))
+        queued(db, siteId, p.id, at);
+      const { entry, seq } = writeAudit(
+        db,
+        siteId,
+        { action, actor, target: { kind: 'member', id: memberId }, reason, detail },
+        at,
+      );
+      return { kind: 'ok', entry, seq };
+    });
+  }
+
+  flagPost(
+    siteId: string,
+    postId: string,
+    memberId: string,
+    flag: FlagRequest,
+    at = now(),
+  ): FlagOutcome {
+    const db = this.db;
+    return db.tx((): FlagOutcome => {
+      const row = db.postRow(postId) as QueueRow | undefined;
+      if (!row || row.site_id !== siteId || row.deleted_at || row.state !== 'published')
+        return { kind: 'post_not_found' };
+      if (row.member_id === memberId) return { kind: 'own_post' };
+      const note = flag.note?.trim() ? flag.note.trim() : null;
+      db.run(
+        `INSERT INTO flags (post_id, member_id, reason, note, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (post_id, member_id) DO UPDATE SET reason = excluded.reason, note = excluded.note, created_at = excluded.created_at`,
+        postId,
+        memberId,
+        flag.reason,
+        note,
+        at,
+      );
+      const count = db.one<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM flags WHERE post_id = ?',
+        postId,
+      )!.n;
+      db.run('UPDATE posts SET flag_count = ? WHERE id = ?', count, postId);
+      const { flagThreshold } = sitePolicy(db, siteId);
+      let hidden = false;
+      let seq = 0;
+      if (count >= flagThreshold) {
+        hidden = true;
+        const before = row.kind === 'workaround' ? this.topOf(siteId, row.incident_id) : '';
+        const reasons: ModerationReason[] = [
+          {
+            code: 'flagged',
+            message: `Hidden after ${count} member${count === 1 ? '' : 's'} flagged it (threshold ${flagThreshold}).`,
+          },
+        ];
+        db.run(
+          "UPDATE posts SET state = 'hidden', pinned = 0, moderation_reasons = ? WHERE id = ?",
+          JSON.stringify(reasons),
+          postId,
+        );
+        const post = toPost(db.postRow(postId)!);
+        seq = db.appendEvent(siteId, row.incident_id, at, (s) => ({
+          type: 'post.updated',
+          seq: s,
+          post: publicView(post),
+        }));
+        if (row.kind === 'workaround')
+          seq = this.topChanged(siteId, row.incident_id, before, at) ?? seq;
+        seq = writeAudit(
+          db,
+          siteId,
+          {
+            action: 'hide',
+            actor: { kind: 'system', id: null, displayName: 'Member flags' },
+            target: { kind: 'post', id: postId },
+            reason: reasons[0]!.message,
+            detail: { flags: count, threshold: flagThreshold },
+          },
+          at,
+        ).seq;
+      }
+      seq = queued(db, siteId, postId, at) ?? seq;
+      return { kind: 'ok', postId, count, hidden, seq };
+    });
+  }
+}

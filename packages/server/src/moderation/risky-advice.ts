@@ -177,7 +177,7 @@ export const RISKY_PATTERNS: readonly Pattern[] = [
   // ── off-site support contacts ──
   {
     code: 'risky_contact',
-    re: /\b(?:dm|pm|message|whats\s?app|telegram|signal|viber|wechat|call|text|ring|email|e-mail|mail|contact|reach(?:\s+out\s+to)?|ping|chat\s+with|talk\s+to)\s+(?:our|the|my|a|an)?\s*(?:official\s+|live\s+|24\/7\s+|dedicated\s+|technical\s+|tech\s+)*(?:support|help\s?desk|helpline|customer\s+(?:care|service|support)|service\s+desk|recovery|refund|billing)(?:\s+(?:team|agents?|staff|desk|line|center|centre|department|specialists?|technicians?))?\s*(?:directly\s+)?(?:at|on|via|through|@|:|\+|number|[-–—])\s*(?:\+?\d|@\w|[\w.+-]+@[\w-]+\.|(?:https:\/\/)?(?:t\.me|wa\.me|telegram\.me|chat\.whatsapp\.com|discord\.gg)\b)/i,
+    re: /\b(?:dm|pm|message|whats\s?app|telegram|signal|viber|wechat|call|text|ring|email|e-mail|mail|contact|reach(?:\s+out\s+to)?|ping|chat\s+with|talk\s+to)\s+(?:our|the|my|a|an)?\s*(?:official\s+|live\s+|24\/7\s+|dedicated\s+|technical\s+|tech\s+)*(?:support|help\s?desk|helpline|customer\s+(?:care|service|support)|service\s+desk|recovery|refund|billing)(?:\s+(?:team|agents?|staff|desk|line|center|centre|department|specialists?|technicians?))?\s*(?:directly\s+)?(?:at|on|via|through|@|:|\+|number|[-–—])\s*(?:\+?\d|@\w+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https:\/\/)?(?:t\.me|wa\.me|telegram\.me|chat\.whatsapp\.com|discord\.gg)\b)/i,
   },
   {
     code: 'risky_contact',

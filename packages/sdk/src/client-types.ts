@@ -11,6 +11,7 @@ import type {
   FlagReason,
   FlagResult,
   Incident,
+  MemberExport,
   MemberIncidentState,
   Post,
   Problem,
@@ -79,6 +80,19 @@ export interface LifeboatClient {
 
   /** Starts (or renames) the guest session. */
   startSession(displayName: string): Promise<Session>;
+  /**
+   * Signs in with a token minted by the host site (JWT; docs/identity.md), exchanged for a
+   * session at once; `null` signs out back to the visitor's guest session (if one is stored).
+   * Rejects with a LifeboatError when the server refuses the token (401 with the reason).
+   */
+  identify(token: string | null): Promise<Session | null>;
+  /** Everything the server stores about the current member (their own data, as JSON). */
+  exportMyData(): Promise<MemberExport>;
+  /**
+   * Erases the current member's data on the server (posts become tombstones, confirmations and
+   * reports are removed) and forgets the session; a host sign-in is dropped too.
+   */
+  deleteMyData(): Promise<void>;
   /**
    * Posts to an incident's thread. Adds an optimistic entry at once, sends with the post id as
    * Idempotency-Key, reconciles by id. Rejects with a LifeboatError (field errors included).

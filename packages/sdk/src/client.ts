@@ -2,6 +2,7 @@ import type {
   AffectedResult,
   FlagResult,
   Incident,
+  MemberExport,
   MemberSummary,
   Post,
   ReactionKind,
@@ -9,6 +10,7 @@ import type {
 } from '@lifeboat/protocol';
 import { atom } from 'nanostores';
 import type { ConnectionState, LifeboatClient } from './client-types.js';
+import { LifeboatError } from './client-types.js';
 import type { Context } from './context.js';
 import { incidentIdOf, peek } from './context.js';
 import type { FetchLike } from './http.js';
@@ -40,6 +42,16 @@ export interface LifeboatOptions {
   EventSource?: EventSourceConstructor;
   /** Where the session is kept; defaults to `localStorage` when usable, `null` keeps it in memory. */
   storage?: SessionStorage | null;
+  /**
+   * A sign-in token minted by the host site (JWT; docs/identity.md): the member posts under the
+   * host's name, avatar, role and badges instead of as a guest. Change it with `identify()`.
+   */
+  identity?: string | null;
+  /**
+   * Returns a fresh host token (or null once the person signed out). Called shortly before the
+   * Lifeboat session or the host token expires, and when the server refuses the session.
+   */
+  refreshIdentity?: () => Promise<string | null>;
 }
 
 type Counts = Post['counts'];
@@ -64,7 +76,10 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
   const fetchFn: FetchLike = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
   const request = createRequest(base, fetchFn);
   const storage = options.storage === undefined ? defaultStorage() : options.storage;
-  const sessions = createSessions(request, storage, `lifeboat:${server}:${site}:session`);
+  const sessions = createSessions(request, storage, `lifeboat:${server}:${site}:session`, {
+    identity: options.identity,
+    refreshIdentity: options.refreshIdentity,
+  });
   const $connection = atom<ConnectionState>('idle');
   const stream = createStream(
     `${base}/stream`,
@@ -160,6 +175,30 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
     affectedHistory: (id) => history(id).$store,
 
     startSession: (displayName) => sessions.start(displayName),
+    identify: (token) =>
+      sessions.identify(token).catch((error) => {
+        throw toLifeboatError(error);
+      }),
+
+    async exportMyData() {
+      // Nothing is stored about a visitor without a session: never create one just to export.
+      if (!sessions.current() && !sessions.signedIn())
+        throw new LifeboatError({
+          title: 'No session',
+          status: 401,
+          code: 'unauthorized',
+          detail: 'There is no session on this site, so nothing is stored about you.',
+        });
+      return sessions.authed((token) =>
+        request<MemberExport>('GET', '/members/me/export', { token }),
+      );
+    },
+
+    async deleteMyData() {
+      if (!sessions.current() && !sessions.signedIn()) return;
+      await sessions.authed((token) => request<void>('DELETE', '/members/me', { token }));
+      sessions.forget();
+    },
 
     post: (incidentId, req, options) => posts.post(incidentId, req, options),
     retryPost: (incidentId, postId) => posts.retryPost(incidentId, postId),
@@ -251,6 +290,7 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
     },
 
     close() {
+      sessions.close();
       stream.close();
       incidents.clear();
       threads.clear();

@@ -26,6 +26,7 @@ export type {
   IncidentPhase,
   IncidentUpdate,
   LifeboatEvent,
+  MemberExport,
   MemberIncidentState,
   MemberSummary,
   Post,

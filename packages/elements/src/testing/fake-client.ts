@@ -6,6 +6,7 @@ import type {
   FlagReason,
   FlagResult,
   Incident,
+  MemberExport,
   MemberIncidentState,
   Post,
   PostState,
@@ -135,6 +136,42 @@ export class FakeClient implements LifeboatClient {
     };
     this.$session.set(session);
     return session;
+  }
+
+  async identify(token: string | null): Promise<Session | null> {
+    this.calls.push({ method: 'identify', args: [token] });
+    const session: Session | null = token
+      ? {
+          token: 'sso-token',
+          member: { id: 'm-sso', displayName: 'Signed In', role: 'member', staff: false },
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        }
+      : null;
+    this.$session.set(session);
+    return session;
+  }
+
+  async exportMyData(): Promise<MemberExport> {
+    this.calls.push({ method: 'exportMyData', args: [] });
+    const member = this.$session.get()?.member ?? {
+      id: 'm-me',
+      displayName: 'Guest',
+      role: 'member' as const,
+      staff: false,
+    };
+    return {
+      exportedAt: new Date().toISOString(),
+      member: { ...member, kind: 'guest', createdAt: new Date().toISOString(), externalId: null },
+      posts: [],
+      reactions: [],
+      affected: [],
+      flags: [],
+    };
+  }
+
+  async deleteMyData(): Promise<void> {
+    this.calls.push({ method: 'deleteMyData', args: [] });
+    this.$session.set(null);
   }
 
   async similarWorkarounds(incidentId: string, text: string): Promise<SimilarWorkaround[]> {

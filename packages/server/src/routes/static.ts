@@ -1,4 +1,8 @@
-/** /cdn/* (the script-tag bundle, cross-origin) and, in demo mode, the demo status page at /. */
+/**
+ * /cdn/* (the script-tag bundle, cross-origin) and, in demo mode, the demo status page at / and
+ * the demo moderation page (examples/moderation) at /moderation/.
+ */
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ProblemError, problems } from '../http/problem.js';
 import { resolveStatic, sendStatic } from '../http/static.js';
@@ -27,6 +31,17 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
   });
 
   if (!config.demo) return;
+  const moderationDir = fileURLToPath(new URL('../../../../examples/moderation/', import.meta.url));
+  app.get('/moderation', async (_request, reply) => reply.redirect('/moderation/'));
+  app.get<{ Params: { '*': string } }>('/moderation/*', async (request, reply) => {
+    const rel = request.params['*'];
+    const found = await resolveStatic(moderationDir, rel === '' ? 'index.html' : rel);
+    if (!found) throw problems.notFound('File');
+    return sendStatic(request, reply, found, {
+      'Cache-Control': 'no-cache',
+      'Referrer-Policy': 'no-referrer',
+    });
+  });
   app.get<{ Params: { '*': string } }>('/*', async (request, reply) => {
     const rel = request.params['*'];
     if (rel.startsWith('v1/')) throw problems.notFound('Route');

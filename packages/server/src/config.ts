@@ -50,6 +50,8 @@ export interface ServerConfig {
   /** Guest sessions per minute (this instance, all sites) from which `under_load` asks for proof of work. */
   challengeLoad: number;
   rateLimits: RateLimitConfig;
+  /** The config file declaring sites (LIFEBOAT_CONFIG / --config), applied at start; null: none. */
+  configFile: string | null;
 }
 
 export interface ConfigOption {
@@ -86,6 +88,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: '.lifeboat',
     description:
       'Directory for the SQLite file (lifeboat.db) and the generated secret; created on first run.',
+  },
+  {
+    key: 'configFile',
+    env: 'LIFEBOAT_CONFIG',
+    flag: '--config',
+    default: '(none)',
+    description:
+      'A JSON file declaring sites (slug, name, origins, status source, policy, SSO keys), applied at every start; the server refuses to start when it is invalid.',
   },
   {
     key: 'secret',
@@ -416,6 +426,7 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     editWindowMs: read('editWindowMs', 15 * 60_000, (l, r) => int(l, r, 0, 365 * 86_400_000)),
     challengeLoad: read('challengeLoad', 120, (l, r) => int(l, r, 1, 1_000_000)),
     rateLimits: read('rateLimits', { ...DEFAULT_RATE_LIMITS }, parseRateLimits),
+    configFile: read<string | null>('configFile', null, (_l, r) => path.resolve(cwd, r.trim())),
   };
 }
 
@@ -429,7 +440,8 @@ export function helpText(): string {
     'Usage: lifeboat start [options]',
     '',
     'Runs the Lifeboat server (HTTP API, live stream, SQLite storage).',
-    'Also: `lifeboat site --help` (sites, status sources), `lifeboat incident --help` (manual incidents).',
+    'Also: `lifeboat site --help` (sites, status sources, policy, SSO keys), `lifeboat incident --help`',
+    '(manual incidents), `lifeboat staff --help` (staff members and their tokens).',
     '',
     'Options (flag, environment variable):',
     ...lines,

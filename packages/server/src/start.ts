@@ -1,7 +1,11 @@
-/** startServer(config): build, listen, and a graceful `stop()` (streams → HTTP → database). */
+/**
+ * startServer(config): read the config file, build, apply the file's sites, listen, and a
+ * graceful `stop()` (streams → HTTP → database).
+ */
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { ServerConfig } from './config.js';
+import { applyConfigFile, readConfigFile } from './config-file.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -12,7 +16,18 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  // A bad config file stops the start before anything is opened (ConfigError).
+  const declared = config.configFile ? readConfigFile(config.configFile) : null;
   const app = await buildApp(config);
+  if (declared) {
+    try {
+      const applied = await applyConfigFile(app.lifeboat.store, declared);
+      app.log.info({ file: declared.file, ...applied }, 'config file applied');
+    } catch (err) {
+      await app.close();
+      throw err;
+    }
+  }
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

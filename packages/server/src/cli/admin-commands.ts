@@ -39,6 +39,8 @@ export const SITE_HELP = `Usage:
   lifeboat site create --slug <slug> --name <name> [--origin <origin>]... [--status-url <url>] [--poll-interval-ms <ms>]
   lifeboat site update --slug <slug> [--new-slug <slug>] [--name <name>] [--origin <origin>]... [--status-url <url>|none] [--poll-interval-ms <ms>|default]
   lifeboat site list
+  lifeboat site policy <slug> [--show | --set key=value... | --file policy.json | --reset]   (see lifeboat site policy --help)
+  lifeboat site sso <slug> [--hs256-secret <s> | --public-key-file <pem>... | --clear]      (see lifeboat site sso --help)
 
 Sites are the status pages Lifeboat serves. --origin (repeatable) allows a page origin to embed
 the site (* allows any). --status-url makes the server poll an upstream status page

@@ -1,12 +1,20 @@
 #!/usr/bin/env node
-/** The `lifeboat` CLI: `lifeboat start [--port N] [--data-dir D] [--demo]`, `lifeboat --help`. */
+/**
+ * The `lifeboat` CLI: `lifeboat start [--port N] [--data-dir D] [--config F] [--demo]`,
+ * `lifeboat site …`, `lifeboat incident …`, `lifeboat staff …`, `lifeboat --help`.
+ */
 import { ConfigError, helpText, loadConfig } from '../config.js';
+import { demoStaffToken } from '../demo/seed.js';
 import { demoUrl, startServer } from '../start.js';
 import { runAdminCommand } from './admin-commands.js';
+import { runSitePolicy, runSiteSso, runStaffCommand } from './identity-commands.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'site' && rest[0] === 'policy') return runSitePolicy(rest.slice(1));
+  if (command === 'site' && rest[0] === 'sso') return runSiteSso(rest.slice(1));
   if (command === 'site' || command === 'incident') return runAdminCommand(command, rest);
+  if (command === 'staff') return runStaffCommand(rest);
   if (
     !command ||
     command === '--help' ||
@@ -31,9 +39,26 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const server = await startServer(config);
+  let server;
+  try {
+    server = await startServer(config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`lifeboat: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
   console.log(`Lifeboat is running at ${server.url}`);
   if (config.demo) console.log(`Demo status page: ${demoUrl(server.url)}`);
+  if (config.demo) {
+    const { store, keys } = server.app.lifeboat;
+    const token = await demoStaffToken(store, keys);
+    if (token) {
+      console.log(`Demo moderation page: ${server.url}/moderation/`);
+      console.log(`Demo staff token (moderator of site "demo", 7 days): ${token}`);
+    }
+  }
   console.log(`Data: ${config.dataDir}`);
 
   await new Promise<void>((resolve) => {

@@ -69,6 +69,8 @@ const defaults = {
   officialUpdate: 'Official update',
   showAll: 'Show all',
   showLess: 'Show less',
+  showDetails: 'Show details',
+  moreIncidents: (n: number) => plural(n, { one: '+# more', other: '+# more' }),
   collapse: 'Collapse',
   expand: 'Expand',
   dismiss: 'Dismiss',

@@ -7,7 +7,8 @@ export const bannerStyles = [
   css`
     :host {
       --_sev: var(--lifeboat-banner-accent, var(--_muted));
-      --_default-reserve: var(--lifeboat-banner-min-height, 25rem);
+      --_compact-reserve: var(--lifeboat-banner-min-height, 3.75rem);
+      --_incident-reserve: var(--lifeboat-banner-incident-height, 25rem);
     }
     /*
      * Host-page safety: a page's own global rules (even * { all: unset !important }) reach
@@ -53,8 +54,12 @@ export const bannerStyles = [
     :host([data-severity='critical']) {
       --_sev: var(--lifeboat-banner-accent, var(--_critical));
     }
-    /* The reserved height: set before data arrives, never changed by data afterwards. */
+    /*
+     * The reserved height: set before data arrives, never changed by data while in view. One
+     * compact line, or the incident height when one is expected.
+     */
     .banner {
+      --_default-reserve: var(--_compact-reserve);
       position: relative;
       min-height: var(--_reserve, var(--_default-reserve));
       max-height: var(--_reserve, var(--_default-reserve));
@@ -69,6 +74,9 @@ export const bannerStyles = [
         0 1px 2px rgb(0 0 0 / 0.04),
         0 4px 16px -8px rgb(0 0 0 / 0.08);
     }
+    :host(:state(incident-reserve)) .banner {
+      --_default-reserve: var(--_incident-reserve);
+    }
     :host(:state(expanded)) .banner {
       max-height: none;
     }
@@ -82,6 +90,7 @@ export const bannerStyles = [
       gap: var(--_s3);
     }
     :host(:state(operational)) .banner,
+    :host(:state(summary)) .banner,
     :host(:state(loading)) .banner {
       display: grid;
       align-content: center;
@@ -200,6 +209,23 @@ export const bannerStyles = [
       margin-inline-start: auto;
       font-weight: 400;
       font-size: var(--_fs-s);
+    }
+    /* The compact line: one line whatever the width; the title gives way first. */
+    .summary {
+      white-space: nowrap;
+    }
+    .summary > * {
+      flex: none;
+    }
+    .summary .summary-title {
+      flex: 0 1 auto;
+      min-width: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      font-weight: 400;
+    }
+    .summary .link-button {
+      margin-inline-start: auto;
     }
     .dot {
       flex: none;
@@ -433,8 +459,10 @@ export const bannerStyles = [
     }
     @container (max-width: 480px) {
       .banner {
-        --_default-reserve: var(--lifeboat-banner-min-height, 30rem);
         padding: var(--_s3) var(--_s4);
+      }
+      :host(:state(incident-reserve)) .banner {
+        --_default-reserve: var(--lifeboat-banner-incident-height, 30rem);
       }
       .incident-head {
         grid-template-columns: auto auto minmax(0, 1fr) auto;

@@ -6,6 +6,7 @@ import type {
   SiteStatus,
 } from '@lifeboat/protocol';
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { nothing } from 'lit';
 import { FakeClient } from '../testing/fake-client.js';
 import { INCIDENT_ID, sampleStatus } from '../testing/sample-data.js';
 import type { LifeboatBanner } from './banner.js';
@@ -61,9 +62,10 @@ function changed(status: SiteStatus, change: Partial<SiteStatus['incidents'][num
   };
 }
 
+/** A banner that expects an incident (the incident height reserved), as most tests want. */
 async function banner(client: FakeClient, attrs = html``): Promise<LifeboatBanner> {
   const el = await fixture<LifeboatBanner>(
-    html`<lifeboat-banner .client=${client}>${attrs}</lifeboat-banner>`,
+    html`<lifeboat-banner .client=${client} expect="incident">${attrs}</lifeboat-banner>`,
   );
   await el.updateComplete;
   return el;
@@ -207,7 +209,11 @@ describe('<lifeboat-banner>', () => {
     it('shows only the incident named by the incident attribute', async () => {
       client.setStatus(sampleStatus('minor'));
       const el = await fixture<LifeboatBanner>(
-        html`<lifeboat-banner .client=${client} incident=${INCIDENT_ID}></lifeboat-banner>`,
+        html`<lifeboat-banner
+          .client=${client}
+          incident=${INCIDENT_ID}
+          expect="incident"
+        ></lifeboat-banner>`,
       );
       expect(client.callsOf('incident')[0]).to.deep.equal([INCIDENT_ID]);
       expect(el.shadowRoot!.querySelectorAll('[part="incident"]')).to.have.length(1);
@@ -259,13 +265,158 @@ describe('<lifeboat-banner>', () => {
     });
   });
 
+  describe('reserved height', () => {
+    /** A banner as a page without a hint gets it: no expect attribute. */
+    const plain = async (attrs: Partial<{ expect: string }> = {}) => {
+      const el = await fixture<LifeboatBanner>(
+        html`<lifeboat-banner
+          .client=${client}
+          expect=${attrs.expect ?? nothing}
+        ></lifeboat-banner>`,
+      );
+      await settle(el);
+      return el;
+    };
+    const height = (el: LifeboatBanner) => el.getBoundingClientRect().height;
+
+    it('reserves one compact line by default, and a calm status fits it', async () => {
+      const el = await plain();
+      const loading = height(el);
+      expect(loading).to.be.within(40, 80);
+      expect(el.matches(':state(incident-reserve)')).to.be.false;
+      client.setStatus(sampleStatus('operational'));
+      await settle(el);
+      await expect(el).to.be.accessible();
+      expect(height(el)).to.equal(loading);
+      expect(el.matches(':state(clipped)')).to.be.false;
+      expect(q(el, '.overall-text').textContent).to.contain('operational');
+    });
+
+    it('summarises an incident in the compact line, with "Show details", at the same height', async () => {
+      client.setStatus(sampleStatus('operational'));
+      const el = await plain();
+      const before = height(el);
+      const status = sampleStatus('major');
+      client.setStatus(status);
+      await settle(el);
+      await expect(el).to.be.accessible();
+      expect(height(el)).to.equal(before);
+      expect(el.matches(':state(summary)')).to.be.true;
+      expect(el.matches(':state(clipped)')).to.be.false;
+      expect(q(el, '[part="title"]').textContent).to.equal(status.incidents[0]!.title);
+      expect(q(el, '[part="incident"]')).to.be.null;
+      // still announced like any new incident
+      expect(q(el, '[role="status"]').textContent).to.contain(status.incidents[0]!.title);
+      expect(q(el, '[role="status"]').getAttribute('aria-live')).to.equal('assertive');
+
+      const details = q<HTMLButtonElement>(el, '[part="details-button"]');
+      expect(details.getAttribute('aria-expanded')).to.equal('false');
+      details.focus();
+      details.click();
+      await settle(el);
+      await el.updateComplete;
+      expect(el.matches(':state(summary)')).to.be.false;
+      expect(el.matches(':state(incident-reserve)')).to.be.true;
+      expect(q(el, '[part="incident"]')).to.exist;
+      expect(height(el)).to.be.greaterThan(before + 100);
+      // fitted to its content after the visitor's click: nothing hidden
+      expect(el.matches(':state(clipped)')).to.be.false;
+      expect(el.shadowRoot!.activeElement?.tagName).to.equal('BUTTON');
+    });
+
+    it('counts the other open incidents and maintenances in the compact line', async () => {
+      const status = sampleStatus('major');
+      client.setStatus({
+        ...status,
+        incidents: [...status.incidents, { ...status.incidents[0]!, id: 'two', title: 'Two' }],
+        maintenances: [maintenance()],
+      });
+      const el = await plain();
+      expect(q(el, '.summary').textContent).to.contain('+2 more');
+    });
+
+    it('reserves the incident height on the next visit after one with an incident', async () => {
+      client.setStatus(sampleStatus('major'));
+      const first = await plain();
+      const compact = height(first);
+      first.remove();
+      const second = await plain();
+      expect(second.matches(':state(incident-reserve)')).to.be.true;
+      expect(second.matches(':state(summary)')).to.be.false;
+      expect(height(second)).to.be.greaterThan(compact + 100);
+      expect(q(second, '[part="incident"]')).to.exist;
+      // what it needed this time is what the visit after reserves: all of it fits
+      second.remove();
+      const third = await plain();
+      expect(third.matches(':state(clipped)')).to.be.false;
+      expect(height(third)).to.be.greaterThan(compact + 100);
+
+      // a calm visit: the next one is compact again
+      client.setStatus(sampleStatus('operational'));
+      await settle(third);
+      third.remove();
+      const fourth = await plain();
+      expect(fourth.matches(':state(incident-reserve)')).to.be.false;
+      expect(height(fourth)).to.equal(compact);
+    });
+
+    it('follows expect over what the last visit showed', async () => {
+      client.setStatus(sampleStatus('major'));
+      (await plain()).remove();
+      const calm = await plain({ expect: 'calm' });
+      expect(calm.matches(':state(summary)')).to.be.true;
+      calm.remove();
+      client.setStatus(sampleStatus('operational'));
+      const incident = await plain({ expect: 'incident' });
+      expect(incident.matches(':state(incident-reserve)')).to.be.true;
+      expect(height(incident)).to.be.greaterThan(300);
+    });
+
+    it('fits its content below the fold, where nothing the visitor sees can move', async () => {
+      client.setStatus(sampleStatus('operational'));
+      const wrapper = await fixture<HTMLDivElement>(
+        html`<div>
+          <div style="height: 200vh"></div>
+          <lifeboat-banner .client=${client}></lifeboat-banner>
+        </div>`,
+      );
+      const el = wrapper.querySelector('lifeboat-banner')!;
+      await settle(el);
+      const calm = height(el);
+      client.setStatus(sampleStatus('major'));
+      await settle(el);
+      await settle(el);
+      expect(el.matches(':state(summary)')).to.be.false;
+      expect(el.matches(':state(clipped)')).to.be.false;
+      expect(q(el, '[part="incident"]')).to.exist;
+      expect(height(el)).to.be.greaterThan(calm + 100);
+      client.setStatus(sampleStatus('operational'));
+      await settle(el);
+      await settle(el);
+      expect(height(el)).to.equal(calm);
+    });
+
+    it('warns in development about an unknown expect value', async () => {
+      const warn = console.warn;
+      const messages: string[] = [];
+      console.warn = (m: string) => messages.push(m);
+      try {
+        await plain({ expect: 'outage' });
+      } finally {
+        console.warn = warn;
+      }
+      expect(messages.some((m) => m.includes('expect="outage"'))).to.be.true;
+    });
+  });
+
   describe('host-page safety', () => {
     /** A banner whose page reserves less than the sample incident needs. */
     const small = async (c: FakeClient) => {
       const el = await fixture<LifeboatBanner>(
         html`<lifeboat-banner
           .client=${c}
-          style="--lifeboat-banner-min-height: 9rem"
+          expect="incident"
+          style="--lifeboat-banner-incident-height: 9rem"
         ></lifeboat-banner>`,
       );
       await settle(el);
@@ -572,7 +723,7 @@ describe('<lifeboat-banner>', () => {
 
     it('reads the status page directly and hides what needs a Lifeboat server', async () => {
       const el = await fixture<LifeboatBanner>(
-        html`<lifeboat-banner status-url=${STATUS_URL}></lifeboat-banner>`,
+        html`<lifeboat-banner status-url=${STATUS_URL} expect="incident"></lifeboat-banner>`,
       );
       await waitUntil(() => q(el, '[part="incident"]') !== null);
       await expect(el).to.be.accessible();

@@ -11,7 +11,7 @@ import { createDirectStatus, type LifeboatClient, type Loadable } from '@lifeboa
 import type { ReadableAtom } from 'nanostores';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LifeboatElement } from '../base/lifeboat-element.js';
+import { isDevelopment, LifeboatElement } from '../base/lifeboat-element.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { PopoverController } from '../controllers/popover-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
@@ -26,6 +26,25 @@ import { BannerPreferences } from './preferences.js';
 const LOUD: ReadonlySet<string> = new Set(['major', 'critical']);
 const RANK: readonly Severity[] = ['operational', 'maintenance', 'minor', 'major', 'critical'];
 const NARROW = 480;
+
+/** What the host page knows before the script runs (e.g. rendered on its server). */
+export type BannerExpectation = 'incident' | 'calm';
+const EXPECTATIONS: readonly BannerExpectation[] = ['incident', 'calm'];
+
+/** A page placeholder taller than this many rem is an incident-height placeholder. */
+const COMPACT_LIMIT_REM = 8;
+
+/**
+ * True once the browser has painted this document (or when it cannot tell): from then on a
+ * height the page already showed must be kept. Before the first paint any height is free.
+ */
+function hasPainted(): boolean {
+  const perf = globalThis.performance;
+  if (typeof PerformanceObserver !== 'function' || typeof perf?.getEntriesByType !== 'function')
+    return true;
+  if (!PerformanceObserver.supportedEntryTypes?.includes('paint')) return true;
+  return perf.getEntriesByType('paint').length > 0;
+}
 
 /** One direct-mode poller per status URL and page, shared by every banner that names it. */
 const directStatuses = new Map<string, ReadableAtom<Loadable<SiteStatus>>>();
@@ -73,9 +92,13 @@ const activeMaintenance = (m: Maintenance): boolean =>
  * button with its live count and a sparkline of recent reports, and the top community workaround.
  *
  * Host-page safety: the banner's height is reserved before data arrives and never changes on its
- * own afterwards (content that does not fit is clipped behind "Show all"); only a visitor's action
- * (show all, collapse, dismiss) changes it, so it adds no layout shift. With `status-url` it reads
- * a public Statuspage-compatible `summary.json` directly, without a Lifeboat server.
+ * own while it is in view, so it adds no layout shift. It reserves one compact line by default,
+ * and the incident height when the page says `expect="incident"` or the visitor's last visit
+ * showed an incident. An incident that arrives in the compact line is summarised there with
+ * "Show details"; content that does not fit the incident height is clipped behind "Show all".
+ * Only a visitor's action (details, show all, collapse, dismiss) changes the height in view;
+ * below the fold it fits its content. With `status-url` it reads a public
+ * Statuspage-compatible `summary.json` directly, without a Lifeboat server.
  *
  * @summary Live status banner for a status page.
  *
@@ -110,9 +133,11 @@ const activeMaintenance = (m: Maintenance): boolean =>
  * @csspart maintenance-badge - "Maintenance in progress".
  * @csspart show-dismissed-button - Brings dismissed incidents back.
  * @csspart show-all-button - Shows content that does not fit the reserved height.
+ * @csspart details-button - "Show details" of an incident summarised in the compact line.
  * @csspart skeleton - The placeholder shown while loading.
  *
- * @cssproperty --lifeboat-banner-min-height - Height reserved before data arrives (default 25rem; 30rem under 480 px), unless the page's `lifeboat-banner:not(:defined)` rule gave it one or the visitor's last visit showed what the content needs. Data never changes it afterwards.
+ * @cssproperty --lifeboat-banner-min-height - The compact height reserved when no incident is expected (default 3.75rem: one line), unless the page's `lifeboat-banner:not(:defined)` rule gave it one. Data never changes it while in view.
+ * @cssproperty --lifeboat-banner-incident-height - The height reserved when an incident is expected (`expect="incident"`, or an incident on the last visit whose height is not known; default 25rem, 30rem under 480 px).
  * @cssproperty --lifeboat-banner-accent - The severity color (set per severity; override to brand it).
  * @cssproperty --lifeboat-color-surface - Background.
  * @cssproperty --lifeboat-color-text - Text color.
@@ -135,6 +160,8 @@ const activeMaintenance = (m: Maintenance): boolean =>
  * @cssstate maintenance - A maintenance is in progress.
  * @cssstate direct - Reading a status page directly (`status-url`), without a Lifeboat server.
  * @cssstate clipped - Content is taller than the reserved height ("Show all" is offered).
+ * @cssstate incident-reserve - The incident height is reserved (otherwise the compact line).
+ * @cssstate summary - An open incident or maintenance is summarised in the compact line.
  * @cssstate expanded - The visitor chose "Show all".
  */
 @customElement('lifeboat-banner')
@@ -150,6 +177,13 @@ export class LifeboatBanner extends LifeboatElement {
    * community workaround). The page's CSP must allow it in `connect-src`.
    */
   @property({ attribute: 'status-url', reflect: true }) statusUrl: string | null = null;
+
+  /**
+   * What the page knows before the script runs: `incident` reserves the incident height, `calm`
+   * the compact line. Without it the banner uses the page's placeholder height, or what the
+   * visitor's last visit showed. Read once, when the banner first renders.
+   */
+  @property({ reflect: true }) expect: BannerExpectation | null = null;
 
   @state() private expanded = false;
   @state() private clipped = false;
@@ -168,6 +202,8 @@ export class LifeboatBanner extends LifeboatElement {
   });
   #prefs = new BannerPreferences('lifeboat:banner');
   #reserve: number | null = null;
+  /** The incident height is reserved (else the compact line). */
+  #full = false;
   /** The height the page gave the element before it was upgraded (its placeholder rule). */
   readonly #placeholder: number;
   #bucket: 'narrow' | 'wide' = 'wide';
@@ -229,6 +265,11 @@ export class LifeboatBanner extends LifeboatElement {
       this.#bindStores(this.activeClient);
     }
     if (!this.hasUpdated) this.#pickReserve();
+    if (changed.has('expect') && this.expect !== null && !EXPECTATIONS.includes(this.expect))
+      if (isDevelopment())
+        console.warn(
+          `<lifeboat-banner>: expect="${this.expect}" is not one of ${EXPECTATIONS.join(', ')}.`,
+        );
     const status = this.#status.value;
     const incidents = this.#incidents();
     const client = this.activeClient;
@@ -251,6 +292,8 @@ export class LifeboatBanner extends LifeboatElement {
     this.toggleState('maintenance', this.#maintenances().length > 0);
     this.toggleState('direct', this.direct);
     this.toggleState('clipped', this.clipped && !this.expanded);
+    this.toggleState('incident-reserve', this.#full);
+    this.toggleState('summary', this.#summarised(incidents));
     this.toggleState('expanded', this.expanded);
     this.dataset.severity = severity ?? '';
     const value = status?.value;
@@ -282,35 +325,93 @@ export class LifeboatBanner extends LifeboatElement {
     // Through the CSSOM, never a style attribute: strict CSPs (no 'unsafe-inline') allow it.
     const card = this.renderRoot.querySelector<HTMLElement>('.banner');
     if (card && this.#reserve) card.style.setProperty('--_reserve', `${this.#reserve}px`);
+    else card?.style.removeProperty('--_reserve');
     // Measured once the update is over (the ResizeObserver also catches later size changes,
     // but it does not run in background tabs).
     queueMicrotask(() => this.#measure());
   }
 
   /**
-   * Chooses the height to reserve: the height the page's placeholder rule
-   * (`lifeboat-banner:not(:defined) { min-height: … }`) gave the element before its upgrade —
-   * the page may already have painted it, so keeping it shifts nothing; without one, what the
-   * content needed on this visitor's last visit (same site, same width class); else the CSS
-   * default.
+   * Chooses the height to reserve. Once the page has painted, the height its placeholder rule
+   * (`lifeboat-banner:not(:defined) { min-height: … }`) gave the element is kept: changing it
+   * would shift the page. Before the first paint (the usual case for a script in the head), or
+   * without a placeholder: `expect` first, then the visitor's last visit (same site, same width
+   * class): an incident then reserves the height its content needed; else the compact line.
    */
   #pickReserve(): void {
     const width = this.getBoundingClientRect().width || this.parentElement?.clientWidth || 0;
     this.#bucket = width > 0 && width < NARROW ? 'narrow' : 'wide';
-    this.#reserve = this.#placeholder > 0 ? this.#placeholder : this.#prefs.height(this.#bucket);
+    if (this.#placeholder > 0 && hasPainted()) {
+      const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+      this.#reserve = this.#placeholder;
+      this.#full = this.expect
+        ? this.expect === 'incident'
+        : this.#placeholder > COMPACT_LIMIT_REM * rem;
+      return;
+    }
+    const last = this.#prefs.last(this.#bucket);
+    this.#full = this.expect ? this.expect === 'incident' : Boolean(last?.incident);
+    this.#reserve = this.#full && last?.incident ? last.height : null;
   }
 
-  /** Measures whether the content overflows the reserved height, and remembers what it needs. */
+  /** An open incident or maintenance shown as one line in the compact height. */
+  #summarised(incidents: Incident[]): boolean {
+    return !this.#full && this.#hasNews(incidents);
+  }
+
+  /** Something worth more than the overall line: a shown incident or an active maintenance. */
+  #hasNews(incidents: Incident[]): boolean {
+    return this.#shown(incidents).length > 0 || this.#maintenances().length > 0;
+  }
+
+  /** The incidents not dismissed (all of them while "show dismissed" is on). */
+  #shown(incidents: Incident[]): Incident[] {
+    return this.showDismissed
+      ? incidents
+      : incidents.filter((i) => !this.#prefs.isDismissed(i.id, i.phase, i.impact));
+  }
+
+  /**
+   * Measures whether the content overflows the reserved height, and remembers what this visit
+   * showed. Below the fold nothing the visitor sees can move: the banner fits its content there.
+   */
   #measure(): void {
     const card = this.renderRoot.querySelector<HTMLElement>('.banner');
     const inner = this.renderRoot.querySelector<HTMLElement>('.inner');
     if (!card || !inner) return;
+    const status = this.#status.value;
+    const ready = status?.state === 'ready';
+    const news = ready && this.#hasNews(this.#incidents());
+    if (ready && this.#belowTheFold(card)) {
+      if (this.#full !== news) {
+        this.#full = news;
+        this.#reserve = null;
+        this.requestUpdate();
+        return;
+      }
+      const fit = this.#needed(card, inner);
+      if (this.#reserve === null || Math.abs(this.#reserve - fit) > 1) {
+        this.#reserve = fit;
+        card.style.setProperty('--_reserve', `${fit}px`);
+      }
+    }
     const needed = this.#needed(card, inner);
     const clipped = needed > card.getBoundingClientRect().height + 1;
     if (clipped !== this.clipped) this.clipped = clipped;
-    const status = this.#status.value;
-    if (status?.state === 'ready' && inner.offsetHeight > 0)
-      this.#prefs.setHeight(this.#bucket, needed);
+    if (ready && inner.offsetHeight > 0) {
+      const known = this.#prefs.last(this.#bucket);
+      this.#prefs.setLast(this.#bucket, {
+        incident: news,
+        // In the compact line the full content was not measured: keep what is known.
+        height: !news ? null : this.#full ? needed : known?.incident ? known.height : null,
+      });
+    }
+  }
+
+  /** The card starts below the viewport (the page's own layout put it there). */
+  #belowTheFold(card: HTMLElement): boolean {
+    const viewport = globalThis.innerHeight;
+    return viewport > 0 && card.getBoundingClientRect().top >= viewport;
   }
 
   /** The card height its content needs (content plus the card's padding and borders). */
@@ -448,6 +549,15 @@ export class LifeboatBanner extends LifeboatElement {
     this.expanded = !this.expanded;
   };
 
+  /** "Show details" of the compact line: the visitor's click may resize the banner. */
+  #handleShowDetails = async (): Promise<void> => {
+    this.#full = true;
+    this.requestUpdate();
+    await this.#refit();
+    // The button is gone: focus goes to the first control of what it revealed.
+    this.renderRoot.querySelector<HTMLElement>('.inner button')?.focus();
+  };
+
   /** Keyboard users never land on a control hidden below the reserved height. */
   #handleFocusIn = (event: FocusEvent): void => {
     if (this.expanded || !this.clipped) return;
@@ -464,8 +574,37 @@ export class LifeboatBanner extends LifeboatElement {
     return html`<div class="skeleton-card" part="skeleton" aria-busy="true">
       <span class="visually-hidden">${messages().loading}</span>
       <div class="skeleton line short"></div>
-      <div class="skeleton line"></div>
-      <div class="skeleton line medium"></div>
+      ${
+        this.#full
+          ? html`<div class="skeleton line"></div>
+              <div class="skeleton line medium"></div>`
+          : nothing
+      }
+    </div>`;
+  }
+
+  /** The compact line with news: severity, the first title, how many more, "Show details". */
+  #renderSummary(
+    severity: Severity,
+    shown: Incident[],
+    maintenances: Maintenance[],
+  ): TemplateResult {
+    const m = messages();
+    const titles = [...shown.map((i) => i.title), ...maintenances.map((x) => x.title)];
+    return html`<div class="overall summary" part="overall">
+      <span class="dot" part="status-dot" data-severity=${severity} aria-hidden="true"></span>
+      <span class="overall-text">${m.severity[severity]}</span>
+      <span class="summary-title" part="title">${titles[0]}</span>
+      ${titles.length > 1 ? html`<span class="muted">${m.moreIncidents(titles.length - 1)}</span>` : nothing}
+      <button
+        type="button"
+        class="link-button"
+        part="details-button"
+        aria-expanded="false"
+        @click=${this.#handleShowDetails}
+      >
+        ${m.showDetails}
+      </button>
     </div>`;
   }
 
@@ -493,15 +632,20 @@ export class LifeboatBanner extends LifeboatElement {
     if (!status.value || !severity) {
       return html`<div class="notice">
         <span>${m.loadError}</span>
-        <button type="button" class="button" @click=${() => this.activeClient?.retry()}>
+        <button
+          type="button"
+          class=${this.#full ? 'button' : 'link-button'}
+          @click=${() => this.activeClient?.retry()}
+        >
           ${m.retry}
         </button>
       </div>`;
     }
     const value = status.value;
     const dismissed = incidents.filter((i) => this.#prefs.isDismissed(i.id, i.phase, i.impact));
-    const shown = this.showDismissed ? incidents : incidents.filter((i) => !dismissed.includes(i));
+    const shown = this.#shown(incidents);
     const maintenances = this.#maintenances();
+    if (this.#summarised(incidents)) return this.#renderSummary(severity, shown, maintenances);
     const open = shown.find((i) => this.#popover.isOpen(i.id));
     return html`${this.#renderOverall(severity, value.site.name)}
     ${shown.map((incident) =>

@@ -1,7 +1,8 @@
 /**
  * What the banner remembers per visitor, in localStorage (silently in memory where storage is
  * blocked): per incident, collapsed or dismissed (with the phase and impact it was dismissed at,
- * so it comes back when either changes); per site and width, the height its content last needed.
+ * so it comes back when either changes); per site and width class, whether the last visit showed
+ * an incident and the height its content needed (the reserve of the next visit).
  */
 import type { Impact, IncidentPhase } from '@lifeboat/protocol';
 
@@ -60,13 +61,32 @@ export class BannerPreferences {
     return Boolean(dismissed && dismissed.phase === phase && dismissed.impact === impact);
   }
 
-  /** The content height last needed at this width class, in px. */
-  height(bucket: 'narrow' | 'wide'): number | null {
-    const value = Number(read(`${this.namespace}:height:${bucket}`));
-    return Number.isFinite(value) && value > 0 ? value : null;
+  /**
+   * What the banner showed on the last visit at this width class: whether an incident (or
+   * maintenance) was open, and the height its full content needed then (null when unknown).
+   */
+  last(bucket: 'narrow' | 'wide'): LastVisit | null {
+    try {
+      const value = JSON.parse(read(`${this.namespace}:last:${bucket}`) ?? 'null') as unknown;
+      if (!value || typeof value !== 'object') return null;
+      const { incident, height } = value as Partial<LastVisit>;
+      return {
+        incident: incident === true,
+        height: typeof height === 'number' && height > 0 ? height : null,
+      };
+    } catch {
+      return null;
+    }
   }
 
-  setHeight(bucket: 'narrow' | 'wide', px: number): void {
-    write(`${this.namespace}:height:${bucket}`, String(Math.ceil(px)));
+  setLast(bucket: 'narrow' | 'wide', visit: LastVisit): void {
+    const previous = this.last(bucket);
+    if (previous?.incident === visit.incident && previous.height === visit.height) return;
+    write(`${this.namespace}:last:${bucket}`, JSON.stringify(visit));
   }
+}
+
+export interface LastVisit {
+  incident: boolean;
+  height: number | null;
 }

@@ -91,6 +91,7 @@ export function createSessions(
   const $session = atom<Session | null>(identity ? null : read());
   let creating: Promise<Session> | null = null;
   let exchanging: { token: string; promise: Promise<Session> } | null = null;
+  let signingIn: { token: string; promise: Promise<Session | null> } | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
@@ -212,9 +213,22 @@ export function createSessions(
     return exchange(token);
   }
 
-  /** Exchanges the current host token; when refused, asks the page for a fresh one (once). */
-  async function signIn(): Promise<Session | null> {
+  /**
+   * Exchanges the current host token; when refused, asks the page for a fresh one (once). One
+   * sign-in at a time: concurrent callers share it.
+   */
+  function signIn(): Promise<Session | null> {
     const token = identity!;
+    if (signingIn?.token !== token) {
+      const promise = signInWith(token).finally(() => {
+        if (signingIn?.promise === promise) signingIn = null;
+      });
+      signingIn = { token, promise };
+    }
+    return signingIn.promise;
+  }
+
+  async function signInWith(token: string): Promise<Session | null> {
     try {
       return await exchange(token);
     } catch (error) {
@@ -224,12 +238,14 @@ export function createSessions(
         throw error;
       }
       const fresh = await options.refreshIdentity();
+      // The page signed in with another token meanwhile: that one wins.
+      if (identity !== token) return identity === null ? null : signIn();
       if (!fresh) return signOut();
       identity = fresh;
       try {
         return await exchange(fresh);
       } catch (again) {
-        if (isUnauthorized(again)) signOut();
+        if (isUnauthorized(again) && identity === fresh) signOut();
         throw again;
       }
     }

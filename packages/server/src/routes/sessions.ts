@@ -12,7 +12,6 @@ import { verifyHostToken } from '../auth/host-token.js';
 import { issueSession, requireMember } from '../auth/member.js';
 import { CACHE_PRIVATE } from '../http/cache.js';
 import { ProblemError, problems } from '../http/problem.js';
-import { resolvePolicy } from '../moderation/site-policy.js';
 import { AuthHeaders, SiteParams, problemResponses } from './schemas.js';
 
 function displayName(raw: string): string {
@@ -59,7 +58,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       const name = displayName(request.body.displayName);
       limits.sessions.hit(`ip:${request.ip}`, reply);
       const site = request.site!;
-      const { guestChallenge } = resolvePolicy(await store.getSitePolicyText(site.id));
+      const { guestChallenge } = await store.getSitePolicy(site.id);
       const required =
         guestChallenge === 'always' || (guestChallenge === 'under_load' && load.underLoad());
       const { altcha } = request.body;

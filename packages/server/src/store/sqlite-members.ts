@@ -57,13 +57,6 @@ export class SqliteMembers {
     this.db.run('UPDATE sites SET sso = ? WHERE id = ?', JSON.stringify(sso), siteId);
   }
 
-  getSitePolicyText(siteId: string): string | null {
-    return (
-      this.db.one<{ policy: string }>('SELECT policy FROM sites WHERE id = ?', siteId)?.policy ??
-      null
-    );
-  }
-
   exportMember(siteId: string, memberId: string): MemberExport | null {
     const row = this.db.one<MemberRow>(
       'SELECT * FROM members WHERE site_id = ? AND id = ? AND deleted_at IS NULL',

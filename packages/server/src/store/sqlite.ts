@@ -342,10 +342,6 @@ export class SqliteStore implements Store {
     return this.members.setSiteSso(siteId, sso);
   }
 
-  async getSitePolicyText(siteId: string) {
-    return this.members.getSitePolicyText(siteId);
-  }
-
   async exportMember(siteId: string, memberId: string) {
     return this.members.exportMember(siteId, memberId);
   }

@@ -283,8 +283,6 @@ export interface Store {
   /** The site's host-token verification keys (`sites.sso`). */
   getSiteSso(siteId: string): Promise<SiteSsoConfig>;
   setSiteSso(siteId: string, sso: SiteSsoConfig): Promise<void>;
-  /** The site's stored policy JSON text (`sites.policy`), or null for an unknown site. */
-  getSitePolicyText(siteId: string): Promise<string | null>;
   /** Everything stored about a member (their own posts in every state). */
   exportMember(siteId: string, memberId: string): Promise<MemberExport | null>;
   /**

@@ -268,8 +268,24 @@ describe('POST …/posts/:post/merge', () => {
     const written = (await events.eventsAfter(site.id, seq, 10)).map(
       (e) => JSON.parse(e.payload) as LifeboatEvent,
     );
-    expect(written.map((e) => e.type)).toEqual(['post.updated', 'post.updated']);
-    expect(written.map((e) => ('post' in e ? e.post.id : ''))).toEqual([duplicate.id, target.id]);
+    // Both posts, then the audit entry (a staff event, ADR 0010) in the same transaction.
+    expect(written.map((e) => e.type)).toEqual([
+      'post.updated',
+      'post.updated',
+      'moderation.audit',
+    ]);
+    expect(written.map((e) => ('post' in e ? e.post.id : ''))).toEqual([
+      duplicate.id,
+      target.id,
+      '',
+    ]);
+    const audit = written[2];
+    expect(audit?.type === 'moderation.audit' && audit.entry).toMatchObject({
+      action: 'merge',
+      actor: { kind: 'admin' },
+      target: { kind: 'post', id: duplicate.id },
+      detail: { into: target.id },
+    });
 
     const thread = await (
       await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}/thread?limit=200`)

@@ -3,16 +3,22 @@
  * defaults; `setMessages()` overrides any subset (and the locale used for plurals and dates) and
  * re-renders the connected components.
  */
-import type { Impact, IncidentPhase, Severity, WorkaroundRisk } from '@lifeboat/protocol';
+import type {
+  FlagReason,
+  Impact,
+  IncidentPhase,
+  Severity,
+  WorkaroundRisk,
+} from '@lifeboat/protocol';
 
 /** Picks `one` or `other` through Intl.PluralRules for the current locale. */
 export function plural(n: number, forms: { one: string; other: string }): string {
-  const rule = new Intl.PluralRules(current.locale).select(n);
+  const rule = formatters(current.locale).plural.select(n);
   return (rule === 'one' ? forms.one : forms.other).replace('#', formatNumber(n));
 }
 
 export function formatNumber(n: number): string {
-  return new Intl.NumberFormat(current.locale).format(n);
+  return formatters(current.locale).number.format(n);
 }
 
 const defaults = {
@@ -103,7 +109,7 @@ const defaults = {
   sending: 'Sending…',
   sendFailed: 'Couldn’t send',
   discard: 'Discard',
-  pendingReview: 'Waiting for review',
+  pendingReview: 'Waiting for review — only you can see this',
   workaroundLabel: 'Workaround',
   stepsLabel: 'Steps',
   componentLabel: 'Component',
@@ -138,6 +144,35 @@ const defaults = {
   writeTab: 'Write',
   waitingToSend: 'Waiting for a connection — it will be sent when you are back online.',
   postQueued: 'Saved. It will be sent when you are back online.',
+  postPendingReview: 'Posted. It is waiting for review — only you can see it for now.',
+  removedByModerator: 'Removed by a moderator',
+  report: 'Report',
+  reportPost: (name: string) => `Report the post by ${name}`,
+  reportHeading: 'Report this post to the moderators',
+  reportReason: 'Why?',
+  flagReason: {
+    spam: 'Spam or advertising',
+    phishing: 'Phishing or a scam link',
+    dangerous: 'Dangerous advice',
+    abusive: 'Abusive or harassing',
+    off_topic: 'Off-topic',
+    other: 'Something else',
+  } satisfies Record<FlagReason, string>,
+  reportNote: 'Note for the moderators',
+  reportNoteHint: 'Optional. What should they look at?',
+  sendReport: 'Send report',
+  sendingReport: 'Sending…',
+  reportSent: 'Thanks — the moderators will review this post.',
+  reportHidden: 'Thanks — this post is hidden until a moderator reviews it.',
+  reportError: 'Your report could not be sent.',
+  reportReasonRequired: 'Choose a reason.',
+  slowMode: (seconds: number) =>
+    plural(seconds, {
+      one: 'Slow mode: you can post again in # s.',
+      other: 'Slow mode: you can post again in # s.',
+    }),
+  banned: 'You can no longer post in this thread.',
+  contentRejected: 'This text cannot be posted here.',
   // Composer
   composerHeading: 'Share what you found',
   displayName: 'Your name',
@@ -271,8 +306,34 @@ export function relativeTime(iso: string, now = Date.now()): string {
 
 /** An absolute date for `title`/`datetime` companions of relative times. */
 export function absoluteTime(iso: string): string {
-  return new Intl.DateTimeFormat(current.locale, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  }).format(new Date(iso));
+  return formatters(current.locale).dateTime.format(new Date(iso));
+}
+
+/**
+ * Intl formatters of one locale, made once: constructing them costs far more than formatting
+ * (a 5,000-post thread formats counts and dates for every post it renders; pnpm bench).
+ */
+class Formatters {
+  #plural: Intl.PluralRules | undefined;
+  #number: Intl.NumberFormat | undefined;
+  #dateTime: Intl.DateTimeFormat | undefined;
+  constructor(readonly locale: string) {}
+  get plural(): Intl.PluralRules {
+    return (this.#plural ??= new Intl.PluralRules(this.locale));
+  }
+  get number(): Intl.NumberFormat {
+    return (this.#number ??= new Intl.NumberFormat(this.locale));
+  }
+  get dateTime(): Intl.DateTimeFormat {
+    return (this.#dateTime ??= new Intl.DateTimeFormat(this.locale, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    }));
+  }
+}
+let cached: Formatters | undefined;
+
+function formatters(locale: string): Formatters {
+  if (cached?.locale !== locale) cached = new Formatters(locale);
+  return cached;
 }

@@ -1,5 +1,6 @@
 export * from './post.js';
 export * from './confirm.js';
+export * from './flag.js';
 export * from './affected.js';
 export * from './navigate.js';
 export * from './workaround-submit.js';

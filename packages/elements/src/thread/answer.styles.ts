@@ -182,4 +182,63 @@ export const answerStyles = css`
     margin: 0;
     font-style: italic;
   }
+  .avatar {
+    position: relative;
+    overflow: hidden;
+  }
+  .avatar-image {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+    object-fit: cover;
+  }
+  .member-badge {
+    --_badge: var(--_muted);
+    font-weight: 500;
+  }
+  .post-status.pending-review {
+    padding: var(--_s1) var(--_s3);
+    border-inline-start: 3px solid var(--_minor);
+    border-radius: var(--_radius-s);
+    background: var(--_raised);
+  }
+  .post-actions .button.danger,
+  .report-form .button.danger {
+    color: var(--_danger);
+    border-color: var(--_danger);
+  }
+  .report-form {
+    display: grid;
+    gap: var(--_s3);
+    margin: var(--_s2) 0 0 calc(1.75rem + var(--_s2));
+    padding: var(--_s3) var(--_s4);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius-s);
+    background: var(--_raised);
+    font-size: var(--_fs-s);
+  }
+  .report-form .reasons {
+    display: grid;
+    gap: var(--_s1);
+    margin: 0;
+    padding: 0;
+    border: 0;
+  }
+  .report-form .reason {
+    display: flex;
+    align-items: center;
+    gap: var(--_s2);
+    min-height: 2rem;
+    font-weight: 500;
+  }
+  .report-form p {
+    margin: 0;
+  }
+  .report-done {
+    margin: 0;
+  }
+  .report-done:focus {
+    outline: none;
+  }
 `;

@@ -1,4 +1,10 @@
-import type { ReactionKind, StatusComponent } from '@lifeboat/protocol';
+import type {
+  FlagReason,
+  FlagResult,
+  MemberSummary,
+  ReactionKind,
+  StatusComponent,
+} from '@lifeboat/protocol';
 import type { LocalPost } from '@lifeboat/sdk';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -49,6 +55,31 @@ export class AnswerChangeEvent extends Event {
 }
 
 /**
+ * Internal: asks the thread to report a post to the moderators. The thread sets `done` to the
+ * pending request (it rejects when the thread's `lifeboat-flag` is canceled: `canceled`).
+ */
+export class AnswerFlagEvent extends Event {
+  done: Promise<FlagResult | null> = Promise.resolve(null);
+  constructor(
+    readonly postId: string,
+    readonly reason: FlagReason,
+    readonly note: string | null,
+  ) {
+    super('answer-flag', { bubbles: true });
+  }
+}
+
+const FLAG_REASONS: readonly FlagReason[] = [
+  'spam',
+  'phishing',
+  'dangerous',
+  'abusive',
+  'off_topic',
+  'other',
+];
+const FLAG_NOTE_MAX = 500;
+
+/**
  * One answer, reply or workaround, as an `<article>`. Presentational: plain properties in,
  * internal events out; renders into the thread's shadow root (no shadow root of its own) so the
  * thread's styles, ids and focus handling apply.
@@ -68,10 +99,18 @@ export class LifeboatAnswer extends LitElement {
   @property({ type: Boolean, attribute: false }) canReply = false;
   /** Offers "Edit" and "Delete" (the member's own post, within the edit window). */
   @property({ type: Boolean, attribute: false }) canChange = false;
+  /** Offers "Report" (someone else's published post). */
+  @property({ type: Boolean, attribute: false }) canFlag = false;
 
   @state() private editing = false;
   @state() private confirmingDelete = false;
   @state() private changeError = '';
+  @state() private reporting = false;
+  @state() private reportBusy = false;
+  @state() private reportError = '';
+  @state() private reportReasonError = false;
+  /** What the last report did: shown in place of the Report button. */
+  @state() private reported: FlagResult | null = null;
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -163,7 +202,10 @@ export class LifeboatAnswer extends LitElement {
         </button>
       </p>`;
     }
-    if (post.state === 'pending') return html`<p class="post-status muted">${m.pendingReview}</p>`;
+    if (post.state === 'pending')
+      return html`<p class="post-status pending-review" part="pending-review">
+        ${m.pendingReview}
+      </p>`;
     return html`<div class="confirm" part="confirm">
       <button
         type="button"
@@ -213,11 +255,138 @@ export class LifeboatAnswer extends LitElement {
     }
   }
 
+  async #sendReport(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const post = this.post;
+    if (!post || this.reportBusy) return;
+    const form = event.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    const reason = data.get('reason') as FlagReason | null;
+    if (!reason) {
+      this.reportReasonError = true;
+      await this.updateComplete;
+      form.querySelector<HTMLInputElement>('input[name="reason"]')?.focus();
+      return;
+    }
+    const note = String(data.get('note') ?? '').trim() || null;
+    const flag = new AnswerFlagEvent(post.id, reason, note);
+    this.dispatchEvent(flag);
+    this.reportBusy = true;
+    this.reportError = '';
+    try {
+      const result = await flag.done;
+      if (!result) return; // Canceled by the page.
+      this.reported = result;
+      this.reporting = false;
+      await this.updateComplete;
+      this.querySelector<HTMLElement>('.report-done')?.focus();
+    } catch (error) {
+      this.reportError = `${messages().reportError} ${(error as Error).message ?? ''}`.trim();
+    } finally {
+      this.reportBusy = false;
+    }
+  }
+
+  #openReport(open: boolean): void {
+    this.reporting = open;
+    this.reportError = '';
+    this.reportReasonError = false;
+    void this.updateComplete.then(() =>
+      (open
+        ? this.querySelector<HTMLElement>('.report-form input')
+        : this.querySelector<HTMLElement>('[part="report-button"]')
+      )?.focus(),
+    );
+  }
+
+  #renderReportForm(post: LocalPost): TemplateResult {
+    const m = messages();
+    const id = `lifeboat-report-${post.id}`;
+    return html`<form
+      id=${id}
+      class="report-form"
+      part="report-form"
+      novalidate
+      aria-labelledby="${id}-heading"
+      @submit=${(e: SubmitEvent) => void this.#sendReport(e)}
+      @keydown=${(e: KeyboardEvent) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          this.#openReport(false);
+        }
+      }}
+    >
+      <p class="composer-heading" id="${id}-heading">${m.reportHeading}</p>
+      <fieldset class="reasons">
+        <legend>${m.reportReason}</legend>
+        ${FLAG_REASONS.map(
+          (reason) =>
+            html`<label class="reason">
+              <input
+                type="radio"
+                name="reason"
+                value=${reason}
+                aria-invalid=${this.reportReasonError ? 'true' : 'false'}
+                aria-describedby=${this.reportReasonError ? `${id}-reason-error` : nothing}
+                @change=${() => (this.reportReasonError = false)}
+              />
+              ${m.flagReason[reason]}
+            </label>`,
+        )}
+        ${
+          this.reportReasonError
+            ? html`<p class="error" id="${id}-reason-error">${m.reportReasonRequired}</p>`
+            : nothing
+        }
+      </fieldset>
+      <div class="field">
+        <label for="${id}-note">${m.reportNote}</label>
+        <textarea
+          id="${id}-note"
+          name="note"
+          rows="2"
+          maxlength=${FLAG_NOTE_MAX}
+          aria-describedby="${id}-note-hint"
+        ></textarea>
+        <p class="hint" id="${id}-note-hint">${m.reportNoteHint}</p>
+      </div>
+      ${this.reportError ? html`<p class="error" role="alert">${this.reportError}</p>` : nothing}
+      <div class="composer-actions">
+        <button type="button" class="button quiet" @click=${() => this.#openReport(false)}>
+          ${m.cancel}
+        </button>
+        <button type="submit" class="button danger" ?disabled=${this.reportBusy}>
+          ${this.reportBusy ? m.sendingReport : m.sendReport}
+        </button>
+      </div>
+    </form>`;
+  }
+
+  #renderReport(post: LocalPost): TemplateResult | typeof nothing {
+    const m = messages();
+    if (this.reported)
+      return html`<p class="report-done muted" role="status" tabindex="-1">
+        ${this.reported.hidden ? m.reportHidden : m.reportSent}
+      </p>`;
+    return html`<button
+      type="button"
+      class="button quiet"
+      part="report-button"
+      aria-label=${m.reportPost(post.author.displayName)}
+      aria-expanded=${this.reporting ? 'true' : 'false'}
+      aria-controls="lifeboat-report-${post.id}"
+      @click=${() => this.#openReport(!this.reporting)}
+    >
+      ${m.report}
+    </button>`;
+  }
+
   #renderActions(post: LocalPost): TemplateResult | typeof nothing {
     const m = messages();
     if (post.deletedAt || this.editing || post.local === 'failed') return nothing;
     const reply = this.canReply && !post.local;
-    if (!reply && !this.canChange) return nothing;
+    const flag = this.canFlag && !post.local && post.state === 'published';
+    if (!reply && !this.canChange && !flag) return nothing;
     if (this.confirmingDelete) {
       return html`<div class="post-actions" role="group" aria-label=${m.confirmDelete}>
         <span>${m.confirmDelete}</span>
@@ -231,60 +400,66 @@ export class LifeboatAnswer extends LitElement {
     }
     const name = post.author.displayName;
     return html`<div class="post-actions">
-      ${
-        reply
-          ? html`<button
-              type="button"
-              class="button quiet"
-              part="reply-button"
-              aria-label=${m.replyTo(name)}
-              @click=${() => this.dispatchEvent(new AnswerReplyEvent(post.id))}
-            >
-              ${m.reply}
-            </button>`
-          : nothing
-      }
-      ${
-        this.canChange
-          ? html`${
-                post.kind === 'workaround'
-                  ? nothing
-                  : html`<button
-                      type="button"
-                      class="button quiet"
-                      part="edit-button"
-                      @click=${() => (this.editing = true)}
-                    >
-                      ${m.edit}
-                    </button>`
-              }
-              <button
+        ${
+          reply
+            ? html`<button
                 type="button"
                 class="button quiet"
-                part="delete-button"
-                @click=${() => (this.confirmingDelete = true)}
+                part="reply-button"
+                aria-label=${m.replyTo(name)}
+                @click=${() => this.dispatchEvent(new AnswerReplyEvent(post.id))}
               >
-                ${m.deletePost}
+                ${m.reply}
               </button>`
-          : nothing
-      }
-      ${this.changeError ? html`<p class="error" role="alert">${this.changeError}</p>` : nothing}
-    </div>`;
+            : nothing
+        }
+        ${
+          this.canChange
+            ? html`${
+                  post.kind === 'workaround'
+                    ? nothing
+                    : html`<button
+                        type="button"
+                        class="button quiet"
+                        part="edit-button"
+                        @click=${() => (this.editing = true)}
+                      >
+                        ${m.edit}
+                      </button>`
+                }
+                <button
+                  type="button"
+                  class="button quiet"
+                  part="delete-button"
+                  @click=${() => (this.confirmingDelete = true)}
+                >
+                  ${m.deletePost}
+                </button>`
+            : nothing
+        }
+        ${flag ? this.#renderReport(post) : nothing}
+        ${this.changeError ? html`<p class="error" role="alert">${this.changeError}</p>` : nothing}
+      </div>
+      ${flag && this.reporting && !this.reported ? this.#renderReportForm(post) : nothing}`;
   }
 
   protected override render(): TemplateResult | typeof nothing {
     const post = this.post;
     if (!post) return nothing;
     const m = messages();
-    if (post.deletedAt) {
+    // Deleted by its author, or hidden/removed by a moderator after it was on screen: a
+    // tombstone in the same place (replies kept), never the text.
+    const removed = post.state === 'hidden' || post.state === 'removed';
+    if (post.deletedAt || removed) {
+      const note = removed ? m.removedByModerator : m.deletedPost;
       return html`<article
         id="lifeboat-post-${post.id}"
-        class="post tombstone ${post.kind}"
+        class="post tombstone ${post.kind} ${removed ? 'removed' : ''}"
         part="answer"
         tabindex="-1"
-        aria-label=${m.deletedPost}
+        aria-label=${note}
       >
-        <p class="muted deleted-note">${m.deletedPost}</p>
+        <p class="muted deleted-note">${note}</p>
       </article>`;
     }
     const authorId = `lifeboat-author-${post.id}`;
@@ -296,9 +471,12 @@ export class LifeboatAnswer extends LitElement {
       aria-labelledby=${authorId}
     >
       <header class="post-head">
-        <span class="avatar" aria-hidden="true">${initials(post.author.displayName)}</span>
+        ${renderAvatar(post.author)}
         <span class="author" id=${authorId}>${post.author.displayName}</span>
         ${post.author.staff ? html`<span class="badge staff" part="staff-badge">${m.staffBadge}</span>` : nothing}
+        ${memberBadges(post.author).map(
+          (badge) => html`<span class="badge member-badge" part="member-badge">${badge}</span>`,
+        )}
         ${post.verified ? html`<span class="badge verified" part="verified-badge">✓ ${m.verifiedBadge}</span>` : nothing}
         ${post.pinned ? html`<span class="badge pinned">${m.pinnedBadge}</span>` : nothing}
         <time class="muted" datetime=${post.createdAt} title=${absoluteTime(post.createdAt)}
@@ -320,6 +498,51 @@ export class LifeboatAnswer extends LitElement {
       ${this.#renderFooter(post)} ${this.#renderActions(post)}
     </article>`;
   }
+}
+
+/**
+ * The avatar from the host site's verified claims (https only; no referrer, lazy, fixed size so
+ * nothing moves when it loads), else the initials. A failing image falls back to the initials.
+ */
+function renderAvatar(author: MemberSummary): TemplateResult {
+  const url = safeAvatar(author.avatarUrl);
+  const letters = initials(author.displayName);
+  if (!url) return html`<span class="avatar" aria-hidden="true">${letters}</span>`;
+  return html`<span class="avatar" aria-hidden="true"
+    >${letters}<img
+      class="avatar-image"
+      src=${url}
+      alt=""
+      width="28"
+      height="28"
+      loading="lazy"
+      decoding="async"
+      referrerpolicy="no-referrer"
+      @error=${(e: Event) => ((e.target as HTMLImageElement).hidden = true)}
+  /></span>`;
+}
+
+function safeAvatar(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).protocol === 'https:' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Badges from the host site's verified SSO claims, shown as plain text chips. Never our staff
+ * badge: that comes from `author.staff` only, so a claim that reads like it is left out.
+ */
+function memberBadges(author: MemberSummary): string[] {
+  const staffWords = new Set(
+    ['staff', 'moderator', 'admin', 'verified', messages().staffBadge].map((w) => w.toLowerCase()),
+  );
+  return (author.badges ?? [])
+    .map((b) => b.trim())
+    .filter((b) => b && b.length <= 40 && !staffWords.has(b.toLowerCase()))
+    .slice(0, 3);
 }
 
 function initials(name: string): string {

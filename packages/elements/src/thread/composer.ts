@@ -1,4 +1,5 @@
 import { LIMITS, type Session } from '@lifeboat/protocol';
+import type { LifeboatError } from '@lifeboat/sdk';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import {
@@ -28,7 +29,9 @@ let composerCount = 0;
  * The answer composer: a native form with the display name (without a session) and the text,
  * a live preview of the safe text subset, inline validation and server field errors. Also the
  * reply form under an answer and the edit form of one's own post (`kind`). Presentational: it
- * calls `submit` and shows the outcome. Renders into the thread's shadow root.
+ * calls `submit` and shows the outcome. Renders into the thread's shadow root. A refusal keeps the
+ * text: banned words show the server's message on the field, slow mode counts down until the
+ * member may post again, a ban says so.
  *
  * @summary The "post an answer" form of the thread.
  */
@@ -51,6 +54,11 @@ export class LifeboatComposer extends LitElement {
   @state() private errors: FieldErrors = {};
   @state() private formError = '';
   @state() private busy = false;
+  /** Seconds until slow mode lets the member post again (0: may post). */
+  @state() private retryIn = 0;
+  #countdown: ReturnType<typeof setInterval> | undefined;
+  /** Announced once when slow mode starts (the visible countdown is not a live region). */
+  #slowModeNotice = '';
 
   readonly #id = `lifeboat-composer-${++composerCount}`;
 
@@ -60,6 +68,11 @@ export class LifeboatComposer extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('value')) this.draft = this.value;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#stopCountdown();
   }
 
   protected override firstUpdated(): void {
@@ -100,9 +113,34 @@ export class LifeboatComposer extends LitElement {
     focusFirstInvalid(this);
   }
 
+  /** Slow mode: the submit button waits `seconds`, counting down. */
+  #startCountdown(seconds: number): void {
+    this.#stopCountdown();
+    this.retryIn = Math.max(1, Math.ceil(seconds));
+    this.#slowModeNotice = messages().slowMode(this.retryIn);
+    this.#countdown = setInterval(() => {
+      this.retryIn = Math.max(0, this.retryIn - 1);
+      if (this.retryIn === 0) this.#stopCountdown();
+    }, 1000);
+  }
+
+  #stopCountdown(): void {
+    clearInterval(this.#countdown);
+    this.#countdown = undefined;
+  }
+
+  /** The form-level message for a refusal that names no field. */
+  #refusal(error: LifeboatError, unmapped: string[], hasFields: boolean): string {
+    const m = messages();
+    if (error.code === 'banned') return `${m.banned} ${error.message}`.trim();
+    if (error.code === 'content_rejected' && !hasFields)
+      return unmapped.join(' ') || `${m.contentRejected} ${error.message}`.trim();
+    return unmapped.join(' ') || (hasFields ? '' : `${m.postError} ${error.message}`);
+  }
+
   #handleSubmit = async (event: SubmitEvent): Promise<void> => {
     event.preventDefault();
-    if (this.busy || !this.submit) return;
+    if (this.busy || this.retryIn > 0 || !this.submit) return;
     const form = event.currentTarget as HTMLFormElement;
     const { draft, errors } = this.#validate(form);
     if (Object.keys(errors).length) {
@@ -121,14 +159,16 @@ export class LifeboatComposer extends LitElement {
       }
     } catch (error) {
       const m = messages();
-      if (isLifeboatError(error)) {
+      if (isLifeboatError(error) && error.code === 'slow_mode') {
+        this.#startCountdown(error.retryAfter ?? 30);
+        await this.#showErrors({});
+      } else if (isLifeboatError(error)) {
         const { fields, unmapped } = mapServerErrors(error, (field) =>
           field === 'body' ? 'body' : field === 'displayName' ? 'displayName' : undefined,
         );
         await this.#showErrors(
           fields,
-          unmapped.join(' ') ||
-            (Object.keys(fields).length ? '' : `${m.postError} ${error.message}`),
+          this.#refusal(error, unmapped, Object.keys(fields).length > 0),
         );
       } else {
         await this.#showErrors({}, m.postError);
@@ -218,6 +258,14 @@ export class LifeboatComposer extends LitElement {
           : nothing
       }
       ${this.formError ? html`<p class="error form-error" role="alert">${this.formError}</p>` : nothing}
+      ${
+        this.retryIn > 0
+          ? html`<p class="error form-error slow-mode" part="retry-after" id="${id}-retry">
+                ${m.slowMode(this.retryIn)}
+              </p>
+              <span class="visually-hidden" role="alert">${this.#slowModeNotice}</span>`
+          : nothing
+      }
       <div class="composer-actions">
         <button
           type="button"
@@ -234,7 +282,13 @@ export class LifeboatComposer extends LitElement {
               </button>`
             : nothing
         }
-        <button type="submit" class="button primary" part="submit-button" ?disabled=${this.busy}>
+        <button
+          type="submit"
+          class="button primary"
+          part="submit-button"
+          ?disabled=${this.busy || this.retryIn > 0}
+          aria-describedby=${this.retryIn > 0 ? `${id}-retry` : nothing}
+        >
           ${this.busy ? (this.kind === 'edit' ? m.saving : m.posting) : labels.submit}
         </button>
       </div>

@@ -79,8 +79,13 @@ export const threadStyles = [
       padding: 0;
       list-style: none;
     }
-    /* No content-visibility: auto on items: measured (pnpm bench), it made one live change in a
-       5,000-post thread cost seconds instead of ~150 ms in Chromium. */
+    /* Windowed rendering (windowing.ts): the list and each row are formatting contexts, so the
+       margins standing in for unrendered rows stay inside the list and each row's measured
+       height is all of it. */
+    .posts,
+    .posts > .item {
+      display: flow-root;
+    }
     .new-answers {
       position: sticky;
       top: var(--_s2);
@@ -104,7 +109,7 @@ export const threadStyles = [
       margin-top: var(--_s2);
       margin-inline-start: var(--_s5);
     }
-    .posts > .item + .item {
+    .posts > .item:not(.first) {
       border-top: 1px solid var(--_border);
     }
     .replies {

@@ -304,26 +304,91 @@ describe('<lifeboat-thread>', () => {
       expect([...renders.keys()]).to.deep.equal(['BULK007']);
     });
 
-    it('renders a long thread in slices, one per frame, and reveals a post not yet rendered', async () => {
-      const posts = Array.from({ length: 250 }, (_, i) =>
-        samplePost({ id: `LONG${String(i).padStart(3, '0')}`, body: `Answer ${i}` }),
-      );
-      ready(posts);
-      const el = await thread(client);
-      expect(qa(el, 'lifeboat-answer').length).to.equal(100);
-      expect(el.revealPost('LONG249')).to.be.true;
-      expect(root(el).activeElement?.id).to.equal('lifeboat-post-LONG249');
-      expect(qa(el, 'lifeboat-answer').length).to.equal(250);
-    });
+    describe('a long thread (windowed)', () => {
+      const long = (n: number) =>
+        Array.from({ length: n }, (_, i) =>
+          samplePost({
+            id: `LONG${String(i).padStart(4, '0')}`,
+            body: `Answer ${i}`,
+            // Oldest first under "newest" would reverse them: keep the index order by score.
+            score: 1 - i / n,
+          }),
+        );
+      const items = (el: LifeboatThread) => qa(el, 'ol[part="list"] > li');
+      const positions = (el: LifeboatThread) =>
+        items(el).map((li) => Number(li.getAttribute('aria-posinset')));
+      afterEach(() => window.scrollTo(0, 0));
 
-    it('fills in the rest of a long thread frame by frame', async () => {
-      ready(
-        Array.from({ length: 230 }, (_, i) =>
-          samplePost({ id: `TAIL${String(i).padStart(3, '0')}` }),
-        ),
-      );
-      const el = await thread(client);
-      await waitUntil(() => qa(el, 'lifeboat-answer').length === 230, 'all slices rendered');
+      it('renders only the posts near the viewport, as list items that say where they are', async () => {
+        ready(long(500));
+        const el = await thread(client);
+        await settle(el);
+        const rendered = items(el);
+        expect(rendered.length).to.be.greaterThan(0).and.lessThan(60);
+        expect(rendered[0]!.getAttribute('aria-setsize')).to.equal('500');
+        expect(positions(el)[0]).to.equal(1);
+        expect(rendered.every((li) => li.querySelector('article'))).to.be.true;
+        // The rows not rendered keep their room: the list is as tall as all of them.
+        const list = q(el, 'ol[part="list"]');
+        expect(list.getBoundingClientRect().height).to.be.greaterThan(rendered.length * 100 * 4);
+        await expect(el).to.be.accessible();
+      });
+
+      it('renders the rows that scroll into view', async () => {
+        ready(long(500));
+        const el = await thread(client);
+        await settle(el);
+        const list = q(el, 'ol[part="list"]');
+        const target = list.getBoundingClientRect().top + window.scrollY + list.offsetHeight / 2;
+        window.scrollTo(0, target);
+        await waitUntil(() => !positions(el).includes(1), 'the first rows left the DOM');
+        await settle(el);
+        const shown = positions(el);
+        expect(Math.min(...shown)).to.be.greaterThan(100);
+        expect(Math.max(...shown)).to.be.lessThan(450);
+        // What is rendered is what is in the viewport.
+        const visible = items(el).filter((li) => {
+          const r = li.getBoundingClientRect();
+          return r.bottom > 0 && r.top < innerHeight;
+        });
+        expect(visible.length).to.be.greaterThan(0);
+        // Back at the top, the first rows come back.
+        window.scrollTo(0, 0);
+        await waitUntil(() => positions(el).includes(1), 'the first rows are back');
+      });
+
+      it('reveals a post far down, focused, and keeps it while the reader scrolls away', async () => {
+        ready(long(500));
+        const el = await thread(client);
+        await settle(el);
+        expect(q(el, '#lifeboat-post-LONG0449')).to.be.null;
+        expect(el.revealPost('LONG0449')).to.be.true;
+        expect(root(el).activeElement?.id).to.equal('lifeboat-post-LONG0449');
+        const li = q(el, 'li[data-key="LONG0449"]');
+        expect(li.getAttribute('aria-posinset')).to.equal('450');
+        window.scrollTo(0, 0);
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        await settle(el);
+        expect(positions(el)).to.include(1);
+        expect(q(el, 'li[data-key="LONG0449"]')).to.equal(li);
+        expect(root(el).activeElement?.id).to.equal('lifeboat-post-LONG0449');
+      });
+
+      it('applies a live change to a rendered row in place', async () => {
+        const posts = long(500);
+        ready(posts);
+        const el = await thread(client);
+        await settle(el);
+        const first = q(el, '#lifeboat-post-LONG0000');
+        client.setThread(INCIDENT_ID, {
+          posts: posts.map((p) =>
+            p.id === 'LONG0001' ? { ...p, counts: { worked: 5, didntWork: 0 } } : p,
+          ),
+        });
+        await settle(el);
+        expect(q(el, '#lifeboat-post-LONG0000')).to.equal(first);
+        expect(q(el, '#lifeboat-post-LONG0001 [data-kind="worked"]').textContent).to.contain('5');
+      });
     });
 
     it('shows a deleted post as a tombstone in its place, replies kept', async () => {
@@ -515,9 +580,17 @@ describe('<lifeboat-thread>', () => {
       await new Promise((r) => setTimeout(r));
       await settle(el);
       expect(client.callsOf('startSession')).to.deep.equal([['Ana']]);
-      expect(client.callsOf('post')).to.deep.equal([
-        [INCIDENT_ID, { kind: 'answer', body: 'Restarting the agent fixed it.' }],
-      ]);
+      const [[incidentId, request, ...options]] = client.callsOf('post') as [
+        [string, { id: string }, ...unknown[]],
+      ];
+      expect(incidentId).to.equal(INCIDENT_ID);
+      expect(request).to.deep.equal({
+        id: request.id,
+        kind: 'answer',
+        body: 'Restarting the agent fixed it.',
+      });
+      expect(request.id).to.match(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+      expect(options).to.deep.equal([]);
       expect(q<HTMLTextAreaElement>(el, 'textarea').value).to.equal('');
       expect(q(el, '.posting-as').textContent).to.contain('Ana');
     });
@@ -536,6 +609,8 @@ describe('<lifeboat-thread>', () => {
         await settle(el);
         expect(client.callsOf('startSession')).to.have.length(0);
         expect(client.callsOf('post')).to.have.length(1);
+        // The name typed goes with the post: its guest session is made with it later.
+        expect(client.callsOf('post')[0]![2]).to.deep.equal({ displayName: 'Ana' });
         expect(q<HTMLTextAreaElement>(el, 'textarea').value).to.equal('');
         expect(q(el, '[role="status"][aria-live="polite"]').textContent).to.contain(
           'sent when you are back online',
@@ -617,12 +692,13 @@ describe('<lifeboat-thread>', () => {
       });
       await new Promise((r) => setTimeout(r));
       await settle(el);
-      expect(client.callsOf('post')).to.deep.equal([
-        [
-          INCIDENT_ID,
-          { kind: 'reply', body: 'Same fix worked here', parentId: '01HZANSWER000000000000000A' },
-        ],
-      ]);
+      const [[, request]] = client.callsOf('post') as [[string, { id: string }]];
+      expect(request).to.deep.equal({
+        id: request.id,
+        kind: 'reply',
+        body: 'Same fix worked here',
+        parentId: '01HZANSWER000000000000000A',
+      });
       expect(q(el, '.reply-composer')).to.be.null;
     });
 

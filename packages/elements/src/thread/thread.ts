@@ -1,7 +1,14 @@
-import type { MemberIncidentState, Session, SiteStatus } from '@lifeboat/protocol';
+import {
+  ulid,
+  type MemberIncidentState,
+  type Post,
+  type Session,
+  type SiteStatus,
+} from '@lifeboat/protocol';
 import type {
   ConnectionState,
   LifeboatClient,
+  LifeboatError,
   Loadable,
   LocalPost,
   ThreadSnapshot,
@@ -9,15 +16,18 @@ import type {
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { LifeboatElement } from '../base/lifeboat-element.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { LifeboatConfirmEvent } from '../events/confirm.js';
+import { LifeboatFlagEvent } from '../events/flag.js';
 import type { LifeboatNavigateEvent } from '../events/navigate.js';
 import { LifeboatPostEvent } from '../events/post.js';
 import { messages } from '../localize.js';
 import {
   AnswerChangeEvent,
+  AnswerFlagEvent,
   AnswerReactEvent,
   AnswerReplyEvent,
   AnswerRetryEvent,
@@ -26,17 +36,22 @@ import type { ComposerDraft } from './composer.js';
 import './composer.js';
 import { arrangeThread, type ThreadItem, type ThreadSort } from './sort.js';
 import { threadStyles } from './thread.styles.js';
+import { ThreadWindowController } from './windowing.js';
 
 /**
  * The community thread of an incident: answers, workarounds and replies with "worked for me" /
  * "didn't work" confirmations, sorted by helpfulness or newest, and a composer. Answers from
  * others that arrive live wait behind an "N new answers" button instead of moving the list; the
- * member's own posts appear at once. The sort choice is kept in `localStorage`.
+ * member's own posts appear at once. The sort choice is kept in `localStorage`, and pages load in
+ * that order. A long thread renders only the posts near the viewport (docs/decisions/0011).
+ * Each post by someone else has a "Report" form for the moderators; the member's own post that
+ * waits for review says so; posts a moderator hides show as "Removed by a moderator" in place.
  *
  * @summary Peer answers for the current incident.
  *
  * @event lifeboat-post - Before an answer is posted; detail `{ incidentId, body, kind, parentId }`. Cancelable.
  * @event lifeboat-confirm - Before a confirmation is set or cleared; detail `{ incidentId, postId, kind }`. Cancelable.
+ * @event lifeboat-flag - Before a post is reported to the moderators; detail `{ incidentId, postId, reason, note }`. Cancelable.
  *
  * @csspart header - Heading, community note and sort control.
  * @csspart heading - "Community answers".
@@ -59,6 +74,11 @@ import { threadStyles } from './thread.styles.js';
  * @csspart reply-button - "Reply" on an answer.
  * @csspart edit-button - "Edit" on one's own post.
  * @csspart delete-button - "Delete" on one's own post.
+ * @csspart report-button - "Report" on someone else's post.
+ * @csspart report-form - The report form (reason and note) under a post.
+ * @csspart pending-review - "Waiting for review — only you can see this" on one's own pending post.
+ * @csspart member-badge - A badge from the host site's verified sign-in claims.
+ * @csspart retry-after - The slow mode countdown in the composer.
  * @csspart notice - Locked, offline and error notices.
  *
  * @cssproperty --lifeboat-color-surface - Background.
@@ -100,8 +120,6 @@ export class LifeboatThread extends LifeboatElement {
   @state() private replyTo: string | null = null;
   /** Posts from others that arrived live and wait behind the "N new answers" button. */
   @state() private held: ReadonlySet<string> = new Set();
-  /** Top-level items rendered so far: a long thread renders in slices, one per frame. */
-  @state() private rendered = RENDER_SLICE;
 
   readonly #status = new StoreController<Loadable<SiteStatus>>(this);
   readonly #thread = new StoreController<ThreadSnapshot>(this);
@@ -109,11 +127,22 @@ export class LifeboatThread extends LifeboatElement {
   readonly #session = new StoreController<Session | null>(this);
   readonly #connection = new StoreController<ConnectionState>(this);
   readonly #clock = new ClockController(this);
+  /** Renders only the top-level items near the viewport of a long thread. */
+  readonly #window = new ThreadWindowController(this, {
+    list: () => this.renderRoot.querySelector<HTMLElement>('ol.posts'),
+  });
   /** Posts rendered (or deliberately shown); undefined until the first snapshot. */
   #seen: Set<string> | undefined;
+  /** The posts `#trackNewPosts` last looked through. */
+  #tracked: readonly LocalPost[] | undefined;
   #boundIncident: string | undefined;
   #loadingMore = false;
-  #slicing = false;
+  /** A page load in a new order is in flight: its posts are not "new answers". */
+  #reordering = false;
+  /** The order last asked of the SDK for the bound incident. */
+  #loadedSort: ThreadSort | undefined;
+  /** The arranged items of the last render. */
+  #items: ThreadItem[] = [];
   #arranged:
     | {
         posts: readonly LocalPost[];
@@ -152,12 +181,16 @@ export class LifeboatThread extends LifeboatElement {
     const incidentId = this.incidentId;
     if (incidentId !== this.#boundIncident) {
       this.#boundIncident = incidentId;
+      // Choose the page order before listening, so the first page already comes in it.
+      this.#loadedSort = undefined;
+      if (incidentId) void this.#applySort();
       this.#thread.store =
         incidentId && this.activeClient ? this.activeClient.thread(incidentId) : undefined;
       this.#me.store =
         incidentId && this.activeClient ? this.activeClient.me(incidentId) : undefined;
       this.#seen = undefined;
     }
+    if (changed.has('sort') && incidentId && this.#loadedSort !== this.sort) void this.#applySort();
     this.#trackNewPosts();
     const snapshot = this.#thread.value;
     const connection = this.#connection.value;
@@ -175,14 +208,17 @@ export class LifeboatThread extends LifeboatElement {
 
   /** Scrolls to a post and focuses it; returns false if the post is not in this thread. */
   revealPost(postId: string): boolean {
-    if (this.rendered !== Infinity) {
-      // A post further down a long thread may not be rendered yet: render it now.
-      this.rendered = Infinity;
+    const item = this.#items.find(
+      (i) => i.post.id === postId || i.replies.some((r) => r.id === postId),
+    );
+    if (item && !this.renderRoot.querySelector(`#lifeboat-post-${CSS.escape(postId)}`)) {
+      // Outside the rendered window of a long thread: render it now, in its place.
+      this.#window.reveal(item.post.id);
       this.performUpdate();
-      const answer = [...this.renderRoot.querySelectorAll('lifeboat-answer')].find(
-        (a) => a.post?.id === postId,
-      );
-      if (answer?.isUpdatePending) (answer as unknown as { performUpdate(): void }).performUpdate();
+      for (const answer of this.renderRoot.querySelectorAll('lifeboat-answer')) {
+        if (answer.isUpdatePending)
+          (answer as unknown as { performUpdate(): void }).performUpdate();
+      }
     }
     const article = this.renderRoot.querySelector<HTMLElement>(
       `#lifeboat-post-${CSS.escape(postId)}`,
@@ -194,8 +230,15 @@ export class LifeboatThread extends LifeboatElement {
     return true;
   }
 
+  #visible: { posts: readonly LocalPost[]; visible: LocalPost[] } | undefined;
+
+  /** Published and local posts (memoised per snapshot: a scroll re-renders without a change). */
   #visiblePosts(): LocalPost[] {
-    return this.#thread.value?.posts.filter((p) => p.local || p.state === 'published') ?? [];
+    const posts = this.#thread.value?.posts;
+    if (!posts) return [];
+    if (this.#visible?.posts !== posts)
+      this.#visible = { posts, visible: posts.filter((p) => p.local || p.state === 'published') };
+    return this.#visible.visible;
   }
 
   /**
@@ -208,15 +251,18 @@ export class LifeboatThread extends LifeboatElement {
     const ownId = this.#session.value?.member.id;
     if (!this.#seen) {
       this.#seen = new Set(snapshot.posts.map((p) => p.id));
+      this.#tracked = snapshot.posts;
       if (this.held.size) this.held = new Set();
       return;
     }
+    if (this.#tracked === snapshot.posts) return; // Nothing new since the last look.
+    this.#tracked = snapshot.posts;
     let held: Set<string> | undefined;
     for (const post of snapshot.posts) {
       if (this.#seen.has(post.id)) continue;
       this.#seen.add(post.id);
       const own = post.local !== undefined || (ownId !== undefined && post.author.id === ownId);
-      if (own || this.#loadingMore || post.state !== 'published') continue;
+      if (own || this.#loadingMore || this.#reordering || post.state !== 'published') continue;
       held ??= new Set(this.held);
       held.add(post.id);
     }
@@ -236,6 +282,24 @@ export class LifeboatThread extends LifeboatElement {
       ids.has(a.id.replace(/^lifeboat-post-/, '')),
     );
     first?.focus();
+  }
+
+  /** Asks the SDK for pages in the visitor's order (the first page again if it changed). */
+  async #applySort(): Promise<void> {
+    const client = this.activeClient;
+    const incidentId = this.incidentId;
+    if (!client || !incidentId) return;
+    const sort = this.sort;
+    this.#loadedSort = sort;
+    this.#reordering = true;
+    try {
+      await client.sortThread(incidentId, sort);
+    } catch {
+      // The snapshot carries the error; the thread offers a retry.
+    } finally {
+      this.#trackNewPosts();
+      if (this.#loadedSort === sort) this.#reordering = false;
+    }
   }
 
   async #loadMore(): Promise<void> {
@@ -287,6 +351,21 @@ export class LifeboatThread extends LifeboatElement {
     else void client.retryPost(incidentId, event.postId).catch(() => undefined);
   };
 
+  #handleFlag = (event: Event): void => {
+    if (!(event instanceof AnswerFlagEvent)) return;
+    const client = this.activeClient;
+    const incidentId = this.incidentId;
+    if (!client || !incidentId) return;
+    const flag = new LifeboatFlagEvent({
+      incidentId,
+      postId: event.postId,
+      reason: event.reason,
+      note: event.note,
+    });
+    if (!this.dispatchEvent(flag)) return;
+    event.done = client.flag(event.postId, event.reason, event.note);
+  };
+
   #handleReply = (event: Event): void => {
     if (!(event instanceof AnswerReplyEvent)) return;
     this.replyTo = event.postId;
@@ -310,15 +389,31 @@ export class LifeboatThread extends LifeboatElement {
     const kind = parentId ? 'reply' : 'answer';
     const event = new LifeboatPostEvent({ incidentId, body: draft.body, kind, parentId });
     if (!this.dispatchEvent(event)) return false;
-    // Offline without a session: the post waits in the outbox and a guest session is made when
-    // it is sent (starting one now would fail).
-    if (!this.#session.value && navigator.onLine !== false)
-      await client.startSession(draft.displayName);
-    const post = await client.post(
-      incidentId,
-      parentId ? { kind, body: draft.body, parentId } : { kind, body: draft.body },
-    );
+    // Offline without a session: the post waits in the outbox with the name typed, and the
+    // guest session is made with that name when it is sent (starting one now would fail).
+    let displayName = this.#session.value ? undefined : draft.displayName;
+    if (displayName !== undefined && navigator.onLine !== false) {
+      await client.startSession(displayName);
+      displayName = undefined;
+    }
+    const id = ulid();
+    let post: Post;
+    try {
+      post = await client.post(
+        incidentId,
+        parentId ? { id, kind, body: draft.body, parentId } : { id, kind, body: draft.body },
+        displayName !== undefined ? { displayName } : undefined,
+      );
+    } catch (error) {
+      // Refused (banned words, slow mode, banned, invalid): the composer keeps the text and
+      // says why, so the failed copy is not kept in the list too. Network failures stay there
+      // with Retry (same Idempotency-Key).
+      if ((error as LifeboatError | undefined)?.code !== 'network')
+        client.discardPost(incidentId, id);
+      throw error;
+    }
     if ((post as LocalPost).local === 'pending') this.announcement = messages().postQueued;
+    else if (post.state === 'pending') this.announcement = messages().postPendingReview;
     return true;
   };
 
@@ -333,6 +428,11 @@ export class LifeboatThread extends LifeboatElement {
   #setSort(sort: ThreadSort): void {
     this.sort = sort;
     writeSort(sort);
+  }
+
+  /** Someone else's post, published, on the server: it can be reported. */
+  #canFlag(post: LocalPost, ownId: string | undefined): boolean {
+    return !post.local && post.state === 'published' && !post.deletedAt && post.author.id !== ownId;
   }
 
   #renderHeader(count: number): TemplateResult {
@@ -367,10 +467,11 @@ export class LifeboatThread extends LifeboatElement {
     const ownId = this.#session.value?.member.id;
     const locked = snapshot.threadState !== 'open';
     const held = this.held;
-    const all = this.#arrange(snapshot.posts, held, ownId);
-    const items = all.length > this.rendered ? all.slice(0, this.rendered) : all;
-    if (all.length > this.rendered) this.#renderNextSlice();
+    const items = this.#arrange(snapshot.posts, held, ownId);
+    this.#items = items;
     if (!items.length) return html`<p class="empty" part="empty">${m.emptyThread}</p>`;
+    const { rows, after, windowed } = this.#window.slice(items, (item) => item.post.id);
+    const total = items.length;
     const now = this.#clock.now;
     const answer = (post: LocalPost, top: boolean): TemplateResult =>
       html`<lifeboat-answer
@@ -380,14 +481,26 @@ export class LifeboatThread extends LifeboatElement {
         .now=${now}
         .canReply=${top && !locked}
         .canChange=${!locked && this.#canChange(post, ownId, now)}
+        .canFlag=${this.#canFlag(post, ownId)}
         ?readonly=${locked}
       ></lifeboat-answer>`;
+    // A windowed list: rows stand in for the unrendered ones with margins (never the list's own
+    // padding, which would stop the browser's scroll anchoring), and say where they are.
     return html`<ol class="posts" part="list" aria-labelledby="heading">
       ${repeat(
-        items,
-        (item) => item.post.id,
-        ({ post, replies }) =>
-          html`<li class="item">
+        rows,
+        (row) => row.item.post.id,
+        ({ item: { post, replies }, index, gap }, i) =>
+          html`<li
+            class="item ${index === 0 ? 'first' : ''}"
+            data-key=${post.id}
+            aria-setsize=${windowed ? total : nothing}
+            aria-posinset=${windowed ? index + 1 : nothing}
+            style=${styleMap({
+              marginBlockStart: gap ? `${gap}px` : undefined,
+              marginBlockEnd: i === rows.length - 1 && after ? `${after}px` : undefined,
+            })}
+          >
             ${answer(post, true)}
             ${
               replies.length
@@ -438,17 +551,6 @@ export class LifeboatThread extends LifeboatElement {
     const items = arrangeThread(shown, this.sort, ownId);
     this.#arranged = { posts, held, sort: this.sort, ownId, items };
     return items;
-  }
-
-  /** Renders the next slice of a long thread after this frame, keeping the page responsive. */
-  #renderNextSlice(): void {
-    if (this.#slicing) return;
-    this.#slicing = true;
-    requestAnimationFrame(() => {
-      this.#slicing = false;
-      // Slices grow, so a 5,000-post thread fills in within a few frames.
-      this.rendered += Math.max(RENDER_SLICE, Math.floor(this.rendered / 2));
-    });
   }
 
   /** The member's own post, not deleted, within the edit window. */
@@ -551,6 +653,7 @@ export class LifeboatThread extends LifeboatElement {
       @answer-retry=${this.#handleRetry}
       @answer-reply=${this.#handleReply}
       @answer-change=${this.#handleChange}
+      @answer-flag=${this.#handleFlag}
     >
       ${this.#renderHeader(snapshot?.state === 'ready' ? this.#visiblePosts().length : 0)}
       ${
@@ -567,8 +670,6 @@ export class LifeboatThread extends LifeboatElement {
 }
 
 const SORT_KEY = 'lifeboat:thread-sort';
-/** Top-level items per rendered slice of a long thread. */
-const RENDER_SLICE = 100;
 
 function readSort(): ThreadSort | null {
   try {

@@ -325,6 +325,9 @@ describe('post actions', () => {
     expect((await hide.json()).post.state).toBe('hidden');
     expect(await thread()).not.toContainEqual(expect.objectContaining({ id: p.id }));
     expect((await act(p.id, 'hide')).status).toBe(409);
+    const verifyHidden = await act(p.id, 'verify');
+    expect(verifyHidden.status).toBe(409);
+    expect((await verifyHidden.json()).detail).toBe('Only a published post can be verified.');
     const restore = await act(p.id, 'restore', 'On second thought');
     expect((await restore.json()).post.state).toBe('published');
     expect(await thread()).toContainEqual(expect.objectContaining({ id: p.id }));

@@ -55,6 +55,19 @@ function nextId(id: string): string {
   return chars.join('');
 }
 
+/** Past participles, for conflict messages. */
+const DONE: Record<PostModerationAction, string> = {
+  approve: 'approved',
+  reject: 'rejected',
+  hide: 'hidden',
+  restore: 'restored',
+  remove: 'removed',
+  verify: 'verified',
+  unverify: 'unverified',
+  pin: 'pinned',
+  unpin: 'unpinned',
+};
+
 interface AuditRow {
   id: string;
   action: string;
@@ -399,7 +412,7 @@ export class SqliteModeration {
       const conflict = (message: string): ModeratePostOutcome => ({ kind: 'conflict', message });
       const publishedOnly = () =>
         state !== 'published' || row.deleted_at
-          ? conflict(`Only a published post can be ${action === 'pin' ? 'pinned' : action + 'd'}.`)
+          ? conflict(`Only a published post can be ${DONE[action]}.`)
           : null;
       const clearFlags = () => {
         db.run('DELETE FROM flags WHERE post_id = ?', postId);
@@ -531,8 +544,8 @@ export class SqliteModeration {
       const row = db.incidentRow(siteId, incidentId);
       if (!row) return { kind: 'incident_not_found' };
       const to = action === 'lock' ? 'locked' : 'open';
-      if (action === 'unlock' && row.thread_state === 'archived')
-        return { kind: 'conflict', message: 'An archived thread cannot be unlocked.' };
+      if (row.thread_state === 'archived')
+        return { kind: 'conflict', message: 'An archived thread cannot be locked or unlocked.' };
       const from = row.thread_state;
       if (from !== to) {
         db.run('UPDATE incidents SET thread_state = ? WHERE id = ?', to, incidentId);

@@ -13,6 +13,7 @@ import { registerCors } from './http/cors.js';
 import { collectRoutes } from './http/openapi.js';
 import { ProblemError, registerProblemHandlers } from './http/problem.js';
 import { RateLimiter, registerWriteLimits } from './http/rate-limit.js';
+import { recordRoutes } from './http/route-list.js';
 import { MemoryHub, type Hub } from './realtime/hub.js';
 import { StreamManager } from './realtime/stream.js';
 import { affectedHistoryRoutes } from './routes/affected-history.js';
@@ -99,6 +100,7 @@ export async function buildApp(
       posts: new RateLimiter(config.rateLimits.postsPerMember, windowMs),
       flags: new RateLimiter(config.rateLimits.postsPerMember * 2, windowMs),
     },
+    routes: recordRoutes(app),
     closeStreams: () => streams.closeAll(),
   };
   app.decorate('lifeboat', context);

@@ -2,6 +2,7 @@
 import type { ServerConfig } from './config.js';
 import type { SigningKey } from './auth/tokens.js';
 import type { RateLimiter } from './http/rate-limit.js';
+import type { RegisteredRoute } from './http/route-list.js';
 import type { Hub } from './realtime/hub.js';
 import type { StreamManager } from './realtime/stream.js';
 import type { StatusPoller } from './status/poller.js';
@@ -24,6 +25,8 @@ export interface LifeboatContext {
     /** Flags per member (twice the post limit). */
     flags: RateLimiter;
   };
+  /** Every registered route (http/route-list.ts), filled as routes register. */
+  routes: readonly RegisteredRoute[];
   /** Ends every open SSE stream (tests and graceful shutdown). */
   closeStreams(): void;
 }

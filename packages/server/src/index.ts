@@ -18,5 +18,5 @@ export type {
   StoredEvent,
 } from './store/store.js';
 export { MemoryHub, type Hub, type HubNotice } from './realtime/hub.js';
-export { seedDemo, DEMO_SITE } from './demo/seed.js';
+export { seedDemo, DEMO_SITE, demoStaffToken } from './demo/seed.js';
 export type { LifeboatContext } from './context.js';

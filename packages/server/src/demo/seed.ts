@@ -4,6 +4,7 @@
  * Times are relative to the moment of seeding.
  */
 import { ulid, type IncidentPhase } from '@lifeboat/protocol';
+import { signToken, type SigningKey } from '../auth/tokens.js';
 import type { MemberRecord, Store } from '../store/store.js';
 
 export const DEMO_SITE = 'demo';
@@ -222,4 +223,31 @@ export async function seedDemo(store: Store, options: SeedOptions = {}): Promise
   for (const [i, m] of reporters.entries())
     await store.setAffected(site.id, incidentId, m.id, true, at(Math.max(1, 40 - i)));
   return true;
+}
+
+/** The demo site's moderator, who signs in to the demo moderation page (/moderation/). */
+export const DEMO_MODERATOR = 'Morgan (Acme support)';
+
+/**
+ * A session token for the demo site's moderator (made on first use), for `lifeboat start --demo`
+ * to print next to the moderation page's address. Null when the demo site does not exist.
+ */
+export async function demoStaffToken(
+  store: Store,
+  keys: readonly SigningKey[],
+  ttlSeconds = 7 * 24 * 3600,
+): Promise<string | null> {
+  const site = await store.getSiteBySlug(DEMO_SITE);
+  if (!site) return null;
+  const staff = await store.listMembers(site.id, 'staff');
+  const moderator =
+    staff.find((m) => m.displayName === DEMO_MODERATOR && m.role === 'moderator') ??
+    (await store.createMember({
+      siteId: site.id,
+      kind: 'staff',
+      displayName: DEMO_MODERATOR,
+      role: 'moderator',
+    }));
+  const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
+  return signToken(keys, { sub: moderator.id, site: site.id, name: moderator.displayName, exp });
 }

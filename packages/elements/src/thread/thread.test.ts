@@ -828,6 +828,397 @@ describe('<lifeboat-thread>', () => {
     });
   });
 
+  describe('order across pages', () => {
+    afterEach(() => localStorage.removeItem('lifeboat:thread-sort'));
+
+    it('asks for pages in the chosen order before listening, and again when it changes', async () => {
+      localStorage.setItem('lifeboat:thread-sort', 'newest');
+      ready();
+      const el = await thread(client);
+      await settle(el);
+      expect(client.callsOf('sortThread')).to.deep.equal([[INCIDENT_ID, 'newest']]);
+      [...qa(el, '[part="sort"] button')].find((b) => b.textContent!.includes('Helpful'))!.click();
+      await settle(el);
+      expect(client.callsOf('sortThread')).to.deep.equal([
+        [INCIDENT_ID, 'newest'],
+        [INCIDENT_ID, 'helpful'],
+      ]);
+    });
+
+    it('shows a first page loaded in a new order at once, not as "new answers"', async () => {
+      ready();
+      const el = await thread(client);
+      await settle(el);
+      client.sortThread = async (incidentId, sort) => {
+        client.calls.push({ method: 'sortThread', args: [incidentId, sort] });
+        client.setThread(INCIDENT_ID, {
+          sort,
+          posts: [samplePost({ id: 'NEWEST1', body: 'From the newest page' }), ...samplePosts()],
+        });
+      };
+      el.sort = 'newest';
+      await settle(el);
+      await new Promise((r) => setTimeout(r));
+      await settle(el);
+      expect(q(el, '#lifeboat-post-NEWEST1')).to.exist;
+      expect(q(el, '[part="new-answers"]')).to.be.null;
+    });
+  });
+
+  describe('moderation (visitor side)', () => {
+    const reportButton = (el: LifeboatThread, id: string) =>
+      q<HTMLButtonElement>(el, `lifeboat-answer:has(#lifeboat-post-${id}) [part="report-button"]`);
+    const form = (el: LifeboatThread, id: string) =>
+      q<HTMLFormElement>(el, `lifeboat-answer:has(#lifeboat-post-${id}) [part="report-form"]`);
+
+    it("offers Report on others' published posts only", async () => {
+      client.$session.set(SESSION);
+      ready([
+        ...samplePosts(),
+        samplePost({ id: 'MINE', author: SESSION.member }),
+        { ...samplePost({ id: 'SENDING' }), local: 'sending' },
+        samplePost({ id: 'GONE', deletedAt: new Date().toISOString(), body: '' }),
+      ]);
+      const el = await thread(client);
+      await settle(el);
+      const button = reportButton(el, '01HZANSWER000000000000000A');
+      expect(button.textContent!.trim()).to.equal('Report');
+      expect(button.getAttribute('aria-label')).to.equal('Report the post by Sam K.');
+      expect(button.getAttribute('aria-expanded')).to.equal('false');
+      expect(reportButton(el, 'MINE')).to.be.null;
+      expect(reportButton(el, 'SENDING')).to.be.null;
+      expect(reportButton(el, 'GONE')).to.be.null;
+    });
+
+    it('reports a post with a reason and a note, fires lifeboat-flag and thanks the reader', async () => {
+      ready();
+      const el = await thread(client);
+      await settle(el);
+      const id = '01HZANSWER000000000000000A';
+      reportButton(el, id).click();
+      await settle(el);
+      expect(reportButton(el, id).getAttribute('aria-expanded')).to.equal('true');
+      const f = form(el, id);
+      expect(reportButton(el, id).getAttribute('aria-controls')).to.equal(f.id);
+      expect(root(el).activeElement).to.equal(f.querySelector('input[value="spam"]'));
+      const reasons = [...f.querySelectorAll<HTMLInputElement>('input[name="reason"]')];
+      expect(reasons.map((r) => r.value)).to.deep.equal([
+        'spam',
+        'phishing',
+        'dangerous',
+        'abusive',
+        'off_topic',
+        'other',
+      ]);
+      await expect(el).to.be.accessible();
+
+      // No reason chosen: said on the radios, focus on the first, nothing sent.
+      f.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+      await settle(el);
+      expect(reasons[0]!.getAttribute('aria-invalid')).to.equal('true');
+      const errorId = reasons[0]!.getAttribute('aria-describedby')!;
+      expect(root(el).getElementById(errorId)!.textContent).to.contain('Choose a reason');
+      expect(client.callsOf('flag')).to.have.length(0);
+
+      reasons[1]!.click();
+      f.querySelector('textarea')!.value = 'Fake login page';
+      const listener = oneEvent(el, 'lifeboat-flag');
+      f.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+      expect((await listener).detail).to.deep.equal({
+        incidentId: INCIDENT_ID,
+        postId: id,
+        reason: 'phishing',
+        note: 'Fake login page',
+      });
+      await new Promise((r) => setTimeout(r));
+      await settle(el);
+      expect(client.callsOf('flag')).to.deep.equal([[id, 'phishing', 'Fake login page']]);
+      expect(form(el, id)).to.be.null;
+      const done = q(el, `lifeboat-answer:has(#lifeboat-post-${id}) [role="status"]`);
+      expect(done.textContent).to.contain('the moderators will review this post');
+      expect(root(el).activeElement).to.equal(done);
+      await expect(el).to.be.accessible();
+    });
+
+    it('says when the report hid the post, and shows a failed report in the form', async () => {
+      ready();
+      const el = await thread(client);
+      await settle(el);
+      const id = '01HZANSWER000000000000000A';
+      client.flagError = new FakeLifeboatError('Too many reports.', {
+        status: 429,
+        code: 'rate_limited',
+      });
+      reportButton(el, id).click();
+      await settle(el);
+      form(el, id).querySelector<HTMLInputElement>('input[value="spam"]')!.click();
+      form(el, id).querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+      await new Promise((r) => setTimeout(r));
+      await settle(el);
+      expect(form(el, id).querySelector('[role="alert"]')!.textContent).to.contain(
+        'could not be sent. Too many reports.',
+      );
+      client.flagHides = true;
+      form(el, id).querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+      await new Promise((r) => setTimeout(r));
+      await settle(el);
+      expect(
+        q(el, `lifeboat-answer:has(#lifeboat-post-${id}) [role="status"]`).textContent,
+      ).to.contain('hidden until a moderator reviews it');
+    });
+
+    it('closes the report form with Escape or Cancel, focus back on Report; a canceled lifeboat-flag sends nothing', async () => {
+      ready();
+      const el = await thread(client);
+      await settle(el);
+      const id = '01HZANSWER000000000000000A';
+      reportButton(el, id).click();
+      await settle(el);
+      form(el, id).dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }),
+      );
+      await settle(el);
+      expect(form(el, id)).to.be.null;
+      expect(root(el).activeElement).to.equal(reportButton(el, id));
+      el.addEventListener('lifeboat-flag', (e) => e.preventDefault());
+      reportButton(el, id).click();
+      await settle(el);
+      form(el, id).querySelector<HTMLInputElement>('input[value="other"]')!.click();
+      form(el, id).querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+      await new Promise((r) => setTimeout(r));
+      await settle(el);
+      expect(client.callsOf('flag')).to.have.length(0);
+      expect(form(el, id)).to.exist;
+      [...form(el, id).querySelectorAll('button')]
+        .find((b) => b.textContent!.includes('Cancel'))!
+        .click();
+      await settle(el);
+      expect(form(el, id)).to.be.null;
+    });
+
+    it("shows the author's own pending post as waiting for review, and announces it", async () => {
+      client.$session.set(SESSION);
+      client.postState = 'pending';
+      ready();
+      const el = await thread(client);
+      await settle(el);
+      q<HTMLTextAreaElement>(el, 'lifeboat-composer textarea').value = 'Try https://fix.example';
+      q<HTMLButtonElement>(el, 'lifeboat-composer [part="submit-button"]').click();
+      await new Promise((r) => setTimeout(r));
+      await settle(el);
+      const [[, request]] = client.callsOf('post') as [[string, { id: string }]];
+      const note = q(el, `#lifeboat-post-${request.id} [part="pending-review"]`);
+      expect(note.textContent!.trim()).to.equal('Waiting for review — only you can see this');
+      expect(q(el, `#lifeboat-post-${request.id} [part="confirm"]`)).to.be.null;
+      expect(q(el, `#lifeboat-post-${request.id} [part="report-button"]`)).to.be.null;
+      expect(q(el, '[role="status"][aria-live="polite"]').textContent).to.contain(
+        'waiting for review',
+      );
+      // Not counted among the published answers.
+      expect(q(el, '[part="heading"]').textContent).to.contain('4 answers');
+      await expect(el).to.be.accessible();
+    });
+
+    it('turns a post hidden or removed by a moderator into a tombstone in place, replies kept', async () => {
+      ready();
+      const el = await thread(client);
+      await settle(el);
+      const articles = () => qa(el, 'ol[part="list"] article');
+      const before = articles().map((a) => a.getBoundingClientRect().top);
+      const first = articles()[0]!;
+      client.setThread(INCIDENT_ID, {
+        posts: samplePosts().map((p) =>
+          p.id === '01HZANSWER000000000000000A' ? { ...p, state: 'removed' as const } : p,
+        ),
+      });
+      await settle(el);
+      const tomb = q(el, '#lifeboat-post-01HZANSWER000000000000000A');
+      expect(tomb.textContent!.trim()).to.equal('Removed by a moderator');
+      expect(tomb.textContent).not.to.contain('backoff');
+      expect(tomb.querySelector('button')).to.be.null;
+      expect(q(el, '.replies #lifeboat-post-01HZREPLY0000000000000000A')).to.exist;
+      // What was above stays where it was.
+      expect(articles()[0]).to.equal(first);
+      expect(articles()[0]!.getBoundingClientRect().top).to.equal(before[0]);
+      client.setThread(INCIDENT_ID, {
+        posts: samplePosts().map((p) =>
+          p.id === '01HZSTAFF0000000000000000A' ? { ...p, state: 'hidden' as const } : p,
+        ),
+      });
+      await settle(el);
+      expect(q(el, '#lifeboat-post-01HZSTAFF0000000000000000A').textContent!.trim()).to.equal(
+        'Removed by a moderator',
+      );
+      expect(q(el, '[part="heading"]').textContent).to.contain('3 answers');
+      await expect(el).to.be.accessible();
+    });
+
+    it('draws the staff badge from author.staff only, and SSO badges and avatar as given', async () => {
+      ready([
+        samplePost({
+          id: 'SSO1',
+          author: {
+            id: 'm-sso',
+            displayName: 'Kim',
+            role: 'member',
+            staff: false,
+            badges: ['Enterprise', 'Staff', ' moderator '],
+            avatarUrl: 'https://cdn.example/kim.png',
+          },
+        }),
+        samplePost({
+          id: 'SSO2',
+          author: {
+            id: 'm-sso2',
+            displayName: 'Staff Lee',
+            role: 'member',
+            staff: false,
+            avatarUrl: 'javascript:alert(1)',
+          },
+        }),
+      ]);
+      const el = await thread(client);
+      await settle(el);
+      const kim = q(el, '#lifeboat-post-SSO1');
+      expect(kim.querySelector('[part="staff-badge"]')).to.be.null;
+      expect(
+        [...kim.querySelectorAll('[part="member-badge"]')].map((b) => b.textContent),
+      ).to.deep.equal(['Enterprise']);
+      const img = kim.querySelector<HTMLImageElement>('.avatar img')!;
+      expect(img.getAttribute('src')).to.equal('https://cdn.example/kim.png');
+      expect(img.getAttribute('alt')).to.equal('');
+      expect(img.getAttribute('referrerpolicy')).to.equal('no-referrer');
+      const lee = q(el, '#lifeboat-post-SSO2');
+      expect(lee.querySelector('[part="staff-badge"]')).to.be.null;
+      expect(lee.querySelector('img')).to.be.null;
+      await expect(el).to.be.accessible();
+    });
+  });
+
+  it('is accessible in light and dark with a report form, a pending post, a tombstone and slow mode', async () => {
+    client.$session.set(SESSION);
+    ready([
+      ...samplePosts().map((p) =>
+        p.id === '01HZSTAFF0000000000000000A' ? { ...p, state: 'removed' as const } : p,
+      ),
+      samplePost({ id: 'PEND', author: SESSION.member, state: 'pending' }),
+      samplePost({
+        id: 'SSO',
+        author: { id: 's', displayName: 'Kim', role: 'member', staff: false, badges: ['Pro'] },
+      }),
+    ]);
+    client.postError = Object.assign(
+      new FakeLifeboatError('Slow mode is on.', { status: 429, code: 'slow_mode' }),
+      { retryAfter: 30 },
+    );
+    for (const theme of ['light', 'dark']) {
+      const el = await fixture<LifeboatThread>(
+        html`<lifeboat-thread .client=${client} theme=${theme}></lifeboat-thread>`,
+      );
+      await settle(el);
+      q<HTMLButtonElement>(
+        el,
+        'lifeboat-answer:has(#lifeboat-post-SSO) [part="report-button"]',
+      ).click();
+      if (theme === 'light') {
+        q<HTMLTextAreaElement>(el, 'lifeboat-composer textarea').value = 'Fast';
+        q<HTMLButtonElement>(el, 'lifeboat-composer [part="submit-button"]').click();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await settle(el);
+      expect(q(el, '[part="report-form"]')).to.exist;
+      expect(q(el, '[part="pending-review"]')).to.exist;
+      await expect(el).to.be.accessible();
+    }
+  });
+
+  describe('composer refusals', () => {
+    beforeEach(() => client.$session.set(SESSION));
+    const submit = async (el: LifeboatThread, text: string) => {
+      q<HTMLTextAreaElement>(el, 'lifeboat-composer textarea').value = text;
+      q<HTMLButtonElement>(el, 'lifeboat-composer [part="submit-button"]').click();
+      await new Promise((r) => setTimeout(r, 20));
+      await settle(el);
+    };
+
+    it('shows banned words on the field and keeps the text; the refused copy is not kept in the list', async () => {
+      ready();
+      client.postError = new FakeLifeboatError('Content rejected', {
+        code: 'content_rejected',
+        errors: [
+          { field: 'body', message: 'This contains a word this site does not allow: "crypto".' },
+        ],
+      });
+      const el = await thread(client);
+      await settle(el);
+      await submit(el, 'free crypto here');
+      const body = q<HTMLTextAreaElement>(el, 'lifeboat-composer textarea');
+      expect(body.value).to.equal('free crypto here');
+      expect(body.getAttribute('aria-invalid')).to.equal('true');
+      expect(q(el, 'lifeboat-composer').textContent).to.contain('does not allow: "crypto"');
+      const [[, request]] = client.callsOf('post') as [[string, { id: string }]];
+      expect(client.callsOf('discardPost')).to.deep.equal([[INCIDENT_ID, request.id]]);
+      await expect(el).to.be.accessible();
+    });
+
+    it('counts slow mode down with the submit button waiting, then lets the member post', async () => {
+      ready();
+      client.postError = Object.assign(
+        new FakeLifeboatError('Slow mode is on.', { status: 429, code: 'slow_mode' }),
+        { retryAfter: 2 },
+      );
+      const el = await thread(client);
+      await settle(el);
+      await submit(el, 'Posting too fast');
+      const countdown = q(el, 'lifeboat-composer [part="retry-after"]');
+      expect(countdown.textContent!.trim()).to.equal('Slow mode: you can post again in 2 s.');
+      expect(q(el, 'lifeboat-composer [role="alert"]').textContent).to.contain('Slow mode');
+      const button = q<HTMLButtonElement>(el, 'lifeboat-composer [part="submit-button"]');
+      expect(button.disabled).to.be.true;
+      expect(button.getAttribute('aria-describedby')).to.equal(countdown.id);
+      expect(q<HTMLTextAreaElement>(el, 'lifeboat-composer textarea').value).to.equal(
+        'Posting too fast',
+      );
+      await expect(el).to.be.accessible();
+      await waitUntil(
+        () => q(el, 'lifeboat-composer [part="retry-after"]')?.textContent?.includes('1 s'),
+        'counts down',
+        { timeout: 5000 },
+      );
+      await waitUntil(() => !button.disabled, 'may post again', { timeout: 5000 });
+      expect(q(el, 'lifeboat-composer [part="retry-after"]')).to.be.null;
+      button.click();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(client.callsOf('post')).to.have.length(2);
+    });
+
+    it('says a banned member can no longer post, keeping the text', async () => {
+      ready();
+      client.postError = new FakeLifeboatError('You are banned from this site until tomorrow.', {
+        status: 403,
+        code: 'banned',
+      });
+      const el = await thread(client);
+      await settle(el);
+      await submit(el, 'Hello again');
+      expect(q(el, 'lifeboat-composer [role="alert"]').textContent).to.contain(
+        'You can no longer post in this thread. You are banned from this site until tomorrow.',
+      );
+      expect(q<HTMLTextAreaElement>(el, 'lifeboat-composer textarea').value).to.equal(
+        'Hello again',
+      );
+    });
+
+    it('keeps a copy that failed for want of a network in the list (Retry), not discarded', async () => {
+      ready();
+      client.postError = new FakeLifeboatError('Network', { status: 0, code: 'network' });
+      const el = await thread(client);
+      await settle(el);
+      await submit(el, 'Flaky wifi');
+      expect(client.callsOf('discardPost')).to.have.length(0);
+    });
+  });
+
   describe('keyboard', () => {
     it('delegates focus and reveals a post on lifeboat-navigate', async () => {
       ready();

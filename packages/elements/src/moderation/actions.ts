@@ -1,9 +1,13 @@
-/** Which moderation actions a queue item offers, and their one-key shortcuts. */
+/**
+ * Which moderation actions a queue item offers, and their one-key shortcuts. Mirrors what the
+ * server accepts (routes/moderation.ts): approve and reject any queued post, restore a hidden
+ * one, hide, verify and pin a published one (replies are never verified or pinned).
+ */
 import type { PostModerationAction, QueueItem } from '@lifeboat/protocol';
 
 export type ItemAction = PostModerationAction | 'ban' | 'unban';
 
-/** The keys, in legend order. `r` rejects a pending post and removes a published or hidden one. */
+/** The keys of the legend, in order. */
 export const SHORTCUTS: ReadonlyArray<{
   key: string;
   label: 'approve' | 'reject' | 'hide' | 'restore' | 'verify' | 'pin' | 'ban';
@@ -21,14 +25,12 @@ export const SHORTCUTS: ReadonlyArray<{
 export function actionsFor(item: QueueItem): Array<{ action: ItemAction; key: string }> {
   const { post, author } = item;
   const list: Array<{ action: ItemAction; key: string }> = [];
-  if (post.state === 'pending') {
-    list.push({ action: 'approve', key: 'A' }, { action: 'reject', key: 'R' });
-  } else {
-    if (post.state === 'hidden') list.push({ action: 'restore', key: 'S' });
-    if (post.state === 'published') list.push({ action: 'hide', key: 'H' });
-    list.push({ action: 'remove', key: 'R' });
-    if (post.state === 'published') {
-      list.push({ action: 'restore', key: 'S' });
+  if (post.state === 'hidden') list.push({ action: 'restore', key: 'S' });
+  else list.push({ action: 'approve', key: 'A' });
+  list.push({ action: 'reject', key: 'R' });
+  if (post.state === 'published') {
+    list.push({ action: 'hide', key: 'H' });
+    if (post.kind !== 'reply') {
       list.push({ action: post.verified ? 'unverify' : 'verify', key: 'V' });
       list.push({ action: post.pinned ? 'unpin' : 'pin', key: 'P' });
     }

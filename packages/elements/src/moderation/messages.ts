@@ -57,7 +57,10 @@ const defaults = {
     MemberKind,
     string
   >,
-  postCount: (n: number) => plural(n, { one: '# post', other: '# posts' }),
+  postCount: (n: number) =>
+    n === 0
+      ? 'no published posts yet'
+      : plural(n, { one: '# published post', other: '# published posts' }),
   reasonsLabel: 'Why it is here',
   reasonCode: {
     pre_moderation: 'Pre-moderation',

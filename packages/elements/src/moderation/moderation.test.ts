@@ -183,17 +183,17 @@ describe('<lifeboat-moderation>', () => {
       expect(risky.querySelector('.item-head')!.textContent).to.contain('Sam Patel');
       expect(risky.querySelector('.item-head')!.textContent).to.contain('Signed in');
       expect(risky.querySelector('.item-head')!.textContent).to.contain('customer');
-      expect(risky.querySelector('.item-head')!.textContent).to.contain('3 posts');
+      expect(risky.querySelector('.item-head')!.textContent).to.contain('3 published posts');
       const flagged = q(el, `#lifeboat-queue-${ID3}`);
       const flags = flagged.querySelector('[part="flags"]')!.textContent!.replace(/\s+/g, ' ');
       expect(flags).to.contain('3 flags');
       expect(flags).to.contain('Phishing × 2');
       expect(flags).to.contain('“Asks for passwords”');
-      // Hidden posts offer restore and remove, not approve.
+      // Hidden posts offer restore and reject, not approve.
       const actions = [...flagged.querySelectorAll('[part="action-button"]')].map((b) =>
         b.getAttribute('data-action'),
       );
-      expect(actions).to.deep.equal(['restore', 'remove', 'ban']);
+      expect(actions).to.deep.equal(['restore', 'reject', 'ban']);
     });
 
     it('filters pending and flagged posts', async () => {
@@ -272,7 +272,7 @@ describe('<lifeboat-moderation>', () => {
       await waitUntil(() => text(el).includes('Approve: post by Robin Guest.'));
     });
 
-    it('R rejects a pending post and removes a flagged one; H, S, V, P only where they apply', async () => {
+    it('R rejects, S restores a hidden post; H, V, P only on published posts; A keeps a flagged one', async () => {
       client.setQueue([
         ...sampleQueue(),
         aQueueItem('01HZQUEUE0000000000000PUB1', {
@@ -289,19 +289,23 @@ describe('<lifeboat-moderation>', () => {
       press(root(el).activeElement!, 'j');
       await settle(el);
       expect(focusedId(el)).to.equal(ID3);
-      press(root(el).activeElement!, 'r');
+      press(root(el).activeElement!, 'v'); // a hidden post cannot be verified
+      press(root(el).activeElement!, 's');
       await settle(el);
       expect(focusedId(el)).to.equal('01HZQUEUE0000000000000PUB1');
+      expect(
+        q(el, '#lifeboat-queue-01HZQUEUE0000000000000PUB1 [data-action="approve"]').textContent,
+      ).to.contain('Keep, clear flags');
       press(root(el).activeElement!, 'v');
       press(root(el).activeElement!, 'p');
-      press(root(el).activeElement!, 's');
+      press(root(el).activeElement!, 'h');
       await settle(el);
       expect(client.callsOf('act').map((c) => [c[0], c[1]])).to.deep.equal([
         [ID1, 'reject'],
-        [ID3, 'remove'],
+        [ID3, 'restore'],
         ['01HZQUEUE0000000000000PUB1', 'verify'],
         ['01HZQUEUE0000000000000PUB1', 'pin'],
-        ['01HZQUEUE0000000000000PUB1', 'restore'],
+        ['01HZQUEUE0000000000000PUB1', 'hide'],
       ]);
     });
 

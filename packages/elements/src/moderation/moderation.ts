@@ -33,8 +33,8 @@ const CLEARING = new Set<ItemAction>(['approve', 'reject', 'remove', 'hide', 're
  * flagged, each with why it is held), one-key actions on the focused post, live updates from the
  * staff stream, and the audit log. Works on any admin page given a staff token.
  *
- * Keyboard, on the focused post: A approve, R reject (remove when published or hidden), H hide,
- * S restore, V verify, P pin, B ban the author; J / K or ↓ / ↑ move; Tab reaches the buttons
+ * Keyboard, on the focused post: A approve (keep a flagged post), R reject, H hide, S restore,
+ * V verify, P pin, B ban the author; J / K or ↓ / ↑ move; Tab reaches the buttons
  * and the optional reason; Escape goes back to the post.
  *
  * @summary Moderation queue, actions and audit log for staff.

@@ -19,10 +19,10 @@ export class QueueActionEvent extends Event {
   }
 }
 
-/** The label of an action on an item ("Keep, clear flags" for restoring a published post). */
+/** The label of an action on an item ("Keep, clear flags" for approving a published post). */
 export function actionLabel(item: QueueItem, action: ItemAction): string {
   const m = moderationMessages();
-  if (action === 'restore' && item.post.state === 'published') return m.actions.keep;
+  if (action === 'approve' && item.post.state === 'published') return m.actions.keep;
   return m.actions[action];
 }
 
@@ -212,9 +212,7 @@ export class LifeboatQueueItem extends LitElement {
             html`<button
               type="button"
               class="button action ${action === 'approve' ? 'primary' : ''} ${
-                action === 'reject' || action === 'remove' || action === 'ban'
-                  ? 'danger-outline'
-                  : ''
+                action === 'reject' || action === 'ban' ? 'danger-outline' : ''
               }"
               part="action-button"
               data-action=${action}

@@ -122,8 +122,12 @@ describe('host sign-in', () => {
       status: 201,
       body: session('tok-sso', 'Dana', Date.now() + 3_600_000),
     });
-    const signedIn = await client!.identify(hostToken('dana', Date.now() / 1000 + 3600));
+    const token = hostToken('dana', Date.now() / 1000 + 3600);
+    const signedIn = await client!.identify(token);
     expect(signedIn?.member.displayName).toBe('Dana');
+    // The same token again (the host page re-rendered) keeps the session: no second exchange.
+    expect(await client!.identify(token)).toBe(signedIn);
+    expect(server.count('POST /sessions/sso')).toBe(1);
     expect(await client!.startSession('ignored')).toMatchObject({ token: 'tok-sso' });
     expect(server.count('PATCH /sessions/me')).toBe(0);
     expect(server.count('POST /sessions')).toBe(0);

@@ -313,6 +313,8 @@ export function createSessions(
     },
     async identify(token) {
       if (!token) return signOut();
+      // The same token again (a re-render of the host page): keep the session it has.
+      if (token === identity && current()) return current();
       identity = token;
       $session.set(null);
       return signIn();

@@ -165,11 +165,12 @@ const configTable = table(
     o.description,
   ]),
 );
-mkdirSync(join(root, 'docs/server'), { recursive: true });
-writeFileSync(
-  join(root, 'docs/server/configuration.md'),
-  `${GENERATED}\n# Server configuration\n\nFlags win over environment variables. Invalid values stop the server at start with a message naming the setting.\n\n${configTable}`,
-);
+// docs/server/configuration.md is written by hand around its generated options table.
+const configPath = join(root, 'docs/server/configuration.md');
+const configDoc = readFileSync(configPath, 'utf8');
+const optionsRegion = /(<!-- options:start[^>]*-->\n)[\s\S]*(<!-- options:end -->)/;
+if (!optionsRegion.test(configDoc)) throw new Error(`${configPath}: options markers not found`);
+writeFileSync(configPath, configDoc.replace(optionsRegion, `$1${configTable}$2`));
 const readmePath = join(root, 'README.md');
 const readme = readFileSync(readmePath, 'utf8');
 writeFileSync(

@@ -111,7 +111,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     flag: null,
     default: '(none: admin API off)',
     description:
-      'Bearer key for staff/admin routes (incidents, moderation); at least 24 characters. Keep it secret.',
+      'Bearer key of the admin API (sites, policies, SSO keys) that also acts as staff on every site; at least 24 characters. Keep it secret.',
   },
   {
     key: 'publicOrigin',

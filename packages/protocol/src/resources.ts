@@ -64,7 +64,7 @@ export interface Incident {
   updates: IncidentUpdate[];
   affectedCount: number;
   postCount: number;
-  /** The best community workaround: staff-verified first, then most confirmed. */
+  /** The best community workaround: pinned by staff first, then staff-verified, then most confirmed. */
   topWorkaround: Post | null;
 }
 

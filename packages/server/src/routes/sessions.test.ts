@@ -148,6 +148,36 @@ describe('guest proof of work under load', () => {
   });
 });
 
+describe('signing key rotation', () => {
+  it('a session signed by an older key still works after rotation; new ones use the first key', async () => {
+    const OLD = 'old:old-signing-secret-0123456789';
+    const NEW = 'new:new-signing-secret-0123456789';
+    const first = await startTestServer({ secret: OLD });
+    const dataDir = first.dataDir;
+    const before = await first.session('Rita');
+    await first.close();
+
+    const rotated = await startTestServer({ secret: `${NEW},${OLD}` }, dataDir);
+    try {
+      expect(before.token.split('.')[1]).toBe('old');
+      const me = await rotated.api('/v1/sites/acme/members/me', { token: before.token });
+      expect(me.status).toBe(200);
+      expect((await me.json()).id).toBe(before.member.id);
+      expect((await rotated.session('Nina')).token.split('.')[1]).toBe('new');
+    } finally {
+      await rotated.close();
+    }
+
+    const dropped = await startTestServer({ secret: NEW }, dataDir);
+    try {
+      const me = await dropped.api('/v1/sites/acme/members/me', { token: before.token });
+      expect(me.status).toBe(401);
+    } finally {
+      await dropped.close();
+    }
+  });
+});
+
 describe('admin SSO keys', () => {
   it('needs the admin key', async () => {
     expect((await putSso('acme', { hs256Secret: ACME_SECRET }, {})).status).toBe(401);

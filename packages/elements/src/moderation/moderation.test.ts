@@ -58,36 +58,34 @@ describe('<lifeboat-moderation>', () => {
   });
 
   describe('accessibility', () => {
-    for (const theme of ['light', 'dark']) {
-      it(`is accessible in every state (${theme})`, async () => {
-        const el = await moderation(client, theme);
-        expect(el.matches(':state(loading)')).to.be.true;
-        await expect(el).to.be.accessible();
-
-        client.setQueue(sampleQueue());
-        await settle(el);
-        await expect(el).to.be.accessible();
-
-        client.$connection.set('reconnecting');
-        client.setQueue([]);
-        await settle(el);
-        expect(el.matches(':state(empty)')).to.be.true;
-        expect(el.matches(':state(offline)')).to.be.true;
-        await expect(el).to.be.accessible();
-
-        client.$queue.set({
-          ...client.$queue.get(),
+    const states: Record<string, (client: FakeModeration, el: LifeboatModeration) => void> = {
+      loading: () => {},
+      'with posts to review': (c) => c.setQueue(sampleQueue()),
+      'empty and reconnecting': (c) => {
+        c.$connection.set('reconnecting');
+        c.setQueue([]);
+      },
+      'in error': (c) =>
+        c.$queue.set({
+          ...c.$queue.get(),
           state: 'error',
           error: new FakeLifeboatError('Server error', { status: 500, code: 'internal' }),
-        });
-        await settle(el);
-        await expect(el).to.be.accessible();
-
+        }),
+      'on the audit log': (c, el) => {
+        c.setQueue([]);
         el.tab = 'audit';
-        client.setAudit([anAuditEntry({ reason: 'Phishing' })], { nextCursor: 'c1' });
-        await settle(el);
-        await expect(el).to.be.accessible();
-      });
+        c.setAudit([anAuditEntry({ reason: 'Phishing' })], { nextCursor: 'c1' });
+      },
+    };
+    for (const theme of ['light', 'dark']) {
+      for (const [name, arrange] of Object.entries(states)) {
+        it(`is accessible ${name} (${theme})`, async () => {
+          const el = await moderation(client, theme);
+          arrange(client, el);
+          await settle(el);
+          await expect(el).to.be.accessible();
+        });
+      }
     }
 
     it('is accessible without a token and when the token is refused', async () => {
@@ -143,6 +141,8 @@ describe('<lifeboat-moderation>', () => {
       client.setQueue([]);
       const el = await moderation(client);
       expect(q(el, '[part="empty"]').textContent).to.contain('All clear');
+      expect(el.matches(':state(empty)')).to.be.true;
+      expect(el.matches(':state(loading)')).to.be.false;
     });
 
     it('offers a retry when the queue could not be loaded', async () => {
@@ -163,6 +163,7 @@ describe('<lifeboat-moderation>', () => {
       client.$connection.set('offline');
       const el = await moderation(client);
       expect(q(el, '.notice.offline').textContent).to.contain('offline');
+      expect(el.matches(':state(offline)')).to.be.true;
       client.$connection.set('open');
       await settle(el);
       expect(q(el, '.notice.offline')).to.not.exist;

@@ -35,14 +35,19 @@ function mint(claims: Record<string, unknown>): string {
   return `${head}.${crypto.createHmac('sha256', HOST_SECRET).update(head).digest('base64url')}`;
 }
 
-function statusPage(identity: string | null): string {
+function statusPage(identity: string | null, refreshTo?: string): string {
   const integrity = readFileSync(
     join(root, 'packages/elements/dist/cdn/lifeboat.js.sri'),
     'utf8',
   ).trim();
-  const attr = identity ? ` data-identity="${identity}"` : '';
+  let attr = identity ? ` data-identity="${identity}"` : '';
+  // The host page's own refresh function (its backend would mint the fresh token).
+  const refresh = refreshTo
+    ? `<script>window.freshLifeboatToken = async () => ${JSON.stringify(refreshTo)};</script>`
+    : '';
+  if (refreshTo) attr += ' data-identity-refresh="freshLifeboatToken"';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Acme status</title><link rel="icon" href="data:,">
+<html lang="en"><head><meta charset="utf-8"><title>Acme status</title><link rel="icon" href="data:,">${refresh}
 <script type="module" src="${server.url}/cdn/lifeboat.js" integrity="${integrity}" crossorigin="anonymous"
   data-server="${server.url}" data-site="demo"${attr}></script></head>
 <body><main><lifeboat-thread></lifeboat-thread></main></body></html>`;
@@ -76,9 +81,10 @@ afterAll(async () => {
 /** Opens the host's status page with the given identity and waits for the thread. */
 async function open(
   identity: string | null,
+  refreshTo?: string,
 ): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
   await host?.close();
-  host = await serveStatic({ '/index.html': statusPage(identity) }, hostPort);
+  host = await serveStatic({ '/index.html': statusPage(identity, refreshTo) }, hostPort);
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = watchConsole(page);
@@ -145,6 +151,22 @@ describe('identity in the browser', () => {
     );
     await expect.poll(() => composer.getByLabel(/your name/i).count(), { timeout: 10_000 }).toBe(1);
     expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('an expired data-identity is refreshed through data-identity-refresh', async () => {
+    const expired = mint({
+      id: 'cust-200',
+      name: 'Old Token',
+      exp: Math.floor(Date.now() / 1000) - 3600,
+    });
+    const fresh = mint({ id: 'cust-200', name: 'Fresh Token' });
+    const { page, close } = await open(expired, fresh);
+    const composer = page.locator('lifeboat-thread').locator('lifeboat-composer').last();
+    await expect
+      .poll(() => composer.getByText(/Fresh Token/).count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    expect(await composer.getByLabel(/your name/i).count()).toBe(0);
     await close();
   });
 

@@ -84,7 +84,7 @@ async function writeActor(request: FastifyRequest, site: SiteRecord): Promise<Wr
   const claims = verifyToken(keys, token);
   if (!claims || claims.site !== site.id) return null;
   const member = await store.getMember(site.id, claims.sub);
-  if (!member) return null;
+  if (!member || member.deletedAt) return null;
   return member.role === 'staff' || member.role === 'moderator'
     ? { kind: 'staff', key: `staff:${member.id}` }
     : { kind: 'member', key: `member:${member.id}` };

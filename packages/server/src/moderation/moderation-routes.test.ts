@@ -170,6 +170,34 @@ describe('pending posts', () => {
     pub.close();
     mod.close();
   });
+  it('an author deleting their pending post takes it out of the queue, with nothing on the public stream', async () => {
+    await setPolicy({ preModeration: 'all' });
+    const author = await member('Second thoughts');
+    const held = await created(author.token, 'Actually, never mind.');
+    const start = (await queue()).lastEventId;
+    const del = await s.api(`/v1/sites/acme/posts/${held.id}`, {
+      method: 'DELETE',
+      token: author.token,
+    });
+    expect(del.status).toBe(200);
+    expect((await queue()).items.map((i) => i.post.id)).not.toContain(held.id);
+    const pub = await openSse(`${s.url}/v1/sites/acme/stream`, { 'last-event-id': String(start) });
+    const mod = await openSse(`${s.url}/v1/sites/acme/moderation/stream`, {
+      authorization: `Bearer ${staff}`,
+      'last-event-id': String(start),
+    });
+    await pub.waitFor((f) => f.event === 'ready');
+    await mod.waitFor((f) => f.event === 'ready');
+    expect(events(pub)).toEqual([]);
+    expect(events(mod)).toEqual([
+      expect.objectContaining({
+        event: 'moderation.cleared',
+        data: expect.objectContaining({ postId: held.id, action: 'remove' }),
+      }),
+    ]);
+    pub.close();
+    mod.close();
+  });
 });
 
 describe('posting rules', () => {

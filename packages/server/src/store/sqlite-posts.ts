@@ -18,6 +18,8 @@ interface OwnRow {
   created_at: string;
   deleted_at: string | null;
   thread_state: ThreadState;
+  /** Flags from members (migration 5): a flagged post is in the moderation queue. */
+  flag_count: number;
 }
 
 /** Checks the author rules; returns the row when the member may change the post at `at`. */
@@ -30,7 +32,7 @@ function ownPost(
   at: string,
 ): { row: OwnRow } | Exclude<OwnPostOutcome, { kind: 'ok' }> {
   const row = db.one<OwnRow>(
-    `SELECT p.incident_id, p.member_id, p.kind, p.state, p.created_at, p.deleted_at, i.thread_state
+    `SELECT p.incident_id, p.member_id, p.kind, p.state, p.created_at, p.deleted_at, p.flag_count, i.thread_state
      FROM posts p JOIN incidents i ON i.id = p.incident_id WHERE p.id = ? AND p.site_id = ?`,
     postId,
     siteId,
@@ -115,17 +117,19 @@ export async function deletePost(
       at,
       postId,
     );
-    if (own.row.state === 'pending') {
-      // Never public: only the moderation queue hears that it is gone.
-      const seq = db.appendEvent(siteId, own.row.incident_id, at, (s) => ({
+    const cleared = () =>
+      db.appendEvent(siteId, own.row.incident_id, at, (s) => ({
         type: 'moderation.cleared',
         seq: s,
         postId,
         action: 'remove',
       }));
-      return { kind: 'ok', post: toPost(db.postRow(postId)!), seq };
-    }
-    return { kind: 'ok', ...db.postUpdated(siteId, postId, at) };
+    // A pending post was never public: only the moderation queue hears that it is gone.
+    if (own.row.state === 'pending')
+      return { kind: 'ok', post: toPost(db.postRow(postId)!), seq: cleared() };
+    const updated = db.postUpdated(siteId, postId, at);
+    // A flagged post leaves the flagged queue with its text.
+    return { ...updated, kind: 'ok', seq: own.row.flag_count > 0 ? cleared() : updated.seq };
   });
 }
 

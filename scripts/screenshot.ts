@@ -56,6 +56,10 @@ try {
       await context.close();
     }
   }
+  copyFileSync(
+    join(out, 'moderation-light-1280.png'),
+    join(root, 'docs/moderation-screenshot.png'),
+  );
 } finally {
   await browser.close();
   await server.stop();

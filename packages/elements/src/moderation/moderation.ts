@@ -21,6 +21,12 @@ import { moderationStyles } from './moderation.styles.js';
 import { actionLabel, QueueActionEvent, type LifeboatQueueItem } from './queue-item.js';
 import './queue-item.js';
 
+export {
+  setModerationMessages,
+  type ModerationMessageOverrides,
+  type ModerationMessages,
+} from './messages.js';
+
 export type ModerationTab = 'queue' | 'audit';
 export type QueueFilter = 'all' | 'pending' | 'flagged';
 

@@ -143,8 +143,8 @@ export class SqliteMembers {
       );
 
       // Posts → tombstones (every state; only public ones are announced).
-      const posts = db.all<{ id: string; state: string; deleted_at: string | null; body: string }>(
-        'SELECT id, state, deleted_at, body FROM posts WHERE site_id = ? AND member_id = ? ORDER BY id',
+      const posts = db.all<{ id: string; state: string }>(
+        'SELECT id, state FROM posts WHERE site_id = ? AND member_id = ? ORDER BY id',
         siteId,
         memberId,
       );

@@ -268,6 +268,15 @@ describe('host-site sign-in', () => {
       await exchange(hs(hostClaims({ id: 'short', exp })))
     ).json()) as Session;
     expect(Date.parse(session.expiresAt)).toBe(exp * 1000);
+    // Expired a few seconds ago (within the clock skew): accepted, with a session that works.
+    const late = await exchange(
+      hs(hostClaims({ id: 'late', exp: Math.floor(Date.now() / 1000) - 5 })),
+    );
+    expect(late.status).toBe(201);
+    const lateSession = (await late.json()) as Session;
+    expect(Date.parse(lateSession.expiresAt)).toBeGreaterThan(Date.now());
+    const me = await s.api('/v1/sites/acme/members/me', { token: lateSession.token });
+    expect(me.status).toBe(200);
   });
 
   it('a staff claim shows the staff badge on posts; a guest named "Staff" gets none', async () => {

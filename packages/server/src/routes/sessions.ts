@@ -8,7 +8,7 @@ import type { Static } from '@sinclair/typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import { GuestChallenges, GuestLoad } from '../auth/challenge.js';
 import { guestFingerprint } from '../auth/fingerprint.js';
-import { verifyHostToken } from '../auth/host-token.js';
+import { CLOCK_SKEW_SECONDS, verifyHostToken } from '../auth/host-token.js';
 import { issueSession, requireMember } from '../auth/member.js';
 import { CACHE_PRIVATE } from '../http/cache.js';
 import { ProblemError, problems } from '../http/problem.js';
@@ -116,7 +116,10 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         ]);
       const member = await store.upsertSsoMember(site.id, result.profile);
       reply.code(201).header('Cache-Control', CACHE_PRIVATE);
-      return issueSession(request, site, member, result.exp);
+      // The session ends with the host token; one accepted within the clock skew still gets
+      // those seconds, not a session born expired.
+      const notAfter = Math.max(result.exp, Date.now() / 1000 + CLOCK_SKEW_SECONDS);
+      return issueSession(request, site, member, notAfter);
     },
   );
 

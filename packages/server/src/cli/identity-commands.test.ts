@@ -223,6 +223,24 @@ describe('lifeboat staff', () => {
         role: 'moderator',
       });
 
+      // Removing the role closes the staff routes to that token at once.
+      const ana = one(
+        server.dataDir,
+        "SELECT id FROM members WHERE display_name = 'Ana (Support)'",
+      )!;
+      expect(await c.staff('remove', 'acme', ana['id'] as string)).toBe(0);
+      expect(c.out.at(-1)).toBe('"Ana (Support)" is no longer staff on site "acme".');
+      const after = await server.api('/v1/sites/acme/incidents', {
+        method: 'POST',
+        token,
+        json: { title: 'Login slow', impact: 'minor', body: 'Looking.' },
+      });
+      expect(after.status).toBe(403);
+      expect(await c.staff('list', 'acme')).toBe(0);
+      expect(c.out.at(-1)).toMatch(/^No staff on site "acme" yet/);
+      expect(await c.staff('remove', 'acme', ana['id'] as string)).toBe(1);
+      expect(c.err.at(-1)).toMatch(/^lifeboat: no staff member "/);
+
       expect(await c.staff('add', 'acme', 'Bo', '--json')).toBe(0);
       const added = JSON.parse(c.out.at(-1)!);
       expect(added.member).toMatchObject({ displayName: 'Bo', role: 'staff', staff: true });

@@ -53,12 +53,15 @@ ${COMMON}`;
 export const STAFF_HELP = `Usage:
   lifeboat staff add <site> <displayName> [--role staff|moderator] [--ttl 30d]
   lifeboat staff list <site>
+  lifeboat staff remove <site> <member-id>
 
 add creates a staff member of the site (role staff by default) and prints a signed session token
 for it on standard output (details on standard error), e.g. TOKEN=$(lifeboat staff add acme "Ana").
 The token works in <lifeboat-moderation> and as Authorization: Bearer <token> on the staff API
 of that site only. --ttl: how long it is valid (90m, 12h, 30d; at most 365d).
 Signing keys come from LIFEBOAT_SECRET or <data-dir>/secret, like the server's.
+remove takes the staff role away (the id is in staff list): that member's tokens stop opening
+staff routes at once; their posts stay.
 
 ${COMMON}`;
 
@@ -312,7 +315,9 @@ export async function runStaffCommand(argv: readonly string[], io: CliIo = defau
       return withStore(a, io, async (store) => {
         const site = await siteOf(store, a.positionals[0]!, io);
         if (!site) return 1;
-        const staff = await store.listMembers(site.id, 'staff');
+        const staff = (await store.listMembers(site.id, 'staff')).filter(
+          (m) => m.role !== 'member',
+        );
         if (a.flags.has('--json'))
           io.out(
             JSON.stringify(
@@ -327,6 +332,25 @@ export async function runStaffCommand(argv: readonly string[], io: CliIo = defau
               ? staff.map((m) => `${m.id}\t${m.role}\t${m.displayName}\t${m.createdAt}`).join('\n')
               : `No staff on site "${site.slug}" yet. Add one: lifeboat staff add ${site.slug} "<name>"`,
           );
+        return 0;
+      });
+    }
+    if (action === 'remove') {
+      const a = parseCommandArgs(rest, { positionals: ['site', 'member-id'] });
+      const [slug, memberId] = a.positionals as [string, string];
+      return withStore(a, io, async (store) => {
+        const site = await siteOf(store, slug, io);
+        if (!site) return 1;
+        const member = await store.getMember(site.id, memberId);
+        if (!member || member.kind !== 'staff' || member.role === 'member') {
+          io.err(
+            `lifeboat: no staff member "${memberId}" on site "${site.slug}". See: lifeboat staff list ${site.slug}`,
+          );
+          return 1;
+        }
+        const removed = (await store.setMemberRole(site.id, member.id, 'member'))!;
+        if (a.flags.has('--json')) io.out(JSON.stringify(memberSummary(removed), null, 2));
+        else io.out(`"${removed.displayName}" is no longer staff on site "${site.slug}".`);
         return 0;
       });
     }

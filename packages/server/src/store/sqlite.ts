@@ -13,7 +13,13 @@ import { SqliteMembers } from './sqlite-members.js';
 import type { SiteSsoConfig, SsoProfile } from './identity-types.js';
 import type { IncidentChange, SitePatch, UpstreamSnapshot } from './status-types.js';
 import { listWorkarounds, mergePost } from './sqlite-workarounds.js';
-import { SqliteModeration, activeBan, auditPage, authorStanding, moderationQueue } from './sqlite-moderation.js';
+import {
+  SqliteModeration,
+  activeBan,
+  auditPage,
+  authorStanding,
+  moderationQueue,
+} from './sqlite-moderation.js';
 import type { AuditActor, AuditInput } from './moderation-types.js';
 import { threadOrderSlice } from './sqlite-thread-order.js';
 import {
@@ -316,6 +322,16 @@ export class SqliteStore implements Store {
         kind,
       )
       .map(toMember);
+  }
+
+  async setMemberRole(siteId: string, memberId: string, role: MemberRecord['role']) {
+    const row = this.db.one<MemberRow>(
+      'UPDATE members SET role = ? WHERE site_id = ? AND id = ? RETURNING *',
+      role,
+      siteId,
+      memberId,
+    );
+    return row ? toMember(row) : null;
   }
 
   async renameMember(siteId: string, memberId: string, displayName: string) {

@@ -276,6 +276,8 @@ export interface Store {
   renameMember(siteId: string, memberId: string, displayName: string): Promise<MemberRecord | null>;
   /** Members of a site of one kind (e.g. staff from `lifeboat staff add`), oldest first; erased ones left out. */
   listMembers(siteId: string, kind: MemberKind): Promise<MemberRecord[]>;
+  /** Changes a member's role (e.g. `lifeboat staff remove`); null when there is no such member. */
+  setMemberRole(siteId: string, memberId: string, role: MemberRole): Promise<MemberRecord | null>;
 
   // identity (store/sqlite-members.ts)
   /** Creates or refreshes the member of a verified host-site token (by external id). */

@@ -157,6 +157,15 @@ describe('@lifeboat/sdk/moderation against the real server', () => {
       }),
     );
     expect(audit().entries.filter((e) => e.target.id === post.id)).toHaveLength(1);
+
+    // Slow mode switched by one moderator shows up live for the other; then off again.
+    const otherSlow = listen(other.$slowMode);
+    await until(() => expect(otherSlow()).toBe(0));
+    const result = await staff.setSlowMode(30, 'Flood after the outage tweet');
+    expect(result.policy.slowModeSeconds).toBe(30);
+    await until(() => expect(otherSlow()).toBe(30));
+    await staff.setSlowMode(0);
+    await until(() => expect(otherSlow()).toBe(0));
   });
 
   it('refuses a guest token (403), and a failed action puts the post back with its error', async () => {

@@ -146,6 +146,16 @@ const defaults = {
   targets: { post: 'post', incident: 'incident', member: 'member', site: 'site' },
   forHours: (n: number) => plural(n, { one: 'for # hour', other: 'for # hours' }),
   slowModeOff: 'off',
+  slowModeLabel: 'Slow mode',
+  slowModeHint: 'One post per member per interval (staff exempt)',
+  slowModeOptions: (seconds: number) =>
+    seconds === 0
+      ? 'Off'
+      : seconds < 60 || seconds % 60
+        ? `${formatNumber(seconds)} s`
+        : plural(seconds / 60, { one: '# min', other: '# min' }),
+  slowModeFailed: 'Slow mode could not be changed:',
+  slowModeSet: (label: string) => `Slow mode: ${label}.`,
   seconds: (n: number) => `${formatNumber(n)} s`,
 };
 

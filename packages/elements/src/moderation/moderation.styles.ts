@@ -57,6 +57,26 @@ export const moderationStyles = [
       background: var(--_operational);
       box-shadow: 0 0 0 3px color-mix(in srgb, var(--_operational) 25%, transparent);
     }
+    .slow-mode {
+      display: flex;
+      align-items: center;
+      flex-wrap: wrap;
+      gap: var(--_s1) var(--_s2);
+    }
+    .slow-mode label {
+      color: var(--_muted);
+    }
+    .slow-mode select {
+      width: auto;
+      min-height: 2rem;
+      padding-block: 0;
+      padding-inline: var(--_s2);
+      font-size: max(16px, var(--_fs-s));
+    }
+    .slow-mode .error {
+      flex-basis: 100%;
+      margin: 0;
+    }
     .tabs {
       display: flex;
       gap: var(--_s1);

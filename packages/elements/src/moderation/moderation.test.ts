@@ -49,6 +49,9 @@ function press(target: Element, key: string): void {
   );
 }
 
+const selectedSlowMode = (el: LifeboatModeration): string =>
+  q<HTMLSelectElement>(el, '#lifeboat-slow-mode').selectedOptions[0]!.textContent!.trim();
+
 const [ID1, ID2, ID3] = sampleQueue().map((i) => i.post.id) as [string, string, string];
 
 /** axe-core's first run in a page is its slowest: pay it in a hook, not inside the first test. */
@@ -386,6 +389,35 @@ describe('<lifeboat-moderation>', () => {
       await settle(el);
       expect(ids(el)).to.deep.equal([ID2, ID3]);
       expect(articles(el).map((a) => a.tabIndex)).to.deep.equal([0, -1]);
+    });
+  });
+
+  describe('slow mode', () => {
+    it('shows the current slow mode and switches it, with the error when refused', async () => {
+      client.setQueue([]);
+      client.$slowMode.set(0);
+      const el = await moderation(client);
+      const select = q<HTMLSelectElement>(el, '#lifeboat-slow-mode');
+      expect(select.labels![0]!.textContent).to.contain('Slow mode');
+      expect(selectedSlowMode(el)).to.equal('Off');
+      select.value = '60';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+      await settle(el);
+      expect(client.callsOf('setSlowMode')).to.deep.equal([[60, null]]);
+      expect(selectedSlowMode(el)).to.equal('1 min');
+      client.failNext = new FakeLifeboatError('Forbidden', { status: 500, code: 'internal' });
+      const again = q<HTMLSelectElement>(el, '#lifeboat-slow-mode');
+      again.value = '300';
+      again.dispatchEvent(new Event('change', { bubbles: true }));
+      await waitUntil(() => q(el, '#lifeboat-slow-mode-error'));
+      expect(q(el, '#lifeboat-slow-mode-error').textContent).to.contain(
+        'Slow mode could not be changed',
+      );
+      expect(selectedSlowMode(el)).to.equal('1 min');
+      // Another moderator's change (an audit event in the SDK) shows up.
+      client.$slowMode.set(45);
+      await settle(el);
+      expect(selectedSlowMode(el)).to.equal('45 s');
     });
   });
 

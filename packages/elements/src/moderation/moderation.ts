@@ -8,6 +8,7 @@ import {
 } from '@lifeboat/sdk/moderation';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { isDevelopment, type Theme } from '../base/lifeboat-element.js';
 import { ClockController } from '../controllers/clock-controller.js';
@@ -48,6 +49,7 @@ const CLEARING = new Set<ItemAction>(['approve', 'reject', 'remove', 'hide', 're
  * @csspart header - Heading, site and live state.
  * @csspart heading - "Moderation".
  * @csspart connection - The live state ("Live", "Reconnecting…").
+ * @csspart slow-mode - The slow mode control.
  * @csspart tabs - The Queue / Audit log tab list.
  * @csspart tab - One tab.
  * @csspart filter - The All / Pending / Flagged buttons.
@@ -122,10 +124,12 @@ export class LifeboatModeration extends LitElement {
   /** The post the keyboard acts on. */
   @state() private activeId: string | null = null;
   @state() private announcement = '';
+  @state() private slowModeError = '';
 
   readonly #queue = new StoreController<QueueSnapshot>(this);
   readonly #audit = new StoreController<AuditSnapshot>(this);
   readonly #connection = new StoreController<StaffConnectionState>(this);
+  readonly #slowMode = new StoreController<number | null>(this);
   readonly #clock = new ClockController(this);
   readonly #internals: ElementInternals = this.attachInternals();
   #ownClient: { key: string; client: ModerationClient } | undefined;
@@ -164,6 +168,7 @@ export class LifeboatModeration extends LitElement {
       this.#activeClient = client;
       this.#queue.store = client?.$queue;
       this.#connection.store = client?.$connection;
+      this.#slowMode.store = client?.$slowMode;
       this.#auditOpened = false;
       this.#seen = undefined;
       this.activeId = null;
@@ -365,6 +370,18 @@ export class LifeboatModeration extends LitElement {
     if (event instanceof AuditRetryEvent) this.#activeClient?.retry();
   };
 
+  #handleSlowMode = (event: Event): void => {
+    const client = this.#activeClient;
+    const seconds = Number((event.target as HTMLSelectElement).value);
+    if (!client || !Number.isFinite(seconds)) return;
+    const m = moderationMessages();
+    this.slowModeError = '';
+    client.setSlowMode(seconds, null).then(
+      () => (this.announcement = m.slowModeSet(m.slowModeOptions(seconds))),
+      (error: Error) => (this.slowModeError = `${m.slowModeFailed} ${error.message}`),
+    );
+  };
+
   #selectTab(tab: ModerationTab, focus = false): void {
     this.tab = tab;
     if (focus) {
@@ -397,6 +414,36 @@ export class LifeboatModeration extends LitElement {
     }
   }
 
+  #renderSlowMode(): TemplateResult | typeof nothing {
+    const seconds = this.#slowMode.value;
+    if (seconds === null || seconds === undefined) return nothing;
+    const m = moderationMessages();
+    const choices = [...new Set([0, 10, 30, 60, 120, 300, 600, seconds])].sort((a, b) => a - b);
+    return html`<div class="slow-mode" part="slow-mode">
+      <label for="lifeboat-slow-mode">${m.slowModeLabel}</label>
+      <select
+        id="lifeboat-slow-mode"
+        title=${m.slowModeHint}
+        aria-describedby=${this.slowModeError ? 'lifeboat-slow-mode-error' : nothing}
+        @change=${this.#handleSlowMode}
+      >
+        ${choices.map(
+          (s) =>
+            html`<option value=${s} .selected=${live(s === seconds)}>
+              ${m.slowModeOptions(s)}
+            </option>`,
+        )}
+      </select>
+      ${
+        this.slowModeError
+          ? html`<p class="error" id="lifeboat-slow-mode-error" role="alert">
+              ${this.slowModeError}
+            </p>`
+          : nothing
+      }
+    </div>`;
+  }
+
   #renderHeader(): TemplateResult {
     const m = moderationMessages();
     const connection = this.#connection.value ?? 'idle';
@@ -417,6 +464,7 @@ export class LifeboatModeration extends LitElement {
               </span>`
             : nothing
         }
+        ${this.#activeClient && !this.#unauthorized() ? this.#renderSlowMode() : nothing}
       </div>
     </header>`;
   }

@@ -44,6 +44,7 @@ export class FakeModeration implements ModerationClient {
     error: null,
   });
   readonly $connection = atom<StaffConnectionState>('open');
+  readonly $slowMode = atom<number | null>(0);
   readonly calls: Array<{ method: string; args: unknown[] }> = [];
   /** When set, the next action rejects with it after rolling back (then it is cleared). */
   failNext: LifeboatError | undefined;
@@ -160,6 +161,15 @@ export class FakeModeration implements ModerationClient {
     reason?: string | null,
   ): Promise<{ policy: SitePolicy; entry: AuditEntry }> {
     this.calls.push({ method: 'setSlowMode', args: [seconds, reason ?? null] });
+    const before = this.$slowMode.get();
+    this.$slowMode.set(seconds);
+    await this.#settle();
+    const error = this.failNext;
+    if (error) {
+      this.failNext = undefined;
+      this.$slowMode.set(before);
+      throw error;
+    }
     return { policy: {} as SitePolicy, entry: anAuditEntry({ action: 'slow_mode' }) };
   }
 

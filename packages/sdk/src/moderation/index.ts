@@ -98,6 +98,7 @@ export function createModeration(options: ModerationOptions): ModerationClient {
     error: null,
   });
   const $connection = atom<StaffConnectionState>('idle');
+  const $slowMode = atom<number | null>(null);
   let recent: LifeboatEvent[] = [];
   /** Events at or below this sequence are in the queue snapshot; -1 before the first one. */
   let queueSeq = -1;
@@ -116,7 +117,10 @@ export function createModeration(options: ModerationOptions): ModerationClient {
         recent.push(event);
         if (recent.length > RECENT) recent.shift();
         applyToQueue(event);
-        if (event.type === 'moderation.audit') prependAudit([event.entry]);
+        if (event.type === 'moderation.audit') {
+          prependAudit([event.entry]);
+          applySlowMode(event.entry);
+        }
       },
       reset() {
         recent = [];
@@ -141,6 +145,11 @@ export function createModeration(options: ModerationOptions): ModerationClient {
     if (snapshot.state !== 'ready') return;
     const fresh = entries.filter((e) => !snapshot.entries.some((x) => x.id === e.id));
     if (fresh.length) setAudit({ entries: [...fresh, ...snapshot.entries] });
+  }
+
+  function applySlowMode(entry: AuditEntry): void {
+    const seconds = entry.detail?.seconds;
+    if (entry.action === 'slow_mode' && typeof seconds === 'number') $slowMode.set(seconds);
   }
 
   function authFailure(error: LifeboatError): void {
@@ -227,6 +236,18 @@ export function createModeration(options: ModerationOptions): ModerationClient {
     };
   });
 
+  // Slow mode: read from the policy once, then live through the queue's stream.
+  onMount($slowMode, () => {
+    const unlistenQueue = $queue.listen(() => {});
+    authed<SitePolicy>('GET', '/moderation/policy').then(
+      (policy) => {
+        if ($slowMode.value === null) $slowMode.set(policy.slowModeSeconds);
+      },
+      (error: unknown) => authFailure(toLifeboatError(error)),
+    );
+    return unlistenQueue;
+  });
+
   /** Runs one action with an optimistic change of the queue and a rollback on failure. */
   async function withQueueChange<T>(
     postIds: string[],
@@ -289,6 +310,7 @@ export function createModeration(options: ModerationOptions): ModerationClient {
     $queue,
     $audit,
     $connection,
+    $slowMode,
 
     async act(postId, action, reason) {
       const items = peek($queue).items;
@@ -344,16 +366,20 @@ export function createModeration(options: ModerationOptions): ModerationClient {
     },
 
     async setSlowMode(seconds, reason) {
+      const before = $slowMode.value ?? null;
+      $slowMode.set(seconds);
       try {
         const result = await authed<{ policy: SitePolicy; entry: AuditEntry }>(
           'PUT',
           '/moderation/slow-mode',
           { seconds, reason: reason?.trim() ? reason.trim() : null },
         );
+        $slowMode.set(result.policy.slowModeSeconds);
         afterAction(result.entry);
         return result;
       } catch (error) {
         const failure = toLifeboatError(error);
+        if ($slowMode.value === seconds) $slowMode.set(before);
         authFailure(failure);
         throw failure;
       }

@@ -11,7 +11,7 @@ const offs: Array<() => void> = [];
 afterEach(() => {
   for (const off of offs.splice(0)) off();
   client?.close();
-  if (client) cleanStores(client.$queue, client.$audit, client.$connection);
+  if (client) cleanStores(client.$queue, client.$audit, client.$connection, client.$slowMode);
   client = undefined;
   vi.useRealTimers();
 });
@@ -366,12 +366,33 @@ describe('createModeration: the audit log', () => {
     expect(server.calls.at(-1)!.path).toBe('/moderation/audit?cursor=c1');
   });
 
+  it('slow mode is read from the policy, changed optimistically and followed live', async () => {
+    const { server, streams, client } = setup();
+    server.on('GET /moderation/policy', { body: { slowModeSeconds: 0 } });
+    const slow = listen(client.$slowMode);
+    expect(slow()).toBeNull();
+    await vi.waitFor(() => expect(slow()).toBe(0));
+    server.on('PUT /moderation/slow-mode', problem(500, 'internal'));
+    const failed = client.setSlowMode(30);
+    expect(slow()).toBe(30);
+    await expect(failed).rejects.toMatchObject({ status: 500 });
+    expect(slow()).toBe(0);
+    // Another moderator switches it on: the audit event says so.
+    await vi.waitFor(() => expect(streams.requests).toHaveLength(1));
+    streams.send({
+      type: 'moderation.audit',
+      seq: 21,
+      entry: anEntry('s9', { action: 'slow_mode', detail: { seconds: 120, from: 0 } }),
+    });
+    await vi.waitFor(() => expect(slow()).toBe(120));
+  });
+
   it('slow mode and lock send their bodies and add the audit entry', async () => {
     const { server, client } = setup();
     const audit = listen(client.$audit);
     await vi.waitFor(() => expect(audit().state).toBe('ready'));
     server.on('PUT /moderation/slow-mode', {
-      body: { policy: {}, entry: anEntry('s1', { action: 'slow_mode' }) },
+      body: { policy: { slowModeSeconds: 60 }, entry: anEntry('s1', { action: 'slow_mode' }) },
     });
     await client.setSlowMode(60, 'Flood');
     server.on('POST /moderation/incidents/inc1', {

@@ -63,6 +63,11 @@ export interface ModerationClient {
   readonly $audit: ReadableAtom<AuditSnapshot>;
   /** The staff stream's state. */
   readonly $connection: ReadableAtom<StaffConnectionState>;
+  /**
+   * The site's slow mode in seconds (0: off), null until the policy is read. Lazy like the
+   * queue; kept live from the audit events of any moderator's change.
+   */
+  readonly $slowMode: ReadableAtom<number | null>;
 
   /**
    * Acts on a post. Optimistic: approve, reject, remove, hide and restore take the post out of
@@ -90,7 +95,7 @@ export interface ModerationClient {
     hours?: number | null,
   ): Promise<{ entry: AuditEntry }>;
   unban(memberId: string, reason?: string | null): Promise<{ entry: AuditEntry }>;
-  /** One post per member per `seconds`; 0 switches slow mode off. */
+  /** One post per member per `seconds`; 0 switches slow mode off. Optimistic, with rollback. */
   setSlowMode(
     seconds: number,
     reason?: string | null,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { runConfigCommand } from './cli/config-command.js';
 import { applyConfigFile, readConfigFile } from './config-file.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startServer } from './start.js';
@@ -233,4 +234,31 @@ describe('starting with a config file', () => {
     // Nothing was created.
     expect(fs.existsSync(path.join(dir, 'lifeboat.db'))).toBe(false);
   }, 60_000);
+});
+
+describe('lifeboat config check', () => {
+  const io = (env: Record<string, string> = {}) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return {
+      out,
+      err,
+      io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), env, cwd: '/' },
+    };
+  };
+
+  it('says a good file is good and lists every problem of a bad one', async () => {
+    const good = io({ ACME_SSO_SECRET: SSO_SECRET });
+    expect(await runConfigCommand(['check', EXAMPLE], good.io)).toBe(0);
+    expect(good.out).toEqual([`${EXAMPLE} is good: 2 sites (acme, acme-internal).`]);
+    // The file from LIFEBOAT_CONFIG when none is given; the secret's variable is missing here.
+    const bad = io({ LIFEBOAT_CONFIG: EXAMPLE });
+    expect(await runConfigCommand(['check'], bad.io)).toBe(2);
+    expect(bad.err[0]).toContain(
+      '$.sites[0].sso.hs256SecretEnv: The environment variable ACME_SSO_SECRET is not set.',
+    );
+    const none = io();
+    expect(await runConfigCommand(['check'], none.io)).toBe(2);
+    expect(none.err[0]).toMatch(/^lifeboat: Give the file, or set LIFEBOAT_CONFIG\./);
+  });
 });

@@ -11,8 +11,10 @@ export interface ArgSpec {
   lists?: readonly string[];
   /** Options without a value. */
   flags?: readonly string[];
-  /** Names of the positional arguments, in order (all required). */
+  /** Names of the required positional arguments, in order. */
   positionals?: readonly string[];
+  /** Names of optional positional arguments after the required ones. */
+  optionalPositionals?: readonly string[];
 }
 
 export interface ParsedArgs {
@@ -32,6 +34,7 @@ export function parseCommandArgs(argv: readonly string[], spec: ArgSpec): Parsed
   const listNames = new Set(spec.lists ?? []);
   const flagNames = new Set([...(spec.flags ?? []), ...COMMON_FLAGS]);
   const expected = spec.positionals ?? [];
+  const most = expected.length + (spec.optionalPositionals?.length ?? 0);
   const positionals: string[] = [];
   const values = new Map<string, string>();
   const lists = new Map<string, string[]>();
@@ -39,8 +42,7 @@ export function parseCommandArgs(argv: readonly string[], spec: ArgSpec): Parsed
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) {
-      if (positionals.length >= expected.length)
-        throw new UsageError(`Unexpected argument "${arg}".`);
+      if (positionals.length >= most) throw new UsageError(`Unexpected argument "${arg}".`);
       positionals.push(arg);
       continue;
     }

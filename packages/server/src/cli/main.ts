@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * The `lifeboat` CLI: `lifeboat start [--port N] [--data-dir D] [--config F] [--demo]`,
- * `lifeboat site …`, `lifeboat incident …`, `lifeboat staff …`, `lifeboat --help`.
+ * `lifeboat site …`, `lifeboat incident …`, `lifeboat staff …`, `lifeboat config check`,
+ * `lifeboat --help`.
  */
 import { ConfigError, helpText, loadConfig } from '../config.js';
 import { demoStaffToken } from '../demo/seed.js';
 import { demoUrl, startServer } from '../start.js';
 import { runAdminCommand } from './admin-commands.js';
+import { runConfigCommand } from './config-command.js';
 import { runSitePolicy, runSiteSso, runStaffCommand } from './identity-commands.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -15,6 +17,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'site' && rest[0] === 'sso') return runSiteSso(rest.slice(1));
   if (command === 'site' || command === 'incident') return runAdminCommand(command, rest);
   if (command === 'staff') return runStaffCommand(rest);
+  if (command === 'config') return runConfigCommand(rest);
   if (
     !command ||
     command === '--help' ||

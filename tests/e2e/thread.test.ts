@@ -158,6 +158,74 @@ describe('<lifeboat-thread> between visitors', () => {
     await bob.context.close();
   });
 
+  it('an answer written offline before any session is sent under the name typed, once', async () => {
+    const robin = await visitor();
+    const bob = await visitor();
+    expect(
+      await robin.page.evaluate(() =>
+        Object.keys(localStorage).some((k) => k.endsWith(':session')),
+      ),
+    ).toBe(false);
+    await robin.context.setOffline(true);
+    await expect
+      .poll(() =>
+        thread(robin.page)
+          .getByText(/you are offline/i)
+          .count(),
+      )
+      .toBeGreaterThan(0);
+    const text = `Offline before any session: restart the router ${Date.now()}`;
+    await postAnswer(robin.page, text, 'Robin Offline');
+    await expect
+      .poll(() =>
+        articles(robin.page, text)
+          .getByText(/waiting for a connection/i)
+          .count(),
+      )
+      .toBe(1);
+    // The waiting post already shows the name typed, and the outbox keeps it for the session.
+    expect(await articles(robin.page, text).innerText()).toContain('Robin Offline');
+    let sessions = 0;
+    await robin.page.route('**/v1/sites/demo/sessions', async (route) => {
+      sessions++;
+      await route.continue();
+    });
+    await robin.context.setOffline(false);
+    await expect
+      .poll(
+        () =>
+          articles(robin.page, text)
+            .getByText(/sending|waiting/i)
+            .count(),
+        { timeout: 10_000 },
+      )
+      .toBe(0);
+    expect(sessions).toBe(1);
+    const session = await robin.page.evaluate(() => {
+      const key = Object.keys(localStorage).find((k) => k.endsWith(':session'));
+      return key
+        ? (JSON.parse(localStorage.getItem(key)!) as { member: { displayName: string } })
+        : null;
+    });
+    expect(session?.member.displayName).toBe('Robin Offline');
+    await expect
+      .poll(
+        async () => {
+          await showNew(bob.page);
+          return articles(bob.page, text).count();
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(1);
+    const seen = await articles(bob.page, text).innerText();
+    expect(seen).toContain('Robin Offline');
+    expect(seen).not.toMatch(/\bGuest\b/);
+    expect(onlyNetworkNoise(robin.errors)).toEqual([]);
+    expect(bob.errors).toEqual([]);
+    await robin.context.close();
+    await bob.context.close();
+  });
+
   it('after a stream cut, the replay brings every missed answer exactly once', async () => {
     const alice = await visitor();
     const bob = await visitor();

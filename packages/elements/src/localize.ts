@@ -146,6 +146,7 @@ const defaults = {
   postQueued: 'Saved. It will be sent when you are back online.',
   postPendingReview: 'Posted. It is waiting for review — only you can see it for now.',
   removedByModerator: 'Removed by a moderator',
+  hiddenByModerators: 'Hidden while the moderators review it',
   report: 'Report',
   reportPost: (name: string) => `Report the post by ${name}`,
   reportHeading: 'Report this post to the moderators',

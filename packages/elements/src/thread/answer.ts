@@ -451,7 +451,11 @@ export class LifeboatAnswer extends LitElement {
     // tombstone in the same place (replies kept), never the text.
     const removed = post.state === 'hidden' || post.state === 'removed';
     if (post.deletedAt || removed) {
-      const note = removed ? m.removedByModerator : m.deletedPost;
+      const note = post.deletedAt
+        ? m.deletedPost
+        : post.state === 'hidden'
+          ? m.hiddenByModerators
+          : m.removedByModerator;
       return html`<article
         id="lifeboat-post-${post.id}"
         class="post tombstone ${post.kind} ${removed ? 'removed' : ''}"

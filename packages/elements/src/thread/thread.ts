@@ -16,7 +16,6 @@ import type {
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import { LifeboatElement } from '../base/lifeboat-element.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
@@ -36,7 +35,7 @@ import type { ComposerDraft } from './composer.js';
 import './composer.js';
 import { arrangeThread, type ThreadItem, type ThreadSort } from './sort.js';
 import { threadStyles } from './thread.styles.js';
-import { ThreadWindowController } from './windowing.js';
+import { rowSpacing, ThreadWindowController } from './windowing.js';
 
 /**
  * The community thread of an incident: answers, workarounds and replies with "worked for me" /
@@ -496,10 +495,7 @@ export class LifeboatThread extends LifeboatElement {
             data-key=${post.id}
             aria-setsize=${windowed ? total : nothing}
             aria-posinset=${windowed ? index + 1 : nothing}
-            style=${styleMap({
-              marginBlockStart: gap ? `${gap}px` : undefined,
-              marginBlockEnd: i === rows.length - 1 && after ? `${after}px` : undefined,
-            })}
+            ${rowSpacing(gap, i === rows.length - 1 ? after : 0)}
           >
             ${answer(post, true)}
             ${

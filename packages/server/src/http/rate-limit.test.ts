@@ -110,6 +110,20 @@ describe('write limits', () => {
   });
 });
 
+describe('admin API', () => {
+  it('counts requests without the admin key per IP, so the key cannot be guessed at speed', async () => {
+    s = await start({ writesPerIp: 2 });
+    const guess = () => s!.api('/v1/admin/sites', { token: 'guess-0123456789abcdefghijkl' });
+    expect((await guess()).status).toBe(403);
+    expect((await guess()).status).toBe(403);
+    const over = await guess();
+    expect(over.status).toBe(429);
+    expect(over.headers.get('retry-after')).not.toBeNull();
+    // The admin key itself is not slowed by the guesses from the same address.
+    expect((await s.api('/v1/admin/sites', { token: ADMIN_KEY })).status).toBe(200);
+  });
+});
+
 describe('trusted proxies (LIFEBOAT_TRUST_PROXY)', () => {
   const session = (server: TestServer, forwardedFor: string) =>
     server.api('/v1/sites/acme/sessions', {

@@ -93,16 +93,28 @@ async function writeActor(request: FastifyRequest, site: SiteRecord): Promise<Wr
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Every write to a site: staff (admin key, staff/moderator session) count only against the
+ * The admin API: requests without the admin key count per IP (reads too). Every write to a
+ * site: staff (admin key, staff/moderator session) count only against the
  * generous per-staff limit; everyone else against the per-IP limit (`request.ip`, which follows
  * X-Forwarded-For only from LIFEBOAT_TRUST_PROXY peers) and, with a valid session, per member.
  * Runs after the CORS hook has resolved `request.site`.
  */
 export function registerWriteLimits(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
+    const { limits } = app.lifeboat;
+    if (request.routeOptions.url?.startsWith('/v1/admin/')) {
+      // The admin key's writes count as staff; any other request, read or write, counts per IP,
+      // so the key cannot be guessed at speed.
+      const token = bearerToken(request.headers.authorization);
+      if (token && isAdminKey(request, token)) {
+        if (!READS.has(request.method)) limits.staffWrites.hit('admin', reply);
+      } else if (request.method !== 'OPTIONS') {
+        limits.writes.hit(`ip:${request.ip}`, reply);
+      }
+      return;
+    }
     const site = request.site;
     if (!site || READS.has(request.method)) return;
-    const { limits } = app.lifeboat;
     const actor = await writeActor(request, site);
     if (actor?.kind === 'staff') {
       limits.staffWrites.hit(actor.key, reply);

@@ -42,9 +42,9 @@ import { rowSpacing, ThreadWindowController } from './windowing.js';
  * "didn't work" confirmations, sorted by helpfulness or newest, and a composer. Answers from
  * others that arrive live wait behind an "N new answers" button instead of moving the list; the
  * member's own posts appear at once. The sort choice is kept in `localStorage`, and pages load in
- * that order. A long thread renders only the posts near the viewport (docs/decisions/0011).
+ * that order. A long thread renders only the posts near the viewport (docs/decisions/0012).
  * Each post by someone else has a "Report" form for the moderators; the member's own post that
- * waits for review says so; posts a moderator hides show as "Removed by a moderator" in place.
+ * waits for review says so; posts the moderators hide or remove become tombstones in place.
  *
  * @summary Peer answers for the current incident.
  *
@@ -142,6 +142,8 @@ export class LifeboatThread extends LifeboatElement {
   #loadedSort: ThreadSort | undefined;
   /** The arranged items of the last render. */
   #items: ThreadItem[] = [];
+  /** `#visiblePosts()` of the last snapshot. */
+  #visible: { posts: readonly LocalPost[]; visible: LocalPost[] } | undefined;
   #arranged:
     | {
         posts: readonly LocalPost[];
@@ -228,8 +230,6 @@ export class LifeboatThread extends LifeboatElement {
     article.focus({ preventScroll: true });
     return true;
   }
-
-  #visible: { posts: readonly LocalPost[]; visible: LocalPost[] } | undefined;
 
   /** Published and local posts (memoised per snapshot: a scroll re-renders without a change). */
   #visiblePosts(): LocalPost[] {

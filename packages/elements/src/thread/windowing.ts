@@ -31,7 +31,7 @@ export interface ThreadWindowOptions {
 type Host = ReactiveControllerHost & HTMLElement;
 
 /**
- * Windowed rendering of a long list of variable-height rows (docs/decisions/0011): only the rows
+ * Windowed rendering of a long list of variable-height rows (docs/decisions/0012): only the rows
  * near the viewport are in the DOM; the rows around them are stood in for by their measured (or
  * estimated) height as padding of the list, so the scrollbar and the page keep their size. Rows
  * are measured with a ResizeObserver as they render and remembered by key. The viewport is the

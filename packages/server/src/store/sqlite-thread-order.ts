@@ -15,8 +15,11 @@ import type { SqliteDb } from './sqlite-db.js';
 import { POST_SELECT, toPost, type PostRow } from './sqlite-rows.js';
 import type { ThreadOrder, ThreadOrderKey } from './store.js';
 
-/** `staff` as `memberSummary()` (store.ts) derives it: a staff-kind member with a staff role. */
-const STAFF = `(CASE WHEN m.kind = 'staff' AND m.role <> 'member' THEN 1 ELSE 0 END)`;
+/**
+ * `staff` as `memberSummary()` (store.ts) derives it: a verified member (staff or host sign-in)
+ * with a staff or moderator role. Keep the two in step (thread-order.test.ts checks the order).
+ */
+const STAFF = `(CASE WHEN m.kind IN ('sso', 'staff') AND m.role IN ('staff', 'moderator') THEN 1 ELSE 0 END)`;
 
 /** Highest-first numbers, negated so that they sort ascending with the rest of the key. */
 const HEAD = ['-p.verified', '-p.pinned', `-${STAFF}`];

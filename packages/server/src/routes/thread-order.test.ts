@@ -87,6 +87,27 @@ beforeAll(async () => {
   for (let i = 0; i < 10; i++)
     answers.push(await create(alice!.token, { kind: 'answer', body: `Answer ${i}` }));
   await create(staff, { kind: 'answer', body: 'Staff note' });
+  // Staff as memberSummary() derives it: a host sign-in moderator is; a guest whose role column
+  // says staff is not (the SQL order must agree with the posts' author.staff).
+  const token = async (kind: 'sso' | 'guest', role: 'moderator' | 'staff', name: string) => {
+    const m = await store.createMember({ siteId: site.id, kind, displayName: name, role });
+    return signToken(keys, {
+      sub: m.id,
+      site: site.id,
+      name,
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    });
+  };
+  const ssoModerator = await create(await token('sso', 'moderator', 'Mo (SSO)'), {
+    kind: 'answer',
+    body: 'Moderator note',
+  });
+  expect(ssoModerator.author.staff).toBe(true);
+  const fakeStaff = await create(await token('guest', 'staff', 'Not staff'), {
+    kind: 'answer',
+    body: 'Guest with a staff role column',
+  });
+  expect(fakeStaff.author.staff).toBe(false);
   // Confirmations give different scores: answer 7 best, then 3, answer 5 mixed.
   const react = (token: string, id: string, kind: string) =>
     s.api(`/v1/sites/acme/posts/${id}/reaction`, { method: 'PUT', token, json: { kind } });
@@ -119,7 +140,7 @@ describe('GET …/thread?sort=', () => {
     it(`walks every top-level post once in ${sort} order across pages, replies with their answer`, async () => {
       const posts = await current();
       const pages = await walk(sort);
-      expect(pages.length).toBe(4); // 11 top-level posts, 3 a page
+      expect(pages.length).toBe(5); // 13 top-level posts, 3 a page
       const top = pages.flatMap((p) => p.posts.filter((x) => !x.parentId).map((x) => x.id));
       expect(top).toEqual(expected(posts, sort));
       for (const p of pages) {
@@ -140,8 +161,8 @@ describe('GET …/thread?sort=', () => {
     expect(top[0]!.verified).toBe(true);
     expect(top[1]!.pinned).toBe(true);
     expect(top[2]!.author.staff).toBe(true);
-    expect(top[3]!.body).toBe('Answer 7');
-    expect(top[4]!.body).toBe('Answer 3');
+    expect(top[3]!.author.staff).toBe(true);
+    expect(top[4]!.body).toBe('Answer 7');
     const replies = first!.posts.filter((p) => p.parentId).map((p) => p.body);
     expect(replies).toEqual(['Reply B']); // answer 0 (Reply A, C) is on a later page
   });

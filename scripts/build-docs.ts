@@ -88,7 +88,10 @@ for (const mod of cem.modules) {
       '',
       d.description ?? '',
       '',
-      `Source: \`packages/elements/${mod.path}\` · Import: \`@lifeboat/elements/${d.tagName.replace('lifeboat-', '')}.js\` (or the script tag)`,
+      mod.path.startsWith('src/moderation/')
+        ? // The staff console is its own module, never in the visitor script tag.
+          `Source: \`packages/elements/${mod.path}\` · Import: \`@lifeboat/elements/moderation.js\` (or \`/cdn/lifeboat-moderation.js\`; not in the visitor script tag)`
+        : `Source: \`packages/elements/${mod.path}\` · Import: \`@lifeboat/elements/${d.tagName.replace('lifeboat-', '')}.js\` (or the script tag)`,
       '',
       '## Attributes',
       table(

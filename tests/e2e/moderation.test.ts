@@ -187,4 +187,13 @@ describe('<lifeboat-moderation> end to end', () => {
       .toContain('not accepted for this site');
     expect(await axeViolations(wrong.page)).toEqual([]);
   });
+
+  it('ships as its own module: the visitor script tag does not carry it', async () => {
+    const visitorBundle = await (await fetch(`${server.url}/cdn/lifeboat.js`)).text();
+    const staffModule = await fetch(`${server.url}/cdn/lifeboat-moderation.js`);
+    expect(staffModule.status).toBe(200);
+    expect(await staffModule.text()).toContain('lifeboat-moderation');
+    expect(visitorBundle).not.toContain('lifeboat-moderation');
+    expect(visitorBundle).not.toContain('moderation/stream');
+  });
 });

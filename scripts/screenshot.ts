@@ -53,6 +53,11 @@ try {
       const file = join(out, `moderation-${colorScheme}-${width}.png`);
       await page.screenshot({ path: file, fullPage: true });
       console.log(file);
+      await page.locator('lifeboat-moderation').getByRole('tab', { name: 'Audit log' }).click();
+      await page.locator('lifeboat-moderation [part="audit-list"] li').first().waitFor();
+      const audit = join(out, `moderation-audit-${colorScheme}-${width}.png`);
+      await page.screenshot({ path: audit, fullPage: true });
+      console.log(audit);
       await context.close();
     }
   }

@@ -190,3 +190,24 @@ describe('the lifeboat binary', () => {
     expect(helpText()).toContain('lifeboat site --help');
   }, 30_000);
 });
+
+describe('two sites and one status page', () => {
+  it('refuses a second site following the same page, with a clear message', async () => {
+    const dir = tempDir();
+    const c = cli(dir);
+    const url = 'https://acme.statuspage.io/api/v2/summary.json';
+    expect(
+      await c.run('site', 'create', '--slug', 'acme', '--name', 'Acme', '--status-url', url),
+    ).toBe(0);
+    expect(
+      await c.run('site', 'create', '--slug', 'beta', '--name', 'Beta', '--status-url', url),
+    ).toBe(2);
+    expect(c.err.at(-1)).toBe(
+      'lifeboat: statusUrl: Site "acme" already follows this status page; two sites cannot follow the same page yet.',
+    );
+    expect(await c.run('site', 'create', '--slug', 'beta', '--name', 'Beta')).toBe(0);
+    expect(await c.run('site', 'update', '--slug', 'beta', '--status-url', url)).toBe(2);
+    // The site itself may set its own URL again.
+    expect(await c.run('site', 'update', '--slug', 'acme', '--status-url', url)).toBe(0);
+  });
+});

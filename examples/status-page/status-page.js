@@ -78,6 +78,7 @@ function renderHistory(incidents) {
   root.replaceChildren(
     ...(items.length ? items : [el('li', { class: 'muted' }, 'No incidents reported.')]),
   );
+  document.getElementById('history').hidden = false;
   root.removeAttribute('aria-busy');
 }
 

@@ -212,6 +212,7 @@ export const bannerStyles = [
     }
     /* The compact line: one line whatever the width; the title gives way first. */
     .summary {
+      min-width: 0;
       white-space: nowrap;
     }
     .summary > * {
@@ -391,6 +392,8 @@ export const bannerStyles = [
       display: grid;
       gap: var(--_s3);
       align-content: center;
+      /* As tall as the overall line it turns into: the centered content does not move. */
+      min-height: 1.5em;
     }
     .line {
       height: 0.875rem;
@@ -487,6 +490,14 @@ export const bannerStyles = [
       }
       .overall .site {
         display: none;
+      }
+      /* The compact line keeps the title: the severity is read out, not shown, next to the dot. */
+      .summary .overall-text {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
       }
       .actions .button {
         flex: 1 1 auto;

@@ -35,15 +35,17 @@ const EXPECTATIONS: readonly BannerExpectation[] = ['incident', 'calm'];
 const COMPACT_LIMIT_REM = 8;
 
 /**
- * True once the browser has painted this document (or when it cannot tell): from then on a
- * height the page already showed must be kept. Before the first paint any height is free.
+ * True once the browser may have painted this document (or when it cannot tell): from then on a
+ * height the page already showed must be kept. Before the first frame any height is free. The
+ * document timeline's time stays 0 until the first rendering update; paint-timing entries come
+ * only after the frame is presented, so they alone would report a painted page as unpainted.
  */
 function hasPainted(): boolean {
+  const time = globalThis.document?.timeline?.currentTime;
+  if (time === undefined) return true;
+  if (time !== null && Number(time) > 0) return true;
   const perf = globalThis.performance;
-  if (typeof PerformanceObserver !== 'function' || typeof perf?.getEntriesByType !== 'function')
-    return true;
-  if (!PerformanceObserver.supportedEntryTypes?.includes('paint')) return true;
-  return perf.getEntriesByType('paint').length > 0;
+  return typeof perf?.getEntriesByType === 'function' && perf.getEntriesByType('paint').length > 0;
 }
 
 /** One direct-mode poller per status URL and page, shared by every banner that names it. */

@@ -2,10 +2,12 @@
  * /cdn/* (the script-tag bundle, cross-origin) and, in demo mode, the demo status page at / and
  * the demo moderation page (examples/moderation) at /moderation/.
  */
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ProblemError, problems } from '../http/problem.js';
 import { resolveStatic, sendStatic } from '../http/static.js';
+import { DEMO_SITE } from '../demo/seed.js';
 
 const CDN_HEADERS = {
   'Access-Control-Allow-Origin': '*',
@@ -14,7 +16,21 @@ const CDN_HEADERS = {
 };
 
 export async function staticRoutes(app: FastifyInstance): Promise<void> {
-  const { config } = app.lifeboat;
+  const { config, store } = app.lifeboat;
+
+  /**
+   * The demo page with the hint a server-rendered status page gives the banner: `expect` says
+   * whether an incident is open, so the banner reserves the right height before data arrives.
+   */
+  const demoPage = async (file: string): Promise<string> => {
+    const html = await readFile(file, 'utf8');
+    const site = await store.getSiteBySlug(DEMO_SITE);
+    const open = site ? (await store.listIncidents(site.id, 'open')).length > 0 : false;
+    return html.replace(
+      '<lifeboat-banner>',
+      `<lifeboat-banner expect="${open ? 'incident' : 'calm'}">`,
+    );
+  };
 
   app.get<{ Params: { '*': string } }>('/cdn/*', async (request, reply) => {
     const found = await resolveStatic(config.cdnDir, request.params['*']);
@@ -47,6 +63,11 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
     if (rel.startsWith('v1/')) throw problems.notFound('Route');
     const found = await resolveStatic(config.demoDir, rel === '' ? 'index.html' : rel);
     if (!found) throw problems.notFound('File');
+    if (rel === '' || rel === 'index.html')
+      return reply
+        .header('Cache-Control', 'no-store')
+        .type('text/html; charset=utf-8')
+        .send(await demoPage(found.file));
     return sendStatic(request, reply, found, { 'Cache-Control': 'no-cache' });
   });
 }

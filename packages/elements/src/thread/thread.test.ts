@@ -374,6 +374,21 @@ describe('<lifeboat-thread>', () => {
         expect(root(el).activeElement?.id).to.equal('lifeboat-post-LONG0449');
       });
 
+      it('shows held answers that sort far down: renders, scrolls to and focuses the first', async () => {
+        const posts = long(500);
+        ready(posts);
+        const el = await thread(client);
+        await settle(el);
+        client.setThread(INCIDENT_ID, {
+          posts: [...posts, samplePost({ id: 'LATE', body: 'Late but here', score: -1 })],
+        });
+        await settle(el);
+        q<HTMLButtonElement>(el, '[part="new-answers"]').click();
+        await waitUntil(() => root(el).activeElement?.id === 'lifeboat-post-LATE', 'focused');
+        expect(q(el, 'li[data-key="LATE"]').getAttribute('aria-posinset')).to.equal('501');
+        expect(q(el, 'li[data-key="LATE"]').getAttribute('aria-setsize')).to.equal('501');
+      });
+
       it('applies a live change to a rendered row in place', async () => {
         const posts = long(500);
         ready(posts);

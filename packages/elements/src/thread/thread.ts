@@ -277,10 +277,18 @@ export class LifeboatThread extends LifeboatElement {
     this.held = new Set();
     this.announcement = '';
     await this.updateComplete;
-    const first = [...this.renderRoot.querySelectorAll<HTMLElement>('article')].find((a) =>
-      ids.has(a.id.replace(/^lifeboat-post-/, '')),
+    // The first of them in list order; in a windowed thread it may sort outside the rendered
+    // rows, and is then rendered and scrolled to.
+    const item = this.#items.find(
+      (i) => ids.has(i.post.id) || i.replies.some((r) => ids.has(r.id)),
     );
-    first?.focus();
+    const id =
+      item && (ids.has(item.post.id) ? item.post.id : item.replies.find((r) => ids.has(r.id))!.id);
+    const article = id
+      ? this.renderRoot.querySelector<HTMLElement>(`#lifeboat-post-${CSS.escape(id)}`)
+      : null;
+    if (article) article.focus();
+    else if (id) this.revealPost(id);
   }
 
   /** Asks the SDK for pages in the visitor's order (the first page again if it changed). */

@@ -24,7 +24,7 @@ const page = (serverUrl: string, integrity: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Embed</title><link rel="icon" href="data:,">
 <script type="module" src="${serverUrl}/cdn/lifeboat.js" integrity="${integrity}" crossorigin="anonymous"
   data-server="${serverUrl}" data-site="demo"></script></head>
-<body><main><lifeboat-banner></lifeboat-banner><lifeboat-thread></lifeboat-thread></main></body></html>`;
+<body><main><lifeboat-banner expect="incident"></lifeboat-banner><lifeboat-thread></lifeboat-thread></main></body></html>`;
 
 beforeAll(async () => {
   allowedPort = await freePort();

@@ -3,9 +3,11 @@
  * and when the upstream flips from operational to an incident the banner on a page of another
  * origin shows it within a few poll intervals, without a reload and without console errors.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { SiteStatus } from '@lifeboat/protocol';
@@ -132,8 +134,9 @@ describe('status poller end to end', () => {
       const errors = watchConsole(page);
       await page.goto(pageOrigin + '/');
       const banner = page.locator('lifeboat-banner');
+      // The page gives no hint: the incident arrives in the banner's compact line.
       const incidentRegion = () =>
-        banner.getByRole('region', { name: /Incident with Packages and Pages/i }).count();
+        banner.locator('[part="title"]', { hasText: /Incident with Packages and Pages/i }).count();
       await expect
         .poll(() => banner.getByText(/operational/i).count(), { timeout: 15_000 })
         .toBeGreaterThan(0);
@@ -193,7 +196,11 @@ describe('status poller end to end', () => {
       expect(await region()).toBe(0);
 
       maintenanceDoc = withMaintenance('in_progress');
-      await expect.poll(region, { timeout: 8 * POLL_MS + 5_000 }).toBe(1);
+      // first in the compact line (no hint on this page), then in full on "Show details"
+      await banner
+        .getByRole('button', { name: 'Show details' })
+        .click({ timeout: 8 * POLL_MS + 5_000 });
+      await expect.poll(region).toBe(1);
       expect(await banner.getByText('Maintenance in progress').count()).toBe(1);
       expect(await banner.getByText('Under maintenance').count()).toBeGreaterThan(0);
 
@@ -208,4 +215,58 @@ describe('status poller end to end', () => {
       await host.close();
     }
   });
+
+  it("carries an incident the CLI writes to the running server's open streams, within seconds", async () => {
+    const { lastEventId } = (await (
+      await fetch(`${server.url}/v1/sites/demo/status`)
+    ).json()) as SiteStatus;
+    const abort = new AbortController();
+    const stream = await fetch(`${server.url}/v1/sites/demo/stream?lastEventId=${lastEventId}`, {
+      signal: abort.signal,
+    });
+    expect(stream.status).toBe(200);
+    let text = '';
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of stream.body as unknown as AsyncIterable<Uint8Array>)
+          text += decoder.decode(chunk, { stream: true });
+      } catch {
+        // aborted
+      }
+    })();
+    try {
+      await expect.poll(() => text.includes('event: ready'), { timeout: 5000 }).toBe(true);
+      // a separate process on the same data directory, as an operator would run it
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          '--conditions=source',
+          '--import',
+          'tsx',
+          'packages/server/src/cli/main.ts',
+          'incident',
+          'create',
+          '--site',
+          'demo',
+          '--title',
+          'Written from the CLI',
+          '--impact',
+          'minor',
+          '--body',
+          'Investigating from a terminal.',
+        ],
+        { cwd: root, env: { ...process.env, LIFEBOAT_DATA_DIR: server.dataDir } },
+      );
+      expect(stdout).toMatch(/[0-9A-Z]{26}/);
+      // no other event happens on the site meanwhile: only the server's watch can deliver it
+      await expect
+        .poll(() => text.includes('event: incident.opened'), { timeout: 5000 })
+        .toBe(true);
+      expect(text).toContain('Written from the CLI');
+    } finally {
+      abort.abort();
+      await reading;
+    }
+  }, 60_000);
 });

@@ -379,6 +379,47 @@ describe('status poller: maintenances', () => {
   });
 });
 
+describe('status poller: events written by another process', () => {
+  it('tells the hub about sites whose event sequence grew (the CLI writes on the same file)', async () => {
+    const { timers, pending } = manualTimers();
+    const p = makePoller({ timers, watchIntervalMs: 1000 });
+    const other = await store.createSite({ slug: 'quiet', name: 'Quiet', origins: [] });
+    const otherNotices: HubNotice[] = [];
+    const unsubscribeOther = hub.subscribe(other.id, (n) => otherNotices.push(n));
+    await p.start();
+    const watch = [...pending.values()].find((v) => v.fn.name === 'watch');
+    expect(watch?.ms).toBe(1000);
+    expect(notices).toEqual([]);
+
+    // the CLI: its own connection to the same database file
+    const cli = openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
+    try {
+      const { seq } = await cli.createIncident(site.id, {
+        id: '01JB0000000000000000000000',
+        title: 'Written by the CLI',
+        phase: 'investigating',
+        impact: 'minor',
+        components: [],
+        startedAt: new Date(clock).toISOString(),
+        resolvedAt: null,
+        threadState: 'open',
+        updates: [],
+      });
+      expect(await p.watch()).toEqual([site.id]);
+      expect(notices).toEqual([{ site: site.id, seq }]);
+      // nothing new: no notice
+      expect(await p.watch()).toEqual([]);
+      expect(notices).toHaveLength(1);
+      expect(otherNotices).toEqual([]);
+    } finally {
+      await cli.close();
+      unsubscribeOther();
+      p.stop();
+    }
+    expect([...pending.values()].some((v) => v.fn.name === 'watch')).toBe(false);
+  });
+});
+
 describe('status poller: failures', () => {
   it('keeps the last good status through 500s, bad JSON, unknown shapes, timeouts and huge bodies', async () => {
     upstream.serve({ body: fixture(ACTIVE) });
@@ -480,7 +521,9 @@ describe('status poller: scheduling and backoff', () => {
       { body: fixture(OPERATIONAL) },
     );
     await p.start();
-    const siteTimers = () => [...pending].filter(([, v]) => v.fn.name !== 'sweep');
+    // the lock sweep and the sequence watch run on their own timers
+    const own = (v: { fn: () => void }) => v.fn.name !== 'sweep' && v.fn.name !== 'watch';
+    const siteTimers = () => [...pending].filter(([, v]) => own(v));
     expect(siteTimers().map(([, v]) => v.ms)).toEqual([0]);
     // fire the site's first poll (delay 0) by hand, then each following one
     const delays: number[] = [];
@@ -489,11 +532,11 @@ describe('status poller: scheduling and backoff', () => {
       pending.delete(id);
       entry.fn();
       await expect
-        .poll(() => [...pending.values()].filter((v) => v.fn.name !== 'sweep').length, {
+        .poll(() => [...pending.values()].filter(own).length, {
           timeout: 3000,
         })
         .toBe(1);
-      delays.push([...pending.values()].find((v) => v.fn.name !== 'sweep')!.ms);
+      delays.push([...pending.values()].find(own)!.ms);
     }
     // 500 → 1 failure (1000 ms), 503 with Retry-After 7 s, then success → the interval (900 ms at random 0)
     expect(delays).toEqual([1000, 7000, 900]);

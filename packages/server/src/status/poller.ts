@@ -3,7 +3,10 @@
  * (per site, or the server default), normalized and applied in one transaction that writes the
  * incident events; after a failure the last good copy stays and the next try backs off
  * exponentially with jitter. A sweep locks the threads of incidents resolved longer ago than the
- * grace period. Nothing here ever throws into the server: failures are logged and recorded.
+ * grace period. It also watches every site's event sequence (one query a second): events written
+ * by another process on the same database — the `lifeboat incident …` CLI — reach this server's
+ * open streams within a second. Nothing here ever throws into the server: failures are logged
+ * and recorded.
  */
 import { normalizeStatusDocument, StatusSourceError } from '@lifeboat/protocol';
 import type { Hub } from '../realtime/hub.js';
@@ -35,6 +38,11 @@ export interface StatusPollerOptions {
   maxBackoffMs?: number;
   /** How often resolved threads are checked for locking. */
   sweepIntervalMs?: number;
+  /**
+   * How often every site's event sequence is read, to notice events written by another process
+   * (the CLI) and tell the hub; 0 turns it off.
+   */
+  watchIntervalMs?: number;
   now?: () => number;
   random?: () => number;
   fetch?: typeof fetch;
@@ -52,6 +60,7 @@ const DEFAULTS = {
   maxBytes: 1024 * 1024,
   maxBackoffMs: 10 * 60_000,
   sweepIntervalMs: 15_000,
+  watchIntervalMs: 1000,
 };
 
 const realTimers: PollerTimers = {
@@ -70,6 +79,9 @@ export class StatusPoller {
   private readonly scheduled = new Map<string, unknown>();
   private readonly polling = new Map<string, Promise<PollOutcome>>();
   private sweepTimer: unknown = null;
+  private watchTimer: unknown = null;
+  /** The last event sequence seen per site (null until the first watch). */
+  private sequences: Map<string, number> | null = null;
   private running = false;
 
   constructor(options: StatusPollerOptions) {
@@ -96,6 +108,15 @@ export class StatusPoller {
       });
     };
     this.sweepTimer = this.o.timers.set(sweep, Math.min(this.o.sweepIntervalMs, 1000));
+    if (this.o.watchIntervalMs > 0) {
+      await this.watch();
+      const watch = () => {
+        void this.watch().finally(() => {
+          if (this.running) this.watchTimer = this.o.timers.set(watch, this.o.watchIntervalMs);
+        });
+      };
+      this.watchTimer = this.o.timers.set(watch, this.o.watchIntervalMs);
+    }
   }
 
   stop(): void {
@@ -104,6 +125,30 @@ export class StatusPoller {
     this.scheduled.clear();
     if (this.sweepTimer !== null) this.o.timers.clear(this.sweepTimer);
     this.sweepTimer = null;
+    if (this.watchTimer !== null) this.o.timers.clear(this.watchTimer);
+    this.watchTimer = null;
+    this.sequences = null;
+  }
+
+  /**
+   * Reads every site's event sequence and tells the hub about the sites whose sequence grew since
+   * the last watch (the first watch only records them). A notice for events this process wrote
+   * itself costs one empty read; a lost one loses nothing (streams read from the event table).
+   * Returns the sites announced.
+   */
+  async watch(): Promise<string[]> {
+    try {
+      const sites = await this.o.store.listSites();
+      const previous = this.sequences;
+      this.sequences = new Map(sites.map((site) => [site.id, site.eventSeq]));
+      if (!previous) return [];
+      const grown = sites.filter((site) => site.eventSeq > (previous.get(site.id) ?? 0));
+      for (const site of grown) this.o.hub.publish({ site: site.id, seq: site.eventSeq });
+      return grown.map((site) => site.id);
+    } catch (err) {
+      this.o.log.error({ err }, 'status poller: reading event sequences failed');
+      return [];
+    }
   }
 
   /** After a site's settings changed: poll it now (or stop polling it). */

@@ -310,4 +310,61 @@ describe('<lifeboat-thread> between visitors', () => {
     await alice.context.close();
     await bob.context.close();
   });
+
+  it('a delete leaves a tombstone in place for everyone, live and after a reload; replies stay', async () => {
+    const alice = await visitor();
+    const bob = await visitor();
+    const text = `Downgrading the SDK to 4.2 helped ${Date.now()}`;
+    await postAnswer(alice.page, text);
+    await expect
+      .poll(
+        async () => {
+          await showNew(bob.page);
+          return articles(bob.page, text).count();
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(1);
+    const id = (await articles(bob.page, text).getAttribute('id'))!;
+    // Bob replies; then Alice deletes her answer.
+    await articles(bob.page, text)
+      .getByRole('button', { name: /reply to/i })
+      .click();
+    const reply = `Same here, 4.2 works ${Date.now()}`;
+    const replyForm = thread(bob.page).locator('.reply-composer');
+    const nameField = replyForm.getByLabel(/your name/i);
+    if (await nameField.count()) await nameField.fill('Bob');
+    await replyForm.getByRole('textbox', { name: /your reply/i }).fill(reply);
+    await replyForm.getByRole('button', { name: /post reply/i }).click();
+    await expect.poll(() => articles(bob.page, reply).count()).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await showNew(alice.page);
+          return articles(alice.page, reply).count();
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(1);
+
+    const mine = thread(alice.page).locator(`#${id}`);
+    await mine.getByRole('button', { name: 'Delete' }).click();
+    await mine.getByRole('button', { name: /yes, delete/i }).click();
+    for (const page of [alice.page, bob.page]) {
+      await expect
+        .poll(() => thread(page).locator(`#${id}`).innerText(), { timeout: 10_000 })
+        .toMatch(/this post was deleted/i);
+      expect(await articles(page, text).count()).toBe(0);
+      expect(await articles(page, reply).count()).toBe(1);
+    }
+    await bob.page.reload();
+    await expect
+      .poll(() => thread(bob.page).locator(`#${id}`).innerText(), { timeout: 20_000 })
+      .toMatch(/this post was deleted/i);
+    expect(await articles(bob.page, reply).count()).toBe(1);
+    expect(alice.errors).toEqual([]);
+    expect(bob.errors).toEqual([]);
+    await alice.context.close();
+    await bob.context.close();
+  });
 });

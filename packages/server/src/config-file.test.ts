@@ -172,6 +172,31 @@ describe('applyConfigFile', () => {
   });
 });
 
+describe('two sites following one status page', () => {
+  it('are both created from the file, each with the URL', async () => {
+    const dir = tempDir();
+    const statusUrl = 'https://acme.statuspage.io/api/v2/summary.json';
+    const file = write(dir, {
+      sites: [
+        { slug: 'acme', name: 'Acme', statusUrl },
+        { slug: 'acme-eu', name: 'Acme EU', statusUrl },
+      ],
+    });
+    const store = openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
+    try {
+      expect(await applyConfigFile(store, readConfigFile(file, {}))).toEqual({
+        created: ['acme', 'acme-eu'],
+        updated: [],
+        unchanged: [],
+      });
+      for (const slug of ['acme', 'acme-eu'])
+        expect((await store.getSiteBySlug(slug))!.statusUrl).toBe(statusUrl);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('starting with a config file', () => {
   it('serves the declared sites (startServer with LIFEBOAT_CONFIG)', async () => {
     const dir = tempDir();

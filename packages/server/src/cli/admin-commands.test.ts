@@ -192,7 +192,7 @@ describe('the lifeboat binary', () => {
 });
 
 describe('two sites and one status page', () => {
-  it('refuses a second site following the same page, with a clear message', async () => {
+  it('lets a second site follow the same page (each keeps its own incidents)', async () => {
     const dir = tempDir();
     const c = cli(dir);
     const url = 'https://acme.statuspage.io/api/v2/summary.json';
@@ -201,13 +201,13 @@ describe('two sites and one status page', () => {
     ).toBe(0);
     expect(
       await c.run('site', 'create', '--slug', 'beta', '--name', 'Beta', '--status-url', url),
-    ).toBe(2);
-    expect(c.err.at(-1)).toBe(
-      'lifeboat: statusUrl: Site "acme" already follows this status page; two sites cannot follow the same page yet.',
-    );
-    expect(await c.run('site', 'create', '--slug', 'beta', '--name', 'Beta')).toBe(0);
-    expect(await c.run('site', 'update', '--slug', 'beta', '--status-url', url)).toBe(2);
-    // The site itself may set its own URL again.
-    expect(await c.run('site', 'update', '--slug', 'acme', '--status-url', url)).toBe(0);
+    ).toBe(0);
+    expect(await c.run('site', 'create', '--slug', 'gamma', '--name', 'Gamma')).toBe(0);
+    expect(await c.run('site', 'update', '--slug', 'gamma', '--status-url', url)).toBe(0);
+    expect(rows(dir, 'SELECT slug, status_url FROM sites ORDER BY slug')).toEqual([
+      { slug: 'acme', status_url: url },
+      { slug: 'beta', status_url: url },
+      { slug: 'gamma', status_url: url },
+    ]);
   });
 });

@@ -748,15 +748,13 @@ describe('authorization matrix', () => {
 });
 
 /**
- * KNOWN BUG (reported to the coordinator; remove `.fails` when fixed): incidents are keyed by
- * their id alone (`incidents.id PRIMARY KEY`), and an ingested incident's id comes from the
- * upstream page (`statuspage:<pageId>:<incidentId>`). A second site that follows the same status
- * page cannot store the incident: its poll fails on the primary key, so one tenant's choice of
- * status page breaks another's. The fix is a migration keying incidents (and their updates,
- * posts and affected reports) by (site_id, id), with every incident query scoped by site.
+ * Tenancy of status pages: an ingested incident's id comes from the upstream page
+ * (`statuspage:<pageId>:<incidentId>`), so two sites following one page hold the same ids.
+ * Incidents are keyed by (site_id, id) (migration 6): each site keeps its own copy, with its own
+ * updates, thread, affected reports and thread state.
  */
 describe('two sites following one status page', () => {
-  it.fails('each gets its own copy of the incident', async () => {
+  it('each gets its own copy of the incident', async () => {
     const { startFakeUpstream, fixture } = await import('../testing/fake-upstream.js');
     const { StatusPoller } = await import('../status/poller.js');
     const { MemoryHub } = await import('../realtime/hub.js');
@@ -784,7 +782,118 @@ describe('two sites following one status page', () => {
         expect((await poller.pollSite(created.id)).kind).toBe('applied');
         ids.push((await store.listIncidents(created.id, 'all')).map((i) => i.id));
       }
+      expect(ids[0]!.length).toBeGreaterThan(0);
       expect(ids[1]).toEqual(ids[0]);
+    } finally {
+      await server.close();
+      await upstream.close();
+    }
+  });
+
+  it('keeps their threads, reports, updates and thread state apart (admin API, real polls)', async () => {
+    const { startFakeUpstream, fixture } = await import('../testing/fake-upstream.js');
+    const upstream = await startFakeUpstream();
+    const server = await startTestServer({ adminKey: ADMIN_KEY });
+    try {
+      upstream.serve({
+        body: fixture(
+          'statuspage-summary-githubstatus-active-incident-2022-11-25-sergeyshevch-statuspage-exporter.json',
+        ),
+      });
+      const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+      // Both sites may follow the page: no "already follows" refusal.
+      for (const slug of ['north', 'south']) {
+        const res = await server.api('/v1/admin/sites', {
+          method: 'POST',
+          headers: admin,
+          json: { slug, name: slug, origins: ['*'], statusUrl: upstream.url },
+        });
+        expect(res.status, await res.clone().text()).toBe(201);
+      }
+      const { store, statusPoller } = server.app.lifeboat;
+      const siteIds: Record<string, string> = {};
+      for (const slug of ['north', 'south']) {
+        siteIds[slug] = (await store.getSiteBySlug(slug))!.id;
+        const outcome = await statusPoller.pollSite(siteIds[slug]);
+        expect(['applied', 'not_modified']).toContain(outcome.kind);
+      }
+      const incidents = async (slug: string) =>
+        (
+          (await (await server.api(`/v1/sites/${slug}/incidents?state=all`)).json()) as {
+            incidents: Array<{ id: string }>;
+          }
+        ).incidents.map((i) => i.id);
+      const shared = (await incidents('north'))[0]!;
+      expect(shared).toMatch(/^statuspage:/);
+      expect(await incidents('south')).toContain(shared);
+      const path = (slug: string, rest = '') =>
+        `/v1/sites/${slug}/incidents/${encodeURIComponent(shared)}${rest}`;
+      const get = async <T>(url: string) => {
+        const res = await server.api(url);
+        expect(res.status, url).toBe(200);
+        return (await res.json()) as T;
+      };
+      type IncidentView = {
+        postCount: number;
+        affectedCount: number;
+        threadState: string;
+        updates: Array<{ id: string }>;
+      };
+      const southBefore = await get<IncidentView>(path('south'));
+
+      // A post and a report on north's copy.
+      const north = await server.session('Nora', 'north');
+      const posted = await server.api(path('north', '/posts'), {
+        method: 'POST',
+        token: north.token,
+        headers: { 'idempotency-key': ulid() },
+        json: { kind: 'answer', body: 'Retrying the push after a minute worked for us.' },
+      });
+      expect(posted.status, await posted.clone().text()).toBe(201);
+      const northPost = (await posted.json()) as { id: string };
+      const affected = await server.api(path('north', '/affected'), {
+        method: 'PUT',
+        token: north.token,
+      });
+      expect(affected.status).toBe(200);
+
+      // It is on north's thread only; south's copy is as it was.
+      type Page = { posts: Array<{ id: string }> };
+      expect((await get<Page>(path('north', '/thread'))).posts.map((p) => p.id)).toEqual([
+        northPost.id,
+      ]);
+      expect((await get<Page>(path('south', '/thread'))).posts).toEqual([]);
+      expect((await get<Page>(path('south', '/thread?sort=newest'))).posts).toEqual([]);
+      const northAfter = await get<IncidentView>(path('north'));
+      const southAfter = await get<IncidentView>(path('south'));
+      expect([northAfter.postCount, northAfter.affectedCount]).toEqual([1, 1]);
+      expect([southAfter.postCount, southAfter.affectedCount]).toEqual([0, 0]);
+      expect(southAfter.updates).toEqual(southBefore.updates);
+      expect(northAfter.updates.map((u) => u.id)).toEqual(southAfter.updates.map((u) => u.id));
+
+      // A south member cannot reply to north's post through south's copy.
+      const south = await server.session('Sam', 'south');
+      const reply = await server.api(path('south', '/posts'), {
+        method: 'POST',
+        token: south.token,
+        headers: { 'idempotency-key': ulid() },
+        json: { kind: 'reply', parentId: northPost.id, body: 'Same here, thanks.' },
+      });
+      expect(reply.status).toBeGreaterThanOrEqual(400);
+      expect(reply.status).toBeLessThan(500);
+      const me = await server.api(path('south', '/me'), { token: south.token });
+      expect(me.status).toBe(200);
+      expect(((await me.json()) as { affected: boolean }).affected).toBe(false);
+
+      // Locking north's thread leaves south's open.
+      const locked = await server.api(
+        `/v1/sites/north/moderation/incidents/${encodeURIComponent(shared)}`,
+        { method: 'POST', headers: admin, json: { action: 'lock', reason: 'Resolved upstream.' } },
+      );
+      expect(locked.status, await locked.clone().text()).toBe(200);
+      expect((await get<IncidentView>(path('north'))).threadState).toBe('locked');
+      expect((await get<IncidentView>(path('south'))).threadState).toBe('open');
+      expect(server.count('incidents', `id = '${shared}'`)).toBe(2);
     } finally {
       await server.close();
       await upstream.close();

@@ -110,35 +110,11 @@ export type SiteOutcome =
   | { kind: 'invalid'; errors: FieldError[] }
   | { kind: 'slug_taken' };
 
-/**
- * Incidents are keyed by their id alone, and an ingested incident's id comes from the upstream
- * page, so two sites cannot follow the same status page yet (ADR 0013): refused here with a
- * clear message rather than left to fail at the second site's every poll.
- */
-async function sharedStatusUrl(
-  store: Store,
-  url: string | null | undefined,
-  siteId: string | null,
-): Promise<FieldError[]> {
-  if (!url) return [];
-  const other = (await store.listSites()).find((s) => s.id !== siteId && s.statusUrl === url);
-  return other
-    ? [
-        {
-          field: 'statusUrl',
-          message: `Site "${other.slug}" already follows this status page; two sites cannot follow the same page yet.`,
-        },
-      ]
-    : [];
-}
-
 export async function createSite(store: Store, input: SiteInput): Promise<SiteOutcome> {
   const checked = normalizeSiteInput(input, { create: true });
   if ('errors' in checked) return { kind: 'invalid', errors: checked.errors };
   const { slug, name, origins, ...rest } = checked.value;
   if (await store.getSiteBySlug(slug!)) return { kind: 'slug_taken' };
-  const shared = await sharedStatusUrl(store, rest.statusUrl, null);
-  if (shared.length) return { kind: 'invalid', errors: shared };
   let site: SiteRecord;
   try {
     site = await store.createSite({ slug: slug!, name: name!, origins: origins ?? [] });
@@ -159,8 +135,6 @@ export async function updateSite(
 ): Promise<SiteOutcome> {
   const checked = normalizeSiteInput(input, { create: false });
   if ('errors' in checked) return { kind: 'invalid', errors: checked.errors };
-  const shared = await sharedStatusUrl(store, checked.value.statusUrl, site.id);
-  if (shared.length) return { kind: 'invalid', errors: shared };
   const outcome = await store.updateSite(site.id, checked.value);
   return outcome.kind === 'ok' ? outcome : { kind: 'slug_taken' };
 }

@@ -20,7 +20,8 @@ export function affectedHistory(
   const end = Math.ceil(now / size) * size;
   const start = end - buckets * size;
   const rows = db.all<{ created_at: string }>(
-    'SELECT created_at FROM affected WHERE incident_id = ? AND created_at >= ?',
+    'SELECT created_at FROM affected WHERE site_id = ? AND incident_id = ? AND created_at >= ?',
+    siteId,
     incidentId,
     new Date(start).toISOString(),
   );

@@ -193,23 +193,33 @@ export async function setAffected(
     if (!db.incidentRow(siteId, incidentId)) return { kind: 'incident_not_found' };
     const prior =
       db.one(
-        'SELECT 1 FROM affected WHERE incident_id = ? AND member_id = ?',
+        'SELECT 1 FROM affected WHERE site_id = ? AND incident_id = ? AND member_id = ?',
+        siteId,
         incidentId,
         memberId,
       ) !== undefined;
     const count = () =>
-      db.one<{ n: number }>('SELECT COUNT(*) AS n FROM affected WHERE incident_id = ?', incidentId)!
-        .n;
+      db.one<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM affected WHERE site_id = ? AND incident_id = ?',
+        siteId,
+        incidentId,
+      )!.n;
     if (prior === affected) return { kind: 'ok', affected, count: count(), seq: null };
     if (affected)
       db.run(
-        'INSERT INTO affected (incident_id, member_id, created_at) VALUES (?, ?, ?)',
+        'INSERT INTO affected (site_id, incident_id, member_id, created_at) VALUES (?, ?, ?, ?)',
+        siteId,
         incidentId,
         memberId,
         at,
       );
     else
-      db.run('DELETE FROM affected WHERE incident_id = ? AND member_id = ?', incidentId, memberId);
+      db.run(
+        'DELETE FROM affected WHERE site_id = ? AND incident_id = ? AND member_id = ?',
+        siteId,
+        incidentId,
+        memberId,
+      );
     const n = count();
     const seq = db.appendEvent(siteId, incidentId, at, (s) => ({
       type: 'affected.changed',

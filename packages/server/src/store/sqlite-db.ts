@@ -32,7 +32,12 @@ export class SqliteDb {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.retention = options.eventRetention ?? 10_000;
-    this.migrate();
+    try {
+      this.migrate();
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
   }
 
   private migrate(): void {
@@ -46,13 +51,38 @@ export class SqliteDb {
     );
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
-      this.db.transaction(() => {
-        this.db.exec(m.sql);
-        this.db
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(m.version, m.name, now());
-      })();
+      // A table rebuild (SQLite's 12-step ALTER procedure): foreign keys off outside the
+      // transaction (the pragma does nothing inside one), checked before the commit, back on after.
+      if (m.rebuildsTables) this.db.pragma('foreign_keys = OFF');
+      try {
+        this.db.transaction(() => {
+          this.db.exec(m.sql);
+          if (m.rebuildsTables) this.checkForeignKeys(m.version, m.name);
+          this.db
+            .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(m.version, m.name, now());
+        })();
+      } finally {
+        if (m.rebuildsTables) this.db.pragma('foreign_keys = ON');
+      }
     }
+  }
+
+  /** Throws (rolling the migration back) when any row breaks a foreign key. */
+  private checkForeignKeys(version: number, name: string): void {
+    const broken = this.db.pragma('foreign_key_check') as Array<{
+      table: string;
+      rowid: number | null;
+      parent: string;
+    }>;
+    if (broken.length === 0) return;
+    const sample = broken
+      .slice(0, 5)
+      .map((b) => `${b.table} row ${b.rowid ?? '?'} → ${b.parent}`)
+      .join(', ');
+    throw new Error(
+      `Migration ${version} (${name}) not applied: ${broken.length} row(s) break a foreign key (${sample}).`,
+    );
   }
 
   stmt(sql: string): Database.Statement {

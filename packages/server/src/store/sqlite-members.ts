@@ -82,8 +82,8 @@ export class SqliteMembers {
       .map((r) => ({ postId: r.post_id, kind: r.kind, createdAt: r.created_at }));
     const affected = this.db
       .all<{ incident_id: string; created_at: string }>(
-        `SELECT a.incident_id, a.created_at FROM affected a JOIN incidents i ON i.id = a.incident_id
-         WHERE i.site_id = ? AND a.member_id = ? ORDER BY a.created_at, a.incident_id`,
+        `SELECT a.incident_id, a.created_at FROM affected a
+         WHERE a.site_id = ? AND a.member_id = ? ORDER BY a.created_at, a.incident_id`,
         siteId,
         memberId,
       )
@@ -193,19 +193,20 @@ export class SqliteMembers {
 
       // "Affected me too" reports.
       const affected = db.all<{ incident_id: string }>(
-        `SELECT a.incident_id FROM affected a JOIN incidents i ON i.id = a.incident_id
-         WHERE i.site_id = ? AND a.member_id = ?`,
+        'SELECT a.incident_id FROM affected a WHERE a.site_id = ? AND a.member_id = ?',
         siteId,
         memberId,
       );
       for (const a of affected) {
         db.run(
-          'DELETE FROM affected WHERE incident_id = ? AND member_id = ?',
+          'DELETE FROM affected WHERE site_id = ? AND incident_id = ? AND member_id = ?',
+          siteId,
           a.incident_id,
           memberId,
         );
         const count = db.one<{ n: number }>(
-          'SELECT COUNT(*) AS n FROM affected WHERE incident_id = ?',
+          'SELECT COUNT(*) AS n FROM affected WHERE site_id = ? AND incident_id = ?',
+          siteId,
           a.incident_id,
         )!.n;
         seqs.push(

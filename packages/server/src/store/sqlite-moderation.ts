@@ -154,8 +154,9 @@ export function writeAudit(
       ? input.target.id
       : input.target.kind === 'post'
         ? (db.one<{ incident_id: string }>(
-            'SELECT incident_id FROM posts WHERE id = ?',
+            'SELECT incident_id FROM posts WHERE id = ? AND site_id = ?',
             input.target.id,
+            siteId,
           )?.incident_id ?? null)
         : null;
   const seq = db.appendEvent(siteId, incidentId, at, (s) => ({
@@ -484,7 +485,8 @@ export class SqliteModeration {
       const unpinned: string[] = [];
       if (action === 'pin' && publicEvent) {
         for (const other of db.all<{ id: string }>(
-          "SELECT id FROM posts WHERE incident_id = ? AND pinned = 1 AND id != ? AND state = 'published'",
+          "SELECT id FROM posts WHERE site_id = ? AND incident_id = ? AND pinned = 1 AND id != ? AND state = 'published'",
+          siteId,
           row.incident_id,
           postId,
         )) {
@@ -548,7 +550,12 @@ export class SqliteModeration {
         return { kind: 'conflict', message: 'An archived thread cannot be locked or unlocked.' };
       const from = row.thread_state;
       if (from !== to) {
-        db.run('UPDATE incidents SET thread_state = ? WHERE id = ?', to, incidentId);
+        db.run(
+          'UPDATE incidents SET thread_state = ? WHERE site_id = ? AND id = ?',
+          to,
+          siteId,
+          incidentId,
+        );
         const incident = this.assemble(siteId, db.incidentRow(siteId, incidentId)!);
         db.appendEvent(siteId, incidentId, at, (s) => ({
           type: 'incident.updated',

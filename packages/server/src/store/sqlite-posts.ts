@@ -33,7 +33,7 @@ function ownPost(
 ): { row: OwnRow } | Exclude<OwnPostOutcome, { kind: 'ok' }> {
   const row = db.one<OwnRow>(
     `SELECT p.incident_id, p.member_id, p.kind, p.state, p.created_at, p.deleted_at, p.flag_count, i.thread_state
-     FROM posts p JOIN incidents i ON i.id = p.incident_id WHERE p.id = ? AND p.site_id = ?`,
+     FROM posts p JOIN incidents i ON i.site_id = p.site_id AND i.id = p.incident_id WHERE p.id = ? AND p.site_id = ?`,
     postId,
     siteId,
   );

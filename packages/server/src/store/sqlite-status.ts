@@ -260,7 +260,11 @@ export class SqliteStatus {
     );
     return rows.map((row) =>
       this.db.tx(() => {
-        this.db.run("UPDATE incidents SET thread_state = 'locked' WHERE id = ?", row.id);
+        this.db.run(
+          "UPDATE incidents SET thread_state = 'locked' WHERE site_id = ? AND id = ?",
+          row.site_id,
+          row.id,
+        );
         const incident = this.assemble(row.site_id, this.db.incidentRow(row.site_id, row.id)!);
         const seq = this.db.appendEvent(row.site_id, row.id, new Date().toISOString(), (s) => ({
           type: 'incident.updated',
@@ -319,7 +323,7 @@ export class SqliteStatus {
       upstream.startedAt,
       upstream.updatedAt,
     );
-    this.insertUpdates(upstream);
+    this.insertUpdates(siteId, upstream);
     const incident = this.assemble(siteId, this.db.incidentRow(siteId, upstream.id)!);
     return this.db.appendEvent(siteId, upstream.id, at, (seq) => ({
       type: 'incident.opened',
@@ -328,14 +332,19 @@ export class SqliteStatus {
     }));
   }
 
-  /** Official updates not stored yet (ids are prefixed with the incident id: unique per page). */
-  private insertUpdates(upstream: NormalizedIncident): number {
+  /**
+   * Official updates the site has not stored yet (ids are prefixed with the incident id: unique
+   * per page; a site following the same page keeps its own copy).
+   */
+  private insertUpdates(siteId: string, upstream: NormalizedIncident): number {
     let added = 0;
     for (const u of upstream.updates) {
       const id = `${upstream.id}:${u.id}`;
-      if (this.db.one('SELECT 1 FROM incident_updates WHERE id = ?', id)) continue;
+      if (this.db.one('SELECT 1 FROM incident_updates WHERE site_id = ? AND id = ?', siteId, id))
+        continue;
       this.db.run(
-        'INSERT INTO incident_updates (id, incident_id, phase, body, created_at) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO incident_updates (site_id, id, incident_id, phase, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        siteId,
         id,
         upstream.id,
         u.phase,
@@ -354,7 +363,7 @@ export class SqliteStatus {
     upstream: NormalizedIncident,
     at: string,
   ): number | null {
-    const added = this.insertUpdates(upstream);
+    const added = this.insertUpdates(siteId, upstream);
     const base = incidentBase(row);
     const changed =
       added > 0 ||
@@ -402,7 +411,8 @@ export class SqliteStatus {
     const reopened = base.resolvedAt !== null && resolvedAt === null;
     if (change.update) {
       this.db.run(
-        'INSERT INTO incident_updates (id, incident_id, phase, body, created_at) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO incident_updates (site_id, id, incident_id, phase, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        siteId,
         change.update.id,
         row.id,
         change.update.phase,
@@ -415,7 +425,7 @@ export class SqliteStatus {
     );
     this.db.run(
       `UPDATE incidents SET title = ?, phase = ?, impact = ?, components = ?, resolved_at = ?, updated_at = ?,
-         thread_state = ? WHERE id = ?`,
+         thread_state = ? WHERE site_id = ? AND id = ?`,
       change.title ?? base.title,
       phase,
       change.impact ?? base.impact,
@@ -423,6 +433,7 @@ export class SqliteStatus {
       resolvedAt,
       updatedAt,
       reopened && base.threadState === 'locked' ? 'open' : base.threadState,
+      siteId,
       row.id,
     );
     const incident = this.assemble(siteId, this.db.incidentRow(siteId, row.id)!);

@@ -47,13 +47,14 @@ const marks = (n: number) => tuple(Array.from({ length: n }, () => '?'));
 /** One page of top-level posts after `after` in `order`, with their replies. */
 export function threadOrderSlice(
   db: SqliteDb,
+  siteId: string,
   incidentId: string,
   order: ThreadOrder,
   after: ThreadOrderKey | null,
   limit: number,
 ): { posts: Post[]; lastKeyWhenMore: ThreadOrderKey | null } {
   const { asc, desc } = ORDER[order];
-  const params: unknown[] = [incidentId];
+  const params: unknown[] = [siteId, incidentId];
   let where = '';
   if (after) {
     const head = after.slice(0, asc.length);
@@ -66,7 +67,7 @@ export function threadOrderSlice(
   const orderBy = [...asc, ...desc.map((c) => `${c} DESC`)].join(', ');
   const top = db
     .all<PostRow>(
-      `${POST_SELECT} WHERE p.incident_id = ? AND p.state = 'published' AND p.parent_id IS NULL${where}
+      `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.state = 'published' AND p.parent_id IS NULL${where}
        ORDER BY ${orderBy} LIMIT ?`,
       ...params,
       limit + 1,
@@ -77,8 +78,9 @@ export function threadOrderSlice(
   const replies = ids.length
     ? db
         .all<PostRow>(
-          `${POST_SELECT} WHERE p.incident_id = ? AND p.state = 'published' AND p.parent_id IN ${marks(ids.length)}
+          `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.state = 'published' AND p.parent_id IN ${marks(ids.length)}
            ORDER BY p.created_at, p.id`,
+          siteId,
           incidentId,
           ...ids,
         )

@@ -133,20 +133,24 @@ export class SqliteStore implements Store {
 
   private assembleIncident(row: IncidentRow, slug: string): Incident {
     const updates = this.db.all<{ id: string; phase: string; body: string; created_at: string }>(
-      'SELECT * FROM incident_updates WHERE incident_id = ? ORDER BY created_at DESC, id DESC',
+      'SELECT * FROM incident_updates WHERE site_id = ? AND incident_id = ? ORDER BY created_at DESC, id DESC',
+      row.site_id,
       row.id,
     );
     const affected = this.db.one<{ n: number }>(
-      'SELECT COUNT(*) AS n FROM affected WHERE incident_id = ?',
+      'SELECT COUNT(*) AS n FROM affected WHERE site_id = ? AND incident_id = ?',
+      row.site_id,
       row.id,
     )!.n;
     const posts = this.db.one<{ n: number }>(
-      "SELECT COUNT(*) AS n FROM posts WHERE incident_id = ? AND state = 'published' AND deleted_at IS NULL",
+      "SELECT COUNT(*) AS n FROM posts WHERE site_id = ? AND incident_id = ? AND state = 'published' AND deleted_at IS NULL",
+      row.site_id,
       row.id,
     )!.n;
     const top = this.db.one<PostRow>(
-      `${POST_SELECT} WHERE p.incident_id = ? AND p.kind = 'workaround' AND p.state = 'published' AND p.deleted_at IS NULL
+      `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.kind = 'workaround' AND p.state = 'published' AND p.deleted_at IS NULL
        ORDER BY p.pinned DESC, p.verified DESC, (p.worked_count - p.didnt_work_count) DESC, p.score DESC, p.id ASC LIMIT 1`,
+      row.site_id,
       row.id,
     );
     return {
@@ -193,7 +197,8 @@ export class SqliteStore implements Store {
       );
       for (const u of input.updates) {
         this.db.run(
-          'INSERT INTO incident_updates (id, incident_id, phase, body, created_at) VALUES (?, ?, ?, ?, ?)',
+          'INSERT INTO incident_updates (site_id, id, incident_id, phase, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          siteId,
           u.id,
           input.id,
           u.phase,
@@ -239,7 +244,8 @@ export class SqliteStore implements Store {
     const row = this.db.incidentRow(siteId, incidentId);
     if (!row) return null;
     const rows = this.db.all<PostRow>(
-      `${POST_SELECT} WHERE p.incident_id = ? AND p.state = 'published' AND p.id > ? ORDER BY p.id ASC LIMIT ?`,
+      `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.state = 'published' AND p.id > ? ORDER BY p.id ASC LIMIT ?`,
+      siteId,
       incidentId,
       afterId ?? '',
       limit + 1,
@@ -262,7 +268,7 @@ export class SqliteStore implements Store {
   ): Promise<ThreadOrderSlice | null> {
     const row = this.db.incidentRow(siteId, incidentId);
     if (!row) return null;
-    const slice = threadOrderSlice(this.db, incidentId, order, after, limit);
+    const slice = threadOrderSlice(this.db, siteId, incidentId, order, after, limit);
     return { threadState: incidentBase(row).threadState, ...slice };
   }
 
@@ -270,12 +276,14 @@ export class SqliteStore implements Store {
     if (!this.db.incidentRow(siteId, incidentId)) return null;
     const affected =
       this.db.one(
-        'SELECT 1 FROM affected WHERE incident_id = ? AND member_id = ?',
+        'SELECT 1 FROM affected WHERE site_id = ? AND incident_id = ? AND member_id = ?',
+        siteId,
         incidentId,
         memberId,
       ) !== undefined;
     const rows = this.db.all<{ post_id: string; kind: ReactionKind }>(
-      'SELECT r.post_id, r.kind FROM reactions r JOIN posts p ON p.id = r.post_id WHERE p.incident_id = ? AND r.member_id = ?',
+      'SELECT r.post_id, r.kind FROM reactions r JOIN posts p ON p.id = r.post_id WHERE p.site_id = ? AND p.incident_id = ? AND r.member_id = ?',
+      siteId,
       incidentId,
       memberId,
     );

@@ -2,12 +2,18 @@
  * Schema migrations, in order. Portable SQL: it runs on SQLite and PostgreSQL alike (TEXT ids and
  * ISO timestamps, INTEGER counters and 0/1 flags, JSON kept as TEXT).
  */
+import { incidentsPerSite } from './incidents-per-site.js';
 import { statusSources } from './status-sources.js';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * The SQL rebuilds tables (SQLite's 12-step ALTER procedure): the runner turns `foreign_keys`
+   * off around its transaction and checks every foreign key before committing.
+   */
+  rebuildsTables?: boolean;
 }
 
 const initial = `
@@ -203,4 +209,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'thread-score-and-deletes', sql: threadScoreAndDeletes },
   { version: 4, name: 'workaround-merges', sql: workaroundMerges },
   { version: 5, name: 'identity-and-moderation', sql: identityAndModeration },
+  { version: 6, name: 'incidents-per-site', sql: incidentsPerSite, rebuildsTables: true },
 ];

@@ -104,7 +104,7 @@ describe('demo status page', () => {
     const name = composer.getByLabel(/name/i);
     if (await name.count()) await name.fill('Alice');
     await composer.getByRole('textbox', { name: /your answer/i }).fill(text);
-    await composer.getByRole('button', { name: /post/i }).click();
+    await composer.getByRole('button', { name: /^post answer$/i }).click();
 
     await expect.poll(() => thread(alice.page).getByText(text).count()).toBe(1);
     await expect.poll(() => countShown(bob.page, text), { timeout: 10_000 }).toBe(1);

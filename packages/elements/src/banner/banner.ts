@@ -345,10 +345,9 @@ export class LifeboatBanner extends LifeboatElement {
     this.#bucket = width > 0 && width < NARROW ? 'narrow' : 'wide';
     if (this.#placeholder > 0 && hasPainted()) {
       const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+      // The painted height decides: an incident in a one-line placeholder is summarised.
       this.#reserve = this.#placeholder;
-      this.#full = this.expect
-        ? this.expect === 'incident'
-        : this.#placeholder > COMPACT_LIMIT_REM * rem;
+      this.#full = this.#placeholder > COMPACT_LIMIT_REM * rem;
       return;
     }
     const last = this.#prefs.last(this.#bucket);

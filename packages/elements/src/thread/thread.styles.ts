@@ -86,6 +86,10 @@ export const threadStyles = [
     .posts > .item {
       display: flow-root;
     }
+    /* The windowed list keeps the reader's place itself (windowing.ts, #keepAnchor). */
+    .posts.windowed {
+      overflow-anchor: none;
+    }
     .new-answers {
       position: sticky;
       top: var(--_s2);

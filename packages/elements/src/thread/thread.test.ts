@@ -389,6 +389,44 @@ describe('<lifeboat-thread>', () => {
         expect(q(el, 'li[data-key="LATE"]').getAttribute('aria-setsize')).to.equal('501');
       });
 
+      it('keeps what the reader sees in place when rows of unknown height render above it', async () => {
+        // Rows of very different heights: the estimate for rows never rendered is wrong.
+        ready(
+          long(400).map((p, i) =>
+            i % 3
+              ? p
+              : { ...p, body: Array.from({ length: 12 }, (_, k) => `Line ${k}`).join('\n\n') },
+          ),
+        );
+        const el = await thread(client);
+        await settle(el);
+        const list = q(el, 'ol[part="list"]');
+        window.scrollTo(
+          0,
+          list.getBoundingClientRect().top + window.scrollY + list.offsetHeight * 0.6,
+        );
+        const frames = async (n: number) => {
+          for (let i = 0; i < n; i++) await new Promise((r) => requestAnimationFrame(r));
+          await settle(el);
+        };
+        await frames(4);
+        // The row at the top of the viewport.
+        const atTop = () =>
+          items(el).find((li) => {
+            const r = li.getBoundingClientRect();
+            return r.top <= 10 && r.bottom > 10;
+          });
+        for (let step = 0; step < 6; step++) {
+          const row = atTop()!;
+          expect(row, 'a row at the top of the viewport').to.exist;
+          const top = row.getBoundingClientRect().top;
+          window.scrollBy(0, -500);
+          await frames(4);
+          expect(row.isConnected, 'still rendered').to.be.true;
+          expect(Math.abs(row.getBoundingClientRect().top - (top + 500))).to.be.lessThan(2);
+        }
+      });
+
       it('applies a live change to a rendered row in place', async () => {
         const posts = long(500);
         ready(posts);

@@ -129,6 +129,12 @@ export class LifeboatThread extends LifeboatElement {
   /** Renders only the top-level items near the viewport of a long thread. */
   readonly #window = new ThreadWindowController(this, {
     list: () => this.renderRoot.querySelector<HTMLElement>('ol.posts'),
+    rowsRendered: () =>
+      Promise.all(
+        [...this.renderRoot.querySelectorAll('ol.posts lifeboat-answer')].map(
+          (answer) => answer.updateComplete,
+        ),
+      ),
   });
   /** Posts rendered (or deliberately shown); undefined until the first snapshot. */
   #seen: Set<string> | undefined;
@@ -493,7 +499,11 @@ export class LifeboatThread extends LifeboatElement {
       ></lifeboat-answer>`;
     // A windowed list: rows stand in for the unrendered ones with margins (never the list's own
     // padding, which would stop the browser's scroll anchoring), and say where they are.
-    return html`<ol class="posts" part="list" aria-labelledby="heading">
+    return html`<ol
+      class="posts ${windowed ? 'windowed' : ''}"
+      part="list"
+      aria-labelledby="heading"
+    >
       ${repeat(
         rows,
         (row) => row.item.post.id,

@@ -26,6 +26,8 @@ export interface ThreadWindowOptions {
   overscan?: number;
   /** Height assumed for a row never rendered, until some rows are measured. */
   estimate?: number;
+  /** Resolves when the rows' own elements have rendered (their height is then final). */
+  rowsRendered?: () => Promise<unknown>;
 }
 
 type Host = ReactiveControllerHost & HTMLElement;
@@ -44,6 +46,7 @@ export class ThreadWindowController implements ReactiveController {
   readonly #options: Required<ThreadWindowOptions>;
   readonly #heights = new Map<string, number>();
   #measuredTotal = 0;
+  #estimated: number | null = null;
   /** Rendered range [start, end) of the last slice, and how many rows it had. */
   #start = 0;
   #end = 0;
@@ -57,10 +60,20 @@ export class ThreadWindowController implements ReactiveController {
   #observer: ResizeObserver | undefined;
   #observed = new Set<Element>();
   #width = 0;
+  /** The order of rows changed in this update (a new post, another sort): no anchoring. */
+  #reordered = false;
+  /** The row the reader sees, and where it was, before this update. */
+  #anchor: { row: HTMLElement; top: number } | null = null;
 
   constructor(host: Host, options: ThreadWindowOptions) {
     this.#host = host;
-    this.#options = { threshold: 50, overscan: 900, estimate: 180, ...options };
+    this.#options = {
+      threshold: 50,
+      overscan: 900,
+      estimate: 180,
+      rowsRendered: () => Promise.resolve(),
+      ...options,
+    };
     host.addController(this);
   }
 
@@ -84,9 +97,30 @@ export class ThreadWindowController implements ReactiveController {
     this.#frame = 0;
   }
 
+  hostUpdate(): void {
+    this.#anchor = null;
+    this.#reordered = false;
+    if (this.#count <= this.#options.threshold) return;
+    const list = this.#options.list();
+    if (!list) return;
+    for (const row of list.children as HTMLCollectionOf<HTMLElement>) {
+      const { top, bottom } = row.getBoundingClientRect();
+      if (bottom > 0 && top < innerHeight) {
+        this.#anchor = { row, top };
+        return;
+      }
+    }
+  }
+
   hostUpdated(): void {
     const list = this.#options.list();
     if (!list || !this.#observer) return;
+    if (this.#anchor && !this.#reordered) {
+      const anchor = this.#anchor;
+      // After the rows' elements rendered (microtasks, before the frame is painted).
+      void this.#options.rowsRendered().then(() => this.#keepAnchor(anchor));
+    }
+    this.#anchor = null;
     const live = new Set<Element>();
     for (const row of list.children) {
       if (!(row as HTMLElement).dataset.key) continue;
@@ -112,6 +146,7 @@ export class ThreadWindowController implements ReactiveController {
     if (!sameKeys(keys, this.#keys)) {
       this.#keys = keys;
       this.#offsets = null;
+      this.#reordered = true;
     }
     const n = items.length;
     this.#count = n;
@@ -154,6 +189,21 @@ export class ThreadWindowController implements ReactiveController {
   reveal(key: string): void {
     this.#revealed = key;
     this.#host.requestUpdate();
+  }
+
+  /**
+   * Scroll anchoring of our own: rows rendered above the reader's row can be taller or shorter
+   * than the room estimated for them, which would move what the reader sees. The browser's
+   * anchoring is off for a windowed list (`overflow-anchor: none`: it measured the rows before
+   * their own elements had rendered and left shifts of tens of pixels), so once the rows have
+   * rendered the scroller is moved by the difference, before the frame is painted.
+   */
+  #keepAnchor(anchor: { row: HTMLElement; top: number }): void {
+    if (!anchor.row.isConnected) return;
+    const delta = anchor.row.getBoundingClientRect().top - anchor.top;
+    if (Math.abs(delta) < 0.5) return;
+    const scroller = scrollerOf(anchor.row);
+    scroller.scrollTop += delta;
   }
 
   /** The list scrolled, resized, or rows changed height: choose the range again in the next frame. */
@@ -206,6 +256,7 @@ export class ThreadWindowController implements ReactiveController {
     const width = list?.clientWidth ?? 0;
     if (width && this.#width && width !== this.#width) {
       // Another width wraps text differently: heights of rows not on screen are stale.
+      this.#estimated = null;
       const shown = new Set([...this.#observed].map((r) => (r as HTMLElement).dataset.key));
       for (const [key, height] of this.#heights) {
         if (!shown.has(key)) {
@@ -234,9 +285,15 @@ export class ThreadWindowController implements ReactiveController {
     if (!this.#host.contains(next) && !this.#host.shadowRoot?.contains(next)) this.#focused = null;
   };
 
+  /**
+   * The height assumed for rows never rendered: the average of the first rows measured, then
+   * kept. A running average would move every unrendered row above the reader at each
+   * measurement (thousands of pixels in a long thread) for nothing.
+   */
   #estimate(): number {
-    const measured = this.#heights.size;
-    return measured ? this.#measuredTotal / measured : this.#options.estimate;
+    if (this.#estimated === null && this.#heights.size)
+      this.#estimated = this.#measuredTotal / this.#heights.size;
+    return this.#estimated ?? this.#options.estimate;
   }
 
   /** Prefix sums of row heights: offsets[i] is where row i starts, offsets[n] the total. */
@@ -250,6 +307,24 @@ export class ThreadWindowController implements ReactiveController {
     this.#offsets = offsets;
     return offsets;
   }
+}
+
+/** The nearest ancestor that scrolls vertically (across shadow roots), else the document's. */
+function scrollerOf(node: Element): Element {
+  let el: Element | null = node;
+  while (el) {
+    const parent: Element | null =
+      el.parentElement ?? ((el.getRootNode() as ShadowRoot).host as Element | undefined) ?? null;
+    if (!parent || parent === document.documentElement || parent === document.body) break;
+    const { overflowY } = getComputedStyle(parent);
+    if (
+      (overflowY === 'auto' || overflowY === 'scroll') &&
+      parent.scrollHeight > parent.clientHeight
+    )
+      return parent;
+    el = parent;
+  }
+  return document.scrollingElement ?? document.documentElement;
 }
 
 function rowOf(path: EventTarget[]): HTMLElement | undefined {

@@ -13,11 +13,21 @@ import type {
 
 /** Picks `one` or `other` through Intl.PluralRules for the current locale. */
 export function plural(n: number, forms: { one: string; other: string }): string {
-  const rule = formatters(current.locale).plural.select(n);
+  // English: "one" is exactly 1 (CLDR), without loading plural rules (see formatNumber).
+  const rule = isEnglish()
+    ? n === 1
+      ? 'one'
+      : 'other'
+    : formatters(current.locale).plural.select(n);
   return (rule === 'one' ? forms.one : forms.other).replace('#', formatNumber(n));
 }
 
+const isEnglish = (): boolean => /^en\b/i.test(current.locale);
+
 export function formatNumber(n: number): string {
+  // English counts below 1,000 are their digits: no Intl.NumberFormat needed for them (the
+  // first one made on a page loads ICU data, the largest cost of a thread's first frame).
+  if (Number.isInteger(n) && Math.abs(n) < 1000 && isEnglish()) return String(n);
   return formatters(current.locale).number.format(n);
 }
 

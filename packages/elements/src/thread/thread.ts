@@ -30,6 +30,7 @@ import {
   AnswerReactEvent,
   AnswerReplyEvent,
   AnswerRetryEvent,
+  type LifeboatAnswer,
 } from './answer.js';
 import type { ComposerDraft } from './composer.js';
 import './composer.js';
@@ -131,7 +132,7 @@ export class LifeboatThread extends LifeboatElement {
     list: () => this.renderRoot.querySelector<HTMLElement>('ol.posts'),
     rowsRendered: () =>
       Promise.all(
-        [...this.renderRoot.querySelectorAll('ol.posts lifeboat-answer')].map(
+        [...this.renderRoot.querySelectorAll<LifeboatAnswer>('ol.posts lifeboat-answer')].map(
           (answer) => answer.updateComplete,
         ),
       ),

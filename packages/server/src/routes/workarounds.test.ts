@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ulid,
   validateWorkaround,
+  type Incident,
   type LifeboatEvent,
   type MergePostResult,
   type Post,
@@ -249,6 +250,10 @@ describe('POST …/posts/:post/merge', () => {
   });
 
   it('merges with the admin key: hidden duplicate, confirmations moved one per member, events', async () => {
+    const incidentNow = async () =>
+      (await (await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}`)).json()) as Incident;
+    // The banner's top workaround is one of the two: the merge changes it (id or counts).
+    expect([duplicate.id, target.id]).toContain((await incidentNow()).topWorkaround?.id);
     const seq = s.count('events');
     const res = await merge(duplicate.id, target.id, ADMIN_KEY);
     expect(res.status).toBe(200);
@@ -268,18 +273,29 @@ describe('POST …/posts/:post/merge', () => {
     const written = (await events.eventsAfter(site.id, seq, 10)).map(
       (e) => JSON.parse(e.payload) as LifeboatEvent,
     );
-    // Both posts, then the audit entry (a staff event, ADR 0010) in the same transaction.
+    // Both posts, the incident (its top workaround changed: the banner follows at once), then the
+    // audit entry (a staff event, ADR 0010), in the same transaction.
     expect(written.map((e) => e.type)).toEqual([
       'post.updated',
       'post.updated',
+      'incident.updated',
       'moderation.audit',
     ]);
     expect(written.map((e) => ('post' in e ? e.post.id : ''))).toEqual([
       duplicate.id,
       target.id,
       '',
+      '',
     ]);
-    const audit = written[2];
+    const top = written[2];
+    expect(top?.type === 'incident.updated' && top.incident.topWorkaround).toMatchObject({
+      id: target.id,
+      counts: { worked: 2, didntWork: 1 },
+    });
+    expect((await incidentNow()).topWorkaround).toEqual(
+      top?.type === 'incident.updated' ? top.incident.topWorkaround : null,
+    );
+    const audit = written[3];
     expect(audit?.type === 'moderation.audit' && audit.entry).toMatchObject({
       action: 'merge',
       actor: { kind: 'admin' },

@@ -2,14 +2,15 @@
  * Workaround reads and the staff merge of duplicates, for the SQLite engine. The merge runs in
  * one transaction: the duplicate is hidden with `merged_into`, its confirmations move to the
  * target (one per member: a member who confirmed both keeps the target's), replies follow, both
- * posts' counts are recomputed from the reactions, and a `post.updated` event is written for each.
+ * posts' counts are recomputed from the reactions, and a `post.updated` event is written for each,
+ * then `incident.updated` when the incident's top workaround changed (the banner's shows at once).
  */
 import type { Post } from '@lifeboat/protocol';
 import { now, type SqliteDb } from './sqlite-db.js';
 import { POST_SELECT, toPost, type PostRow } from './sqlite-rows.js';
 import { recomputeScore } from './sqlite-posts.js';
 import type { AuditActor, MergeOutcome } from './store.js';
-import { writeAudit } from './sqlite-moderation.js';
+import { writeAudit, type AssembleIncident } from './sqlite-moderation.js';
 
 /** Published workarounds of an incident not deleted by their authors, oldest first. */
 export function listWorkarounds(
@@ -48,6 +49,8 @@ export function mergePost(
   intoId: string,
   at = now(),
   audit?: { actor: AuditActor; reason: string | null },
+  /** The full incident (with its top workaround); without it no `incident.updated` is written. */
+  assemble?: AssembleIncident,
 ): MergeOutcome {
   return db.tx((): MergeOutcome => {
     const source = db.postRow(postId);
@@ -64,6 +67,12 @@ export function mergePost(
       return { kind: 'invalid', message: 'Merge into a published post.' };
     if (source.state === 'hidden' || source.state === 'removed' || source.deleted_at)
       return { kind: 'already_hidden' };
+
+    const incidentNow = () => {
+      const row = assemble && db.incidentRow(siteId, source.incident_id);
+      return row ? assemble(siteId, row) : null;
+    };
+    const before = JSON.stringify(incidentNow()?.topWorkaround ?? null);
 
     // Confirmations: each member keeps one, on the target; the target's own wins on a clash.
     db.run(
@@ -83,7 +92,15 @@ export function mergePost(
     recomputeScore(db, intoId, at);
 
     const { post: merged } = db.postUpdated(siteId, postId, at);
-    const { post: into, seq: updated } = db.postUpdated(siteId, intoId, at);
+    const { post: into, seq: intoSeq } = db.postUpdated(siteId, intoId, at);
+    let updated = intoSeq;
+    const incident = incidentNow();
+    if (incident && JSON.stringify(incident.topWorkaround ?? null) !== before)
+      updated = db.appendEvent(siteId, incident.id, at, (s) => ({
+        type: 'incident.updated',
+        seq: s,
+        incident,
+      }));
     // The audit entry (staff merges through the API), in the same transaction.
     const seq = audit
       ? writeAudit(

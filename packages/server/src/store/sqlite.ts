@@ -441,7 +441,9 @@ export class SqliteStore implements Store {
     at = now(),
     audit?: { actor: AuditActor; reason: string | null },
   ): Promise<MergeOutcome> {
-    return mergePost(this.db, siteId, postId, intoId, at, audit);
+    return mergePost(this.db, siteId, postId, intoId, at, audit, (site, row) =>
+      this.assembleIncident(row, this.slugOf(site)),
+    );
   }
 
   // ---- moderation (sqlite-moderation.ts) ----

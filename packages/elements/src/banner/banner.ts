@@ -185,7 +185,7 @@ export class LifeboatBanner extends LifeboatElement {
    * the compact line. Without it the banner uses the page's placeholder height, or what the
    * visitor's last visit showed. Read once, when the banner first renders.
    */
-  @property({ reflect: true }) expect: BannerExpectation | null = null;
+  @property({ reflect: true }) expect: 'incident' | 'calm' | null = null;
 
   @state() private expanded = false;
   @state() private clipped = false;

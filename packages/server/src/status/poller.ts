@@ -146,7 +146,8 @@ export class StatusPoller {
       for (const site of grown) this.o.hub.publish({ site: site.id, seq: site.eventSeq });
       return grown.map((site) => site.id);
     } catch (err) {
-      this.o.log.error({ err }, 'status poller: reading event sequences failed');
+      // After stop() the store may be closing: nothing to report.
+      if (this.running) this.o.log.error({ err }, 'status poller: reading event sequences failed');
       return [];
     }
   }

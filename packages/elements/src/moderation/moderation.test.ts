@@ -54,17 +54,18 @@ const selectedSlowMode = (el: LifeboatModeration): string =>
 
 const [ID1, ID2, ID3] = sampleQueue().map((i) => i.post.id) as [string, string, string];
 
-/** axe-core's first run in a page is its slowest: pay it in a hook, not inside the first test. */
-let axeWarm = false;
-
 describe('<lifeboat-moderation>', () => {
   let client: FakeModeration;
-  beforeEach(async () => {
+  /**
+   * axe-core's first run in a page is its slowest: pay it once in a hook with its own generous
+   * timeout (a failed hook would fail every test of the suite), not inside the first test.
+   */
+  before(async function () {
+    this.timeout(60_000);
+    await expect(await fixture(html`<p>Warm-up</p>`)).to.be.accessible();
+  });
+  beforeEach(() => {
     client = new FakeModeration();
-    if (!axeWarm) {
-      axeWarm = true;
-      await expect(await fixture(html`<p>Warm-up</p>`)).to.be.accessible();
-    }
   });
 
   describe('accessibility', () => {

@@ -58,11 +58,17 @@ export default {
           '--disable-component-update',
           '--disable-sync',
           '--no-first-run',
+          // A page in the background still gets timers and animation frames.
+          '--disable-background-timer-throttling',
+          '--disable-renderer-backgrounding',
+          '--disable-backgrounding-occluded-windows',
         ],
       },
     }),
   ],
-  concurrency: 2,
+  // One page at a time: pages in the background tab of a shared browser get no layout-driven
+  // observations reliably (banner height tests and axe runs hung with two at once).
+  concurrency: 1,
   testFramework: { config: { timeout: 5000 } },
   testRunnerHtml: (testFramework) => `<!doctype html>
 <html lang="en">

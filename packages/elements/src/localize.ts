@@ -10,6 +10,7 @@ import type {
   Severity,
   WorkaroundRisk,
 } from '@lifeboat/protocol';
+import { createMessageTable, type MessageOverrides as Overrides } from './message-table.js';
 
 /** Picks `one` or `other` through Intl.PluralRules for the current locale. */
 export function plural(n: number, forms: { one: string; other: string }): string {
@@ -18,17 +19,17 @@ export function plural(n: number, forms: { one: string; other: string }): string
     ? n === 1
       ? 'one'
       : 'other'
-    : formatters(current.locale).plural.select(n);
+    : formatters(table.get().locale).plural.select(n);
   return (rule === 'one' ? forms.one : forms.other).replace('#', formatNumber(n));
 }
 
-const isEnglish = (): boolean => /^en\b/i.test(current.locale);
+const isEnglish = (): boolean => /^en\b/i.test(table.get().locale);
 
 export function formatNumber(n: number): string {
   // English counts below 1,000 are their digits: no Intl.NumberFormat needed for them (the
   // first one made on a page loads ICU data, the largest cost of a thread's first frame).
   if (Number.isInteger(n) && Math.abs(n) < 1000 && isEnglish()) return String(n);
-  return formatters(current.locale).number.format(n);
+  return formatters(table.get().locale).number.format(n);
 }
 
 const defaults = {
@@ -265,59 +266,40 @@ const defaults = {
 
 export type Messages = typeof defaults;
 /** A partial override: nested tables (severity, phase…) may be given in part too. */
-export type MessageOverrides = {
-  [K in keyof Messages]?: Messages[K] extends Record<string, string>
-    ? Partial<Messages[K]>
-    : Messages[K];
-};
+export type MessageOverrides = Overrides<Messages>;
 
-let current: Messages = defaults;
-const listeners = new Set<() => void>();
+const table = createMessageTable<Messages>(defaults);
 
 /** The current message table. */
-export function messages(): Messages {
-  return current;
-}
+export const messages = (): Messages => table.get();
 
 /** Overrides some messages (and the locale); connected components re-render. */
 export function setMessages(overrides: MessageOverrides): void {
-  const next: Record<string, unknown> = { ...current };
-  for (const [key, value] of Object.entries(overrides)) {
-    const base = (current as Record<string, unknown>)[key];
-    next[key] =
-      value && typeof value === 'object' && base && typeof base === 'object'
-        ? { ...base, ...value }
-        : value;
-  }
-  current = next as Messages;
-  for (const listener of listeners) listener();
+  table.set(overrides);
 }
 
 /** Restores the English defaults (tests). */
 export function resetMessages(): void {
-  setMessages(defaults);
+  table.set(defaults);
 }
 
 /** Calls `listener` after every `setMessages()`; returns the unsubscribe function. */
-export function onMessagesChange(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
+export const onMessagesChange = (listener: () => void): (() => void) => table.onChange(listener);
 
 /** "just now", "12 min ago", "3 hours ago"… from an ISO date. */
 export function relativeTime(iso: string, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (seconds < 45) return current.justNow;
+  if (seconds < 45) return table.get().justNow;
   const minutes = Math.max(1, Math.round(seconds / 60));
-  if (minutes < 60) return current.minutesAgo(minutes);
+  if (minutes < 60) return table.get().minutesAgo(minutes);
   const hours = Math.round(minutes / 60);
-  if (hours < 24) return current.hoursAgo(hours);
-  return current.daysAgo(Math.round(hours / 24));
+  if (hours < 24) return table.get().hoursAgo(hours);
+  return table.get().daysAgo(Math.round(hours / 24));
 }
 
 /** An absolute date for `title`/`datetime` companions of relative times. */
 export function absoluteTime(iso: string): string {
-  return formatters(current.locale).dateTime.format(new Date(iso));
+  return formatters(table.get().locale).dateTime.format(new Date(iso));
 }
 
 /**

@@ -10,6 +10,7 @@ import type {
   ModerationReasonCode,
 } from '@lifeboat/protocol';
 import { formatNumber, plural } from '../localize.js';
+import { createMessageTable, type MessageOverrides } from '../message-table.js';
 
 const defaults = {
   heading: 'Moderation',
@@ -160,34 +161,16 @@ const defaults = {
 };
 
 export type ModerationMessages = typeof defaults;
-export type ModerationMessageOverrides = {
-  [K in keyof ModerationMessages]?: ModerationMessages[K] extends Record<string, string>
-    ? Partial<ModerationMessages[K]>
-    : ModerationMessages[K];
-};
+export type ModerationMessageOverrides = MessageOverrides<ModerationMessages>;
 
-let current: ModerationMessages = defaults;
-const listeners = new Set<() => void>();
+const table = createMessageTable<ModerationMessages>(defaults);
 
-export function moderationMessages(): ModerationMessages {
-  return current;
-}
+export const moderationMessages = (): ModerationMessages => table.get();
 
 /** Overrides some moderation messages; connected `<lifeboat-moderation>` elements re-render. */
 export function setModerationMessages(overrides: ModerationMessageOverrides): void {
-  const next: Record<string, unknown> = { ...current };
-  for (const [key, value] of Object.entries(overrides)) {
-    const base = (current as Record<string, unknown>)[key];
-    next[key] =
-      value && typeof value === 'object' && base && typeof base === 'object'
-        ? { ...base, ...value }
-        : value;
-  }
-  current = next as ModerationMessages;
-  for (const listener of listeners) listener();
+  table.set(overrides);
 }
 
-export function onModerationMessagesChange(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
+export const onModerationMessagesChange = (listener: () => void): (() => void) =>
+  table.onChange(listener);

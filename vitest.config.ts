@@ -2,11 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 // Workspace packages export a `source` condition pointing at their TypeScript sources, so tests
 // never need a prior build.
-const conditions = ['source', 'module', 'node', 'import', 'default'];
+// No `module` or `import` here: Vitest passes these to Node as --conditions, and Node ≥ 20.19
+// (require of ES modules) would then make CommonJS packages (pg → pg-pool) require() an ES build.
+const conditions = ['source', 'node', 'default'];
+const externalConditions = conditions;
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  ssr: { resolve: { conditions, externalConditions } },
   test: {
     projects: [
       {

@@ -2,11 +2,10 @@
  * buildApp(config) → a ready-to-listen Fastify instance with the store, hub and streams wired.
  * The store is opened from `config.dataDir` unless one is passed; the app closes what it opened.
  */
-import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { LIMITS } from '@lifeboat/protocol';
 import { sharedSchemas } from '@lifeboat/protocol/schemas';
-import type { ServerConfig } from './config.js';
+import { storeOptions, type ServerConfig } from './config.js';
 import type { LifeboatContext } from './context.js';
 import { loadSigningKeys } from './auth/tokens.js';
 import { registerCors } from './http/cors.js';
@@ -31,7 +30,7 @@ import { moderationRoutes } from './routes/moderation.js';
 import { flagRoutes } from './routes/flags.js';
 import { adminPolicyRoutes } from './routes/admin-policy.js';
 import { seedDemo } from './demo/seed.js';
-import { openSqliteStore } from './store/sqlite.js';
+import { openStore } from './store/sql-store.js';
 import { StatusPoller } from './status/poller.js';
 import { adminSiteRoutes } from './routes/admin-sites.js';
 import { staffIncidentRoutes } from './routes/staff-incidents.js';
@@ -69,12 +68,7 @@ export async function buildApp(
     forceCloseConnections: true,
   });
 
-  const store =
-    deps.store ??
-    openSqliteStore({
-      file: path.join(config.dataDir, 'lifeboat.db'),
-      eventRetention: config.eventRetention,
-    });
+  const store = deps.store ?? (await openStore(storeOptions(config)));
   const hub = deps.hub ?? new MemoryHub();
   const streams = new StreamManager(store, hub, config.heartbeatMs);
   const statusPoller = new StatusPoller({

@@ -10,7 +10,7 @@ import { runConfigCommand } from './cli/config-command.js';
 import { applyConfigFile, readConfigFile } from './config-file.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startServer } from './start.js';
-import { openSqliteStore } from './store/sqlite.js';
+import { openSqliteStore } from './store/sql-store.js';
 import { tempDir } from './testing/harness.js';
 
 const EXAMPLE = new URL('../../../examples/lifeboat.config.example.json', import.meta.url).pathname;
@@ -115,7 +115,7 @@ describe('applyConfigFile', () => {
       ],
     };
     const env = { ACME_SSO_SECRET: SSO_SECRET };
-    const store = openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
+    const store = await openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
     const db = new Database(path.join(dir, 'lifeboat.db'), { readonly: true });
     const count = (table: string) =>
       (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
@@ -182,7 +182,7 @@ describe('two sites following one status page', () => {
         { slug: 'acme-eu', name: 'Acme EU', statusUrl },
       ],
     });
-    const store = openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
+    const store = await openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
     try {
       expect(await applyConfigFile(store, readConfigFile(file, {}))).toEqual({
         created: ['acme', 'acme-eu'],

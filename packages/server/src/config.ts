@@ -25,6 +25,10 @@ export interface ServerConfig {
   port: number;
   host: string;
   dataDir: string;
+  /** `postgres://…`: PostgreSQL (several instances may share it); null: SQLite in `dataDir`. */
+  databaseUrl: string | null;
+  /** SQLite `synchronous`: `full` (an acknowledged write survives power loss) or `normal`. */
+  sqliteSync: 'full' | 'normal';
   /** Key for the admin API and CLI (`Authorization: Bearer <key>`); null disables admin access over HTTP. */
   adminKey: string | null;
   /** Raw signing secrets (`kid:secret` or `secret`, comma separated); null = `<dataDir>/secret`. */
@@ -96,6 +100,22 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: '(none)',
     description:
       'A JSON file declaring sites (slug, name, origins, status source, policy, SSO keys), applied at every start; the server refuses to start when it is invalid.',
+  },
+  {
+    key: 'databaseUrl',
+    env: 'LIFEBOAT_DATABASE_URL',
+    flag: '--database',
+    default: '(none: SQLite in the data directory)',
+    description:
+      'A postgres:// URL: store everything in PostgreSQL, so several instances can share it (docs/deploy.md); migrations run once at start.',
+  },
+  {
+    key: 'sqliteSync',
+    env: 'LIFEBOAT_SQLITE_SYNC',
+    flag: null,
+    default: 'full',
+    description:
+      'SQLite durability: `full` (an acknowledged write survives a power loss) or `normal` (survives a process crash; the last transactions may be lost on power loss).',
   },
   {
     key: 'secret',
@@ -397,6 +417,17 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
       cwd,
       read('dataDir', '.lifeboat', (_l, r) => r),
     ),
+    databaseUrl: read<string | null>('databaseUrl', null, (label, raw) => {
+      const url = raw.trim();
+      if (!/^postgres(ql)?:\/\/\S+$/i.test(url))
+        throw new ConfigError(`${label} must be a postgres:// URL (omit it for SQLite).`);
+      return url;
+    }),
+    sqliteSync: read<'full' | 'normal'>('sqliteSync', 'full', (label, raw) => {
+      const v = raw.trim().toLowerCase();
+      if (v !== 'full' && v !== 'normal') throw new ConfigError(`${label} must be full or normal.`);
+      return v;
+    }),
     secret: read<string | null>('secret', null, (label, raw) => {
       if (raw.trim().length < 16) throw new ConfigError(`${label} must be at least 16 characters.`);
       return raw.trim();
@@ -439,7 +470,7 @@ export function helpText(): string {
   return [
     'Usage: lifeboat start [options]',
     '',
-    'Runs the Lifeboat server (HTTP API, live stream, SQLite storage).',
+    'Runs the Lifeboat server (HTTP API, live stream; SQLite storage, or PostgreSQL with --database).',
     'Also: `lifeboat site --help` (sites, status sources, policy, SSO keys), `lifeboat incident --help`',
     '(manual incidents), `lifeboat staff --help` (staff members and their tokens),',
     '`lifeboat config check [<file>]` (a config file, without starting).',
@@ -448,4 +479,16 @@ export function helpText(): string {
     ...lines,
     '  --help                                            Show this help.',
   ].join('\n');
+}
+
+/** The store of a configuration: PostgreSQL when `databaseUrl` is set, else `<dataDir>/lifeboat.db`. */
+export function storeOptions(
+  config: Pick<ServerConfig, 'databaseUrl' | 'dataDir' | 'eventRetention' | 'sqliteSync'>,
+) {
+  return {
+    databaseUrl: config.databaseUrl,
+    file: path.join(config.dataDir, 'lifeboat.db'),
+    eventRetention: config.eventRetention,
+    sqliteSync: config.sqliteSync,
+  };
 }

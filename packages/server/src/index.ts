@@ -9,7 +9,13 @@ export {
   type RateLimitConfig,
 } from './config.js';
 export { startServer, type RunningServer } from './start.js';
-export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './store/sqlite.js';
+export {
+  openStore,
+  openSqliteStore,
+  SqlStore,
+  type StoreOptions,
+  type SqliteStoreOptions,
+} from './store/sql-store.js';
 export type {
   Store,
   SiteRecord,

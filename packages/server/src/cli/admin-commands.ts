@@ -5,7 +5,6 @@
  * A running server sees these changes in its snapshots at once; its live streams carry the
  * events written here with the next event of the site (the CLI cannot notify another process).
  */
-import path from 'node:path';
 import {
   IMPACTS,
   INCIDENT_PHASES,
@@ -20,7 +19,8 @@ import {
   type IncidentOutcome,
 } from '../services/incidents.js';
 import { adminSite, createSite, updateSite, type SiteOutcome } from '../services/sites.js';
-import { openSqliteStore } from '../store/sqlite.js';
+import { openStore } from '../store/sql-store.js';
+import { cliStoreOptions } from './args.js';
 import type { Store } from '../store/store.js';
 
 export interface CliIo {
@@ -32,6 +32,7 @@ export interface CliIo {
 
 const COMMON = `Common options:
   --data-dir <dir>        Data directory (LIFEBOAT_DATA_DIR, default .lifeboat); the server's SQLite file lives there.
+  --database <url>        A postgres:// URL (LIFEBOAT_DATABASE_URL): work on the PostgreSQL store instead.
   --json                  Print JSON instead of text.
   --help                  Show this help.`;
 
@@ -70,7 +71,7 @@ function parseArgs(argv: readonly string[], allowed: readonly string[]) {
   const values = new Map<string, string>();
   const lists = new Map<string, string[]>();
   const flags = new Set<string>();
-  const known = new Set([...allowed, '--data-dir', '--json', '--help']);
+  const known = new Set([...allowed, '--data-dir', '--database', '--json', '--help']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
@@ -126,13 +127,8 @@ export async function runAdminCommand(
   }
   let store: Store | null = null;
   try {
-    const dataDirOf = (values: Map<string, string>) =>
-      path.resolve(
-        io.cwd,
-        values.get('--data-dir') ?? (io.env['LIFEBOAT_DATA_DIR'] || '.lifeboat'),
-      );
-    const open = (values: Map<string, string>) =>
-      (store = openSqliteStore({ file: path.join(dataDirOf(values), 'lifeboat.db') }));
+    const open = async (values: Map<string, string>) =>
+      (store = await openStore(cliStoreOptions(values, io.env, io.cwd)));
     const print = (json: boolean, value: unknown, text: string) =>
       io.out(json ? JSON.stringify(value, null, 2) : text);
 
@@ -166,7 +162,7 @@ export async function runAdminCommand(
               ? { pollIntervalMs: interval(a.values.get('--poll-interval-ms')) }
               : {}),
           };
-          const site = settle(await createSite(open(a.values), input));
+          const site = settle(await createSite(await open(a.values), input));
           if (!site) return 2;
           print(
             a.flags.has('--json'),
@@ -184,7 +180,7 @@ export async function runAdminCommand(
             '--status-url',
             '--poll-interval-ms',
           ]);
-          const s = open(a.values);
+          const s = await open(a.values);
           const current = await s.getSiteBySlug(a.need('--slug'));
           if (!current) {
             io.err(`lifeboat: no site "${a.need('--slug')}".`);
@@ -210,7 +206,7 @@ export async function runAdminCommand(
         }
         case 'list': {
           const a = parseArgs(rest, []);
-          const sites = (await open(a.values).listSites()).map(adminSite);
+          const sites = (await (await open(a.values)).listSites()).map(adminSite);
           print(
             a.flags.has('--json'),
             sites,
@@ -241,7 +237,7 @@ export async function runAdminCommand(
       '--body',
       '--all',
     ]);
-    const s = open(a.values);
+    const s = await open(a.values);
     const site = await s.getSiteBySlug(a.need('--site'));
     if (!site) {
       io.err(`lifeboat: no site "${a.need('--site')}".`);

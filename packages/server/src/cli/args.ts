@@ -1,5 +1,6 @@
 /** Command-line arguments of the `lifeboat` subcommands: positionals, `--name value`, `--name=value`. */
 import path from 'node:path';
+import { isPostgresUrl, type StoreOptions } from '../store/sql-store.js';
 
 /** A mistake in the command line: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {}
@@ -26,7 +27,7 @@ export interface ParsedArgs {
   need(name: string): string;
 }
 
-const COMMON_VALUES = ['--data-dir'];
+const COMMON_VALUES = ['--data-dir', '--database'];
 const COMMON_FLAGS = ['--json', '--help'];
 
 export function parseCommandArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
@@ -75,6 +76,24 @@ export function parseCommandArgs(argv: readonly string[], spec: ArgSpec): Parsed
       if (v === undefined) throw new UsageError(`Missing ${name}.`);
       return v;
     },
+  };
+}
+
+/**
+ * The store a CLI command works on, as the server would open it: PostgreSQL from `--database`
+ * or LIFEBOAT_DATABASE_URL, else SQLite in the data directory.
+ */
+export function cliStoreOptions(
+  values: Map<string, string>,
+  env: Record<string, string | undefined>,
+  cwd: string,
+): StoreOptions {
+  const databaseUrl = values.get('--database') ?? (env['LIFEBOAT_DATABASE_URL'] || null);
+  if (databaseUrl !== null && !isPostgresUrl(databaseUrl))
+    throw new Error('--database must be a postgres:// URL (omit it for SQLite).');
+  return {
+    databaseUrl,
+    file: path.join(dataDirOf(values, env, cwd), 'lifeboat.db'),
   };
 }
 

@@ -9,15 +9,23 @@ import type { MemberRole, SitePolicy } from '@lifeboat/protocol';
 import { applySsoChange, viewOf, type SsoChange } from '../auth/sso-keys.js';
 import { loadSigningKeys, signToken } from '../auth/tokens.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { openSqliteStore } from '../store/sqlite.js';
+import { openStore } from '../store/sql-store.js';
 import { memberSummary, type SiteRecord, type Store } from '../store/store.js';
-import { dataDirOf, parseCommandArgs, parseDuration, UsageError, type ParsedArgs } from './args.js';
+import {
+  cliStoreOptions,
+  dataDirOf,
+  parseCommandArgs,
+  parseDuration,
+  UsageError,
+  type ParsedArgs,
+} from './args.js';
 import { DEFAULT_POLICY } from '../moderation/site-policy.js';
 import { checkPolicy, parsePolicySetting, POLICY_HELP } from './site-settings.js';
 import type { CliIo } from './admin-commands.js';
 
 const COMMON = `Common options:
   --data-dir <dir>        Data directory (LIFEBOAT_DATA_DIR, default .lifeboat).
+  --database <url>        A postgres:// URL (LIFEBOAT_DATABASE_URL): the PostgreSQL store.
   --json                  Print JSON instead of text.
   --help                  Show this help.`;
 
@@ -110,9 +118,7 @@ async function withStore<T>(
   io: CliIo,
   run: (store: Store) => Promise<T>,
 ): Promise<T> {
-  const store = openSqliteStore({
-    file: path.join(dataDirOf(a.values, io.env, io.cwd), 'lifeboat.db'),
-  });
+  const store = await openStore(cliStoreOptions(a.values, io.env, io.cwd));
   try {
     return await run(store);
   } finally {

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { LifeboatEvent } from '@lifeboat/protocol';
 import { MemoryHub, type HubNotice } from '../realtime/hub.js';
 import { buildSiteStatus } from '../services/status.js';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite.js';
+import { openSqliteStore, type SqlStore } from '../store/sql-store.js';
 import type { SiteRecord } from '../store/store.js';
 import { fixture, startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js';
 import { tempDir } from '../testing/harness.js';
@@ -70,7 +70,7 @@ function manualTimers() {
 }
 
 let dir: string;
-let store: SqliteStore;
+let store: SqlStore;
 let reader: Database.Database;
 let hub: MemoryHub;
 let notices: HubNotice[];
@@ -110,7 +110,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   dir = tempDir();
-  store = openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
+  store = await openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
   reader = new Database(path.join(dir, 'lifeboat.db'), { readonly: true });
   hub = new MemoryHub();
   site = await store.createSite({ slug: 'gh', name: 'GitHub mirror', origins: [] });
@@ -392,7 +392,7 @@ describe('status poller: events written by another process', () => {
     expect(notices).toEqual([]);
 
     // the CLI: its own connection to the same database file
-    const cli = openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
+    const cli = await openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
     try {
       const { seq } = await cli.createIncident(site.id, {
         id: '01JB0000000000000000000000',

@@ -1,10 +1,16 @@
-/** Test harness: the real app on 127.0.0.1:0 with a real SQLite file in a temp directory. */
+/**
+ * Test harness: the real app on 127.0.0.1:0 over a real store — a SQLite file in a temp
+ * directory, or, with LIFEBOAT_TEST_ENGINE=postgres, a fresh PostgreSQL database per server
+ * (created on LIFEBOAT_TEST_PG, default postgres://postgres@127.0.0.1:5432, dropped at close).
+ */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ulid, type Session } from '@lifeboat/protocol';
 import { buildApp } from '../app.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { loadConfig, type ServerConfig } from '../config.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -20,9 +26,42 @@ export interface TestServer {
   lockedIncident: string;
   /** Rows in a table (a separate read connection on the same file). */
   count(table: string, where?: string): number;
+  /** Rows of a statement on the server's own store (either engine; `?` placeholders). */
+  sql<T = Record<string, unknown>>(text: string, ...params: unknown[]): Promise<T[]>;
   api(pathname: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   session(displayName?: string, site?: string): Promise<Session>;
   close(): Promise<void>;
+}
+
+/** The engine the suites run on (CI runs the server suites once per engine). */
+export const TEST_ENGINE: 'sqlite' | 'postgres' =
+  process.env['LIFEBOAT_TEST_ENGINE'] === 'postgres' ? 'postgres' : 'sqlite';
+const PG_BASE = (process.env['LIFEBOAT_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432').replace(
+  /\/+$/,
+  '',
+);
+
+/** `psql` on a database, synchronously (tests read rows between requests). */
+export function psql(url: string, sql: string): string {
+  return execFileSync('psql', [url, '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
+    encoding: 'utf8',
+  }).trim();
+}
+
+/** A new empty PostgreSQL database for one test server; returns its URL and a drop function. */
+export function createTestDatabase(): { url: string; drop: () => void } {
+  const name = `lb_test_${ulid().toLowerCase()}`;
+  psql(`${PG_BASE}/postgres`, `CREATE DATABASE ${name}`);
+  return {
+    url: `${PG_BASE}/${name}`,
+    drop: () => {
+      try {
+        psql(`${PG_BASE}/postgres`, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } catch {
+        // best effort: a leftover test database is harmless
+      }
+    },
+  };
 }
 
 export function tempDir(): string {
@@ -34,6 +73,8 @@ export async function startTestServer(
   dataDir = tempDir(),
 ): Promise<TestServer> {
   const base = loadConfig({ env: {}, argv: [], cwd: dataDir });
+  const pg =
+    TEST_ENGINE === 'postgres' && overrides.databaseUrl === undefined ? createTestDatabase() : null;
   const config: ServerConfig = {
     ...base,
     port: 0,
@@ -49,6 +90,7 @@ export async function startTestServer(
       postsPerMember: 1000,
       windowMs: 60_000,
     },
+    ...(pg ? { databaseUrl: pg.url } : {}),
     ...overrides,
   };
   const app = await buildApp(config);
@@ -96,10 +138,10 @@ export async function startTestServer(
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const reader = new Database(path.join(dataDir, 'lifeboat.db'), {
-    readonly: true,
-    fileMustExist: true,
-  });
+  const databaseUrl = config.databaseUrl;
+  const reader = databaseUrl
+    ? null
+    : new Database(path.join(dataDir, 'lifeboat.db'), { readonly: true, fileMustExist: true });
 
   const api: TestServer['api'] = (pathname, init = {}) => {
     const headers = new Headers(init.headers);
@@ -120,9 +162,13 @@ export async function startTestServer(
     site: 'acme',
     incident,
     lockedIncident,
-    count: (table, where = '1=1') =>
-      (reader.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number })
-        .n,
+    count: (table, where = '1=1') => {
+      const sql = `SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`;
+      if (databaseUrl) return Number(psql(databaseUrl, sql));
+      return (reader!.prepare(sql).get() as { n: number }).n;
+    },
+    sql: <T>(text: string, ...params: unknown[]) =>
+      (app.lifeboat.store as SqlStore).driver.all<T>(text, ...params),
     api,
     async session(displayName = 'Tester', siteSlug = 'acme') {
       const res = await api(`/v1/sites/${siteSlug}/sessions`, {
@@ -133,9 +179,10 @@ export async function startTestServer(
       return (await res.json()) as Session;
     },
     async close() {
-      reader.close();
+      reader?.close();
       app.lifeboat.closeStreams();
       await app.close();
+      pg?.drop();
     },
   };
 }

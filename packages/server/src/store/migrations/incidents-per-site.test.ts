@@ -8,7 +8,20 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteDb } from '../sqlite-db.js';
+import { SqliteDriver } from '../sql/sqlite-driver.js';
+import { migrate } from './runner.js';
+
+/** Opens the file through the SQLite driver and runs the migrations, as the server does. */
+async function openMigrated(file: string): Promise<SqliteDriver> {
+  const driver = new SqliteDriver({ file });
+  try {
+    await migrate(driver);
+  } catch (err) {
+    await driver.close();
+    throw err;
+  }
+  return driver;
+}
 import { MIGRATIONS } from './index.js';
 
 const dirs: string[] = [];
@@ -168,14 +181,14 @@ function rows(db: Database.Database, table: string): Array<Record<string, unknow
 }
 
 describe('migration 6: incidents per site', () => {
-  it('keeps every row of a version 5 database, adds site_id, and checks every foreign key', () => {
+  it('keeps every row of a version 5 database, adds site_id, and checks every foreign key', async () => {
     const file = tempFile();
     const old = databaseAt(file, 5);
     seed(old);
     const before = Object.fromEntries(TABLES.map((t) => [t, rows(old, t)]));
     old.close();
 
-    const store = new SqliteDb({ file });
+    const store = await openMigrated(file);
     try {
       const db = store.db;
       const versions = db.prepare('SELECT version FROM schema_migrations').pluck().all();
@@ -263,7 +276,7 @@ describe('migration 6: incidents per site', () => {
     }
   });
 
-  it('is not applied, and leaves version 5 as it was, when a row breaks a foreign key', () => {
+  it('is not applied, and leaves version 5 as it was, when a row breaks a foreign key', async () => {
     const file = tempFile();
     const old = databaseAt(file, 5);
     seed(old);
@@ -278,7 +291,7 @@ describe('migration 6: incidents per site', () => {
     const schema = old.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all();
     old.close();
 
-    expect(() => new SqliteDb({ file })).toThrow(
+    await expect(openMigrated(file)).rejects.toThrow(
       /Migration 6 \(incidents-per-site\) not applied: 1 row\(s\) break a foreign key \(posts row \d+ → incidents\)/,
     );
 

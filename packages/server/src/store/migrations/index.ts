@@ -14,6 +14,11 @@ export interface Migration {
    * off around its transaction and checks every foreign key before committing.
    */
   rebuildsTables?: boolean;
+  /**
+   * The PostgreSQL text, where the portable `sql` will not do (migrations/runner.ts); absent:
+   * `sql` runs on both. Migrations up to the PostgreSQL baseline (version 6) never run there.
+   */
+  postgres?: string;
 }
 
 const initial = `

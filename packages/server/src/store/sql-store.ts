@@ -1,27 +1,32 @@
 /**
- * The embedded SQLite engine (better-sqlite3). better-sqlite3 is synchronous, so each
- * transaction runs to completion without interleaving; the async methods keep the interface
- * PostgreSQL-shaped.
+ * The store: one engine-neutral implementation of `Store` over the SQL driver port
+ * (sql/driver.ts, ADR 0017), on SQLite (better-sqlite3, the zero-configuration default) or
+ * PostgreSQL (pg, for several instances). `openStore` picks the engine from the configuration and
+ * migrates; the server, the CLI and the test harness all open their store through it.
  */
 import { ulid, type Incident, type ReactionKind } from '@lifeboat/protocol';
-import { createPost, setAffected, setReaction } from './sqlite-community.js';
-import { affectedHistory } from './sqlite-affected.js';
-import { deletePost, editPost } from './sqlite-posts.js';
-import { SqliteDb, now, type SqliteStoreOptions } from './sqlite-db.js';
-import { SqliteStatus } from './sqlite-status.js';
-import { SqliteMembers } from './sqlite-members.js';
+import { createPost, setAffected, setReaction } from './sql-community.js';
+import { affectedHistory } from './sql-affected.js';
+import { deletePost, editPost } from './sql-posts.js';
+import { StoreDb, now } from './db.js';
+import type { SqlDriver } from './sql/driver.js';
+import { SqliteDriver } from './sql/sqlite-driver.js';
+import { PgDriver } from './sql/pg-driver.js';
+import { migrate } from './migrations/runner.js';
+import { SqlStatus } from './sql-status.js';
+import { SqlMembers } from './sql-members.js';
 import type { SiteSsoConfig, SsoProfile } from './identity-types.js';
 import type { IncidentChange, SitePatch, UpstreamSnapshot } from './status-types.js';
-import { listWorkarounds, mergePost } from './sqlite-workarounds.js';
+import { listWorkarounds, mergePost } from './sql-workarounds.js';
 import {
-  SqliteModeration,
+  SqlModeration,
   activeBan,
   auditPage,
   authorStanding,
   moderationQueue,
-} from './sqlite-moderation.js';
+} from './sql-moderation.js';
 import type { AuditActor, AuditInput } from './moderation-types.js';
-import { threadOrderSlice } from './sqlite-thread-order.js';
+import { threadOrderSlice } from './sql-thread-order.js';
 import {
   POST_SELECT,
   incidentBase,
@@ -34,7 +39,7 @@ import {
   type MemberRow,
   type PostRow,
   type SiteRow,
-} from './sqlite-rows.js';
+} from './sql-rows.js';
 import type {
   AffectedOutcome,
   CreatePostOutcome,
@@ -55,51 +60,76 @@ import type {
   ThreadSlice,
 } from './store.js';
 
-export type { SqliteStoreOptions } from './sqlite-db.js';
+export interface StoreOptions {
+  /** `postgres://…` selects PostgreSQL; absent or null: SQLite in `file`. */
+  databaseUrl?: string | null;
+  /** The SQLite file (its directory is created, mode 0700, when missing). */
+  file?: string;
+  /** Events kept per site for Last-Event-ID replay. */
+  eventRetention?: number;
+  /** SQLite `synchronous`: `full` (default) or `normal` (docs/server/operations.md). */
+  sqliteSync?: 'full' | 'normal';
+  /** PostgreSQL connection pool size per instance. */
+  poolSize?: number;
+}
 
-export class SqliteStore implements Store {
-  readonly engine = 'sqlite' as const;
-  private readonly db: SqliteDb;
-  private readonly status: SqliteStatus;
-  private readonly members: SqliteMembers;
-  private readonly moderation: SqliteModeration;
+/** The options of the SQLite engine alone (kept for callers that only ever open a file). */
+export interface SqliteStoreOptions {
+  file: string;
+  eventRetention?: number;
+}
 
-  constructor(options: SqliteStoreOptions) {
-    this.db = new SqliteDb(options);
-    this.members = new SqliteMembers(this.db);
-    this.status = new SqliteStatus(this.db, (siteId, row) =>
-      this.assembleIncident(row, this.slugOf(siteId)),
-    );
-    this.moderation = new SqliteModeration(this.db, (siteId, row) =>
-      this.assembleIncident(row, this.slugOf(siteId)),
-    );
+export function isPostgresUrl(url: string | null | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//i.test(url);
+}
+
+export class SqlStore implements Store {
+  readonly engine: 'sqlite' | 'postgres';
+  private readonly db: StoreDb;
+  private readonly status: SqlStatus;
+  private readonly members: SqlMembers;
+  private readonly moderation: SqlModeration;
+
+  constructor(driver: SqlDriver, eventRetention: number) {
+    this.engine = driver.dialect;
+    this.db = new StoreDb(driver, eventRetention);
+    this.members = new SqlMembers(this.db);
+    const assemble = async (siteId: string, row: IncidentRow) =>
+      this.assembleIncident(row, await this.slugOf(siteId));
+    this.status = new SqlStatus(this.db, assemble);
+    this.moderation = new SqlModeration(this.db, assemble);
   }
 
   async close(): Promise<void> {
-    this.db.close();
+    await this.db.close();
+  }
+
+  /** The SQL driver (benchmarks and tests that need raw access). */
+  get driver(): SqlDriver {
+    return this.db.driver;
   }
 
   // ---- sites and components ----
 
   async getSiteBySlug(slug: string): Promise<SiteRecord | null> {
-    const row = this.db.one<SiteRow>('SELECT * FROM sites WHERE slug = ?', slug);
+    const row = await this.db.one<SiteRow>('SELECT * FROM sites WHERE slug = ?', slug);
     return row ? toSite(row) : null;
   }
 
   async getSiteById(id: string): Promise<SiteRecord | null> {
-    const row = this.db.one<SiteRow>('SELECT * FROM sites WHERE id = ?', id);
+    const row = await this.db.one<SiteRow>('SELECT * FROM sites WHERE id = ?', id);
     return row ? toSite(row) : null;
   }
 
   async createSite(input: { slug: string; name: string; origins: string[] }): Promise<SiteRecord> {
-    const row = this.db.one<SiteRow>(
+    const row = (await this.db.one<SiteRow>(
       'INSERT INTO sites (id, slug, name, origins, event_seq, created_at) VALUES (?, ?, ?, ?, 0, ?) RETURNING *',
       ulid(),
       input.slug,
       input.name,
       JSON.stringify(input.origins),
       now(),
-    )!;
+    ))!;
     return toSite(row);
   }
 
@@ -107,10 +137,10 @@ export class SqliteStore implements Store {
     siteId: string,
     components: Array<{ id: string; name: string; status: string; group: string | null }>,
   ): Promise<void> {
-    this.db.tx(() => {
-      this.db.run('DELETE FROM components WHERE site_id = ?', siteId);
-      components.forEach((c, i) =>
-        this.db.run(
+    await this.db.tx(async () => {
+      await this.db.run('DELETE FROM components WHERE site_id = ?', siteId);
+      for (const [i, c] of components.entries())
+        await this.db.run(
           'INSERT INTO components (site_id, id, name, status, group_name, position) VALUES (?, ?, ?, ?, ?, ?)',
           siteId,
           c.id,
@@ -118,36 +148,43 @@ export class SqliteStore implements Store {
           c.status,
           c.group,
           i,
-        ),
-      );
+        );
     });
   }
 
   async listComponents(siteId: string) {
-    return this.db
-      .all<ComponentRow>('SELECT * FROM components WHERE site_id = ? ORDER BY position', siteId)
-      .map(toComponent);
+    return (
+      await this.db.all<ComponentRow>(
+        'SELECT * FROM components WHERE site_id = ? ORDER BY position',
+        siteId,
+      )
+    ).map(toComponent);
   }
 
   // ---- incidents ----
 
-  private assembleIncident(row: IncidentRow, slug: string): Incident {
-    const updates = this.db.all<{ id: string; phase: string; body: string; created_at: string }>(
+  private async assembleIncident(row: IncidentRow, slug: string): Promise<Incident> {
+    const updates = await this.db.all<{
+      id: string;
+      phase: string;
+      body: string;
+      created_at: string;
+    }>(
       'SELECT * FROM incident_updates WHERE site_id = ? AND incident_id = ? ORDER BY created_at DESC, id DESC',
       row.site_id,
       row.id,
     );
-    const affected = this.db.one<{ n: number }>(
+    const affected = (await this.db.one<{ n: number }>(
       'SELECT COUNT(*) AS n FROM affected WHERE site_id = ? AND incident_id = ?',
       row.site_id,
       row.id,
-    )!.n;
-    const posts = this.db.one<{ n: number }>(
+    ))!.n;
+    const posts = (await this.db.one<{ n: number }>(
       "SELECT COUNT(*) AS n FROM posts WHERE site_id = ? AND incident_id = ? AND state = 'published' AND deleted_at IS NULL",
       row.site_id,
       row.id,
-    )!.n;
-    const top = this.db.one<PostRow>(
+    ))!.n;
+    const top = await this.db.one<PostRow>(
       `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.kind = 'workaround' AND p.state = 'published' AND p.deleted_at IS NULL
        ORDER BY p.pinned DESC, p.verified DESC, (p.worked_count - p.didnt_work_count) DESC, p.score DESC, p.id ASC LIMIT 1`,
       row.site_id,
@@ -168,20 +205,21 @@ export class SqliteStore implements Store {
     };
   }
 
-  private slugOf(siteId: string): string {
-    return this.db.one<{ slug: string }>('SELECT slug FROM sites WHERE id = ?', siteId)!.slug;
+  private async slugOf(siteId: string): Promise<string> {
+    return (await this.db.one<{ slug: string }>('SELECT slug FROM sites WHERE id = ?', siteId))!
+      .slug;
   }
 
   async createIncident(
     siteId: string,
     input: NewIncident,
   ): Promise<{ incident: Incident; seq: number }> {
-    return this.db.tx(() => {
+    return await this.db.tx(async () => {
       const updatedAt = input.updates.reduce(
         (t, u) => (u.createdAt > t ? u.createdAt : t),
         input.startedAt,
       );
-      this.db.run(
+      await this.db.run(
         `INSERT INTO incidents (id, site_id, title, phase, impact, components, started_at, resolved_at, updated_at, thread_state)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         input.id,
@@ -196,7 +234,7 @@ export class SqliteStore implements Store {
         input.threadState,
       );
       for (const u of input.updates) {
-        this.db.run(
+        await this.db.run(
           'INSERT INTO incident_updates (site_id, id, incident_id, phase, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
           siteId,
           u.id,
@@ -206,12 +244,12 @@ export class SqliteStore implements Store {
           u.createdAt,
         );
       }
-      const incident = this.assembleIncident(
-        this.db.incidentRow(siteId, input.id)!,
-        this.slugOf(siteId),
+      const incident = await this.assembleIncident(
+        (await this.db.incidentRow(siteId, input.id))!,
+        await this.slugOf(siteId),
       );
       const type = input.resolvedAt ? 'incident.resolved' : 'incident.opened';
-      const seq = this.db.appendEvent(siteId, input.id, updatedAt, (s) => ({
+      const seq = await this.db.appendEvent(siteId, input.id, updatedAt, (s) => ({
         type,
         seq: s,
         incident,
@@ -222,17 +260,17 @@ export class SqliteStore implements Store {
 
   async listIncidents(siteId: string, state: 'open' | 'all'): Promise<Incident[]> {
     const where = state === 'open' ? 'AND resolved_at IS NULL' : '';
-    const rows = this.db.all<IncidentRow>(
+    const rows = await this.db.all<IncidentRow>(
       `SELECT * FROM incidents WHERE site_id = ? ${where} ORDER BY started_at DESC, id DESC LIMIT 100`,
       siteId,
     );
-    const slug = this.slugOf(siteId);
-    return rows.map((r) => this.assembleIncident(r, slug));
+    const slug = await this.slugOf(siteId);
+    return Promise.all(rows.map((r) => this.assembleIncident(r, slug)));
   }
 
   async getIncident(siteId: string, incidentId: string): Promise<Incident | null> {
-    const row = this.db.incidentRow(siteId, incidentId);
-    return row ? this.assembleIncident(row, this.slugOf(siteId)) : null;
+    const row = await this.db.incidentRow(siteId, incidentId);
+    return row ? await this.assembleIncident(row, await this.slugOf(siteId)) : null;
   }
 
   async threadSlice(
@@ -241,9 +279,9 @@ export class SqliteStore implements Store {
     afterId: string | null,
     limit: number,
   ): Promise<ThreadSlice | null> {
-    const row = this.db.incidentRow(siteId, incidentId);
+    const row = await this.db.incidentRow(siteId, incidentId);
     if (!row) return null;
-    const rows = this.db.all<PostRow>(
+    const rows = await this.db.all<PostRow>(
       `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.state = 'published' AND p.id > ? ORDER BY p.id ASC LIMIT ?`,
       siteId,
       incidentId,
@@ -266,22 +304,22 @@ export class SqliteStore implements Store {
     after: ThreadOrderKey | null,
     limit: number,
   ): Promise<ThreadOrderSlice | null> {
-    const row = this.db.incidentRow(siteId, incidentId);
+    const row = await this.db.incidentRow(siteId, incidentId);
     if (!row) return null;
-    const slice = threadOrderSlice(this.db, siteId, incidentId, order, after, limit);
+    const slice = await threadOrderSlice(this.db, siteId, incidentId, order, after, limit);
     return { threadState: incidentBase(row).threadState, ...slice };
   }
 
   async memberIncidentState(siteId: string, incidentId: string, memberId: string) {
-    if (!this.db.incidentRow(siteId, incidentId)) return null;
+    if (!(await this.db.incidentRow(siteId, incidentId))) return null;
     const affected =
-      this.db.one(
+      (await this.db.one(
         'SELECT 1 FROM affected WHERE site_id = ? AND incident_id = ? AND member_id = ?',
         siteId,
         incidentId,
         memberId,
-      ) !== undefined;
-    const rows = this.db.all<{ post_id: string; kind: ReactionKind }>(
+      )) !== undefined;
+    const rows = await this.db.all<{ post_id: string; kind: ReactionKind }>(
       'SELECT r.post_id, r.kind FROM reactions r JOIN posts p ON p.id = r.post_id WHERE p.site_id = ? AND p.incident_id = ? AND r.member_id = ?',
       siteId,
       incidentId,
@@ -300,7 +338,7 @@ export class SqliteStore implements Store {
     createdAt?: string;
     fingerprint?: string | null;
   }) {
-    const row = this.db.one<MemberRow>(
+    const row = (await this.db.one<MemberRow>(
       'INSERT INTO members (id, site_id, kind, display_name, role, created_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
       ulid(),
       input.siteId,
@@ -309,12 +347,12 @@ export class SqliteStore implements Store {
       input.role,
       input.createdAt ?? now(),
       input.fingerprint ?? null,
-    )!;
+    ))!;
     return toMember(row);
   }
 
   async getMember(siteId: string, memberId: string) {
-    const row = this.db.one<MemberRow>(
+    const row = await this.db.one<MemberRow>(
       'SELECT * FROM members WHERE site_id = ? AND id = ?',
       siteId,
       memberId,
@@ -323,17 +361,17 @@ export class SqliteStore implements Store {
   }
 
   async listMembers(siteId: string, kind: MemberRecord['kind']) {
-    return this.db
-      .all<MemberRow>(
+    return (
+      await this.db.all<MemberRow>(
         'SELECT * FROM members WHERE site_id = ? AND kind = ? AND deleted_at IS NULL ORDER BY id',
         siteId,
         kind,
       )
-      .map(toMember);
+    ).map(toMember);
   }
 
   async setMemberRole(siteId: string, memberId: string, role: MemberRecord['role']) {
-    const row = this.db.one<MemberRow>(
+    const row = await this.db.one<MemberRow>(
       'UPDATE members SET role = ? WHERE site_id = ? AND id = ? RETURNING *',
       role,
       siteId,
@@ -343,7 +381,7 @@ export class SqliteStore implements Store {
   }
 
   async renameMember(siteId: string, memberId: string, displayName: string) {
-    const row = this.db.one<MemberRow>(
+    const row = await this.db.one<MemberRow>(
       'UPDATE members SET display_name = ? WHERE site_id = ? AND id = ? RETURNING *',
       displayName,
       siteId,
@@ -406,7 +444,7 @@ export class SqliteStore implements Store {
     bucketMinutes: number,
     buckets: number,
   ) {
-    return affectedHistory(this.db, siteId, incidentId, bucketMinutes, buckets);
+    return await affectedHistory(this.db, siteId, incidentId, bucketMinutes, buckets);
   }
 
   async editPost(
@@ -431,7 +469,7 @@ export class SqliteStore implements Store {
   // ---- workarounds ----
 
   async listWorkarounds(siteId: string, incidentId: string, limit: number) {
-    return listWorkarounds(this.db, siteId, incidentId, limit);
+    return await listWorkarounds(this.db, siteId, incidentId, limit);
   }
 
   async mergePost(
@@ -441,8 +479,8 @@ export class SqliteStore implements Store {
     at = now(),
     audit?: { actor: AuditActor; reason: string | null },
   ): Promise<MergeOutcome> {
-    return mergePost(this.db, siteId, postId, intoId, at, audit, (site, row) =>
-      this.assembleIncident(row, this.slugOf(site)),
+    return mergePost(this.db, siteId, postId, intoId, at, audit, async (site, row) =>
+      this.assembleIncident(row, await this.slugOf(site)),
     );
   }
 
@@ -461,15 +499,15 @@ export class SqliteStore implements Store {
   }
 
   async authorStanding(siteId: string, memberId: string) {
-    return authorStanding(this.db, siteId, memberId);
+    return await authorStanding(this.db, siteId, memberId);
   }
 
   async activeBan(siteId: string, who: { memberId?: string | null; fingerprint?: string | null }) {
-    return activeBan(this.db, siteId, who);
+    return await activeBan(this.db, siteId, who);
   }
 
   async moderationQueue(siteId: string, queue: 'pending' | 'flagged', limit: number) {
-    return moderationQueue(this.db, siteId, queue, limit);
+    return await moderationQueue(this.db, siteId, queue, limit);
   }
 
   async moderatePost(
@@ -513,7 +551,7 @@ export class SqliteStore implements Store {
   }
 
   async auditPage(siteId: string, cursor: string | null, limit: number) {
-    return auditPage(this.db, siteId, cursor, limit);
+    return await auditPage(this.db, siteId, cursor, limit);
   }
 
   // ---- site management and status sources (sqlite-status.ts) ----
@@ -549,7 +587,7 @@ export class SqliteStore implements Store {
   // ---- events ----
 
   async eventsAfter(siteId: string, after: number, limit: number): Promise<StoredEvent[]> {
-    return this.db.all<StoredEvent>(
+    return await this.db.all<StoredEvent>(
       'SELECT seq, type, payload, audience FROM events WHERE site_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
       siteId,
       after,
@@ -558,15 +596,15 @@ export class SqliteStore implements Store {
   }
 
   async eventBounds(siteId: string) {
-    const site = this.db.one<{ event_seq: number }>(
+    const site = await this.db.one<{ event_seq: number }>(
       'SELECT event_seq FROM sites WHERE id = ?',
       siteId,
     );
-    const row = this.db.one<{ oldest: number | null }>(
+    const row = await this.db.one<{ oldest: number | null }>(
       'SELECT MIN(seq) AS oldest FROM events WHERE site_id = ?',
       siteId,
     );
-    const last = this.db.one<{ created_at: string }>(
+    const last = await this.db.one<{ created_at: string }>(
       'SELECT created_at FROM events WHERE site_id = ? ORDER BY seq DESC LIMIT 1',
       siteId,
     );
@@ -578,7 +616,28 @@ export class SqliteStore implements Store {
   }
 }
 
+/**
+ * Opens the store the configuration names, creating and migrating its schema when needed
+ * (migrations run once, under a lock, however many instances start together).
+ */
+export async function openStore(options: StoreOptions): Promise<SqlStore> {
+  let driver: SqlDriver;
+  if (isPostgresUrl(options.databaseUrl)) {
+    driver = new PgDriver({ connectionString: options.databaseUrl, max: options.poolSize });
+  } else {
+    if (!options.file) throw new Error('openStore: a SQLite file or a postgres:// URL is needed.');
+    driver = new SqliteDriver({ file: options.file, synchronous: options.sqliteSync });
+  }
+  try {
+    await migrate(driver);
+  } catch (err) {
+    await driver.close();
+    throw err;
+  }
+  return new SqlStore(driver, options.eventRetention ?? 10_000);
+}
+
 /** Opens (creating and migrating when needed) a SQLite store. */
-export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  return new SqliteStore(options);
+export function openSqliteStore(options: SqliteStoreOptions): Promise<SqlStore> {
+  return openStore(options);
 }

@@ -5,9 +5,9 @@
  */
 import type { ThreadState } from '@lifeboat/protocol';
 import { helpfulness } from '../content/helpfulness.js';
-import { now, type SqliteDb } from './sqlite-db.js';
-import { toPost } from './sqlite-rows.js';
-import { publicView, queued } from './sqlite-moderation.js';
+import { now, type StoreDb } from './db.js';
+import { toPost } from './sql-rows.js';
+import { publicView, queued } from './sql-moderation.js';
 import type { OwnPostOptions, OwnPostOutcome, PostChange } from './store.js';
 
 interface OwnRow {
@@ -23,15 +23,15 @@ interface OwnRow {
 }
 
 /** Checks the author rules; returns the row when the member may change the post at `at`. */
-function ownPost(
-  db: SqliteDb,
+async function ownPost(
+  db: StoreDb,
   siteId: string,
   postId: string,
   memberId: string,
   windowMs: number,
   at: string,
-): { row: OwnRow } | Exclude<OwnPostOutcome, { kind: 'ok' }> {
-  const row = db.one<OwnRow>(
+): Promise<{ row: OwnRow } | Exclude<OwnPostOutcome, { kind: 'ok' }>> {
+  const row = await db.one<OwnRow>(
     `SELECT p.incident_id, p.member_id, p.kind, p.state, p.created_at, p.deleted_at, p.flag_count, i.thread_state
      FROM posts p JOIN incidents i ON i.site_id = p.site_id AND i.id = p.incident_id WHERE p.id = ? AND p.site_id = ?`,
     postId,
@@ -47,15 +47,15 @@ function ownPost(
 }
 
 export async function editPost(
-  db: SqliteDb,
+  db: StoreDb,
   siteId: string,
   postId: string,
   memberId: string,
   change: PostChange,
   { windowMs, at = now() }: OwnPostOptions,
 ): Promise<OwnPostOutcome> {
-  return db.tx((): OwnPostOutcome => {
-    const own = ownPost(db, siteId, postId, memberId, windowMs, at);
+  return await db.tx(async (): Promise<OwnPostOutcome> => {
+    const own = await ownPost(db, siteId, postId, memberId, windowMs, at);
     if (!('row' in own)) return own;
     if ((own.row.kind === 'workaround') !== (change.workaround !== null))
       return {
@@ -66,7 +66,7 @@ export async function editPost(
             ? 'A workaround keeps its title and steps: send them with the edit.'
             : 'Only a workaround post carries workaround fields.',
       };
-    db.run(
+    await db.run(
       'UPDATE posts SET body = ?, workaround = ?, edited_at = ? WHERE id = ?',
       change.body,
       change.workaround ? JSON.stringify(change.workaround) : null,
@@ -75,7 +75,7 @@ export async function editPost(
     );
     const held = (change.moderationReasons?.length ?? 0) > 0;
     if (held)
-      db.run(
+      await db.run(
         "UPDATE posts SET state = 'pending', pinned = 0, moderation_reasons = ? WHERE id = ?",
         JSON.stringify(change.moderationReasons),
         postId,
@@ -83,42 +83,46 @@ export async function editPost(
     if (own.row.state === 'pending' || held) {
       // Out of public view: open pages only learn that a public post left (without its text);
       // staff see the edited post in the queue.
-      const post = toPost(db.postRow(postId)!);
+      const post = toPost((await db.postRow(postId))!);
       let seq: number | null = null;
       if (own.row.state === 'published')
-        seq = db.appendEvent(siteId, post.incidentId, at, (s) => ({
+        seq = await db.appendEvent(siteId, post.incidentId, at, (s) => ({
           type: 'post.updated',
           seq: s,
           post: publicView(post),
         }));
-      seq = queued(db, siteId, postId, at) ?? seq;
+      seq = (await queued(db, siteId, postId, at)) ?? seq;
       return { kind: 'ok', post, seq };
     }
-    const updated = db.postUpdated(siteId, postId, at);
-    return { kind: 'ok', post: updated.post, seq: queued(db, siteId, postId, at) ?? updated.seq };
+    const updated = await db.postUpdated(siteId, postId, at);
+    return {
+      kind: 'ok',
+      post: updated.post,
+      seq: (await queued(db, siteId, postId, at)) ?? updated.seq,
+    };
   });
 }
 
 export async function deletePost(
-  db: SqliteDb,
+  db: StoreDb,
   siteId: string,
   postId: string,
   memberId: string,
   { windowMs, at = now() }: OwnPostOptions,
 ): Promise<OwnPostOutcome> {
-  return db.tx((): OwnPostOutcome => {
-    const own = ownPost(db, siteId, postId, memberId, windowMs, at);
+  return await db.tx(async (): Promise<OwnPostOutcome> => {
+    const own = await ownPost(db, siteId, postId, memberId, windowMs, at);
     // Deleting twice is a no-op (a retried request): the tombstone, no second event.
     if ('kind' in own && own.kind === 'deleted')
-      return { kind: 'ok', post: toPost(db.postRow(postId)!), seq: null };
+      return { kind: 'ok', post: toPost((await db.postRow(postId))!), seq: null };
     if (!('row' in own)) return own;
-    db.run(
+    await db.run(
       "UPDATE posts SET body = '', workaround = NULL, deleted_at = ? WHERE id = ?",
       at,
       postId,
     );
-    const cleared = () =>
-      db.appendEvent(siteId, own.row.incident_id, at, (s) => ({
+    const cleared = async () =>
+      await db.appendEvent(siteId, own.row.incident_id, at, (s) => ({
         type: 'moderation.cleared',
         seq: s,
         postId,
@@ -126,26 +130,26 @@ export async function deletePost(
       }));
     // A pending post was never public: only the moderation queue hears that it is gone.
     if (own.row.state === 'pending')
-      return { kind: 'ok', post: toPost(db.postRow(postId)!), seq: cleared() };
-    const updated = db.postUpdated(siteId, postId, at);
+      return { kind: 'ok', post: toPost((await db.postRow(postId))!), seq: await cleared() };
+    const updated = await db.postUpdated(siteId, postId, at);
     // A flagged post leaves the flagged queue with its text.
-    return { ...updated, kind: 'ok', seq: own.row.flag_count > 0 ? cleared() : updated.seq };
+    return { ...updated, kind: 'ok', seq: own.row.flag_count > 0 ? await cleared() : updated.seq };
   });
 }
 
 /** Recomputes a post's score from its confirmations; call inside the confirmation's transaction. */
-export function recomputeScore(db: SqliteDb, postId: string, at: string): number {
-  const { worked_count: worked } = db.one<{ worked_count: number }>(
+export async function recomputeScore(db: StoreDb, postId: string, at: string): Promise<number> {
+  const { worked_count: worked } = (await db.one<{ worked_count: number }>(
     'SELECT worked_count FROM posts WHERE id = ?',
     postId,
-  )!;
-  const times = db
-    .all<{ created_at: string }>(
+  ))!;
+  const times = (
+    await db.all<{ created_at: string }>(
       "SELECT created_at FROM reactions WHERE post_id = ? AND kind = 'didnt_work'",
       postId,
     )
-    .map((r) => r.created_at);
+  ).map((r) => r.created_at);
   const score = helpfulness(worked, times, at);
-  db.run('UPDATE posts SET score = ? WHERE id = ?', score, postId);
+  await db.run('UPDATE posts SET score = ? WHERE id = ?', score, postId);
   return score;
 }

@@ -6,32 +6,32 @@
  * then `incident.updated` when the incident's top workaround changed (the banner's shows at once).
  */
 import type { Post } from '@lifeboat/protocol';
-import { now, type SqliteDb } from './sqlite-db.js';
-import { POST_SELECT, toPost, type PostRow } from './sqlite-rows.js';
-import { recomputeScore } from './sqlite-posts.js';
+import { now, type StoreDb } from './db.js';
+import { POST_SELECT, toPost, type PostRow } from './sql-rows.js';
+import { recomputeScore } from './sql-posts.js';
 import type { AuditActor, MergeOutcome } from './store.js';
-import { writeAudit, type AssembleIncident } from './sqlite-moderation.js';
+import { writeAudit, type AssembleIncident } from './sql-moderation.js';
 
 /** Published workarounds of an incident not deleted by their authors, oldest first. */
-export function listWorkarounds(
-  db: SqliteDb,
+export async function listWorkarounds(
+  db: StoreDb,
   siteId: string,
   incidentId: string,
   limit: number,
-): Post[] {
-  return db
-    .all<PostRow>(
+): Promise<Post[]> {
+  return (
+    await db.all<PostRow>(
       `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.kind = 'workaround' AND p.state = 'published'
        AND p.deleted_at IS NULL ORDER BY p.id ASC LIMIT ?`,
       siteId,
       incidentId,
       limit,
     )
-    .map(toPost);
+  ).map(toPost);
 }
 
-function recount(db: SqliteDb, postId: string): void {
-  db.run(
+async function recount(db: StoreDb, postId: string): Promise<void> {
+  await db.run(
     `UPDATE posts SET
        worked_count = (SELECT COUNT(*) FROM reactions WHERE post_id = ? AND kind = 'worked'),
        didnt_work_count = (SELECT COUNT(*) FROM reactions WHERE post_id = ? AND kind = 'didnt_work')
@@ -42,8 +42,8 @@ function recount(db: SqliteDb, postId: string): void {
   );
 }
 
-export function mergePost(
-  db: SqliteDb,
+export async function mergePost(
+  db: StoreDb,
   siteId: string,
   postId: string,
   intoId: string,
@@ -51,10 +51,10 @@ export function mergePost(
   audit?: { actor: AuditActor; reason: string | null },
   /** The full incident (with its top workaround); without it no `incident.updated` is written. */
   assemble?: AssembleIncident,
-): MergeOutcome {
-  return db.tx((): MergeOutcome => {
-    const source = db.postRow(postId);
-    const target = db.postRow(intoId);
+): Promise<MergeOutcome> {
+  return await db.tx(async (): Promise<MergeOutcome> => {
+    const source = await db.postRow(postId);
+    const target = await db.postRow(intoId);
     if (!source || source.site_id !== siteId) return { kind: 'post_not_found', which: 'post' };
     if (!target || target.site_id !== siteId) return { kind: 'post_not_found', which: 'into' };
     if (source.id === target.id)
@@ -68,14 +68,14 @@ export function mergePost(
     if (source.state === 'hidden' || source.state === 'removed' || source.deleted_at)
       return { kind: 'already_hidden' };
 
-    const incidentNow = () => {
-      const row = assemble && db.incidentRow(siteId, source.incident_id);
-      return row ? assemble(siteId, row) : null;
+    const incidentNow = async () => {
+      const row = assemble && (await db.incidentRow(siteId, source.incident_id));
+      return row ? await assemble(siteId, row) : null;
     };
-    const before = JSON.stringify(incidentNow()?.topWorkaround ?? null);
+    const before = JSON.stringify((await incidentNow())?.topWorkaround ?? null);
 
     // Confirmations: each member keeps one, on the target; the target's own wins on a clash.
-    db.run(
+    await db.run(
       `INSERT INTO reactions (post_id, member_id, kind, created_at)
        SELECT ?, r.member_id, r.kind, r.created_at FROM reactions r
        WHERE r.post_id = ? AND NOT EXISTS (SELECT 1 FROM reactions t WHERE t.post_id = ? AND t.member_id = r.member_id)`,
@@ -83,37 +83,39 @@ export function mergePost(
       postId,
       intoId,
     );
-    db.run('DELETE FROM reactions WHERE post_id = ?', postId);
-    db.run('UPDATE posts SET parent_id = ? WHERE parent_id = ?', intoId, postId);
-    db.run("UPDATE posts SET state = 'hidden', merged_into = ? WHERE id = ?", intoId, postId);
-    recount(db, postId);
-    recount(db, intoId);
-    recomputeScore(db, postId, at);
-    recomputeScore(db, intoId, at);
+    await db.run('DELETE FROM reactions WHERE post_id = ?', postId);
+    await db.run('UPDATE posts SET parent_id = ? WHERE parent_id = ?', intoId, postId);
+    await db.run("UPDATE posts SET state = 'hidden', merged_into = ? WHERE id = ?", intoId, postId);
+    await recount(db, postId);
+    await recount(db, intoId);
+    await recomputeScore(db, postId, at);
+    await recomputeScore(db, intoId, at);
 
-    const { post: merged } = db.postUpdated(siteId, postId, at);
-    const { post: into, seq: intoSeq } = db.postUpdated(siteId, intoId, at);
+    const { post: merged } = await db.postUpdated(siteId, postId, at);
+    const { post: into, seq: intoSeq } = await db.postUpdated(siteId, intoId, at);
     let updated = intoSeq;
-    const incident = incidentNow();
+    const incident = await incidentNow();
     if (incident && JSON.stringify(incident.topWorkaround ?? null) !== before)
-      updated = db.appendEvent(siteId, incident.id, at, (s) => ({
+      updated = await db.appendEvent(siteId, incident.id, at, (s) => ({
         type: 'incident.updated',
         seq: s,
         incident,
       }));
     // The audit entry (staff merges through the API), in the same transaction.
     const seq = audit
-      ? writeAudit(
-          db,
-          siteId,
-          {
-            action: 'merge',
-            actor: audit.actor,
-            target: { kind: 'post', id: postId },
-            reason: audit.reason,
-            detail: { into: intoId },
-          },
-          at,
+      ? (
+          await writeAudit(
+            db,
+            siteId,
+            {
+              action: 'merge',
+              actor: audit.actor,
+              target: { kind: 'post', id: postId },
+              reason: audit.reason,
+              detail: { into: intoId },
+            },
+            at,
+          )
         ).seq
       : updated;
     return { kind: 'merged', merged, into, seq };

@@ -10,8 +10,8 @@ import {
   type Severity,
   type StatusSourceKind,
 } from '@lifeboat/protocol';
-import type { SqliteDb } from './sqlite-db.js';
-import { incidentBase, toSite, type IncidentRow, type SiteRow } from './sqlite-rows.js';
+import type { StoreDb } from './db.js';
+import { incidentBase, toSite, type IncidentRow, type SiteRow } from './sql-rows.js';
 import type { SiteRecord } from './store.js';
 import type {
   IncidentChange,
@@ -80,22 +80,22 @@ function maintenanceChanged(a: Maintenance, b: Maintenance): boolean {
   );
 }
 
-export class SqliteStatus {
+export class SqlStatus {
   constructor(
-    private readonly db: SqliteDb,
+    private readonly db: StoreDb,
     /** The full incident resource of a row (updates, counts, top workaround). */
-    private readonly assemble: (siteId: string, row: IncidentRow) => Incident,
+    private readonly assemble: (siteId: string, row: IncidentRow) => Promise<Incident>,
   ) {}
 
-  listSites(): SiteRecord[] {
-    return this.db.all<SiteRow>('SELECT * FROM sites ORDER BY slug').map(toSite);
+  async listSites(): Promise<SiteRecord[]> {
+    return (await this.db.all<SiteRow>('SELECT * FROM sites ORDER BY slug')).map(toSite);
   }
 
-  updateSite(siteId: string, patch: SitePatch): SiteWriteOutcome<SiteRecord> {
-    return this.db.tx((): SiteWriteOutcome<SiteRecord> => {
+  async updateSite(siteId: string, patch: SitePatch): Promise<SiteWriteOutcome<SiteRecord>> {
+    return await this.db.tx(async (): Promise<SiteWriteOutcome<SiteRecord>> => {
       if (
         patch.slug !== undefined &&
-        this.db.one('SELECT 1 FROM sites WHERE slug = ? AND id <> ?', patch.slug, siteId)
+        (await this.db.one('SELECT 1 FROM sites WHERE slug = ? AND id <> ?', patch.slug, siteId))
       )
         return { kind: 'slug_taken' };
       const sets: string[] = [];
@@ -110,43 +110,44 @@ export class SqliteStatus {
       if (patch.statusUrl !== undefined) set('status_url', patch.statusUrl);
       if (patch.pollIntervalMs !== undefined) set('poll_interval_ms', patch.pollIntervalMs);
       if (sets.length)
-        this.db.db
-          .prepare(`UPDATE sites SET ${sets.join(', ')} WHERE id = ?`)
-          .run(...values, siteId);
+        await this.db.run(`UPDATE sites SET ${sets.join(', ')} WHERE id = ?`, ...values, siteId);
       if (patch.statusUrl !== undefined) {
         // A new upstream starts from scratch: no validators or errors of the old one.
-        const state = this.db.one<StateRow>(
+        const state = await this.db.one<StateRow>(
           'SELECT * FROM status_sources WHERE site_id = ?',
           siteId,
         );
         if (state && state.url !== patch.statusUrl)
-          this.db.run('DELETE FROM status_sources WHERE site_id = ?', siteId);
+          await this.db.run('DELETE FROM status_sources WHERE site_id = ?', siteId);
       }
       return {
         kind: 'ok',
-        site: toSite(this.db.one<SiteRow>('SELECT * FROM sites WHERE id = ?', siteId)!),
+        site: toSite((await this.db.one<SiteRow>('SELECT * FROM sites WHERE id = ?', siteId))!),
       };
     });
   }
 
-  getState(siteId: string): StatusSourceState | null {
-    const row = this.db.one<StateRow>('SELECT * FROM status_sources WHERE site_id = ?', siteId);
+  async getState(siteId: string): Promise<StatusSourceState | null> {
+    const row = await this.db.one<StateRow>(
+      'SELECT * FROM status_sources WHERE site_id = ?',
+      siteId,
+    );
     return row ? toState(row) : null;
   }
 
-  recordPoll(
+  async recordPoll(
     siteId: string,
     url: string,
     result: { ok: true; at: string } | { ok: false; at: string; error: string },
-  ): StatusSourceState {
-    return this.db.tx(() => {
-      this.db.run(
+  ): Promise<StatusSourceState> {
+    return await this.db.tx(async () => {
+      await this.db.run(
         'INSERT INTO status_sources (site_id, url) VALUES (?, ?) ON CONFLICT (site_id) DO NOTHING',
         siteId,
         url,
       );
       if (result.ok)
-        this.db.run(
+        await this.db.run(
           'UPDATE status_sources SET url = ?, last_attempt_at = ?, last_success_at = ?, failures = 0, error = NULL WHERE site_id = ?',
           url,
           result.at,
@@ -154,25 +155,25 @@ export class SqliteStatus {
           siteId,
         );
       else
-        this.db.run(
+        await this.db.run(
           'UPDATE status_sources SET url = ?, last_attempt_at = ?, failures = failures + 1, error = ? WHERE site_id = ?',
           url,
           result.at,
           result.error.slice(0, 500),
           siteId,
         );
-      return this.getState(siteId)!;
+      return (await this.getState(siteId))!;
     });
   }
 
-  applyUpstream(siteId: string, snapshot: UpstreamSnapshot): number[] {
+  async applyUpstream(siteId: string, snapshot: UpstreamSnapshot): Promise<number[]> {
     const { status, at } = snapshot;
-    return this.db.tx(() => {
+    return await this.db.tx(async () => {
       const seqs: number[] = [];
       if (LISTS_COMPONENTS.has(status.document) && status.source !== 'instatus') {
-        this.db.run('DELETE FROM components WHERE site_id = ?', siteId);
-        status.components.forEach((c, i) =>
-          this.db.run(
+        await this.db.run('DELETE FROM components WHERE site_id = ?', siteId);
+        for (const [i, c] of status.components.entries())
+          await this.db.run(
             'INSERT INTO components (site_id, id, name, status, group_name, position) VALUES (?, ?, ?, ?, ?, ?)',
             siteId,
             c.id,
@@ -180,40 +181,39 @@ export class SqliteStatus {
             c.status,
             c.group ?? null,
             i,
-          ),
-        );
+          );
       }
 
       for (const upstream of status.incidents) {
-        const row = this.db.incidentRow(siteId, upstream.id);
+        const row = await this.db.incidentRow(siteId, upstream.id);
         if (!row) {
           // History (already resolved when first seen) is not ingested: no thread to open.
-          if (!upstream.resolvedAt) seqs.push(this.insert(siteId, upstream, at));
+          if (!upstream.resolvedAt) seqs.push(await this.insert(siteId, upstream, at));
         } else {
-          const seq = this.followUpstream(siteId, row, upstream, at);
+          const seq = await this.followUpstream(siteId, row, upstream, at);
           if (seq !== null) seqs.push(seq);
         }
       }
 
       if (LISTS_OPEN_INCIDENTS.has(status.document)) {
         const listed = new Set(status.incidents.map((i) => i.id));
-        const open = this.db.all<IncidentRow>(
+        const open = await this.db.all<IncidentRow>(
           `SELECT * FROM incidents WHERE site_id = ? AND resolved_at IS NULL AND ${INGESTED}`,
           siteId,
         );
         for (const row of open.filter((r) => !listed.has(r.id)))
-          seqs.push(this.write(siteId, row, { phase: 'resolved', resolvedAt: at }, at, at));
+          seqs.push(await this.write(siteId, row, { phase: 'resolved', resolvedAt: at }, at, at));
       }
 
-      const prior = this.getState(siteId);
+      const prior = await this.getState(siteId);
       // State of a previous URL says nothing about this one's maintenances.
       const before = prior?.url === snapshot.url ? prior.maintenances : [];
       let maintenances = before;
       if (LISTS_MAINTENANCES.has(status.document)) {
         maintenances = status.maintenances;
-        seqs.push(...this.diffMaintenances(siteId, before, maintenances, at));
+        seqs.push(...(await this.diffMaintenances(siteId, before, maintenances, at)));
       }
-      this.db.run(
+      await this.db.run(
         `INSERT INTO status_sources (site_id, url, kind, etag, last_modified, last_success_at, last_attempt_at, failures, error, severity, description, maintenances)
          VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)
          ON CONFLICT (site_id) DO UPDATE SET url = excluded.url, kind = excluded.kind, etag = excluded.etag,
@@ -235,45 +235,58 @@ export class SqliteStatus {
     });
   }
 
-  changeIncident(
+  async changeIncident(
     siteId: string,
     incidentId: string,
     change: IncidentChange,
-  ): IncidentChangeOutcome {
-    return this.db.tx((): IncidentChangeOutcome => {
-      const row = this.db.incidentRow(siteId, incidentId);
+  ): Promise<IncidentChangeOutcome> {
+    return await this.db.tx(async (): Promise<IncidentChangeOutcome> => {
+      const row = await this.db.incidentRow(siteId, incidentId);
       if (!row) return { kind: 'incident_not_found' };
       const at = change.update?.createdAt ?? change.resolvedAt ?? new Date().toISOString();
-      const seq = this.write(siteId, row, change, at, new Date().toISOString());
+      const seq = await this.write(siteId, row, change, at, new Date().toISOString());
       return {
         kind: 'ok',
-        incident: this.assemble(siteId, this.db.incidentRow(siteId, incidentId)!),
+        incident: await this.assemble(siteId, (await this.db.incidentRow(siteId, incidentId))!),
         seq,
       };
     });
   }
 
-  lockResolvedThreads(resolvedBefore: string): Array<{ siteId: string; seq: number }> {
-    const rows = this.db.all<IncidentRow>(
+  async lockResolvedThreads(
+    resolvedBefore: string,
+  ): Promise<Array<{ siteId: string; seq: number }>> {
+    const rows = await this.db.all<IncidentRow>(
       "SELECT * FROM incidents WHERE thread_state = 'open' AND resolved_at IS NOT NULL AND resolved_at <= ?",
       resolvedBefore,
     );
-    return rows.map((row) =>
-      this.db.tx(() => {
-        this.db.run(
-          "UPDATE incidents SET thread_state = 'locked' WHERE site_id = ? AND id = ?",
-          row.site_id,
-          row.id,
-        );
-        const incident = this.assemble(row.site_id, this.db.incidentRow(row.site_id, row.id)!);
-        const seq = this.db.appendEvent(row.site_id, row.id, new Date().toISOString(), (s) => ({
-          type: 'incident.updated',
-          seq: s,
-          incident,
-        }));
-        return { siteId: row.site_id, seq };
-      }),
-    );
+    const locked: Array<{ siteId: string; seq: number }> = [];
+    for (const row of rows)
+      locked.push(
+        await this.db.tx(async () => {
+          await this.db.run(
+            "UPDATE incidents SET thread_state = 'locked' WHERE site_id = ? AND id = ?",
+            row.site_id,
+            row.id,
+          );
+          const incident = await this.assemble(
+            row.site_id,
+            (await this.db.incidentRow(row.site_id, row.id))!,
+          );
+          const seq = await this.db.appendEvent(
+            row.site_id,
+            row.id,
+            new Date().toISOString(),
+            (s) => ({
+              type: 'incident.updated',
+              seq: s,
+              incident,
+            }),
+          );
+          return { siteId: row.site_id, seq };
+        }),
+      );
+    return locked;
   }
 
   // ---- inside a transaction ----
@@ -283,16 +296,16 @@ export class SqliteStatus {
    * as `completed`: the upstream lists only upcoming and active ones, or marks it completed).
    * Maintenances already completed when first seen are history: no event.
    */
-  private diffMaintenances(
+  private async diffMaintenances(
     siteId: string,
     before: readonly Maintenance[],
     after: readonly Maintenance[],
     at: string,
-  ): number[] {
+  ): Promise<number[]> {
     const seqs: number[] = [];
-    const emit = (maintenance: Maintenance) =>
+    const emit = async (maintenance: Maintenance) =>
       seqs.push(
-        this.db.appendEvent(siteId, null, at, (seq) => ({
+        await this.db.appendEvent(siteId, null, at, (seq) => ({
           type: 'maintenance.updated',
           seq,
           maintenance,
@@ -301,17 +314,18 @@ export class SqliteStatus {
     const prior = new Map(before.map((m) => [m.id, m]));
     for (const m of after) {
       const old = prior.get(m.id);
-      if (old ? maintenanceChanged(old, m) : m.status !== 'completed') emit(m);
+      if (old ? maintenanceChanged(old, m) : m.status !== 'completed') await emit(m);
     }
     const listed = new Set(after.map((m) => m.id));
     for (const old of before)
-      if (!listed.has(old.id) && old.status !== 'completed') emit({ ...old, status: 'completed' });
+      if (!listed.has(old.id) && old.status !== 'completed')
+        await emit({ ...old, status: 'completed' });
     return seqs;
   }
 
   /** A new upstream incident with its updates and an open thread; `incident.opened`. */
-  private insert(siteId: string, upstream: NormalizedIncident, at: string): number {
-    this.db.run(
+  private async insert(siteId: string, upstream: NormalizedIncident, at: string): Promise<number> {
+    await this.db.run(
       `INSERT INTO incidents (id, site_id, title, phase, impact, components, started_at, resolved_at, updated_at, thread_state)
        VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, 'open')`,
       upstream.id,
@@ -323,9 +337,9 @@ export class SqliteStatus {
       upstream.startedAt,
       upstream.updatedAt,
     );
-    this.insertUpdates(siteId, upstream);
-    const incident = this.assemble(siteId, this.db.incidentRow(siteId, upstream.id)!);
-    return this.db.appendEvent(siteId, upstream.id, at, (seq) => ({
+    await this.insertUpdates(siteId, upstream);
+    const incident = await this.assemble(siteId, (await this.db.incidentRow(siteId, upstream.id))!);
+    return await this.db.appendEvent(siteId, upstream.id, at, (seq) => ({
       type: 'incident.opened',
       seq,
       incident,
@@ -336,13 +350,15 @@ export class SqliteStatus {
    * Official updates the site has not stored yet (ids are prefixed with the incident id: unique
    * per page; a site following the same page keeps its own copy).
    */
-  private insertUpdates(siteId: string, upstream: NormalizedIncident): number {
+  private async insertUpdates(siteId: string, upstream: NormalizedIncident): Promise<number> {
     let added = 0;
     for (const u of upstream.updates) {
       const id = `${upstream.id}:${u.id}`;
-      if (this.db.one('SELECT 1 FROM incident_updates WHERE site_id = ? AND id = ?', siteId, id))
+      if (
+        await this.db.one('SELECT 1 FROM incident_updates WHERE site_id = ? AND id = ?', siteId, id)
+      )
         continue;
-      this.db.run(
+      await this.db.run(
         'INSERT INTO incident_updates (site_id, id, incident_id, phase, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
         siteId,
         id,
@@ -357,13 +373,13 @@ export class SqliteStatus {
   }
 
   /** Brings a stored incident in line with the upstream; null when nothing changed. */
-  private followUpstream(
+  private async followUpstream(
     siteId: string,
     row: IncidentRow,
     upstream: NormalizedIncident,
     at: string,
-  ): number | null {
-    const added = this.insertUpdates(siteId, upstream);
+  ): Promise<number | null> {
+    const added = await this.insertUpdates(siteId, upstream);
     const base = incidentBase(row);
     const changed =
       added > 0 ||
@@ -373,7 +389,7 @@ export class SqliteStatus {
       (base.resolvedAt === null) !== (upstream.resolvedAt === null) ||
       !sameList(base.components, upstream.components);
     if (!changed) return null;
-    return this.write(
+    return await this.write(
       siteId,
       row,
       {
@@ -393,13 +409,13 @@ export class SqliteStatus {
    * Writes a change and its event: `incident.resolved` when it resolves the incident, else
    * `incident.updated`. Reopening a resolved incident reopens its thread.
    */
-  private write(
+  private async write(
     siteId: string,
     row: IncidentRow,
     change: IncidentChange,
     at: string,
     eventAt: string,
-  ): number {
+  ): Promise<number> {
     const base = incidentBase(row);
     const resolvedAt =
       change.resolvedAt !== undefined
@@ -410,7 +426,7 @@ export class SqliteStatus {
     const phase = resolvedAt ? 'resolved' : (change.phase ?? base.phase);
     const reopened = base.resolvedAt !== null && resolvedAt === null;
     if (change.update) {
-      this.db.run(
+      await this.db.run(
         'INSERT INTO incident_updates (site_id, id, incident_id, phase, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
         siteId,
         change.update.id,
@@ -423,7 +439,7 @@ export class SqliteStatus {
     const updatedAt = [base.updatedAt, change.update?.createdAt ?? '', at].reduce((a, b) =>
       b > a ? b : a,
     );
-    this.db.run(
+    await this.db.run(
       `UPDATE incidents SET title = ?, phase = ?, impact = ?, components = ?, resolved_at = ?, updated_at = ?,
          thread_state = ? WHERE site_id = ? AND id = ?`,
       change.title ?? base.title,
@@ -436,9 +452,9 @@ export class SqliteStatus {
       siteId,
       row.id,
     );
-    const incident = this.assemble(siteId, this.db.incidentRow(siteId, row.id)!);
+    const incident = await this.assemble(siteId, (await this.db.incidentRow(siteId, row.id))!);
     const resolves = base.resolvedAt === null && resolvedAt !== null;
-    return this.db.appendEvent(siteId, row.id, eventAt, (seq) =>
+    return await this.db.appendEvent(siteId, row.id, eventAt, (seq) =>
       resolves
         ? { type: 'incident.resolved', seq, incident }
         : { type: 'incident.updated', seq, incident },

@@ -3,21 +3,21 @@
  * the member's own export, and erasure (one transaction with the events open pages need).
  */
 import { ulid, type MemberExport, type ReactionKind } from '@lifeboat/protocol';
-import type { SqliteDb } from './sqlite-db.js';
-import { recomputeScore } from './sqlite-posts.js';
-import { POST_SELECT, toMember, toPost, type MemberRow, type PostRow } from './sqlite-rows.js';
+import type { StoreDb } from './db.js';
+import { recomputeScore } from './sql-posts.js';
+import { POST_SELECT, toMember, toPost, type MemberRow, type PostRow } from './sql-rows.js';
 import { memberSummary, type MemberRecord } from './store.js';
 import type { EraseOutcome, SiteSsoConfig, SsoProfile } from './identity-types.js';
 
 /** The display name an erased member's tombstones show. */
 export const ERASED_NAME = 'Deleted member';
 
-export class SqliteMembers {
-  constructor(private readonly db: SqliteDb) {}
+export class SqlMembers {
+  constructor(private readonly db: StoreDb) {}
 
   /** Creates the member of an external id, or refreshes its name, avatar, role and badges. */
-  upsertSso(siteId: string, p: SsoProfile): MemberRecord {
-    const row = this.db.one<MemberRow>(
+  async upsertSso(siteId: string, p: SsoProfile): Promise<MemberRecord> {
+    const row = (await this.db.one<MemberRow>(
       `INSERT INTO members (id, site_id, kind, display_name, role, created_at, external_id, avatar_url, badges)
        VALUES (?, ?, 'sso', ?, ?, ?, ?, ?, ?)
        ON CONFLICT (site_id, external_id) DO UPDATE SET
@@ -32,12 +32,12 @@ export class SqliteMembers {
       p.externalId,
       p.avatarUrl,
       JSON.stringify(p.badges),
-    )!;
+    ))!;
     return toMember(row);
   }
 
-  getSiteSso(siteId: string): SiteSsoConfig {
-    const row = this.db.one<{ sso: string }>('SELECT sso FROM sites WHERE id = ?', siteId);
+  async getSiteSso(siteId: string): Promise<SiteSsoConfig> {
+    const row = await this.db.one<{ sso: string }>('SELECT sso FROM sites WHERE id = ?', siteId);
     try {
       const value: unknown = JSON.parse(row?.sso ?? '{}');
       if (!value || typeof value !== 'object') return {};
@@ -53,54 +53,59 @@ export class SqliteMembers {
     }
   }
 
-  setSiteSso(siteId: string, sso: SiteSsoConfig): void {
-    this.db.run('UPDATE sites SET sso = ? WHERE id = ?', JSON.stringify(sso), siteId);
+  async setSiteSso(siteId: string, sso: SiteSsoConfig): Promise<void> {
+    await this.db.run('UPDATE sites SET sso = ? WHERE id = ?', JSON.stringify(sso), siteId);
   }
 
-  exportMember(siteId: string, memberId: string): MemberExport | null {
-    const row = this.db.one<MemberRow>(
+  async exportMember(siteId: string, memberId: string): Promise<MemberExport | null> {
+    const row = await this.db.one<MemberRow>(
       'SELECT * FROM members WHERE site_id = ? AND id = ? AND deleted_at IS NULL',
       siteId,
       memberId,
     );
     if (!row) return null;
     const member = toMember(row);
-    const posts = this.db
-      .all<PostRow>(
+    const posts = (
+      await this.db.all<PostRow>(
         `${POST_SELECT} WHERE p.site_id = ? AND p.member_id = ? ORDER BY p.id ASC`,
         siteId,
         memberId,
       )
-      .map(toPost);
-    const reactions = this.db
-      .all<{ post_id: string; kind: ReactionKind; created_at: string }>(
+    ).map(toPost);
+    const reactions = (
+      await this.db.all<{ post_id: string; kind: ReactionKind; created_at: string }>(
         `SELECT r.post_id, r.kind, r.created_at FROM reactions r JOIN posts p ON p.id = r.post_id
          WHERE p.site_id = ? AND r.member_id = ? ORDER BY r.created_at, r.post_id`,
         siteId,
         memberId,
       )
-      .map((r) => ({ postId: r.post_id, kind: r.kind, createdAt: r.created_at }));
-    const affected = this.db
-      .all<{ incident_id: string; created_at: string }>(
+    ).map((r) => ({ postId: r.post_id, kind: r.kind, createdAt: r.created_at }));
+    const affected = (
+      await this.db.all<{ incident_id: string; created_at: string }>(
         `SELECT a.incident_id, a.created_at FROM affected a
          WHERE a.site_id = ? AND a.member_id = ? ORDER BY a.created_at, a.incident_id`,
         siteId,
         memberId,
       )
-      .map((a) => ({ incidentId: a.incident_id, createdAt: a.created_at }));
-    const flags = this.db
-      .all<{ post_id: string; reason: string; note: string | null; created_at: string }>(
+    ).map((a) => ({ incidentId: a.incident_id, createdAt: a.created_at }));
+    const flags = (
+      await this.db.all<{
+        post_id: string;
+        reason: string;
+        note: string | null;
+        created_at: string;
+      }>(
         `SELECT f.post_id, f.reason, f.note, f.created_at FROM flags f JOIN posts p ON p.id = f.post_id
          WHERE p.site_id = ? AND f.member_id = ? ORDER BY f.created_at, f.post_id`,
         siteId,
         memberId,
       )
-      .map((f) => ({
-        postId: f.post_id,
-        reason: f.reason as MemberExport['flags'][number]['reason'],
-        note: f.note,
-        createdAt: f.created_at,
-      }));
+    ).map((f) => ({
+      postId: f.post_id,
+      reason: f.reason as MemberExport['flags'][number]['reason'],
+      note: f.note,
+      createdAt: f.created_at,
+    }));
     return {
       exportedAt: new Date().toISOString(),
       member: {
@@ -122,10 +127,10 @@ export class SqliteMembers {
    * `affected.changed`. Stored events that carried the member's words are scrubbed too, so a
    * replay (`Last-Event-ID`) cannot bring them back.
    */
-  erase(siteId: string, memberId: string, at: string): EraseOutcome | null {
+  async erase(siteId: string, memberId: string, at: string): Promise<EraseOutcome | null> {
     const db = this.db;
-    return db.tx((): EraseOutcome | null => {
-      const member = db.one<{ id: string }>(
+    return await db.tx(async (): Promise<EraseOutcome | null> => {
+      const member = await db.one<{ id: string }>(
         'SELECT id FROM members WHERE site_id = ? AND id = ? AND deleted_at IS NULL',
         siteId,
         memberId,
@@ -134,7 +139,7 @@ export class SqliteMembers {
       const seqs: number[] = [];
 
       // The profile first, so every event below shows the erased author.
-      db.run(
+      await db.run(
         `UPDATE members SET display_name = ?, external_id = NULL, avatar_url = NULL, badges = '[]',
            fingerprint = NULL, role = 'member', deleted_at = ? WHERE id = ?`,
         ERASED_NAME,
@@ -143,44 +148,48 @@ export class SqliteMembers {
       );
 
       // Posts → tombstones (every state; only public ones are announced).
-      const posts = db.all<{ id: string; state: string }>(
+      const posts = await db.all<{ id: string; state: string }>(
         'SELECT id, state FROM posts WHERE site_id = ? AND member_id = ? ORDER BY id',
         siteId,
         memberId,
       );
       for (const post of posts) {
-        db.run(
+        await db.run(
           "UPDATE posts SET body = '', workaround = NULL, deleted_at = COALESCE(deleted_at, ?) WHERE id = ?",
           at,
           post.id,
         );
-        if (post.state === 'published') seqs.push(db.postUpdated(siteId, post.id, at).seq);
+        if (post.state === 'published') seqs.push((await db.postUpdated(siteId, post.id, at)).seq);
       }
 
       // Confirmations → counts and helpfulness of each post recomputed.
-      const reactions = db.all<{ post_id: string; incident_id: string; state: string }>(
+      const reactions = await db.all<{ post_id: string; incident_id: string; state: string }>(
         `SELECT r.post_id, p.incident_id, p.state FROM reactions r JOIN posts p ON p.id = r.post_id
          WHERE p.site_id = ? AND r.member_id = ?`,
         siteId,
         memberId,
       );
       for (const r of reactions) {
-        db.run('DELETE FROM reactions WHERE post_id = ? AND member_id = ?', r.post_id, memberId);
-        const counts = db.one<{ worked: number; didnt: number }>(
+        await db.run(
+          'DELETE FROM reactions WHERE post_id = ? AND member_id = ?',
+          r.post_id,
+          memberId,
+        );
+        const counts = (await db.one<{ worked: number; didnt: number }>(
           `SELECT COALESCE(SUM(kind = 'worked'), 0) AS worked, COALESCE(SUM(kind = 'didnt_work'), 0) AS didnt
            FROM reactions WHERE post_id = ?`,
           r.post_id,
-        )!;
-        db.run(
+        ))!;
+        await db.run(
           'UPDATE posts SET worked_count = ?, didnt_work_count = ? WHERE id = ?',
           counts.worked,
           counts.didnt,
           r.post_id,
         );
-        const score = recomputeScore(db, r.post_id, at);
+        const score = await recomputeScore(db, r.post_id, at);
         if (r.state !== 'published') continue;
         seqs.push(
-          db.appendEvent(siteId, r.incident_id, at, (s) => ({
+          await db.appendEvent(siteId, r.incident_id, at, (s) => ({
             type: 'reaction.changed',
             seq: s,
             incidentId: r.incident_id,
@@ -192,25 +201,25 @@ export class SqliteMembers {
       }
 
       // "Affected me too" reports.
-      const affected = db.all<{ incident_id: string }>(
+      const affected = await db.all<{ incident_id: string }>(
         'SELECT a.incident_id FROM affected a WHERE a.site_id = ? AND a.member_id = ?',
         siteId,
         memberId,
       );
       for (const a of affected) {
-        db.run(
+        await db.run(
           'DELETE FROM affected WHERE site_id = ? AND incident_id = ? AND member_id = ?',
           siteId,
           a.incident_id,
           memberId,
         );
-        const count = db.one<{ n: number }>(
+        const count = (await db.one<{ n: number }>(
           'SELECT COUNT(*) AS n FROM affected WHERE site_id = ? AND incident_id = ?',
           siteId,
           a.incident_id,
-        )!.n;
+        ))!.n;
         seqs.push(
-          db.appendEvent(siteId, a.incident_id, at, (s) => ({
+          await db.appendEvent(siteId, a.incident_id, at, (s) => ({
             type: 'affected.changed',
             seq: s,
             incidentId: a.incident_id,
@@ -220,22 +229,26 @@ export class SqliteMembers {
       }
 
       // Flags (staff-only data): removed, the flag count of each post recomputed.
-      const flagged = db.all<{ post_id: string }>(
+      const flagged = await db.all<{ post_id: string }>(
         'SELECT f.post_id FROM flags f JOIN posts p ON p.id = f.post_id WHERE p.site_id = ? AND f.member_id = ?',
         siteId,
         memberId,
       );
       for (const f of flagged) {
-        db.run('DELETE FROM flags WHERE post_id = ? AND member_id = ?', f.post_id, memberId);
-        db.run(
+        await db.run('DELETE FROM flags WHERE post_id = ? AND member_id = ?', f.post_id, memberId);
+        await db.run(
           'UPDATE posts SET flag_count = (SELECT COUNT(*) FROM flags WHERE post_id = ?) WHERE id = ?',
           f.post_id,
           f.post_id,
         );
       }
 
-      db.run('DELETE FROM idempotency_keys WHERE site_id = ? AND member_id = ?', siteId, memberId);
-      this.scrubEvents(siteId, memberId);
+      await db.run(
+        'DELETE FROM idempotency_keys WHERE site_id = ? AND member_id = ?',
+        siteId,
+        memberId,
+      );
+      await this.scrubEvents(siteId, memberId);
 
       return {
         seqs,
@@ -248,9 +261,9 @@ export class SqliteMembers {
   }
 
   /** Blanks the member's words and name in stored events (posts, top workarounds, queue items). */
-  private scrubEvents(siteId: string, memberId: string): void {
+  private async scrubEvents(siteId: string, memberId: string): Promise<void> {
     for (const path of ['$.post', '$.item.post', '$.incident.topWorkaround']) {
-      this.db.run(
+      await this.db.run(
         `UPDATE events SET payload = json_set(payload,
            '${path}.body', '', '${path}.workaround', json('null'),
            '${path}.author.displayName', ?, '${path}.author.role', 'member',
@@ -260,7 +273,7 @@ export class SqliteMembers {
         siteId,
         memberId,
       );
-      this.db.run(
+      await this.db.run(
         `UPDATE events SET payload = json_remove(payload, '${path}.author.avatarUrl', '${path}.author.badges')
          WHERE site_id = ? AND json_extract(payload, '${path}.author.id') = ?`,
         siteId,
@@ -268,7 +281,7 @@ export class SqliteMembers {
       );
     }
     // Staff queue items also name the author outside the post.
-    this.db.run(
+    await this.db.run(
       `UPDATE events SET payload = json_set(payload, '$.item.author.displayName', ?)
        WHERE site_id = ? AND json_extract(payload, '$.item.author.id') = ?`,
       ERASED_NAME,

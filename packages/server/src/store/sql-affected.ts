@@ -1,25 +1,25 @@
 /** "Affected me too" reports over time, for the banner's sparkline. */
-import type { SqliteDb } from './sqlite-db.js';
+import type { StoreDb } from './db.js';
 import type { AffectedBucket } from './store.js';
 
 /**
  * Reports made in each of `buckets` consecutive windows of `bucketMinutes` ending at `now`,
  * oldest first; null when the incident is not on the site. A report taken back no longer counts.
  */
-export function affectedHistory(
-  db: SqliteDb,
+export async function affectedHistory(
+  db: StoreDb,
   siteId: string,
   incidentId: string,
   bucketMinutes: number,
   buckets: number,
   now = Date.now(),
-): AffectedBucket[] | null {
-  if (!db.incidentRow(siteId, incidentId)) return null;
+): Promise<AffectedBucket[] | null> {
+  if (!(await db.incidentRow(siteId, incidentId))) return null;
   const size = bucketMinutes * 60_000;
   // Bucket edges fall on whole bucket lengths, so the same hour reads the same way (cacheable).
   const end = Math.ceil(now / size) * size;
   const start = end - buckets * size;
-  const rows = db.all<{ created_at: string }>(
+  const rows = await db.all<{ created_at: string }>(
     'SELECT created_at FROM affected WHERE site_id = ? AND incident_id = ? AND created_at >= ?',
     siteId,
     incidentId,

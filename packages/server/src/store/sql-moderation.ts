@@ -25,8 +25,8 @@ import {
   type SitePolicy,
 } from '@lifeboat/protocol';
 import { resolvePolicy } from '../moderation/site-policy.js';
-import { now, type SqliteDb } from './sqlite-db.js';
-import { toPost, type IncidentRow, type PostRow } from './sqlite-rows.js';
+import { now, type StoreDb } from './db.js';
+import { toPost, type IncidentRow, type PostRow } from './sql-rows.js';
 import type {
   ActiveBan,
   AuditActor,
@@ -104,8 +104,8 @@ export function publicView(post: Post): Post {
 }
 
 /** Reads the stored policy of a site. */
-export function sitePolicy(db: SqliteDb, siteId: string): SitePolicy {
-  const row = db.one<{ policy: string }>('SELECT policy FROM sites WHERE id = ?', siteId);
+export async function sitePolicy(db: StoreDb, siteId: string): Promise<SitePolicy> {
+  const row = await db.one<{ policy: string }>('SELECT policy FROM sites WHERE id = ?', siteId);
   return resolvePolicy(row?.policy ?? null);
 }
 
@@ -113,16 +113,18 @@ export function sitePolicy(db: SqliteDb, siteId: string): SitePolicy {
  * Writes one audit row and its `moderation.audit` event; call inside the action's transaction.
  * Ids grow with each entry of a site, so the log reads newest first by id.
  */
-export function writeAudit(
-  db: SqliteDb,
+export async function writeAudit(
+  db: StoreDb,
   siteId: string,
   input: AuditInput,
   at: string,
-): { entry: AuditEntry; seq: number } {
+): Promise<{ entry: AuditEntry; seq: number }> {
   let id = ulid(Date.parse(at) || Date.now());
-  const last = db.one<{ id: string | null }>(
-    'SELECT MAX(id) AS id FROM moderation_actions WHERE site_id = ?',
-    siteId,
+  const last = (
+    await db.one<{ id: string | null }>(
+      'SELECT MAX(id) AS id FROM moderation_actions WHERE site_id = ?',
+      siteId,
+    )
   )?.id;
   if (last && id <= last) id = nextId(last);
   const entry: AuditEntry = {
@@ -134,7 +136,7 @@ export function writeAudit(
     detail: input.detail,
     createdAt: at,
   };
-  db.run(
+  await db.run(
     `INSERT INTO moderation_actions (id, site_id, action, actor_kind, actor_id, actor_name, target_kind, target_id, reason, detail, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     id,
@@ -153,13 +155,15 @@ export function writeAudit(
     input.target.kind === 'incident'
       ? input.target.id
       : input.target.kind === 'post'
-        ? (db.one<{ incident_id: string }>(
-            'SELECT incident_id FROM posts WHERE id = ? AND site_id = ?',
-            input.target.id,
-            siteId,
+        ? ((
+            await db.one<{ incident_id: string }>(
+              'SELECT incident_id FROM posts WHERE id = ? AND site_id = ?',
+              input.target.id,
+              siteId,
+            )
           )?.incident_id ?? null)
         : null;
-  const seq = db.appendEvent(siteId, incidentId, at, (s) => ({
+  const seq = await db.appendEvent(siteId, incidentId, at, (s) => ({
     type: 'moderation.audit',
     seq: s,
     entry,
@@ -168,13 +172,13 @@ export function writeAudit(
 }
 
 /** The active ban of a member or of a fingerprint on a site at `at`. */
-export function activeBan(
-  db: SqliteDb,
+export async function activeBan(
+  db: StoreDb,
   siteId: string,
   who: { memberId?: string | null; fingerprint?: string | null },
   at: string = now(),
-): ActiveBan | null {
-  const row = db.one<{ id: string; reason: string | null; expires_at: string | null }>(
+): Promise<ActiveBan | null> {
+  const row = await db.one<{ id: string; reason: string | null; expires_at: string | null }>(
     `SELECT id, reason, expires_at FROM bans
      WHERE site_id = ? AND lifted_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
        AND ((member_id IS NOT NULL AND member_id = ?) OR (fingerprint IS NOT NULL AND fingerprint = ?))
@@ -187,30 +191,41 @@ export function activeBan(
   return row ? { id: row.id, reason: row.reason, expiresAt: row.expires_at } : null;
 }
 
-function memberFingerprint(db: SqliteDb, memberId: string): string | null {
+async function memberFingerprint(db: StoreDb, memberId: string): Promise<string | null> {
   return (
-    db.one<{ fingerprint: string | null }>('SELECT fingerprint FROM members WHERE id = ?', memberId)
-      ?.fingerprint ?? null
+    (
+      await db.one<{ fingerprint: string | null }>(
+        'SELECT fingerprint FROM members WHERE id = ?',
+        memberId,
+      )
+    )?.fingerprint ?? null
   );
 }
 
-export function authorStanding(
-  db: SqliteDb,
+export async function authorStanding(
+  db: StoreDb,
   siteId: string,
   memberId: string,
   at: string = now(),
-): AuthorStanding {
-  const published = db.one<{ n: number }>(
+): Promise<AuthorStanding> {
+  const published = (await db.one<{ n: number }>(
     "SELECT COUNT(*) AS n FROM posts WHERE site_id = ? AND member_id = ? AND state = 'published'",
     siteId,
     memberId,
-  )!.n;
-  const last = db.one<{ at: string | null }>(
-    'SELECT MAX(created_at) AS at FROM posts WHERE site_id = ? AND member_id = ?',
-    siteId,
-    memberId,
+  ))!.n;
+  const last = (
+    await db.one<{ at: string | null }>(
+      'SELECT MAX(created_at) AS at FROM posts WHERE site_id = ? AND member_id = ?',
+      siteId,
+      memberId,
+    )
   )?.at;
-  const ban = activeBan(db, siteId, { memberId, fingerprint: memberFingerprint(db, memberId) }, at);
+  const ban = await activeBan(
+    db,
+    siteId,
+    { memberId, fingerprint: await memberFingerprint(db, memberId) },
+    at,
+  );
   return { publishedPosts: published, lastPostAt: last ?? null, ban };
 }
 
@@ -220,27 +235,27 @@ interface QueueRow extends PostRow {
 }
 
 /** A post with why it waits, its flags and its author's standing; null when not in a queue. */
-export function queueItem(
-  db: SqliteDb,
+export async function queueItem(
+  db: StoreDb,
   siteId: string,
   postId: string,
   at: string = now(),
-): QueueItem | null {
-  const row = db.postRow(postId) as QueueRow | undefined;
+): Promise<QueueItem | null> {
+  const row = (await db.postRow(postId)) as QueueRow | undefined;
   if (!row || row.site_id !== siteId) return null;
   const queue = queueOf(row);
   if (!queue) return null;
-  const flagRows = db.all<{ reason: FlagReason; note: string | null }>(
+  const flagRows = await db.all<{ reason: FlagReason; note: string | null }>(
     'SELECT reason, note FROM flags WHERE post_id = ? ORDER BY created_at ASC',
     postId,
   );
   const byReason = new Map<FlagReason, number>();
   for (const f of flagRows) byReason.set(f.reason, (byReason.get(f.reason) ?? 0) + 1);
-  const posts = db.one<{ n: number }>(
+  const posts = (await db.one<{ n: number }>(
     "SELECT COUNT(*) AS n FROM posts WHERE site_id = ? AND member_id = ? AND state = 'published'",
     siteId,
     row.member_id,
-  )!.n;
+  ))!.n;
   const post = toPost(row);
   return {
     post,
@@ -256,12 +271,12 @@ export function queueItem(
       kind: row.author_kind as MemberKind,
       posts,
       banned:
-        activeBan(
+        (await activeBan(
           db,
           siteId,
-          { memberId: row.member_id, fingerprint: memberFingerprint(db, row.member_id) },
+          { memberId: row.member_id, fingerprint: await memberFingerprint(db, row.member_id) },
           at,
-        ) !== null,
+        )) !== null,
     },
   };
 }
@@ -279,52 +294,57 @@ function queueOf(row: QueueRow): QueueItem['queue'] | null {
 }
 
 /** Writes `moderation.queued` for a post in a queue; call inside the transaction. */
-export function queued(db: SqliteDb, siteId: string, postId: string, at: string): number | null {
-  const item = queueItem(db, siteId, postId, at);
+export async function queued(
+  db: StoreDb,
+  siteId: string,
+  postId: string,
+  at: string,
+): Promise<number | null> {
+  const item = await queueItem(db, siteId, postId, at);
   if (!item) return null;
-  return db.appendEvent(siteId, item.post.incidentId, at, (s) => ({
+  return await db.appendEvent(siteId, item.post.incidentId, at, (s) => ({
     type: 'moderation.queued',
     seq: s,
     item,
   }));
 }
 
-export function moderationQueue(
-  db: SqliteDb,
+export async function moderationQueue(
+  db: StoreDb,
   siteId: string,
   queue: QueueItem['queue'],
   limit: number,
-): ModerationQueue {
+): Promise<ModerationQueue> {
   const where =
     queue === 'pending'
       ? "p.state = 'pending'"
       : "p.state IN ('published', 'hidden') AND p.flag_count > 0 AND p.merged_into IS NULL";
-  const ids = db.all<{ id: string }>(
+  const ids = await db.all<{ id: string }>(
     `SELECT p.id FROM posts p WHERE p.site_id = ? AND p.deleted_at IS NULL AND ${where}
      ORDER BY ${queue === 'flagged' ? 'p.flag_count DESC, ' : ''}p.id ASC LIMIT ?`,
     siteId,
     limit,
   );
   const at = now();
-  const { event_seq: lastEventId } = db.one<{ event_seq: number }>(
+  const { event_seq: lastEventId } = (await db.one<{ event_seq: number }>(
     'SELECT event_seq FROM sites WHERE id = ?',
     siteId,
-  )!;
+  ))!;
   return {
-    items: ids
-      .map((r) => queueItem(db, siteId, r.id, at))
-      .filter((i): i is QueueItem => i !== null),
+    items: (await Promise.all(ids.map((r) => queueItem(db, siteId, r.id, at)))).filter(
+      (i): i is QueueItem => i !== null,
+    ),
     lastEventId,
   };
 }
 
-export function auditPage(
-  db: SqliteDb,
+export async function auditPage(
+  db: StoreDb,
   siteId: string,
   cursor: string | null,
   limit: number,
-): AuditPage {
-  const rows = db.all<AuditRow>(
+): Promise<AuditPage> {
+  const rows = await db.all<AuditRow>(
     `SELECT * FROM moderation_actions WHERE site_id = ? AND (? IS NULL OR id < ?)
      ORDER BY id DESC LIMIT ?`,
     siteId,
@@ -341,28 +361,28 @@ export function auditPage(
  * Moderation needs the full incident (for `incident.updated` and the top workaround); the engine
  * passes its assembler in.
  */
-export type AssembleIncident = (siteId: string, row: IncidentRow) => Incident;
+export type AssembleIncident = (siteId: string, row: IncidentRow) => Promise<Incident>;
 
-export class SqliteModeration {
+export class SqlModeration {
   constructor(
-    private readonly db: SqliteDb,
+    private readonly db: StoreDb,
     private readonly assemble: AssembleIncident,
   ) {}
 
-  policy(siteId: string): SitePolicy {
-    return sitePolicy(this.db, siteId);
+  async policy(siteId: string): Promise<SitePolicy> {
+    return await sitePolicy(this.db, siteId);
   }
 
-  setPolicy(
+  async setPolicy(
     siteId: string,
     policy: SitePolicy,
     audit: Omit<AuditInput, 'target'>,
     at = now(),
-  ): PolicyWriteOutcome {
-    return this.db.tx(() => {
+  ): Promise<PolicyWriteOutcome> {
+    return await this.db.tx(async () => {
       const stored = resolvePolicy(policy);
-      this.db.run('UPDATE sites SET policy = ? WHERE id = ?', JSON.stringify(stored), siteId);
-      const { entry, seq } = writeAudit(
+      await this.db.run('UPDATE sites SET policy = ? WHERE id = ?', JSON.stringify(stored), siteId);
+      const { entry, seq } = await writeAudit(
         this.db,
         siteId,
         { ...audit, target: { kind: 'site', id: siteId } },
@@ -372,40 +392,40 @@ export class SqliteModeration {
     });
   }
 
-  private topOf(siteId: string, incidentId: string): string {
-    const row = this.db.incidentRow(siteId, incidentId);
-    return row ? JSON.stringify(this.assemble(siteId, row).topWorkaround) : '';
+  private async topOf(siteId: string, incidentId: string): Promise<string> {
+    const row = await this.db.incidentRow(siteId, incidentId);
+    return row ? JSON.stringify((await this.assemble(siteId, row)).topWorkaround) : '';
   }
 
   /** Writes `incident.updated` when the incident's top workaround changed since `before`. */
-  private topChanged(
+  private async topChanged(
     siteId: string,
     incidentId: string,
     before: string,
     at: string,
-  ): number | null {
-    const row = this.db.incidentRow(siteId, incidentId);
+  ): Promise<number | null> {
+    const row = await this.db.incidentRow(siteId, incidentId);
     if (!row) return null;
-    const incident = this.assemble(siteId, row);
+    const incident = await this.assemble(siteId, row);
     if (JSON.stringify(incident.topWorkaround) === before) return null;
-    return this.db.appendEvent(siteId, incidentId, at, (s) => ({
+    return await this.db.appendEvent(siteId, incidentId, at, (s) => ({
       type: 'incident.updated',
       seq: s,
       incident,
     }));
   }
 
-  moderatePost(
+  async moderatePost(
     siteId: string,
     postId: string,
     action: PostModerationAction,
     actor: AuditActor,
     reason: string | null,
     at = now(),
-  ): ModeratePostOutcome {
+  ): Promise<ModeratePostOutcome> {
     const db = this.db;
-    return db.tx((): ModeratePostOutcome => {
-      const row = db.postRow(postId) as QueueRow | undefined;
+    return await db.tx(async (): Promise<ModeratePostOutcome> => {
+      const row = (await db.postRow(postId)) as QueueRow | undefined;
       if (!row || row.site_id !== siteId) return { kind: 'post_not_found' };
       const state = row.state;
       const inQueue = queueOf(row) !== null;
@@ -415,15 +435,19 @@ export class SqliteModeration {
         state !== 'published' || row.deleted_at
           ? conflict(`Only a published post can be ${DONE[action]}.`)
           : null;
-      const clearFlags = () => {
-        db.run('DELETE FROM flags WHERE post_id = ?', postId);
-        db.run('UPDATE posts SET flag_count = 0 WHERE id = ?', postId);
+      const clearFlags = async () => {
+        await db.run('DELETE FROM flags WHERE post_id = ?', postId);
+        await db.run('UPDATE posts SET flag_count = 0 WHERE id = ?', postId);
       };
-      const setState = (to: string) =>
-        db.run("UPDATE posts SET state = ?, moderation_reasons = '[]' WHERE id = ?", to, postId);
+      const setState = async (to: string) =>
+        await db.run(
+          "UPDATE posts SET state = ?, moderation_reasons = '[]' WHERE id = ?",
+          to,
+          postId,
+        );
 
       const tracksTop = row.kind === 'workaround' || action === 'pin';
-      const before = tracksTop ? this.topOf(siteId, row.incident_id) : '';
+      const before = tracksTop ? await this.topOf(siteId, row.incident_id) : '';
       let publicEvent: 'post.created' | 'post.updated' | null = null;
       let detail: Record<string, unknown> | null = null;
       switch (action) {
@@ -431,36 +455,36 @@ export class SqliteModeration {
           if (!inQueue) return conflict('This post is not waiting for review.');
           if (state === 'pending') publicEvent = 'post.created';
           else if (state === 'hidden') publicEvent = 'post.updated';
-          setState('published');
-          clearFlags();
+          await setState('published');
+          await clearFlags();
           detail = { from: state, ...(flags ? { flags } : {}) };
           break;
         case 'reject':
           if (!inQueue) return conflict('This post is not waiting for review.');
-          setState('removed');
-          clearFlags();
+          await setState('removed');
+          await clearFlags();
           if (state !== 'pending') publicEvent = 'post.updated';
           detail = { from: state, ...(flags ? { flags } : {}) };
           break;
         case 'hide':
           if (state !== 'published') return conflict('Only a published post can be hidden.');
-          setState('hidden');
-          clearFlags();
+          await setState('hidden');
+          await clearFlags();
           publicEvent = 'post.updated';
           break;
         case 'restore':
           if (state !== 'hidden' && state !== 'removed')
             return conflict('Only a hidden or removed post can be restored.');
           if (row.merged_into) return conflict('A merged duplicate cannot be restored.');
-          setState('published');
-          clearFlags();
+          await setState('published');
+          await clearFlags();
           publicEvent = 'post.updated';
           detail = { from: state };
           break;
         case 'remove':
           if (state === 'removed') return conflict('This post is already removed.');
-          setState('removed');
-          clearFlags();
+          await setState('removed');
+          await clearFlags();
           if (state === 'published' || state === 'hidden') publicEvent = 'post.updated';
           detail = { from: state };
           break;
@@ -474,7 +498,7 @@ export class SqliteModeration {
           const column = action === 'verify' || action === 'unverify' ? 'verified' : 'pinned';
           const value = action === 'verify' || action === 'pin' ? 1 : 0;
           if (row[column] !== value) {
-            db.run(`UPDATE posts SET ${column} = ? WHERE id = ?`, value, postId);
+            await db.run(`UPDATE posts SET ${column} = ? WHERE id = ?`, value, postId);
             publicEvent = 'post.updated';
           }
           break;
@@ -484,46 +508,46 @@ export class SqliteModeration {
       // A pinned post is the one the banner shows: pinning one unpins the incident's others.
       const unpinned: string[] = [];
       if (action === 'pin' && publicEvent) {
-        for (const other of db.all<{ id: string }>(
+        for (const other of await db.all<{ id: string }>(
           "SELECT id FROM posts WHERE site_id = ? AND incident_id = ? AND pinned = 1 AND id != ? AND state = 'published'",
           siteId,
           row.incident_id,
           postId,
         )) {
-          db.run('UPDATE posts SET pinned = 0 WHERE id = ?', other.id);
+          await db.run('UPDATE posts SET pinned = 0 WHERE id = ?', other.id);
           unpinned.push(other.id);
         }
         if (unpinned.length) detail = { unpinned };
       }
       if (action === 'hide' || action === 'remove' || action === 'reject') {
-        if (row.pinned) db.run('UPDATE posts SET pinned = 0 WHERE id = ?', postId);
+        if (row.pinned) await db.run('UPDATE posts SET pinned = 0 WHERE id = ?', postId);
       }
 
       let seq = 0;
-      const post = toPost(db.postRow(postId)!);
+      const post = toPost((await db.postRow(postId))!);
       if (publicEvent) {
         const type = publicEvent;
         const view = publicView(post);
-        seq = db.appendEvent(siteId, row.incident_id, at, (s) =>
+        seq = await db.appendEvent(siteId, row.incident_id, at, (s) =>
           type === 'post.created'
             ? { type: 'post.created', seq: s, post: view }
             : { type: 'post.updated', seq: s, post: view },
         );
       }
-      for (const id of unpinned) seq = db.postUpdated(siteId, id, at).seq;
+      for (const id of unpinned) seq = (await db.postUpdated(siteId, id, at)).seq;
       if (tracksTop) {
-        const changed = this.topChanged(siteId, row.incident_id, before, at);
+        const changed = await this.topChanged(siteId, row.incident_id, before, at);
         if (changed !== null) seq = changed;
       }
-      if (inQueue && queueOf(db.postRow(postId) as QueueRow) === null) {
-        seq = db.appendEvent(siteId, row.incident_id, at, (s) => ({
+      if (inQueue && queueOf((await db.postRow(postId)) as QueueRow) === null) {
+        seq = await db.appendEvent(siteId, row.incident_id, at, (s) => ({
           type: 'moderation.cleared',
           seq: s,
           postId,
           action,
         }));
       }
-      const audit = writeAudit(
+      const audit = await writeAudit(
         db,
         siteId,
         { action, actor, target: { kind: 'post', id: postId }, reason, detail },
@@ -533,38 +557,38 @@ export class SqliteModeration {
     });
   }
 
-  moderateIncident(
+  async moderateIncident(
     siteId: string,
     incidentId: string,
     action: IncidentModerationAction,
     actor: AuditActor,
     reason: string | null,
     at = now(),
-  ): ModerateIncidentOutcome {
+  ): Promise<ModerateIncidentOutcome> {
     const db = this.db;
-    return db.tx((): ModerateIncidentOutcome => {
-      const row = db.incidentRow(siteId, incidentId);
+    return await db.tx(async (): Promise<ModerateIncidentOutcome> => {
+      const row = await db.incidentRow(siteId, incidentId);
       if (!row) return { kind: 'incident_not_found' };
       const to = action === 'lock' ? 'locked' : 'open';
       if (row.thread_state === 'archived')
         return { kind: 'conflict', message: 'An archived thread cannot be locked or unlocked.' };
       const from = row.thread_state;
       if (from !== to) {
-        db.run(
+        await db.run(
           'UPDATE incidents SET thread_state = ? WHERE site_id = ? AND id = ?',
           to,
           siteId,
           incidentId,
         );
-        const incident = this.assemble(siteId, db.incidentRow(siteId, incidentId)!);
-        db.appendEvent(siteId, incidentId, at, (s) => ({
+        const incident = await this.assemble(siteId, (await db.incidentRow(siteId, incidentId))!);
+        await db.appendEvent(siteId, incidentId, at, (s) => ({
           type: 'incident.updated',
           seq: s,
           incident,
         }));
       }
-      const incident = this.assemble(siteId, db.incidentRow(siteId, incidentId)!);
-      const { entry, seq } = writeAudit(
+      const incident = await this.assemble(siteId, (await db.incidentRow(siteId, incidentId))!);
+      const { entry, seq } = await writeAudit(
         db,
         siteId,
         {
@@ -580,7 +604,7 @@ export class SqliteModeration {
     });
   }
 
-  moderateMember(
+  async moderateMember(
     siteId: string,
     memberId: string,
     action: MemberModerationAction,
@@ -588,10 +612,14 @@ export class SqliteModeration {
     reason: string | null,
     hours: number | null,
     at = now(),
-  ): ModerateMemberOutcome {
+  ): Promise<ModerateMemberOutcome> {
     const db = this.db;
-    return db.tx((): ModerateMemberOutcome => {
-      const member = db.one<{ role: string; fingerprint: string | null; display_name: string }>(
+    return await db.tx(async (): Promise<ModerateMemberOutcome> => {
+      const member = await db.one<{
+        role: string;
+        fingerprint: string | null;
+        display_name: string;
+      }>(
         'SELECT role, fingerprint, display_name FROM members WHERE site_id = ? AND id = ?',
         siteId,
         memberId,
@@ -605,7 +633,7 @@ export class SqliteModeration {
             message: 'Staff and moderators cannot be banned; change their role instead.',
           };
         const expiresAt = hours ? new Date(Date.parse(at) + hours * 3_600_000).toISOString() : null;
-        db.run(
+        await db.run(
           `INSERT INTO bans (id, site_id, member_id, fingerprint, reason, created_by, created_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           ulid(),
@@ -623,7 +651,7 @@ export class SqliteModeration {
           fingerprint: member.fingerprint !== null,
         };
       } else {
-        const lifted = db.run(
+        const lifted = await db.run(
           `UPDATE bans SET lifted_at = ? WHERE site_id = ? AND lifted_at IS NULL
            AND (member_id = ? OR (fingerprint IS NOT NULL AND fingerprint = ?))`,
           at,
@@ -635,13 +663,13 @@ export class SqliteModeration {
         detail = { displayName: member.display_name, lifted };
       }
       // Their queued posts show the new standing.
-      for (const p of db.all<{ id: string }>(
+      for (const p of await db.all<{ id: string }>(
         "SELECT id FROM posts WHERE site_id = ? AND member_id = ? AND deleted_at IS NULL AND (state = 'pending' OR flag_count > 0)",
         siteId,
         memberId,
       ))
-        queued(db, siteId, p.id, at);
-      const { entry, seq } = writeAudit(
+        await queued(db, siteId, p.id, at);
+      const { entry, seq } = await writeAudit(
         db,
         siteId,
         { action, actor, target: { kind: 'member', id: memberId }, reason, detail },
@@ -651,21 +679,21 @@ export class SqliteModeration {
     });
   }
 
-  flagPost(
+  async flagPost(
     siteId: string,
     postId: string,
     memberId: string,
     flag: FlagRequest,
     at = now(),
-  ): FlagOutcome {
+  ): Promise<FlagOutcome> {
     const db = this.db;
-    return db.tx((): FlagOutcome => {
-      const row = db.postRow(postId) as QueueRow | undefined;
+    return await db.tx(async (): Promise<FlagOutcome> => {
+      const row = (await db.postRow(postId)) as QueueRow | undefined;
       if (!row || row.site_id !== siteId || row.deleted_at || row.state !== 'published')
         return { kind: 'post_not_found' };
       if (row.member_id === memberId) return { kind: 'own_post' };
       const note = flag.note?.trim() ? flag.note.trim() : null;
-      db.run(
+      await db.run(
         `INSERT INTO flags (post_id, member_id, reason, note, created_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (post_id, member_id) DO UPDATE SET reason = excluded.reason, note = excluded.note, created_at = excluded.created_at`,
         postId,
@@ -674,50 +702,52 @@ export class SqliteModeration {
         note,
         at,
       );
-      const count = db.one<{ n: number }>(
+      const count = (await db.one<{ n: number }>(
         'SELECT COUNT(*) AS n FROM flags WHERE post_id = ?',
         postId,
-      )!.n;
-      db.run('UPDATE posts SET flag_count = ? WHERE id = ?', count, postId);
-      const { flagThreshold } = sitePolicy(db, siteId);
+      ))!.n;
+      await db.run('UPDATE posts SET flag_count = ? WHERE id = ?', count, postId);
+      const { flagThreshold } = await sitePolicy(db, siteId);
       let hidden = false;
       let seq = 0;
       if (count >= flagThreshold) {
         hidden = true;
-        const before = row.kind === 'workaround' ? this.topOf(siteId, row.incident_id) : '';
+        const before = row.kind === 'workaround' ? await this.topOf(siteId, row.incident_id) : '';
         const reasons: ModerationReason[] = [
           {
             code: 'flagged',
             message: `Hidden after ${count} member${count === 1 ? '' : 's'} flagged it (threshold ${flagThreshold}).`,
           },
         ];
-        db.run(
+        await db.run(
           "UPDATE posts SET state = 'hidden', pinned = 0, moderation_reasons = ? WHERE id = ?",
           JSON.stringify(reasons),
           postId,
         );
-        const post = toPost(db.postRow(postId)!);
-        seq = db.appendEvent(siteId, row.incident_id, at, (s) => ({
+        const post = toPost((await db.postRow(postId))!);
+        seq = await db.appendEvent(siteId, row.incident_id, at, (s) => ({
           type: 'post.updated',
           seq: s,
           post: publicView(post),
         }));
         if (row.kind === 'workaround')
-          seq = this.topChanged(siteId, row.incident_id, before, at) ?? seq;
-        seq = writeAudit(
-          db,
-          siteId,
-          {
-            action: 'hide',
-            actor: { kind: 'system', id: null, displayName: 'Member flags' },
-            target: { kind: 'post', id: postId },
-            reason: reasons[0]!.message,
-            detail: { flags: count, threshold: flagThreshold },
-          },
-          at,
+          seq = (await this.topChanged(siteId, row.incident_id, before, at)) ?? seq;
+        seq = (
+          await writeAudit(
+            db,
+            siteId,
+            {
+              action: 'hide',
+              actor: { kind: 'system', id: null, displayName: 'Member flags' },
+              target: { kind: 'post', id: postId },
+              reason: reasons[0]!.message,
+              detail: { flags: count, threshold: flagThreshold },
+            },
+            at,
+          )
         ).seq;
       }
-      seq = queued(db, siteId, postId, at) ?? seq;
+      seq = (await queued(db, siteId, postId, at)) ?? seq;
       return { kind: 'ok', postId, count, hidden, seq };
     });
   }

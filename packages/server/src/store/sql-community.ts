@@ -3,16 +3,16 @@
  * Each runs in one transaction that ends with its event row.
  */
 import type { ReactionKind } from '@lifeboat/protocol';
-import { now, type SqliteDb } from './sqlite-db.js';
-import { recomputeScore } from './sqlite-posts.js';
-import { queued } from './sqlite-moderation.js';
-import { incidentBase, toPost } from './sqlite-rows.js';
+import { now, type StoreDb } from './db.js';
+import { recomputeScore } from './sql-posts.js';
+import { queued } from './sql-moderation.js';
+import { incidentBase, toPost } from './sql-rows.js';
 import type { AffectedOutcome, CreatePostOutcome, NewPost, ReactionOutcome } from './store.js';
 
-export async function createPost(db: SqliteDb, input: NewPost): Promise<CreatePostOutcome> {
-  return db.tx((): CreatePostOutcome => {
+export async function createPost(db: StoreDb, input: NewPost): Promise<CreatePostOutcome> {
+  return await db.tx(async (): Promise<CreatePostOutcome> => {
     if (input.idempotency) {
-      const prior = db.one<{ request_hash: string; post_id: string }>(
+      const prior = await db.one<{ request_hash: string; post_id: string }>(
         'SELECT request_hash, post_id FROM idempotency_keys WHERE site_id = ? AND member_id = ? AND key = ?',
         input.siteId,
         input.memberId,
@@ -21,16 +21,16 @@ export async function createPost(db: SqliteDb, input: NewPost): Promise<CreatePo
       if (prior) {
         if (prior.request_hash !== input.idempotency.requestHash)
           return { kind: 'idempotency_mismatch' };
-        return { kind: 'replayed', post: toPost(db.postRow(prior.post_id)!) };
+        return { kind: 'replayed', post: toPost((await db.postRow(prior.post_id))!) };
       }
     }
-    const incident = db.incidentRow(input.siteId, input.incidentId);
+    const incident = await db.incidentRow(input.siteId, input.incidentId);
     if (!incident) return { kind: 'incident_not_found' };
     const threadState = incidentBase(incident).threadState;
     if (threadState !== 'open') return { kind: 'thread_locked', threadState };
-    if (db.one('SELECT 1 FROM posts WHERE id = ?', input.id)) return { kind: 'id_conflict' };
+    if (await db.one('SELECT 1 FROM posts WHERE id = ?', input.id)) return { kind: 'id_conflict' };
     if (input.kind === 'reply') {
-      const parent = db.one<{
+      const parent = await db.one<{
         incident_id: string;
         kind: string;
         state: string;
@@ -59,15 +59,17 @@ export async function createPost(db: SqliteDb, input: NewPost): Promise<CreatePo
     }
     const at = input.createdAt ?? now();
     if (input.slowModeSeconds && input.slowModeSeconds > 0) {
-      const last = db.one<{ at: string | null }>(
-        'SELECT MAX(created_at) AS at FROM posts WHERE site_id = ? AND member_id = ?',
-        input.siteId,
-        input.memberId,
+      const last = (
+        await db.one<{ at: string | null }>(
+          'SELECT MAX(created_at) AS at FROM posts WHERE site_id = ? AND member_id = ?',
+          input.siteId,
+          input.memberId,
+        )
       )?.at;
       const wait = last ? Date.parse(last) + input.slowModeSeconds * 1000 - Date.parse(at) : 0;
       if (wait > 0) return { kind: 'slow_mode', retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
     }
-    db.run(
+    await db.run(
       `INSERT INTO posts (id, site_id, incident_id, parent_id, member_id, kind, body, workaround, state, created_at, moderation_reasons)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       input.id,
@@ -83,7 +85,7 @@ export async function createPost(db: SqliteDb, input: NewPost): Promise<CreatePo
       JSON.stringify(input.state === 'pending' ? (input.moderationReasons ?? []) : []),
     );
     if (input.idempotency) {
-      db.run(
+      await db.run(
         'INSERT INTO idempotency_keys (site_id, member_id, key, request_hash, post_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
         input.siteId,
         input.memberId,
@@ -93,30 +95,30 @@ export async function createPost(db: SqliteDb, input: NewPost): Promise<CreatePo
         at,
       );
     }
-    const post = toPost(db.postRow(input.id)!);
+    const post = toPost((await db.postRow(input.id))!);
     // A post waiting for review is announced to staff only; approval writes its post.created.
-    const pending = input.state === 'pending' ? queued(db, input.siteId, input.id, at) : null;
+    const pending = input.state === 'pending' ? await queued(db, input.siteId, input.id, at) : null;
     const seq =
       pending ??
-      db.appendEvent(input.siteId, input.incidentId, at, (s) => ({
+      (await db.appendEvent(input.siteId, input.incidentId, at, (s) => ({
         type: 'post.created',
         seq: s,
         post,
-      }));
+      })));
     return { kind: 'created', post, seq };
   });
 }
 
 export async function setReaction(
-  db: SqliteDb,
+  db: StoreDb,
   siteId: string,
   postId: string,
   memberId: string,
   kind: ReactionKind | null,
   at = now(),
 ): Promise<ReactionOutcome> {
-  return db.tx((): ReactionOutcome => {
-    const post = db.one<{
+  return await db.tx(async (): Promise<ReactionOutcome> => {
+    const post = await db.one<{
       incident_id: string;
       worked_count: number;
       didnt_work_count: number;
@@ -127,10 +129,12 @@ export async function setReaction(
     );
     if (!post) return { kind: 'post_not_found' };
     const prior =
-      db.one<{ kind: ReactionKind }>(
-        'SELECT kind FROM reactions WHERE post_id = ? AND member_id = ?',
-        postId,
-        memberId,
+      (
+        await db.one<{ kind: ReactionKind }>(
+          'SELECT kind FROM reactions WHERE post_id = ? AND member_id = ?',
+          postId,
+          memberId,
+        )
       )?.kind ?? null;
     if (prior === kind) {
       return {
@@ -142,7 +146,7 @@ export async function setReaction(
       };
     }
     if (prior === null)
-      db.run(
+      await db.run(
         'INSERT INTO reactions (post_id, member_id, kind, created_at) VALUES (?, ?, ?, ?)',
         postId,
         memberId,
@@ -150,9 +154,9 @@ export async function setReaction(
         at,
       );
     else if (kind === null)
-      db.run('DELETE FROM reactions WHERE post_id = ? AND member_id = ?', postId, memberId);
+      await db.run('DELETE FROM reactions WHERE post_id = ? AND member_id = ?', postId, memberId);
     else
-      db.run(
+      await db.run(
         'UPDATE reactions SET kind = ?, created_at = ? WHERE post_id = ? AND member_id = ?',
         kind,
         at,
@@ -160,16 +164,16 @@ export async function setReaction(
         memberId,
       );
     const delta = (k: ReactionKind) => (kind === k ? 1 : 0) - (prior === k ? 1 : 0);
-    const row = db.one<{ worked_count: number; didnt_work_count: number }>(
+    const row = (await db.one<{ worked_count: number; didnt_work_count: number }>(
       'UPDATE posts SET worked_count = worked_count + ?, didnt_work_count = didnt_work_count + ? WHERE id = ? RETURNING worked_count, didnt_work_count',
       delta('worked'),
       delta('didnt_work'),
       postId,
-    )!;
+    ))!;
     const counts = { worked: row.worked_count, didntWork: row.didnt_work_count };
     // The score moves with the counts, in the same transaction (docs/thread.md).
-    const score = recomputeScore(db, postId, at);
-    const seq = db.appendEvent(siteId, post.incident_id, at, (s) => ({
+    const score = await recomputeScore(db, postId, at);
+    const seq = await db.appendEvent(siteId, post.incident_id, at, (s) => ({
       type: 'reaction.changed',
       seq: s,
       incidentId: post.incident_id,
@@ -182,31 +186,31 @@ export async function setReaction(
 }
 
 export async function setAffected(
-  db: SqliteDb,
+  db: StoreDb,
   siteId: string,
   incidentId: string,
   memberId: string,
   affected: boolean,
   at = now(),
 ): Promise<AffectedOutcome> {
-  return db.tx((): AffectedOutcome => {
-    if (!db.incidentRow(siteId, incidentId)) return { kind: 'incident_not_found' };
+  return await db.tx(async (): Promise<AffectedOutcome> => {
+    if (!(await db.incidentRow(siteId, incidentId))) return { kind: 'incident_not_found' };
     const prior =
-      db.one(
+      (await db.one(
         'SELECT 1 FROM affected WHERE site_id = ? AND incident_id = ? AND member_id = ?',
         siteId,
         incidentId,
         memberId,
-      ) !== undefined;
-    const count = () =>
-      db.one<{ n: number }>(
+      )) !== undefined;
+    const count = async () =>
+      (await db.one<{ n: number }>(
         'SELECT COUNT(*) AS n FROM affected WHERE site_id = ? AND incident_id = ?',
         siteId,
         incidentId,
-      )!.n;
-    if (prior === affected) return { kind: 'ok', affected, count: count(), seq: null };
+      ))!.n;
+    if (prior === affected) return { kind: 'ok', affected, count: await count(), seq: null };
     if (affected)
-      db.run(
+      await db.run(
         'INSERT INTO affected (site_id, incident_id, member_id, created_at) VALUES (?, ?, ?, ?)',
         siteId,
         incidentId,
@@ -214,14 +218,14 @@ export async function setAffected(
         at,
       );
     else
-      db.run(
+      await db.run(
         'DELETE FROM affected WHERE site_id = ? AND incident_id = ? AND member_id = ?',
         siteId,
         incidentId,
         memberId,
       );
-    const n = count();
-    const seq = db.appendEvent(siteId, incidentId, at, (s) => ({
+    const n = await count();
+    const seq = await db.appendEvent(siteId, incidentId, at, (s) => ({
       type: 'affected.changed',
       seq: s,
       incidentId,

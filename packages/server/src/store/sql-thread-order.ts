@@ -11,8 +11,8 @@
  * - newest: verified, pinned, staff author (highest first), then newest first (created_at, id).
  */
 import type { Post } from '@lifeboat/protocol';
-import type { SqliteDb } from './sqlite-db.js';
-import { POST_SELECT, toPost, type PostRow } from './sqlite-rows.js';
+import type { StoreDb } from './db.js';
+import { POST_SELECT, toPost, type PostRow } from './sql-rows.js';
 import type { ThreadOrder, ThreadOrderKey } from './store.js';
 
 /**
@@ -45,14 +45,14 @@ const tuple = (columns: string[]) => `(${columns.join(', ')})`;
 const marks = (n: number) => tuple(Array.from({ length: n }, () => '?'));
 
 /** One page of top-level posts after `after` in `order`, with their replies. */
-export function threadOrderSlice(
-  db: SqliteDb,
+export async function threadOrderSlice(
+  db: StoreDb,
   siteId: string,
   incidentId: string,
   order: ThreadOrder,
   after: ThreadOrderKey | null,
   limit: number,
-): { posts: Post[]; lastKeyWhenMore: ThreadOrderKey | null } {
+): Promise<{ posts: Post[]; lastKeyWhenMore: ThreadOrderKey | null }> {
   const { asc, desc } = ORDER[order];
   const params: unknown[] = [siteId, incidentId];
   let where = '';
@@ -65,26 +65,26 @@ export function threadOrderSlice(
     params.push(...head, ...(desc.length ? [...head, ...tail] : []));
   }
   const orderBy = [...asc, ...desc.map((c) => `${c} DESC`)].join(', ');
-  const top = db
-    .all<PostRow>(
+  const top = (
+    await db.all<PostRow>(
       `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.state = 'published' AND p.parent_id IS NULL${where}
        ORDER BY ${orderBy} LIMIT ?`,
       ...params,
       limit + 1,
     )
-    .map(toPost);
+  ).map(toPost);
   const page = top.slice(0, limit);
   const ids = page.map((p) => p.id);
   const replies = ids.length
-    ? db
-        .all<PostRow>(
+    ? (
+        await db.all<PostRow>(
           `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.state = 'published' AND p.parent_id IN ${marks(ids.length)}
            ORDER BY p.created_at, p.id`,
           siteId,
           incidentId,
           ...ids,
         )
-        .map(toPost)
+      ).map(toPost)
     : [];
   return {
     posts: [...page, ...replies],

@@ -1,0 +1,126 @@
+/**
+ * The engine-neutral database handle of the store: statements through the SQL driver port
+ * (sql/driver.ts), transactions, and the helpers every write transaction shares (the event append
+ * it ends with, the rows it reads back). Inside `tx(fn)` the callback gets a handle bound to the
+ * transaction; the store's modules name it `db` too, so the same code runs in and out of one.
+ */
+import { STAFF_EVENT_TYPES, type LifeboatEvent, type Post } from '@lifeboat/protocol';
+import type { Dialect, Sql, SqlDriver, SqlTx } from './sql/driver.js';
+import { POST_SELECT, toPost, type IncidentRow, type PostRow } from './sql-rows.js';
+
+export const now = () => new Date().toISOString();
+
+/**
+ * Older events are pruned in batches (one DELETE every `pruneEvery` appends, not one per write):
+ * up to 1/16 of the retention, at most 64, so a site keeps between `retention` and
+ * `retention + pruneEvery - 1` events.
+ */
+const pruneInterval = (retention: number) => Math.max(1, Math.min(64, Math.floor(retention / 16)));
+
+export class StoreDb {
+  constructor(
+    readonly driver: SqlDriver,
+    readonly retention: number,
+    private readonly q: Sql = driver,
+    private readonly txHandle: SqlTx | null = null,
+  ) {}
+
+  get dialect(): Dialect {
+    return this.driver.dialect;
+  }
+
+  one<T>(sql: string, ...params: unknown[]): Promise<T | undefined> {
+    return this.q.one<T>(sql, ...params);
+  }
+
+  all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
+    return this.q.all<T>(sql, ...params);
+  }
+
+  run(sql: string, ...params: unknown[]): Promise<number> {
+    return this.q.run(sql, ...params);
+  }
+
+  /** A write transaction (BEGIN IMMEDIATE on SQLite; see sql/pg-driver.ts for PostgreSQL). */
+  tx<T>(fn: (db: StoreDb) => Promise<T>): Promise<T> {
+    if (this.txHandle) return fn(this);
+    return this.driver.tx((t) => fn(new StoreDb(this.driver, this.retention, t, t)));
+  }
+
+  /**
+   * Inside a transaction: waits for every other transaction holding `key` to end (PostgreSQL
+   * advisory lock; SQLite's one writer needs none). Take it before a check-then-write.
+   */
+  async lock(key: string): Promise<void> {
+    if (!this.txHandle) throw new Error('lock() outside a transaction');
+    await this.txHandle.lock(key);
+  }
+
+  /**
+   * Allocates the next sequence and writes the event row; call inside a transaction. The site
+   * row stays locked until commit (PostgreSQL), so a site's events commit in sequence order.
+   * Staff events (`moderation.*`) are stored with audience `staff`: only the moderation stream
+   * sends them.
+   */
+  async appendEvent(
+    siteId: string,
+    incidentId: string | null,
+    at: string,
+    build: (seq: number) => LifeboatEvent,
+  ): Promise<number> {
+    const { event_seq: seq } = (await this.one<{ event_seq: number }>(
+      'UPDATE sites SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq',
+      siteId,
+    ))!;
+    const event = build(seq);
+    const staff = (STAFF_EVENT_TYPES as readonly string[]).includes(event.type);
+    await this.run(
+      'INSERT INTO events (site_id, seq, type, incident_id, payload, created_at, audience) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      siteId,
+      seq,
+      event.type,
+      incidentId,
+      JSON.stringify(event),
+      at,
+      staff ? 'staff' : 'public',
+    );
+    if (seq > this.retention && seq % pruneInterval(this.retention) === 0)
+      await this.run(
+        'DELETE FROM events WHERE site_id = ? AND seq <= ?',
+        siteId,
+        seq - this.retention,
+      );
+    return seq;
+  }
+
+  /** Reads a post as it now stands and writes its `post.updated` event; call inside a transaction. */
+  async postUpdated(
+    siteId: string,
+    postId: string,
+    at: string,
+  ): Promise<{ post: Post; seq: number }> {
+    const post = toPost((await this.postRow(postId))!);
+    const seq = await this.appendEvent(siteId, post.incidentId, at, (s) => ({
+      type: 'post.updated',
+      seq: s,
+      post,
+    }));
+    return { post, seq };
+  }
+
+  incidentRow(siteId: string, incidentId: string): Promise<IncidentRow | undefined> {
+    return this.one<IncidentRow>(
+      'SELECT * FROM incidents WHERE site_id = ? AND id = ?',
+      siteId,
+      incidentId,
+    );
+  }
+
+  postRow(postId: string): Promise<PostRow | undefined> {
+    return this.one<PostRow>(`${POST_SELECT} WHERE p.id = ?`, postId);
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}

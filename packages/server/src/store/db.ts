@@ -48,12 +48,20 @@ export class StoreDb {
   }
 
   /**
-   * Inside a transaction: waits for every other transaction holding `key` to end (PostgreSQL
-   * advisory lock; SQLite's one writer needs none). Take it before a check-then-write.
+   * Inside a transaction: waits for every other transaction holding one of `keys` to end
+   * (PostgreSQL advisory locks; SQLite's one writer needs none). Take them first, before any
+   * check-then-write: `member:<id>` (idempotency keys, slow mode), `post:<id>` (confirmations,
+   * flags, edits), `site:<id>` (staff actions, which read and change several posts).
    */
-  async lock(key: string): Promise<void> {
-    if (!this.txHandle) throw new Error('lock() outside a transaction');
-    await this.txHandle.lock(key);
+  async lock(...keys: string[]): Promise<void> {
+    // Always in the same order, so two transactions never wait on each other's second key.
+    const sorted = [...keys].sort();
+    const take = async (handle: SqlTx) => {
+      for (const key of sorted) await handle.lock(key);
+    };
+    if (this.txHandle) return take(this.txHandle);
+    // A handle made outside the transaction: the driver joins the transaction this call runs in.
+    return this.driver.tx(take);
   }
 
   /**

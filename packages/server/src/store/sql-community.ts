@@ -11,6 +11,8 @@ import type { AffectedOutcome, CreatePostOutcome, NewPost, ReactionOutcome } fro
 
 export async function createPost(db: StoreDb, input: NewPost): Promise<CreatePostOutcome> {
   return await db.tx(async (): Promise<CreatePostOutcome> => {
+    // Idempotency keys and slow mode are per member; the post id is global (ADR 0017).
+    await db.lock(`member:${input.memberId}`, `post:${input.id}`);
     if (input.idempotency) {
       const prior = await db.one<{ request_hash: string; post_id: string }>(
         'SELECT request_hash, post_id FROM idempotency_keys WHERE site_id = ? AND member_id = ? AND key = ?',
@@ -118,6 +120,7 @@ export async function setReaction(
   at = now(),
 ): Promise<ReactionOutcome> {
   return await db.tx(async (): Promise<ReactionOutcome> => {
+    await db.lock(`post:${postId}`);
     const post = await db.one<{
       incident_id: string;
       worked_count: number;
@@ -194,6 +197,7 @@ export async function setAffected(
   at = now(),
 ): Promise<AffectedOutcome> {
   return await db.tx(async (): Promise<AffectedOutcome> => {
+    await db.lock(`affected:${siteId}:${incidentId}:${memberId}`);
     if (!(await db.incidentRow(siteId, incidentId))) return { kind: 'incident_not_found' };
     const prior =
       (await db.one(

@@ -130,6 +130,7 @@ export class SqlMembers {
   async erase(siteId: string, memberId: string, at: string): Promise<EraseOutcome | null> {
     const db = this.db;
     return await db.tx(async (): Promise<EraseOutcome | null> => {
+      await db.lock(`site:${siteId}`);
       const member = await db.one<{ id: string }>(
         'SELECT id FROM members WHERE site_id = ? AND id = ? AND deleted_at IS NULL',
         siteId,

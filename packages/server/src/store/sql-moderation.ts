@@ -381,6 +381,7 @@ export class SqlModeration {
   ): Promise<PolicyWriteOutcome> {
     return await this.db.tx(async () => {
       const stored = resolvePolicy(policy);
+      await this.db.lock(`site:${siteId}`);
       await this.db.run('UPDATE sites SET policy = ? WHERE id = ?', JSON.stringify(stored), siteId);
       const { entry, seq } = await writeAudit(
         this.db,
@@ -425,6 +426,8 @@ export class SqlModeration {
   ): Promise<ModeratePostOutcome> {
     const db = this.db;
     return await db.tx(async (): Promise<ModeratePostOutcome> => {
+      // Staff actions read and change several posts (the top workaround): one at a time per site.
+      await db.lock(`site:${siteId}`);
       const row = (await db.postRow(postId)) as QueueRow | undefined;
       if (!row || row.site_id !== siteId) return { kind: 'post_not_found' };
       const state = row.state;
@@ -567,6 +570,8 @@ export class SqlModeration {
   ): Promise<ModerateIncidentOutcome> {
     const db = this.db;
     return await db.tx(async (): Promise<ModerateIncidentOutcome> => {
+      // Staff actions read and change several posts (the top workaround): one at a time per site.
+      await db.lock(`site:${siteId}`);
       const row = await db.incidentRow(siteId, incidentId);
       if (!row) return { kind: 'incident_not_found' };
       const to = action === 'lock' ? 'locked' : 'open';
@@ -615,6 +620,8 @@ export class SqlModeration {
   ): Promise<ModerateMemberOutcome> {
     const db = this.db;
     return await db.tx(async (): Promise<ModerateMemberOutcome> => {
+      // Staff actions read and change several posts (the top workaround): one at a time per site.
+      await db.lock(`site:${siteId}`);
       const member = await db.one<{
         role: string;
         fingerprint: string | null;
@@ -688,6 +695,7 @@ export class SqlModeration {
   ): Promise<FlagOutcome> {
     const db = this.db;
     return await db.tx(async (): Promise<FlagOutcome> => {
+      await db.lock(`post:${postId}`);
       const row = (await db.postRow(postId)) as QueueRow | undefined;
       if (!row || row.site_id !== siteId || row.deleted_at || row.state !== 'published')
         return { kind: 'post_not_found' };

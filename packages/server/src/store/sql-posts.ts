@@ -55,6 +55,7 @@ export async function editPost(
   { windowMs, at = now() }: OwnPostOptions,
 ): Promise<OwnPostOutcome> {
   return await db.tx(async (): Promise<OwnPostOutcome> => {
+    await db.lock(`post:${postId}`);
     const own = await ownPost(db, siteId, postId, memberId, windowMs, at);
     if (!('row' in own)) return own;
     if ((own.row.kind === 'workaround') !== (change.workaround !== null))
@@ -111,6 +112,7 @@ export async function deletePost(
   { windowMs, at = now() }: OwnPostOptions,
 ): Promise<OwnPostOutcome> {
   return await db.tx(async (): Promise<OwnPostOutcome> => {
+    await db.lock(`post:${postId}`);
     const own = await ownPost(db, siteId, postId, memberId, windowMs, at);
     // Deleting twice is a no-op (a retried request): the tombstone, no second event.
     if ('kind' in own && own.kind === 'deleted')

@@ -93,6 +93,7 @@ export class SqlStatus {
 
   async updateSite(siteId: string, patch: SitePatch): Promise<SiteWriteOutcome<SiteRecord>> {
     return await this.db.tx(async (): Promise<SiteWriteOutcome<SiteRecord>> => {
+      await this.db.lock(`site:${siteId}`);
       if (
         patch.slug !== undefined &&
         (await this.db.one('SELECT 1 FROM sites WHERE slug = ? AND id <> ?', patch.slug, siteId))
@@ -141,6 +142,7 @@ export class SqlStatus {
     result: { ok: true; at: string } | { ok: false; at: string; error: string },
   ): Promise<StatusSourceState> {
     return await this.db.tx(async () => {
+      await this.db.lock(`upstream:${siteId}`);
       await this.db.run(
         'INSERT INTO status_sources (site_id, url) VALUES (?, ?) ON CONFLICT (site_id) DO NOTHING',
         siteId,
@@ -169,6 +171,7 @@ export class SqlStatus {
   async applyUpstream(siteId: string, snapshot: UpstreamSnapshot): Promise<number[]> {
     const { status, at } = snapshot;
     return await this.db.tx(async () => {
+      await this.db.lock(`upstream:${siteId}`, `site:${siteId}`);
       const seqs: number[] = [];
       if (LISTS_COMPONENTS.has(status.document) && status.source !== 'instatus') {
         await this.db.run('DELETE FROM components WHERE site_id = ?', siteId);
@@ -241,6 +244,7 @@ export class SqlStatus {
     change: IncidentChange,
   ): Promise<IncidentChangeOutcome> {
     return await this.db.tx(async (): Promise<IncidentChangeOutcome> => {
+      await this.db.lock(`site:${siteId}`);
       const row = await this.db.incidentRow(siteId, incidentId);
       if (!row) return { kind: 'incident_not_found' };
       const at = change.update?.createdAt ?? change.resolvedAt ?? new Date().toISOString();

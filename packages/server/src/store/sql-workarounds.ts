@@ -53,6 +53,7 @@ export async function mergePost(
   assemble?: AssembleIncident,
 ): Promise<MergeOutcome> {
   return await db.tx(async (): Promise<MergeOutcome> => {
+    await db.lock(`site:${siteId}`);
     const source = await db.postRow(postId);
     const target = await db.postRow(intoId);
     if (!source || source.site_id !== siteId) return { kind: 'post_not_found', which: 'post' };

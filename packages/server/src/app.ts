@@ -13,7 +13,12 @@ import { collectRoutes } from './http/openapi.js';
 import { ProblemError, registerProblemHandlers } from './http/problem.js';
 import { RateLimiter, registerWriteLimits } from './http/rate-limit.js';
 import { recordRoutes } from './http/route-list.js';
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { MemorySharedState, SqlSharedState, type SharedState } from './cluster/shared-state.js';
 import { MemoryHub, type Hub } from './realtime/hub.js';
+import { PgHub } from './realtime/pg-hub.js';
+import { SequenceWatch } from './realtime/sequence-watch.js';
 import { StreamManager } from './realtime/stream.js';
 import { affectedHistoryRoutes } from './routes/affected-history.js';
 import { metaRoutes } from './routes/meta.js';
@@ -30,7 +35,7 @@ import { moderationRoutes } from './routes/moderation.js';
 import { flagRoutes } from './routes/flags.js';
 import { adminPolicyRoutes } from './routes/admin-policy.js';
 import { seedDemo } from './demo/seed.js';
-import { openStore } from './store/sql-store.js';
+import { openStore, type SqlStore } from './store/sql-store.js';
 import { StatusPoller } from './status/poller.js';
 import { adminSiteRoutes } from './routes/admin-sites.js';
 import { staffIncidentRoutes } from './routes/staff-incidents.js';
@@ -69,7 +74,23 @@ export async function buildApp(
   });
 
   const store = deps.store ?? (await openStore(storeOptions(config)));
-  const hub = deps.hub ?? new MemoryHub();
+  // One process over SQLite keeps shared state in memory and watches the file for the CLI's
+  // events; instances over PostgreSQL share state in it and hear each other through NOTIFY.
+  const scaled = store.engine === 'postgres' && config.databaseUrl !== null;
+  const shared: SharedState = scaled
+    ? new SqlSharedState((store as SqlStore).driver)
+    : new MemorySharedState();
+  let hub: Hub;
+  let watch: SequenceWatch | null = null;
+  if (deps.hub) hub = deps.hub;
+  else if (scaled) {
+    const pgHub = new PgHub({ connectionString: config.databaseUrl!, log: app.log });
+    await pgHub.start();
+    hub = pgHub;
+  } else {
+    hub = new MemoryHub();
+    watch = new SequenceWatch({ store, hub, log: app.log });
+  }
   const streams = new StreamManager(store, hub, config.heartbeatMs);
   const statusPoller = new StatusPoller({
     store,
@@ -77,8 +98,11 @@ export async function buildApp(
     defaultIntervalMs: config.pollIntervalMs,
     lockGraceMs: config.lockGraceMs,
     log: app.log,
+    shared: scaled ? shared : null,
+    instanceId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
   });
   const { windowMs } = config.rateLimits;
+  const limiter = (limit: number, name: string) => new RateLimiter(limit, windowMs, shared, name);
   const context: LifeboatContext = {
     config,
     store,
@@ -87,13 +111,14 @@ export async function buildApp(
     statusPoller,
     keys: loadSigningKeys(config.secret, config.dataDir),
     limits: {
-      sessions: new RateLimiter(config.rateLimits.sessionsPerIp, windowMs),
-      writes: new RateLimiter(config.rateLimits.writesPerIp, windowMs),
-      memberWrites: new RateLimiter(config.rateLimits.writesPerMember, windowMs),
-      staffWrites: new RateLimiter(config.rateLimits.writesPerStaff, windowMs),
-      posts: new RateLimiter(config.rateLimits.postsPerMember, windowMs),
-      flags: new RateLimiter(config.rateLimits.postsPerMember * 2, windowMs),
+      sessions: limiter(config.rateLimits.sessionsPerIp, 'sessions'),
+      writes: limiter(config.rateLimits.writesPerIp, 'writes'),
+      memberWrites: limiter(config.rateLimits.writesPerMember, 'member-writes'),
+      staffWrites: limiter(config.rateLimits.writesPerStaff, 'staff-writes'),
+      posts: limiter(config.rateLimits.postsPerMember, 'posts'),
+      flags: limiter(config.rateLimits.postsPerMember * 2, 'flags'),
     },
+    shared,
     routes: recordRoutes(app),
     closeStreams: () => streams.closeAll(),
   };
@@ -133,9 +158,11 @@ export async function buildApp(
 
   app.addHook('onReady', async () => {
     await statusPoller.start();
+    await watch?.start();
   });
   app.addHook('preClose', async () => {
     statusPoller.stop();
+    watch?.stop();
     streams.close();
   });
   app.addHook('onClose', async () => {

@@ -1,5 +1,6 @@
 /** What the app shares with its routes: `app.lifeboat` and `request.site`. */
 import type { ServerConfig } from './config.js';
+import type { SharedState } from './cluster/shared-state.js';
 import type { SigningKey } from './auth/tokens.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import type { RegisteredRoute } from './http/route-list.js';
@@ -25,6 +26,8 @@ export interface LifeboatContext {
     /** Flags per member (twice the post limit). */
     flags: RateLimiter;
   };
+  /** State every instance shares: rate-limit counters, used proofs of work, leases. */
+  shared: SharedState;
   /** Every registered route (http/route-list.ts), filled as routes register. */
   routes: readonly RegisteredRoute[];
   /** Ends every open SSE stream (tests and graceful shutdown). */

@@ -1,6 +1,7 @@
 import { solveChallenge } from 'altcha-lib/v1';
 import { describe, expect, it } from 'vitest';
 import type { GuestChallenge } from '@lifeboat/protocol';
+import { MemorySharedState } from '../cluster/shared-state.js';
 import { GuestChallenges, GuestLoad } from './challenge.js';
 import { parseSigningKeys } from './tokens.js';
 
@@ -75,20 +76,33 @@ describe('guest proof of work', () => {
 });
 
 describe('guest session load', () => {
-  it('counts the sessions of the last minute against the threshold', () => {
-    let now = 1_000_000;
+  it('counts the sessions of the last minute against the threshold', async () => {
+    let now = 1_040_000; // 20 s into a one-minute window (they start at multiples of 60 s)
     const load = new GuestLoad(3, () => now);
-    load.record();
-    load.record();
-    expect(load.underLoad()).toBe(false);
-    load.record();
-    expect(load.count()).toBe(3);
-    expect(load.underLoad()).toBe(true);
-    now += 30_000;
-    load.record();
-    expect(load.count()).toBe(4);
-    now += 31_000; // the first three are older than a minute now
-    expect(load.count()).toBe(1);
-    expect(load.underLoad()).toBe(false);
+    await load.record();
+    await load.record();
+    expect(await load.underLoad()).toBe(false);
+    await load.record();
+    expect(await load.count()).toBe(3);
+    expect(await load.underLoad()).toBe(true);
+    now += 30_000; // 50 s into the window
+    await load.record();
+    expect(await load.count()).toBe(4);
+    now += 40_000; // 30 s into the next window: half of the last one still counts
+    expect(await load.count()).toBe(2);
+    expect(await load.underLoad()).toBe(false);
+    now += 60_000; // a minute later: none
+    expect(await load.count()).toBe(0);
+  });
+
+  it('counts across instances that share the state', async () => {
+    const now = 1_020_000;
+    const shared = new MemorySharedState(() => now);
+    const a = new GuestLoad(3, () => now, shared);
+    const b = new GuestLoad(3, () => now, shared);
+    await a.record();
+    await b.record();
+    await a.record();
+    expect(await b.underLoad()).toBe(true);
   });
 });

@@ -2,14 +2,15 @@
  * Proof of work before a guest session (ALTCHA, `altcha-lib`): challenges bound to one site and
  * valid for a few minutes, each solution accepted once, and the server's guest-session load.
  *
- * "Under load" means: at least `threshold` guest sessions were created on this server instance
- * (all sites together) in the last minute (`LIFEBOAT_CHALLENGE_LOAD`). Used solutions and the
- * load are kept in memory per instance.
+ * "Under load" means: at least `threshold` guest sessions were created (all instances, all sites)
+ * in the last minute (`LIFEBOAT_CHALLENGE_LOAD`). Used solutions and the load live in the shared
+ * state (cluster/shared-state.ts): a solution used on one instance is refused on every other.
  */
 import crypto from 'node:crypto';
 import { createChallenge, extractParams, verifySolution } from 'altcha-lib/v1';
 import type { GuestChallenge } from '@lifeboat/protocol';
 import type { SigningKey } from './tokens.js';
+import { MemorySharedState, type SharedState } from '../cluster/shared-state.js';
 
 /** Numbers a solver may have to try: about 25,000 SHA-256 digests on average (well under a second). */
 export const CHALLENGE_MAX_NUMBER = 50_000;
@@ -51,11 +52,15 @@ const altchaKey = (key: SigningKey) =>
   crypto.createHmac('sha256', key.secret).update('lifeboat-altcha').digest('hex');
 
 export class GuestChallenges {
-  private readonly used = new Map<string, number>();
-
   constructor(
     private readonly keys: readonly SigningKey[],
-    private readonly options: { maxNumber?: number; ttlMs?: number; now?: () => number } = {},
+    private readonly options: {
+      maxNumber?: number;
+      ttlMs?: number;
+      now?: () => number;
+      shared?: SharedState;
+    } = {},
+    private readonly shared: SharedState = options.shared ?? new MemorySharedState(options.now),
   ) {}
 
   private now(): number {
@@ -118,49 +123,42 @@ export class GuestChallenges {
         status: 422,
         message: 'The proof of work is wrong (the number does not solve the signed challenge).',
       };
-    this.sweep();
-    if (this.used.has(solution.signature))
+    if (!(await this.shared.claimOnce(`pow:${solution.signature}`, expires)))
       return {
         ok: false,
         status: 422,
         message: 'This proof of work was already used; each solution starts one session only.',
       };
-    this.used.set(solution.signature, expires);
     return { ok: true };
-  }
-
-  private sweep(): void {
-    const t = this.now();
-    for (const [signature, expires] of this.used) if (expires <= t) this.used.delete(signature);
   }
 }
 
-/** Guest sessions created in the last minute, in one-second buckets (this instance). */
-export class GuestLoad {
-  private readonly buckets = new Map<number, number>();
+const LOAD_WINDOW_MS = 60_000;
 
+/**
+ * Guest sessions created in the last minute, all instances together: counted in fixed one-minute
+ * windows and read as a sliding minute (this window plus the part of the last one that still
+ * falls in the minute, in proportion).
+ */
+export class GuestLoad {
   constructor(
     readonly threshold: number,
     private readonly now: () => number = Date.now,
+    private readonly shared: SharedState = new MemorySharedState(now),
   ) {}
 
-  record(): void {
-    const second = Math.floor(this.now() / 1000);
-    this.buckets.set(second, (this.buckets.get(second) ?? 0) + 1);
+  async record(): Promise<void> {
+    await this.shared.hit('guest-load', LOAD_WINDOW_MS);
   }
 
-  /** Sessions created in the last 60 seconds. */
-  count(): number {
-    const oldest = Math.floor(this.now() / 1000) - 59;
-    let n = 0;
-    for (const [second, hits] of this.buckets) {
-      if (second < oldest) this.buckets.delete(second);
-      else n += hits;
-    }
-    return n;
+  /** Sessions created in about the last 60 seconds. */
+  async count(): Promise<number> {
+    const { current, previous, start } = await this.shared.peek('guest-load', LOAD_WINDOW_MS);
+    const elapsed = Math.min(1, Math.max(0, (this.now() - start) / LOAD_WINDOW_MS));
+    return current + Math.floor(previous * (1 - elapsed));
   }
 
-  underLoad(): boolean {
-    return this.count() >= this.threshold;
+  async underLoad(): Promise<boolean> {
+    return (await this.count()) >= this.threshold;
   }
 }

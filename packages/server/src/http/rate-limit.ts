@@ -1,5 +1,7 @@
 /**
- * In-memory fixed-window rate limits (per process). Over the limit → 429 problem `rate_limited`
+ * Fixed-window rate limits, counted in the shared state (cluster/shared-state.ts): in memory for
+ * one process over SQLite, in PostgreSQL when instances share it, so a client over its limit on
+ * one instance is over it on every other. Over the limit → 429 problem `rate_limited`
  * with `Retry-After` and the `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` headers
  * (draft-ietf-httpapi-ratelimit-headers names; Reset is seconds until the window ends). When one
  * request passes several limiters the headers describe the tightest one (fewest remaining).
@@ -13,11 +15,7 @@ import { isAdminKey } from '../auth/staff.js';
 import { bearerToken, verifyToken } from '../auth/tokens.js';
 import type { SiteRecord } from '../store/store.js';
 import { ProblemError } from './problem.js';
-
-interface Window {
-  count: number;
-  resetAt: number;
-}
+import { MemorySharedState, type SharedState } from '../cluster/shared-state.js';
 
 export const RATE_LIMIT_HEADERS = [
   'RateLimit-Limit',
@@ -26,25 +24,20 @@ export const RATE_LIMIT_HEADERS = [
 ] as const;
 
 export class RateLimiter {
-  private readonly windows = new Map<string, Window>();
-
   constructor(
     readonly limit: number,
     readonly windowMs: number,
+    private readonly shared: SharedState = new MemorySharedState(),
+    /** Names this limiter's counters (two limiters never share a key). */
+    private readonly name = 'limit',
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Counts one hit for `key`; sets the RateLimit headers; throws a 429 problem when over. */
-  hit(key: string, reply: FastifyReply): void {
+  async hit(key: string, reply: FastifyReply): Promise<void> {
     if (this.limit === Infinity) return; // LIFEBOAT_RATE_LIMITS=off
+    const w = await this.shared.hit(`rl:${this.name}:${key}`, this.windowMs);
     const t = this.now();
-    let w = this.windows.get(key);
-    if (!w || w.resetAt <= t) {
-      if (this.windows.size > 10_000) this.sweep(t);
-      w = { count: 0, resetAt: t + this.windowMs };
-      this.windows.set(key, w);
-    }
-    w.count++;
     const reset = Math.max(1, Math.ceil((w.resetAt - t) / 1000));
     const remaining = Math.max(0, this.limit - w.count);
     const headers = {
@@ -66,10 +59,6 @@ export class RateLimiter {
     const previous = reply.getHeader('RateLimit-Remaining');
     if (previous !== undefined && Number(previous) < remaining) return;
     reply.headers(headers);
-  }
-
-  private sweep(t: number): void {
-    for (const [k, w] of this.windows) if (w.resetAt <= t) this.windows.delete(k);
   }
 }
 
@@ -107,9 +96,9 @@ export function registerWriteLimits(app: FastifyInstance): void {
       // so the key cannot be guessed at speed.
       const token = bearerToken(request.headers.authorization);
       if (token && isAdminKey(request, token)) {
-        if (!READS.has(request.method)) limits.staffWrites.hit('admin', reply);
+        if (!READS.has(request.method)) await limits.staffWrites.hit('admin', reply);
       } else if (request.method !== 'OPTIONS') {
-        limits.writes.hit(`ip:${request.ip}`, reply);
+        await limits.writes.hit(`ip:${request.ip}`, reply);
       }
       return;
     }
@@ -117,10 +106,10 @@ export function registerWriteLimits(app: FastifyInstance): void {
     if (!site || READS.has(request.method)) return;
     const actor = await writeActor(request, site);
     if (actor?.kind === 'staff') {
-      limits.staffWrites.hit(actor.key, reply);
+      await limits.staffWrites.hit(actor.key, reply);
       return;
     }
-    limits.writes.hit(`ip:${request.ip}`, reply);
-    if (actor) limits.memberWrites.hit(actor.key, reply);
+    await limits.writes.hit(`ip:${request.ip}`, reply);
+    if (actor) await limits.memberWrites.hit(actor.key, reply);
   });
 }

@@ -32,7 +32,7 @@ export async function flagRoutes(app: FastifyInstance): Promise<void> {
       const member = await requireMember(request);
       const site = request.site!;
       await refuseBanned(store, site.id, member);
-      limits.flags.hit(`member:${member.id}`, reply);
+      await limits.flags.hit(`member:${member.id}`, reply);
       const outcome = await store.flagPost(site.id, request.params.post, member.id, {
         reason: request.body.reason,
         note: request.body.note ?? null,

@@ -152,7 +152,7 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
       const id = request.body.id ?? ulid();
       if (!new RegExp(ULID_PATTERN).test(id)) throw problems.field('id', 'Use a ULID.');
       const { policy, evaluation } = await judgePost(store, site, member, normalized.value);
-      limits.posts.hit(`member:${member.id}`, reply);
+      await limits.posts.hit(`member:${member.id}`, reply);
 
       const review = evaluation.decision === 'review';
       const outcome = await store.createPost({

@@ -22,8 +22,8 @@ function displayName(raw: string): string {
 
 export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   const { store, limits, keys, config } = app.lifeboat;
-  const challenges = new GuestChallenges(keys);
-  const load = new GuestLoad(config.challengeLoad);
+  const challenges = new GuestChallenges(keys, { shared: app.lifeboat.shared });
+  const load = new GuestLoad(config.challengeLoad, Date.now, app.lifeboat.shared);
 
   app.get<{ Params: Static<typeof SiteParams> }>(
     '/v1/sites/:site/sessions/challenge',
@@ -56,11 +56,12 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const name = displayName(request.body.displayName);
-      limits.sessions.hit(`ip:${request.ip}`, reply);
+      await limits.sessions.hit(`ip:${request.ip}`, reply);
       const site = request.site!;
       const { guestChallenge } = await store.getSitePolicy(site.id);
       const required =
-        guestChallenge === 'always' || (guestChallenge === 'under_load' && load.underLoad());
+        guestChallenge === 'always' ||
+        (guestChallenge === 'under_load' && (await load.underLoad()));
       const { altcha } = request.body;
       if (altcha !== undefined) {
         const verdict = await challenges.redeem(site.id, altcha);
@@ -84,7 +85,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         role: 'member',
         fingerprint: guestFingerprint(keys, request.ip, request.headers['user-agent']),
       });
-      load.record();
+      await load.record();
       reply.code(201).header('Cache-Control', CACHE_PRIVATE);
       return issueSession(request, site, member);
     },

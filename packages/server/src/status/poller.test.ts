@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LifeboatEvent } from '@lifeboat/protocol';
+import { MemorySharedState } from '../cluster/shared-state.js';
 import { MemoryHub, type HubNotice } from '../realtime/hub.js';
 import { buildSiteStatus } from '../services/status.js';
 import { openSqliteStore, type SqlStore } from '../store/sql-store.js';
@@ -379,44 +380,56 @@ describe('status poller: maintenances', () => {
   });
 });
 
-describe('status poller: events written by another process', () => {
-  it('tells the hub about sites whose event sequence grew (the CLI writes on the same file)', async () => {
-    const { timers, pending } = manualTimers();
-    const p = makePoller({ timers, watchIntervalMs: 1000 });
-    const other = await store.createSite({ slug: 'quiet', name: 'Quiet', origins: [] });
-    const otherNotices: HubNotice[] = [];
-    const unsubscribeOther = hub.subscribe(other.id, (n) => otherNotices.push(n));
-    await p.start();
-    const watch = [...pending.values()].find((v) => v.fn.name === 'watch');
-    expect(watch?.ms).toBe(1000);
-    expect(notices).toEqual([]);
-
-    // the CLI: its own connection to the same database file
-    const cli = await openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
+describe('status poller: one instance polls (the lease)', () => {
+  it('polls only on the lease holder; another instance takes over when it stops', async () => {
+    const shared = new MemorySharedState(() => clock);
+    const a = makePoller({ shared, instanceId: 'a', leaseMs: 3000 });
+    const b = makePoller({ shared, instanceId: 'b', leaseMs: 3000 });
     try {
-      const { seq } = await cli.createIncident(site.id, {
-        id: '01JB0000000000000000000000',
-        title: 'Written by the CLI',
-        phase: 'investigating',
-        impact: 'minor',
-        components: [],
-        startedAt: new Date(clock).toISOString(),
-        resolvedAt: null,
-        threadState: 'open',
-        updates: [],
-      });
-      expect(await p.watch()).toEqual([site.id]);
-      expect(notices).toEqual([{ site: site.id, seq }]);
-      // nothing new: no notice
-      expect(await p.watch()).toEqual([]);
-      expect(notices).toHaveLength(1);
-      expect(otherNotices).toEqual([]);
+      await a.start();
+      await b.start();
+      expect(a.polls).toBe(true);
+      expect(b.polls).toBe(false);
+      // a refresh on the instance without the lease does nothing
+      b.refresh(site.id);
+      expect(b.polls).toBe(false);
+
+      // the holder goes away without a word: after the lease time, b takes over
+      a.stop();
+      await b.renewLease();
+      expect(b.polls).toBe(true);
+      await a.start();
+      expect(a.polls).toBe(false);
     } finally {
-      await cli.close();
-      unsubscribeOther();
-      p.stop();
+      a.stop();
+      b.stop();
     }
-    expect([...pending.values()].some((v) => v.fn.name === 'watch')).toBe(false);
+  });
+
+  it('a lost lease stops polling; a site given a URL elsewhere is picked up while held', async () => {
+    const shared = new MemorySharedState(() => clock);
+    const { timers, pending } = manualTimers();
+    const a = makePoller({ shared, instanceId: 'a', leaseMs: 3000, timers });
+    try {
+      await a.start();
+      expect(a.polls).toBe(true);
+      const polls = () => [...pending.values()].filter((v) => v.ms === 0).length;
+      expect(polls()).toBe(1);
+      // another instance holds the lease now (ours expired)
+      clock += 4000;
+      expect(await shared.lease('status-poller', 'b', 3000)).toBe(true);
+      await a.renewLease();
+      expect(a.polls).toBe(false);
+      expect(pending.size).toBe(1); // only the lease renewal is left
+      await shared.release('status-poller', 'b');
+      const other = await store.createSite({ slug: 'other', name: 'Other', origins: [] });
+      await store.updateSite(other.id, { statusUrl: upstream.url });
+      await a.renewLease();
+      expect(a.polls).toBe(true);
+      expect(polls()).toBe(2);
+    } finally {
+      a.stop();
+    }
   });
 });
 

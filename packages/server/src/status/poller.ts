@@ -3,12 +3,13 @@
  * (per site, or the server default), normalized and applied in one transaction that writes the
  * incident events; after a failure the last good copy stays and the next try backs off
  * exponentially with jitter. A sweep locks the threads of incidents resolved longer ago than the
- * grace period. It also watches every site's event sequence (one query a second): events written
- * by another process on the same database — the `lifeboat incident …` CLI — reach this server's
- * open streams within a second. Nothing here ever throws into the server: failures are logged
- * and recorded.
+ * grace period. With several instances on one database, only the holder of the `status-poller`
+ * lease (cluster/shared-state.ts) polls and sweeps; another instance takes over within a lease
+ * time when the holder dies. Nothing here ever throws into the server: failures are logged and
+ * recorded.
  */
 import { normalizeStatusDocument, StatusSourceError } from '@lifeboat/protocol';
+import type { SharedState } from '../cluster/shared-state.js';
 import type { Hub } from '../realtime/hub.js';
 import type { Store } from '../store/store.js';
 import { fetchUpstream, UpstreamError } from './fetch-upstream.js';
@@ -39,10 +40,13 @@ export interface StatusPollerOptions {
   /** How often resolved threads are checked for locking. */
   sweepIntervalMs?: number;
   /**
-   * How often every site's event sequence is read, to notice events written by another process
-   * (the CLI) and tell the hub; 0 turns it off.
+   * Several instances: the shared state holding the poller lease, and this instance's name in
+   * it. Without it this instance always polls.
    */
-  watchIntervalMs?: number;
+  shared?: SharedState | null;
+  instanceId?: string;
+  /** How long a lease lasts unless renewed (renewed every third of it). */
+  leaseMs?: number;
   now?: () => number;
   random?: () => number;
   fetch?: typeof fetch;
@@ -60,8 +64,12 @@ const DEFAULTS = {
   maxBytes: 1024 * 1024,
   maxBackoffMs: 10 * 60_000,
   sweepIntervalMs: 15_000,
-  watchIntervalMs: 1000,
+  shared: null,
+  instanceId: 'local',
+  leaseMs: 15_000,
 };
+
+const LEASE = 'status-poller';
 
 const realTimers: PollerTimers = {
   set: (fn, ms) => {
@@ -79,10 +87,10 @@ export class StatusPoller {
   private readonly scheduled = new Map<string, unknown>();
   private readonly polling = new Map<string, Promise<PollOutcome>>();
   private sweepTimer: unknown = null;
-  private watchTimer: unknown = null;
-  /** The last event sequence seen per site (null until the first watch). */
-  private sequences: Map<string, number> | null = null;
+  private leaseTimer: unknown = null;
   private running = false;
+  /** Polling (this instance holds the lease, or there is no lease to hold). */
+  private active = false;
 
   constructor(options: StatusPollerOptions) {
     this.o = {
@@ -96,65 +104,93 @@ export class StatusPoller {
     };
   }
 
-  /** Starts polling every site that names a status URL, and the lock sweep. */
+  /** Starts polling every site that names a status URL, and the lock sweep (when leased). */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    for (const site of await this.o.store.listSites())
-      if (site.statusUrl) this.schedule(site.id, 0);
-    const sweep = () => {
-      void this.sweep().finally(() => {
-        if (this.running) this.sweepTimer = this.o.timers.set(sweep, this.o.sweepIntervalMs);
+    if (!this.o.shared) {
+      await this.activate();
+      return;
+    }
+    await this.renewLease();
+    const renew = () => {
+      void this.renewLease().finally(() => {
+        if (this.running) this.leaseTimer = this.o.timers.set(renew, this.o.leaseMs / 3);
       });
     };
-    this.sweepTimer = this.o.timers.set(sweep, Math.min(this.o.sweepIntervalMs, 1000));
-    if (this.o.watchIntervalMs > 0) {
-      await this.watch();
-      const watch = () => {
-        void this.watch().finally(() => {
-          if (this.running) this.watchTimer = this.o.timers.set(watch, this.o.watchIntervalMs);
-        });
-      };
-      this.watchTimer = this.o.timers.set(watch, this.o.watchIntervalMs);
-    }
+    this.leaseTimer = this.o.timers.set(renew, this.o.leaseMs / 3);
   }
 
   stop(): void {
     this.running = false;
+    this.deactivate();
+    if (this.leaseTimer !== null) this.o.timers.clear(this.leaseTimer);
+    this.leaseTimer = null;
+    // Hand the lease over at once rather than after it expires.
+    if (this.o.shared) void this.o.shared.release(LEASE, this.o.instanceId).catch(() => undefined);
+  }
+
+  /** Whether this instance polls now (it holds the lease, or there is none). */
+  get polls(): boolean {
+    return this.active;
+  }
+
+  /**
+   * Takes or renews the lease; starts polling when it was just won, stops when it was lost, and
+   * while held picks up sites another instance gave a status URL.
+   */
+  async renewLease(): Promise<void> {
+    const { shared, instanceId, leaseMs, log } = this.o;
+    if (!shared) return;
+    let held = false;
+    try {
+      held = await shared.lease(LEASE, instanceId, leaseMs);
+      if (held) await shared.sweep();
+    } catch (err) {
+      if (this.running) log.error({ err }, 'status poller: the lease could not be renewed');
+    }
+    if (!this.running) return;
+    if (held && !this.active) await this.activate();
+    else if (!held && this.active) this.deactivate();
+    else if (held) await this.scheduleNewSites();
+  }
+
+  private async activate(): Promise<void> {
+    this.active = true;
+    await this.scheduleNewSites();
+    const sweep = () => {
+      void this.sweep().finally(() => {
+        if (this.active) this.sweepTimer = this.o.timers.set(sweep, this.o.sweepIntervalMs);
+      });
+    };
+    this.sweepTimer = this.o.timers.set(sweep, Math.min(this.o.sweepIntervalMs, 1000));
+  }
+
+  private deactivate(): void {
+    this.active = false;
     for (const handle of this.scheduled.values()) this.o.timers.clear(handle);
     this.scheduled.clear();
     if (this.sweepTimer !== null) this.o.timers.clear(this.sweepTimer);
     this.sweepTimer = null;
-    if (this.watchTimer !== null) this.o.timers.clear(this.watchTimer);
-    this.watchTimer = null;
-    this.sequences = null;
   }
 
-  /**
-   * Reads every site's event sequence and tells the hub about the sites whose sequence grew since
-   * the last watch (the first watch only records them). A notice for events this process wrote
-   * itself costs one empty read; a lost one loses nothing (streams read from the event table).
-   * Returns the sites announced.
-   */
-  async watch(): Promise<string[]> {
+  /** Schedules every site with a status URL that is neither scheduled nor being polled. */
+  private async scheduleNewSites(): Promise<void> {
     try {
-      const sites = await this.o.store.listSites();
-      const previous = this.sequences;
-      this.sequences = new Map(sites.map((site) => [site.id, site.eventSeq]));
-      if (!previous) return [];
-      const grown = sites.filter((site) => site.eventSeq > (previous.get(site.id) ?? 0));
-      for (const site of grown) this.o.hub.publish({ site: site.id, seq: site.eventSeq });
-      return grown.map((site) => site.id);
+      for (const site of await this.o.store.listSites())
+        if (site.statusUrl && !this.scheduled.has(site.id) && !this.polling.has(site.id))
+          this.schedule(site.id, 0);
     } catch (err) {
-      // After stop() the store may be closing: nothing to report.
-      if (this.running) this.o.log.error({ err }, 'status poller: reading event sequences failed');
-      return [];
+      if (this.running) this.o.log.error({ err }, 'status poller: listing sites failed');
     }
   }
 
-  /** After a site's settings changed: poll it now (or stop polling it). */
+  /**
+   * After a site's settings changed: poll it now (or stop polling it). An instance without the
+   * lease leaves it to the holder, which reads the site afresh at its next poll.
+   */
   refresh(siteId: string): void {
-    if (!this.running) return;
+    if (!this.running || !this.active) return;
     this.schedule(siteId, 0);
   }
 
@@ -195,7 +231,7 @@ export class StatusPoller {
     const handle = this.o.timers.set(() => {
       this.scheduled.delete(siteId);
       void this.pollSite(siteId).then((outcome) => {
-        if (this.running && outcome.kind !== 'skipped' && !this.scheduled.has(siteId))
+        if (this.active && outcome.kind !== 'skipped' && !this.scheduled.has(siteId))
           this.schedule(siteId, outcome.nextDelayMs);
       });
     }, ms);

@@ -3,6 +3,7 @@
  * ISO timestamps, INTEGER counters and 0/1 flags, JSON kept as TEXT).
  */
 import { incidentsPerSite } from './incidents-per-site.js';
+import { sharedState, sharedStatePostgres } from './shared-state.js';
 import { statusSources } from './status-sources.js';
 
 export interface Migration {
@@ -215,4 +216,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'workaround-merges', sql: workaroundMerges },
   { version: 5, name: 'identity-and-moderation', sql: identityAndModeration },
   { version: 6, name: 'incidents-per-site', sql: incidentsPerSite, rebuildsTables: true },
+  { version: 7, name: 'shared-state', sql: sharedState, postgres: sharedStatePostgres },
 ];

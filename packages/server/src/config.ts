@@ -38,6 +38,14 @@ export interface ServerConfig {
   /** Proxies whose X-Forwarded-* headers are believed (addresses, CIDRs, `loopback`…); false: none. */
   trustProxy: false | string[];
   heartbeatMs: number;
+  /** Open public streams per client address (IPv6 by /64); past it 429. */
+  streamsPerClient: number;
+  /** Open streams this instance holds; past it new public streams are told to poll. */
+  streamBudget: number;
+  /** Bytes queued for one stream before the server drops it (the client resumes). */
+  streamBufferBytes: number;
+  /** Over the stream budget: how often clients poll snapshots (ms). */
+  streamPollMs: number;
   eventRetention: number;
   demo: boolean;
   demoOrigins: string[];
@@ -51,7 +59,7 @@ export interface ServerConfig {
   lockGraceMs: number;
   /** How long after posting an author may edit or delete the post (ms). */
   editWindowMs: number;
-  /** Guest sessions per minute (this instance, all sites) from which `under_load` asks for proof of work. */
+  /** Guest sessions per minute (all instances, all sites) from which `under_load` asks for proof of work. */
   challengeLoad: number;
   rateLimits: RateLimitConfig;
   /** The config file declaring sites (LIFEBOAT_CONFIG / --config), applied at start; null: none. */
@@ -157,6 +165,38 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     description: 'Milliseconds between SSE heartbeat comments.',
   },
   {
+    key: 'streamsPerClient',
+    env: 'LIFEBOAT_STREAMS_PER_CLIENT',
+    flag: null,
+    default: '8',
+    description:
+      'Live streams one client address may hold open (IPv6 counted by /64; behind a proxy, the address LIFEBOAT_TRUST_PROXY resolves); one more gets 429 and the SDK polls instead. Staff streams are not limited.',
+  },
+  {
+    key: 'streamBudget',
+    env: 'LIFEBOAT_STREAM_BUDGET',
+    flag: null,
+    default: '16000',
+    description:
+      'Live streams this instance holds (keep it below the open-file limit, with room for requests and the database); past it new streams are told to poll snapshots and stream again later.',
+  },
+  {
+    key: 'streamBufferBytes',
+    env: 'LIFEBOAT_STREAM_BUFFER_BYTES',
+    flag: null,
+    default: '262144',
+    description:
+      'Bytes queued for one stream (a reader that stopped reading) before the server drops it; the client resumes from its Last-Event-ID.',
+  },
+  {
+    key: 'streamPollMs',
+    env: 'LIFEBOAT_STREAM_POLL_MS',
+    flag: null,
+    default: '10000',
+    description:
+      'Over the stream budget: milliseconds between snapshot polls the server asks of clients; they stream again after six intervals.',
+  },
+  {
     key: 'eventRetention',
     env: 'LIFEBOAT_EVENT_RETENTION',
     flag: null,
@@ -205,7 +245,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     flag: null,
     default: '120',
     description:
-      'Guest sessions per minute (this instance, all sites) from which sites with `guestChallenge: under_load` ask new guests for a proof of work.',
+      'Guest sessions per minute (all instances, all sites) from which sites with `guestChallenge: under_load` ask new guests for a proof of work.',
   },
   {
     key: 'pollIntervalMs',
@@ -439,6 +479,12 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     publicOrigin: read<string | null>('publicOrigin', null, origin),
     trustProxy,
     heartbeatMs: read('heartbeatMs', 15000, (l, r) => int(l, r, 10, 600000)),
+    streamsPerClient: read('streamsPerClient', 8, (l, r) => int(l, r, 1, 100_000)),
+    streamBudget: read('streamBudget', 16_000, (l, r) => int(l, r, 0, 10_000_000)),
+    streamBufferBytes: read('streamBufferBytes', 256 * 1024, (l, r) =>
+      int(l, r, 16 * 1024, 1024 * 1024 * 1024),
+    ),
+    streamPollMs: read('streamPollMs', 10_000, (l, r) => int(l, r, 100, 3_600_000)),
     eventRetention: read('eventRetention', 10000, (l, r) => int(l, r, 1, 10_000_000)),
     demo: read('demo', false, bool),
     demoOrigins: read('demoOrigins', [] as string[], (l, r) => list(l, r).map((o) => origin(l, o))),

@@ -11,6 +11,7 @@
  *   sweep (`catchUpMs`) does the same while connected.
  */
 import pg from 'pg';
+import { withDefaultUser } from '../store/sql/pg-driver.js';
 import type { Hub, HubListener, HubNotice } from './hub.js';
 
 export const EVENT_CHANNEL = 'lifeboat_events';
@@ -53,7 +54,7 @@ export class PgHub implements Hub {
   private connect(): Promise<void> {
     if (this.connecting) return this.connecting;
     this.connecting = (async () => {
-      const client = new pg.Client({ connectionString: this.o.connectionString });
+      const client = new pg.Client({ connectionString: withDefaultUser(this.o.connectionString) });
       client.on('notification', (msg) => {
         if (msg.channel !== EVENT_CHANNEL || !msg.payload) return;
         const cut = msg.payload.lastIndexOf(':');

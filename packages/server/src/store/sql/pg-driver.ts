@@ -10,6 +10,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
+import os from 'node:os';
 import pg from 'pg';
 import { toPgPlaceholders, type SqlDriver, type SqlTx } from './driver.js';
 
@@ -27,6 +28,21 @@ export interface PgDriverOptions {
 const RETRYABLE = new Set(['40001', '40P01']);
 const MIGRATION_LOCK = 0x4c_69_66_65; // "Life"
 
+/**
+ * The URL with a user name: like libpq, a URL without one (`postgres://127.0.0.1/lifeboat`) means
+ * PGUSER or the operating-system user (node-pg reads only $USER, often unset in services).
+ */
+export function withDefaultUser(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    if (url.username || !url.host) return connectionString;
+    url.username = process.env['PGUSER'] || process.env['USER'] || os.userInfo().username;
+    return url.toString();
+  } catch {
+    return connectionString;
+  }
+}
+
 /** A stable 63-bit advisory-lock key of a string. */
 export function lockKey(key: string): string {
   return createHash('sha256').update(key).digest().readBigInt64BE(0).toString();
@@ -42,7 +58,7 @@ export class PgDriver implements SqlDriver {
 
   constructor(options: PgDriverOptions) {
     this.pool = new pg.Pool({
-      connectionString: options.connectionString,
+      connectionString: withDefaultUser(options.connectionString),
       max: options.max ?? 10,
       // A dead database must not hang a request forever.
       connectionTimeoutMillis: 10_000,

@@ -2,9 +2,15 @@
  * The demo site (`demo`, "Acme Cloud"): components, one active incident with a realistic thread,
  * and two resolved incidents for the history. Idempotent: does nothing when the site exists.
  * Times are relative to the moment of seeding.
+ *
+ * Safe when several instances start together on one database: the seed (and the moderator made
+ * for the printed staff token) runs in one write transaction that first takes an advisory lock,
+ * so one instance seeds, the others wait and then find the site; and a crash halfway leaves no
+ * half-seeded site behind for the next start to skip.
  */
 import { ulid, type IncidentPhase } from '@lifeboat/protocol';
 import { signToken, type SigningKey } from '../auth/tokens.js';
+import { SqlStore } from '../store/sql-store.js';
 import type { MemberRecord, Store } from '../store/store.js';
 
 export const DEMO_SITE = 'demo';
@@ -18,8 +24,28 @@ export interface SeedOptions {
   now?: number;
 }
 
-export async function seedDemo(store: Store, options: SeedOptions = {}): Promise<boolean> {
-  if (await store.getSiteBySlug(DEMO_SITE)) return false;
+/**
+ * Runs `fn` as one write transaction holding the lock `key` (PostgreSQL: a transaction-scoped
+ * advisory lock; SQLite: its single writer). Every store call inside joins the transaction.
+ */
+function exclusively<T>(store: Store, key: string, fn: () => Promise<T>): Promise<T> {
+  if (!(store instanceof SqlStore)) return fn();
+  return store.driver.tx(async (tx) => {
+    await tx.lock(key);
+    return fn();
+  });
+}
+
+/** Seeds the demo site unless it exists; true when this call seeded it. */
+export function seedDemo(store: Store, options: SeedOptions = {}): Promise<boolean> {
+  return exclusively(store, 'demo:seed', async () => {
+    if (await store.getSiteBySlug(DEMO_SITE)) return false;
+    await seed(store, options);
+    return true;
+  });
+}
+
+async function seed(store: Store, options: SeedOptions): Promise<void> {
   const now = options.now ?? Date.now();
   const at = (minutesAgo: number) => new Date(now - minutesAgo * MIN).toISOString();
   const port = options.port || 8787;
@@ -141,13 +167,12 @@ export async function seedDemo(store: Store, options: SeedOptions = {}): Promise
       role: 'member',
       createdAt: at(minutesAgo),
     });
-  const [marco, priya, jen, tomas, aiko] = (await Promise.all([
-    member('Marco R.', 35),
-    member('Priya (platform team)', 30),
-    member('devops_jen', 25),
-    member('Tomás', 18),
-    member('Aiko', 12),
-  ])) as [MemberRecord, MemberRecord, MemberRecord, MemberRecord, MemberRecord];
+  // One after another: the seed runs on one transaction's connection.
+  const marco = await member('Marco R.', 35);
+  const priya = await member('Priya (platform team)', 30);
+  const jen = await member('devops_jen', 25);
+  const tomas = await member('Tomás', 18);
+  const aiko = await member('Aiko', 12);
 
   const post = async (
     author: MemberRecord,
@@ -222,7 +247,6 @@ export async function seedDemo(store: Store, options: SeedOptions = {}): Promise
     reporters.push(await member(`Guest ${1000 + i * 37}`, 40 - i));
   for (const [i, m] of reporters.entries())
     await store.setAffected(site.id, incidentId, m.id, true, at(Math.max(1, 40 - i)));
-  return true;
 }
 
 /** The demo site's moderator, who signs in to the demo moderation page (/moderation/). */
@@ -239,15 +263,19 @@ export async function demoStaffToken(
 ): Promise<string | null> {
   const site = await store.getSiteBySlug(DEMO_SITE);
   if (!site) return null;
-  const staff = await store.listMembers(site.id, 'staff');
-  const moderator =
-    staff.find((m) => m.displayName === DEMO_MODERATOR && m.role === 'moderator') ??
-    (await store.createMember({
-      siteId: site.id,
-      kind: 'staff',
-      displayName: DEMO_MODERATOR,
-      role: 'moderator',
-    }));
+  // Instances starting together make one moderator, not one each.
+  const moderator = await exclusively(store, 'demo:moderator', async () => {
+    const staff = await store.listMembers(site.id, 'staff');
+    return (
+      staff.find((m) => m.displayName === DEMO_MODERATOR && m.role === 'moderator') ??
+      (await store.createMember({
+        siteId: site.id,
+        kind: 'staff',
+        displayName: DEMO_MODERATOR,
+        role: 'moderator',
+      }))
+    );
+  });
   const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
   return signToken(keys, { sub: moderator.id, site: site.id, name: moderator.displayName, exp });
 }

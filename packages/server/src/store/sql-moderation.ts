@@ -208,8 +208,9 @@ export async function authorStanding(
   memberId: string,
   at: string = now(),
 ): Promise<AuthorStanding> {
+  // Counted up to 100 (the largest `firstPosts`): a prolific member costs no more than that.
   const published = (await db.one<{ n: number }>(
-    "SELECT COUNT(*) AS n FROM posts WHERE site_id = ? AND member_id = ? AND state = 'published'",
+    "SELECT COUNT(*) AS n FROM (SELECT 1 FROM posts WHERE site_id = ? AND member_id = ? AND state = 'published' LIMIT 100) AS p",
     siteId,
     memberId,
   ))!.n;
@@ -344,12 +345,12 @@ export async function auditPage(
   cursor: string | null,
   limit: number,
 ): Promise<AuditPage> {
+  // The cursor's condition only when there is one: PostgreSQL cannot type a bare `? IS NULL`.
   const rows = await db.all<AuditRow>(
-    `SELECT * FROM moderation_actions WHERE site_id = ? AND (? IS NULL OR id < ?)
+    `SELECT * FROM moderation_actions WHERE site_id = ?${cursor === null ? '' : ' AND id < ?'}
      ORDER BY id DESC LIMIT ?`,
     siteId,
-    cursor,
-    cursor,
+    ...(cursor === null ? [] : [cursor]),
     limit + 1,
   );
   const more = rows.length > limit;

@@ -1,7 +1,8 @@
 /**
  * Migration 7 — state shared by every instance (ADR 0017): rate-limit and load counters in fixed
  * windows, one-time claims (used proof-of-work solutions), and leases (the status poller runs on
- * one instance at a time). Portable SQL; times are epoch milliseconds.
+ * one instance at a time). Portable SQL; times are epoch milliseconds. Also an index for the
+ * posting rules (a member's latest post).
  *
  * On PostgreSQL a trigger also announces every event row on commit: NOTIFY `lifeboat_events` with
  * `<site id>:<seq>` only (the hub; subscribers read the events themselves), so every writer —
@@ -20,6 +21,9 @@ CREATE TABLE shared_claims (
   expires_at BIGINT NOT NULL
 );
 CREATE INDEX shared_claims_expiry ON shared_claims (expires_at);
+
+-- The posting rules read a member's latest post (slow mode) on every post.
+CREATE INDEX posts_member_created ON posts (member_id, created_at);
 
 CREATE TABLE leases (
   name TEXT PRIMARY KEY,

@@ -1,6 +1,7 @@
 /**
  * The SQLite driver (better-sqlite3): WAL, prepared statements cached per text, and write
- * transactions as `BEGIN IMMEDIATE … COMMIT` around an async callback.
+ * transactions as `BEGIN IMMEDIATE … COMMIT` around an async callback, committed in groups (one
+ * fsync for every transaction asked for in the same turn of the event loop; see `tx`).
  *
  * better-sqlite3 is synchronous, but a transaction's callback awaits between statements, so other
  * requests' code runs in between on the same connection. A FIFO gate keeps them out: while a
@@ -8,9 +9,10 @@
  * reads uncommitted rows or writes into someone else's transaction. Outside a transaction a
  * statement runs at once (no queueing cost on the read path).
  *
- * Durability (docs/server/operations.md): `synchronous` is FULL by default (an acknowledged write
- * survives a power loss); `NORMAL` (LIFEBOAT_SQLITE_SYNC=normal) survives a process crash but may
- * lose the last transactions on power loss.
+ * Durability (docs/deploy.md): `synchronous` is FULL by default (an acknowledged write survives
+ * a power loss: its group's COMMIT was fsynced before the answer); `NORMAL`
+ * (LIFEBOAT_SQLITE_SYNC=normal) survives a process crash but may lose the last transactions on
+ * power loss.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +22,15 @@ import type { SqlDriver, SqlTx } from './driver.js';
 
 /** Set inside a transaction's callback: a stray call on the driver there joins the transaction instead of waiting for it (which would never end). */
 const inTx = new AsyncLocalStorage<boolean>();
+
+/** Most transactions in one group commit. */
+const MAX_GROUP = 256;
+
+interface QueuedTx {
+  fn: (tx: SqlTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
 
 export interface SqliteDriverOptions {
   file: string;
@@ -32,6 +43,9 @@ export class SqliteDriver implements SqlDriver {
   private readonly statements = new Map<string, Database.Statement>();
   /** Resolves when the open transaction ends; null when none is open. */
   private gate: Promise<void> | null = null;
+  /** Transactions waiting for the next group commit. */
+  private readonly queue: QueuedTx[] = [];
+  private flushScheduled = false;
 
   private readonly handle: SqlTx = {
     dialect: 'sqlite',
@@ -64,11 +78,18 @@ export class SqliteDriver implements SqlDriver {
   }
 
   // Direct (synchronous) statements: the transaction handle and the gate-free path use them.
+  // A statement that returns no rows (an UPDATE without RETURNING) runs and gives none, as on pg.
   oneNow<T>(sql: string, params: unknown[]): T | undefined {
-    return this.stmt(sql).get(...params) as T | undefined;
+    const s = this.stmt(sql);
+    if (s.reader) return s.get(...params) as T | undefined;
+    s.run(...params);
+    return undefined;
   }
   allNow<T>(sql: string, params: unknown[]): T[] {
-    return this.stmt(sql).all(...params) as T[];
+    const s = this.stmt(sql);
+    if (s.reader) return s.all(...params) as T[];
+    s.run(...params);
+    return [];
   }
   runNow(sql: string, params: unknown[]): number {
     return this.stmt(sql).run(...params).changes;
@@ -89,25 +110,65 @@ export class SqliteDriver implements SqlDriver {
     return this.runNow(sql, params);
   }
 
-  async tx<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+  /**
+   * Group commit: transactions asked for in the same turn of the event loop run one after the
+   * other inside one `BEGIN IMMEDIATE … COMMIT`, each in its own savepoint (a failing one rolls
+   * back alone), so one fsync covers the group. Each caller's promise settles only after the
+   * COMMIT: an acknowledged write is durable as `synchronous` promises.
+   */
+  tx<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
     if (inTx.getStore()) return fn(this.handle); // joins the open transaction
-    while (this.gate && !inTx.getStore()) await this.gate;
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve, reject } as QueuedTx);
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    while (this.gate) await this.gate;
+    const batch = this.queue.splice(0, MAX_GROUP);
+    if (batch.length === 0) return;
     let open!: () => void;
     this.gate = new Promise<void>((resolve) => (open = resolve));
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
     try {
-      this.db.prepare('BEGIN IMMEDIATE').run();
-      try {
-        const result = await inTx.run(true, () => fn(this.handle));
-        this.db.prepare('COMMIT').run();
-        return result;
-      } catch (err) {
-        if (this.db.inTransaction) this.db.prepare('ROLLBACK').run();
-        throw err;
+      this.stmt('BEGIN IMMEDIATE').run();
+      for (const item of batch) {
+        this.stmt('SAVEPOINT lb_tx').run();
+        try {
+          const value = await inTx.run(true, () => item.fn(this.handle));
+          this.stmt('RELEASE lb_tx').run();
+          outcomes.push({ ok: true, value });
+        } catch (err) {
+          // An error that ended the whole transaction (disk full, I/O): the group fails.
+          if (!this.db.inTransaction) throw err;
+          this.stmt('ROLLBACK TO lb_tx').run();
+          this.stmt('RELEASE lb_tx').run();
+          outcomes.push({ ok: false, err });
+        }
       }
+      this.stmt('COMMIT').run();
+    } catch (err) {
+      if (this.db.inTransaction) this.stmt('ROLLBACK').run();
+      outcomes.length = 0;
+      for (let i = 0; i < batch.length; i++) outcomes.push({ ok: false, err });
     } finally {
       this.gate = null;
       open();
     }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.err);
+    });
+    if (this.queue.length > 0) this.scheduleFlush();
   }
 
   async exec(sql: string): Promise<void> {

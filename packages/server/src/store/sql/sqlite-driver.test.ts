@@ -1,0 +1,81 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../testing/harness.js';
+import { SqliteDriver } from './sqlite-driver.js';
+
+const drivers: SqliteDriver[] = [];
+afterEach(async () => {
+  for (const d of drivers.splice(0)) await d.close();
+});
+
+async function open(): Promise<{ driver: SqliteDriver; file: string }> {
+  const file = path.join(tempDir(), 'g.db');
+  const driver = new SqliteDriver({ file });
+  drivers.push(driver);
+  await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+  return { driver, file };
+}
+
+describe('SQLite driver: group commit', () => {
+  it('commits transactions asked for together in one group; a failing one rolls back alone', async () => {
+    const { driver, file } = await open();
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        driver.tx(async (tx) => {
+          await tx.run('INSERT INTO t (id, v) VALUES (?, ?)', i, `row ${i}`);
+          // every transaction sees the ones before it in the group
+          const n = (await tx.one<{ n: number }>('SELECT COUNT(*) AS n FROM t'))!.n;
+          if (i === 7) throw new Error('refused');
+          return n;
+        }),
+      ),
+    );
+    expect(results[7]).toMatchObject({ status: 'rejected', reason: { message: 'refused' } });
+    const counts = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+    expect(counts).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    // another connection sees exactly the 19 committed rows
+    const reader = new Database(file, { readonly: true });
+    try {
+      const ids = reader.prepare('SELECT id FROM t ORDER BY id').pluck().all();
+      expect(ids).toEqual([0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('answers a caller only after its COMMIT: nothing is visible to others before', async () => {
+    const { driver, file } = await open();
+    const reader = new Database(file, { readonly: true });
+    try {
+      let seenInside = -1;
+      const done = driver.tx(async (tx) => {
+        await tx.run("INSERT INTO t (id, v) VALUES (1, 'a')");
+        seenInside = reader.prepare('SELECT COUNT(*) FROM t').pluck().get() as number;
+      });
+      await done;
+      expect(seenInside).toBe(0);
+      expect(reader.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(1);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('keeps statements outside a transaction out of an open one', async () => {
+    const { driver } = await open();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const tx = driver.tx(async (t) => {
+      await t.run("INSERT INTO t (id, v) VALUES (1, 'uncommitted')");
+      await held;
+      throw new Error('rolled back');
+    });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    // a read outside waits for the transaction to end: it never sees the rolled-back row
+    const read = driver.all('SELECT * FROM t');
+    release();
+    await expect(tx).rejects.toThrow('rolled back');
+    expect(await read).toEqual([]);
+  });
+});

@@ -91,7 +91,7 @@ export async function buildApp(
     hub = new MemoryHub();
     watch = new SequenceWatch({ store, hub, log: app.log });
   }
-  const streams = new StreamManager(store, hub, config.heartbeatMs);
+  const streams = new StreamManager(store, hub, config.heartbeatMs, config);
   const statusPoller = new StatusPoller({
     store,
     hub,

@@ -32,7 +32,8 @@ const currentSeq = async () =>
   ((await (await s.api('/v1/sites/acme/status')).json()) as { lastEventId: number }).lastEventId;
 
 beforeAll(async () => {
-  s = await startTestServer({ heartbeatMs: 100, eventRetention: 20 });
+  // Every stream of this file comes from 127.0.0.1 and most stay open: no per-client limit here.
+  s = await startTestServer({ heartbeatMs: 100, eventRetention: 20, streamsPerClient: 1000 });
   token = (await s.session('Streamer')).token;
 });
 afterAll(async () => {

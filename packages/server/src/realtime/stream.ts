@@ -1,10 +1,17 @@
 /**
  * Server-sent events. One `SiteChannel` per site with listeners: on each hub notice it reads the
- * new events from the store once and fans them out to every subscriber of that site.
+ * new events from the store once and fans them out to every live subscriber of that site.
  *
- * Joining is race-free: a subscriber is registered (buffering) before its replay is read from the
- * store; events that arrive meanwhile are buffered and flushed afterwards. Delivery always skips
- * events at or below the subscriber's cursor, so nothing is sent twice.
+ * Joining is race-free without holding events for the joiner: a subscriber first catches up on
+ * its own, reading the event table in pages from its cursor and writing them at the pace its
+ * socket drains; it turns live only at a moment when its cursor has reached the channel's. Live
+ * delivery always skips events at or below a subscriber's cursor, so nothing is sent twice.
+ *
+ * Memory per stream is bounded (docs/decisions/0018-streams-under-pressure.md): a catching-up
+ * stream holds one page of events and waits for `drain`; a stream whose socket did not drain for
+ * a whole heartbeat interval, or a live one that still has more than `streamBufferBytes` queued
+ * when its next batch or heartbeat comes, is dropped (cut, its queue discarded). A dropped client
+ * resumes with `Last-Event-ID`, so it loses nothing.
  *
  * Staff events (`moderation.*`, audience `staff`) share the site's sequence: a public subscriber
  * skips them (live and in replay) but its cursor moves past them, so `Last-Event-ID` means the
@@ -12,13 +19,27 @@
  */
 import type { Store, StoredEvent } from '../store/store.js';
 import type { Hub } from './hub.js';
+import {
+  DEFAULT_STREAM_LIMITS,
+  POLL_INTERVALS_BEFORE_RETRY,
+  StreamSlots,
+  type Admission,
+  type StreamLimits,
+  type StreamSlot,
+} from './stream-limits.js';
 
 /** Where a subscriber's bytes go (a Node ServerResponse in production). */
 export interface SseSink {
+  /** `false`: the chunk was queued past the high-water mark; wait for `drain` before more. */
   write(chunk: string): unknown;
   end(): void;
+  /** Drops the connection at once, discarding what is queued (a slow reader is dropped so). */
+  destroy?(): void;
   /** Bytes queued but not yet flushed to the socket. */
   readonly writableLength?: number;
+  /** `drain`: the queue flushed; `close`: the connection is gone (the stream then closes itself). */
+  once?(event: 'drain' | 'close', listener: () => void): unknown;
+  removeListener?(event: 'drain' | 'close', listener: () => void): unknown;
 }
 
 interface Subscriber {
@@ -26,13 +47,22 @@ interface Subscriber {
   /** Receives staff events too (the moderation stream). */
   staff: boolean;
   cursor: number;
-  buffering: boolean;
-  buffer: StoredEvent[];
+  /** Fanned out to by the channel; false while it catches up on its own. */
+  live: boolean;
+  closed: boolean;
+  /** Set while waiting for `drain`: ends the wait. */
+  resume: (() => void) | null;
+  /** Heartbeats seen while waiting for the same `drain`. */
+  stalledBeats: number;
+  slot: StreamSlot | null;
 }
 
-const BATCH = 500;
-/** A subscriber this far behind is dropped; it reconnects and replays from its last id. */
-const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+/** Events the channel reads and fans out at a time (one read serves every live subscriber). */
+const LIVE_PAGE = 100;
+/** Events a catching-up subscriber holds at a time (its own read; bounds its memory). */
+const REPLAY_PAGE = 50;
+/** A stream still waiting for `drain` at its second heartbeat is dropped. */
+const STALLED_BEATS = 2;
 
 /** Whether a subscriber may see an event. */
 function visible(e: StoredEvent, staff: boolean): boolean {
@@ -47,11 +77,13 @@ function formatControl(type: 'reset' | 'ready', lastEventId: number): string {
   return `event: ${type}\ndata: ${JSON.stringify({ lastEventId })}\n\n`;
 }
 
+const queued = (sub: Subscriber) => sub.sink.writableLength ?? 0;
+
 class SiteChannel {
   readonly subscribers = new Set<Subscriber>();
   readonly ready: Promise<void>;
-  /** Highest sequence this channel has read from the store. */
-  private cursor = 0;
+  /** Highest sequence this channel has read from the store (and delivered to live subscribers). */
+  cursor = 0;
   private initialized = false;
   private fetching = false;
   private dirty = false;
@@ -61,6 +93,7 @@ class SiteChannel {
     private readonly store: Store,
     hub: Hub,
     private readonly siteId: string,
+    private readonly bufferBytes: number,
     private readonly drop: (sub: Subscriber) => void,
   ) {
     // Subscribe first, then read the cursor: a notice in between only marks the channel dirty.
@@ -85,10 +118,10 @@ class SiteChannel {
     try {
       do {
         this.dirty = false;
-        const events = await this.store.eventsAfter(this.siteId, this.cursor, BATCH);
-        for (const e of events) this.deliver(e);
+        const events = await this.store.eventsAfter(this.siteId, this.cursor, LIVE_PAGE);
+        if (events.length > 0) this.deliver(events);
         if (events.length > 0) this.cursor = events[events.length - 1]!.seq;
-        if (events.length === BATCH) this.dirty = true;
+        if (events.length === LIVE_PAGE) this.dirty = true;
       } while (this.dirty && this.subscribers.size > 0);
     } catch {
       // the store is closing; subscribers reconnect and replay
@@ -97,17 +130,36 @@ class SiteChannel {
     }
   }
 
-  private deliver(e: StoredEvent): void {
-    const chunk = formatEvent(e);
+  /**
+   * Live fan-out of one batch never waits for a reader. A reader that still has more than
+   * `bufferBytes` queued from earlier batches when the next one comes is dropped instead, so a
+   * stream holds at most its budget plus one batch, and a burst alone drops nobody.
+   */
+  private deliver(events: StoredEvent[]): void {
+    const first = events[0]!.seq;
+    let forPublic: string | null = null;
+    let forStaff: string | null = null;
     for (const sub of this.subscribers) {
-      if (sub.buffering) {
-        sub.buffer.push(e);
-      } else if (e.seq > sub.cursor) {
-        sub.cursor = e.seq;
-        if (!visible(e, sub.staff)) continue;
-        sub.sink.write(chunk);
-        if ((sub.sink.writableLength ?? 0) > MAX_QUEUED_BYTES) this.drop(sub);
+      if (!sub.live) continue;
+      if (queued(sub) > this.bufferBytes) {
+        this.drop(sub);
+        continue;
       }
+      let chunk: string;
+      if (sub.cursor < first) {
+        // The usual case: the whole batch is new to the subscriber, one string per audience.
+        chunk = sub.staff
+          ? (forStaff ??= events.map(formatEvent).join(''))
+          : (forPublic ??= events
+              .filter((e) => visible(e, false))
+              .map(formatEvent)
+              .join(''));
+      } else {
+        const fresh = events.filter((e) => e.seq > sub.cursor && visible(e, sub.staff));
+        chunk = fresh.map(formatEvent).join('');
+      }
+      sub.cursor = Math.max(sub.cursor, events[events.length - 1]!.seq);
+      if (chunk) sub.sink.write(chunk);
     }
   }
 
@@ -123,17 +175,44 @@ export interface OpenStreamOptions {
   sink: SseSink;
   /** The moderation stream: staff events too. */
   staff?: boolean;
+  /** The slot `admit` gave this stream; released when it closes. */
+  slot?: StreamSlot;
+}
+
+export interface StreamStats {
+  /** Open streams (all sites, staff ones included). */
+  streams: number;
+  /** Client addresses (IPv6 by /64) holding a stream slot. */
+  clients: number;
+  /** Bytes queued in all streams' responses and sockets. */
+  queuedBytes: number;
+  /** Streams waiting for their socket to drain (catching up on a reader that does not read). */
+  waiting: number;
+  /** Streams dropped since start: too far behind, or not draining. */
+  dropped: number;
 }
 
 export class StreamManager {
   private readonly channels = new Map<string, SiteChannel>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly limits: StreamLimits;
+  private readonly slots: StreamSlots;
+  private dropped = 0;
 
   constructor(
     private readonly store: Store,
     private readonly hub: Hub,
     heartbeatMs: number,
+    /** The server configuration will do (its `stream*` options); defaults for what is missing. */
+    limits: Partial<StreamLimits> = {},
   ) {
+    this.limits = {
+      streamsPerClient: limits.streamsPerClient ?? DEFAULT_STREAM_LIMITS.streamsPerClient,
+      streamBudget: limits.streamBudget ?? DEFAULT_STREAM_LIMITS.streamBudget,
+      streamBufferBytes: limits.streamBufferBytes ?? DEFAULT_STREAM_LIMITS.streamBufferBytes,
+      streamPollMs: limits.streamPollMs ?? DEFAULT_STREAM_LIMITS.streamPollMs,
+    };
+    this.slots = new StreamSlots(this.limits);
     this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
     this.heartbeat.unref();
   }
@@ -145,21 +224,78 @@ export class StreamManager {
     return n;
   }
 
+  stats(): StreamStats {
+    let queuedBytes = 0;
+    let waiting = 0;
+    for (const c of this.channels.values()) {
+      for (const sub of c.subscribers) {
+        queuedBytes += queued(sub);
+        if (sub.resume) waiting++;
+      }
+    }
+    const { size: streams } = this;
+    return { streams, clients: this.slots.clients, queuedBytes, waiting, dropped: this.dropped };
+  }
+
+  /**
+   * A slot for a new stream from `address` (the client IP as Fastify computed it): a slot to
+   * pass to `open`, `client_limit` (answer 429) or `busy` (answer `pollSignal()`).
+   */
+  admit(address: string, staff: boolean): Admission {
+    return this.slots.take(address, staff);
+  }
+
+  /** Seconds a refused client should wait before it tries to stream again. */
+  get retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil((this.limits.streamPollMs * POLL_INTERVALS_BEFORE_RETRY) / 1000));
+  }
+
+  /**
+   * The whole response to a stream over the budget: poll the snapshots every `interval` ms, try
+   * streaming again after `retryAfter` seconds (also the `retry:` a plain EventSource obeys).
+   */
+  pollSignal(): string {
+    const retryAfter = this.retryAfterSeconds;
+    const data = JSON.stringify({ interval: this.limits.streamPollMs, retryAfter });
+    return `retry: ${retryAfter * 1000}\n\nevent: poll\ndata: ${data}\n\n`;
+  }
+
   private channel(siteId: string): SiteChannel {
     let ch = this.channels.get(siteId);
     if (!ch) {
-      ch = new SiteChannel(this.store, this.hub, siteId, (sub) => this.remove(siteId, sub, true));
+      ch = new SiteChannel(this.store, this.hub, siteId, this.limits.streamBufferBytes, (sub) =>
+        this.drop(siteId, sub),
+      );
       this.channels.set(siteId, ch);
     }
     return ch;
   }
 
-  /** Starts a stream: `retry`, replay or `reset`, buffered live events, `ready`, then live. Returns the close function. */
-  async open({ siteId, lastEventId, sink, staff = false }: OpenStreamOptions): Promise<() => void> {
+  /**
+   * Starts a stream: `retry`, replay (or `reset`), `ready`, then live. Returns the close function
+   * (also when the client left or was dropped during the replay: closing twice is harmless).
+   */
+  async open({
+    siteId,
+    lastEventId,
+    sink,
+    staff = false,
+    slot,
+  }: OpenStreamOptions): Promise<() => void> {
     const ch = this.channel(siteId);
-    const sub: Subscriber = { sink, staff, cursor: 0, buffering: true, buffer: [] };
+    const sub: Subscriber = {
+      sink,
+      staff,
+      cursor: 0,
+      live: false,
+      closed: false,
+      resume: null,
+      stalledBeats: 0,
+      slot: slot ?? null,
+    };
     ch.subscribers.add(sub);
-    const close = () => this.remove(siteId, sub, false);
+    const close = () => this.remove(siteId, sub, 'keep');
+    sink.once?.('close', close);
     sink.write('retry: 3000\n\n');
     try {
       await ch.ready;
@@ -175,22 +311,8 @@ export class StreamManager {
         sub.cursor = bounds.current;
       } else {
         sub.cursor = lastEventId;
-        for (;;) {
-          const events = await this.store.eventsAfter(siteId, sub.cursor, BATCH);
-          for (const e of events) if (visible(e, staff)) sink.write(formatEvent(e));
-          if (events.length > 0) sub.cursor = events[events.length - 1]!.seq;
-          if (events.length < BATCH) break;
-        }
       }
-      for (const e of sub.buffer) {
-        if (e.seq > sub.cursor) {
-          if (visible(e, staff)) sink.write(formatEvent(e));
-          sub.cursor = e.seq;
-        }
-      }
-      sub.buffer = [];
-      sub.buffering = false;
-      sink.write(formatControl('ready', sub.cursor));
+      await this.catchUp(siteId, ch, sub);
     } catch (err) {
       close();
       throw err;
@@ -198,25 +320,93 @@ export class StreamManager {
     return close;
   }
 
-  private remove(siteId: string, sub: Subscriber, end: boolean): void {
+  /**
+   * Replays from the subscriber's cursor until it has reached the channel's, one page of events
+   * in memory at a time, waiting for `drain` whenever the response says its buffer is full; then,
+   * in the same synchronous step as that check, turns it live and sends `ready`. Stops quietly
+   * when the stream closes or is dropped meanwhile.
+   */
+  private async catchUp(siteId: string, ch: SiteChannel, sub: Subscriber): Promise<void> {
+    let more = true;
+    while (more || sub.cursor < ch.cursor) {
+      const events = await this.store.eventsAfter(siteId, sub.cursor, REPLAY_PAGE);
+      if (sub.closed) return;
+      more = events.length === REPLAY_PAGE;
+      for (const e of events) {
+        if (e.seq <= sub.cursor) continue;
+        sub.cursor = e.seq;
+        if (!visible(e, sub.staff)) continue;
+        if (sub.sink.write(formatEvent(e)) === false) await this.drained(sub);
+        if (sub.closed) return;
+      }
+    }
+    if (sub.closed) return;
+    // Nothing awaited since the loop saw the cursor reach the channel's: the channel's next
+    // delivery starts after it.
+    sub.live = true;
+    sub.sink.write(formatControl('ready', sub.cursor));
+  }
+
+  /** Resolves on `drain`, or when the stream closes or is dropped. */
+  private drained(sub: Subscriber): Promise<void> {
+    const { sink } = sub;
+    if (!sink.once) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        sink.removeListener?.('drain', done);
+        sub.resume = null;
+        sub.stalledBeats = 0;
+        resolve();
+      };
+      sub.resume = done;
+      sink.once!('drain', done);
+    });
+  }
+
+  private drop(siteId: string, sub: Subscriber): void {
+    this.dropped++;
+    this.remove(siteId, sub, 'destroy');
+  }
+
+  /** `keep`: the client left; `end`: finish the response; `destroy`: cut it, discarding the queue. */
+  private remove(siteId: string, sub: Subscriber, how: 'keep' | 'end' | 'destroy'): void {
     const ch = this.channels.get(siteId);
     if (!ch || !ch.subscribers.delete(sub)) return;
-    if (end) sub.sink.end();
+    sub.closed = true;
+    sub.live = false;
+    sub.slot?.release();
+    sub.resume?.();
+    if (how === 'destroy') {
+      if (sub.sink.destroy) sub.sink.destroy();
+      else sub.sink.end();
+    } else if (how === 'end') {
+      sub.sink.end();
+    }
     if (ch.subscribers.size === 0) {
       ch.close();
       this.channels.delete(siteId);
     }
   }
 
+  /** Heartbeat comments; drops streams that did not drain for a whole interval, or fell behind. */
   private beat(): void {
-    for (const ch of this.channels.values())
-      for (const sub of ch.subscribers) sub.sink.write(': hb\n\n');
+    for (const [siteId, ch] of [...this.channels]) {
+      for (const sub of [...ch.subscribers]) {
+        if (sub.resume) {
+          if (++sub.stalledBeats >= STALLED_BEATS) this.drop(siteId, sub);
+        } else if (queued(sub) > this.limits.streamBufferBytes) {
+          this.drop(siteId, sub);
+        } else {
+          sub.sink.write(': hb\n\n');
+        }
+      }
+    }
   }
 
   /** Ends every open stream (tests, graceful shutdown). */
   closeAll(): void {
     for (const [siteId, ch] of [...this.channels])
-      for (const sub of [...ch.subscribers]) this.remove(siteId, sub, true);
+      for (const sub of [...ch.subscribers]) this.remove(siteId, sub, 'end');
   }
 
   close(): void {

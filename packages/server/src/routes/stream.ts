@@ -3,11 +3,15 @@
  * - `GET /v1/sites/:site/stream` — public events, for every page;
  * - `GET /v1/sites/:site/moderation/stream` — the same sequence with the staff events
  *   (`moderation.*`) too; staff only, with the `Authorization` header (never a token in a URL).
+ *
+ * Public streams are limited per client address (429 past `LIFEBOAT_STREAMS_PER_CLIENT`) and per
+ * instance (past `LIFEBOAT_STREAM_BUDGET` the answer is an `event: poll`: poll the snapshots,
+ * stream again later); see docs/decisions/0018-streams-under-pressure.md.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { requireStaff } from '../auth/staff.js';
-import { problems } from '../http/problem.js';
+import { ProblemError, problems } from '../http/problem.js';
 import { AuthHeaders, SiteParams, StreamQuery, problemResponses } from './schemas.js';
 
 type StreamRequest = FastifyRequest<{
@@ -35,6 +39,19 @@ export async function streamRoutes(app: FastifyInstance): Promise<void> {
       throw problems.field('lastEventId', 'Last-Event-ID must be an event sequence number.');
     const lastEventId = raw === undefined ? null : Number(raw);
 
+    const slot = streams.admit(request.ip, staff);
+    if (slot === 'client_limit') {
+      const retryAfter = streams.retryAfterSeconds;
+      throw new ProblemError(
+        429,
+        'rate_limited',
+        `Too many live streams from your address; poll the snapshots and try again in ${retryAfter} s.`,
+        undefined,
+        { 'Retry-After': String(retryAfter) },
+        retryAfter,
+      );
+    }
+
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -43,17 +60,21 @@ export async function streamRoutes(app: FastifyInstance): Promise<void> {
       'Cache-Control': staff ? 'private, no-cache, no-transform' : 'no-cache, no-transform',
       'X-Accel-Buffering': 'no',
       Connection: 'keep-alive',
+      ...(slot === 'busy' ? { 'Retry-After': String(streams.retryAfterSeconds) } : {}),
     });
+    if (slot === 'busy') {
+      // Over this instance's stream budget: the whole answer is "poll, then stream again later".
+      res.end(streams.pollSignal());
+      return;
+    }
     res.flushHeaders();
-    let close: (() => void) | null = null;
-    let closed = false;
-    res.on('close', () => {
-      closed = true;
-      close?.();
-    });
+    if (res.socket === null || res.socket.destroyed) {
+      slot.release();
+      return;
+    }
     try {
-      close = await streams.open({ siteId: request.site!.id, lastEventId, sink: res, staff });
-      if (closed) close();
+      // The stream closes itself when the response does (its `close` event).
+      await streams.open({ siteId: request.site!.id, lastEventId, sink: res, staff, slot });
     } catch (err) {
       request.log.warn({ err }, 'stream failed to open');
       res.end();
@@ -66,7 +87,7 @@ export async function streamRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         operationId: 'openStream',
         summary:
-          'Server-sent events: `id:` is the site event sequence, `event:` the type, `data:` the LifeboatEvent JSON. Control events `reset` and `ready`; heartbeats are `: hb` comments. Staff events are never sent here.',
+          'Server-sent events: `id:` is the site event sequence, `event:` the type, `data:` the LifeboatEvent JSON. Control events `reset` and `ready`; heartbeats are `: hb` comments. Staff events are never sent here. Over the per-client stream limit: 429. Over the instance stream budget: only `event: poll` with `{"interval": ms, "retryAfter": s}`, then the stream ends (poll the snapshots with If-None-Match, stream again after `retryAfter`).',
         params: SiteParams,
         querystring: StreamQuery,
         response: streamResponses,

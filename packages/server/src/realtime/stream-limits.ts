@@ -1,0 +1,108 @@
+/**
+ * What one instance lets the live streams take: open streams per client address, open streams in
+ * all (the stream budget), and bytes queued per stream. Counting happens here; refusing (429 or
+ * the `poll` signal) is the route's, dropping a slow reader is the StreamManager's.
+ */
+import net from 'node:net';
+
+/** Named as in the server configuration (config.ts), so the config itself can be passed. */
+export interface StreamLimits {
+  /** Open public streams per client address (IPv6 by /64). */
+  streamsPerClient: number;
+  /** Open streams on this instance; past it new public streams are told to poll. */
+  streamBudget: number;
+  /** Bytes a stream may have queued (the response's and the socket's) before it is dropped. */
+  streamBufferBytes: number;
+  /** Over the budget: how often clients should poll snapshots (ms). */
+  streamPollMs: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  streamsPerClient: 8,
+  streamBudget: 16_000,
+  streamBufferBytes: 256 * 1024,
+  streamPollMs: 10_000,
+};
+
+/** Told to poll, a client tries streaming again after this many poll intervals. */
+export const POLL_INTERVALS_BEFORE_RETRY = 6;
+
+const MAPPED_V4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+
+/**
+ * The address a client's streams are counted under: an IPv4 address as is, an IPv6 address by
+ * its /64 (one subscriber line usually gets a whole /64, so counting single addresses would let
+ * one client take 2^64 slots); IPv4-mapped IPv6 as IPv4.
+ */
+export function clientKey(address: string): string {
+  const mapped = MAPPED_V4.exec(address);
+  if (mapped) return mapped[1]!;
+  if (net.isIPv4(address)) return address;
+  const bare = address.split('%')[0]!;
+  if (!net.isIPv6(bare)) return address;
+  const groups = (part: string) => (part === '' ? [] : part.split(':'));
+  const gap = bare.indexOf('::');
+  const head = groups(gap < 0 ? bare : bare.slice(0, gap));
+  const tail = gap < 0 ? [] : groups(bare.slice(gap + 2));
+  // A dotted IPv4 tail is two groups; it only ever sits in the last 32 bits.
+  const width = (list: string[]) => list.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
+  const zeros = Array<string>(Math.max(0, 8 - width(head) - width(tail))).fill('0');
+  const prefix = [...head, ...zeros, ...tail].slice(0, 4);
+  return `${prefix.map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+}
+
+/** A taken stream slot; `release` is idempotent. */
+export interface StreamSlot {
+  release(): void;
+}
+
+export type Admission = StreamSlot | 'client_limit' | 'busy';
+
+/** Counts open streams per client and in all. */
+export class StreamSlots {
+  private readonly perClient = new Map<string, number>();
+  private total = 0;
+
+  constructor(private readonly limits: Pick<StreamLimits, 'streamsPerClient' | 'streamBudget'>) {}
+
+  /** Open streams counted (staff streams included). */
+  get size(): number {
+    return this.total;
+  }
+
+  /** Client addresses with at least one open public stream. */
+  get clients(): number {
+    return this.perClient.size;
+  }
+
+  /**
+   * Takes a slot for a stream from `address`. Staff streams count towards the instance's total
+   * but are never refused and never use up their address's share: they need a staff credential,
+   * are few, and matter most when the crowd is largest (moderators often share an office address).
+   */
+  take(address: string, staff: boolean): Admission {
+    const client = clientKey(address);
+    if (staff) return this.slot(null);
+    const held = this.perClient.get(client) ?? 0;
+    if (held >= this.limits.streamsPerClient) return 'client_limit';
+    if (this.total >= this.limits.streamBudget) return 'busy';
+    this.perClient.set(client, held + 1);
+    return this.slot(client);
+  }
+
+  private slot(client: string | null): StreamSlot {
+    this.total++;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.total--;
+        if (client === null) return;
+        const left = (this.perClient.get(client) ?? 1) - 1;
+        if (left > 0) this.perClient.set(client, left);
+        else this.perClient.delete(client);
+      },
+    };
+  }
+}

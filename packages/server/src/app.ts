@@ -8,10 +8,12 @@ import { sharedSchemas } from '@lifeboat/protocol/schemas';
 import { storeOptions, type ServerConfig } from './config.js';
 import type { LifeboatContext } from './context.js';
 import { loadSigningKeys } from './auth/tokens.js';
-import { registerCors } from './http/cors.js';
 import { collectRoutes } from './http/openapi.js';
 import { ProblemError, registerProblemHandlers } from './http/problem.js';
-import { RateLimiter, registerWriteLimits } from './http/rate-limit.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { registerAdminScope, registerSiteScope } from './http/site-scope.js';
+import { SiteDirectory } from './http/site-directory.js';
+import { SiteSequences, SnapshotCache } from './http/snapshot-cache.js';
 import { recordRoutes } from './http/route-list.js';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -136,23 +138,37 @@ export async function buildApp(
   for (const schema of sharedSchemas) app.addSchema(schema);
   const routes = collectRoutes(app);
   registerProblemHandlers(app);
-  registerCors(app);
-  registerWriteLimits(app);
 
-  await app.register(statusRoutes);
-  await app.register(sessionRoutes);
-  await app.register(memberRoutes);
-  await app.register(adminSsoRoutes);
-  await app.register(postRoutes);
-  await app.register(reactionRoutes);
-  await app.register(affectedHistoryRoutes);
-  await app.register(workaroundRoutes);
-  await app.register(moderationRoutes);
-  await app.register(flagRoutes);
-  await app.register(adminPolicyRoutes);
-  await app.register(streamRoutes);
-  await app.register(staffIncidentRoutes);
-  await app.register(adminSiteRoutes);
+  // Public snapshots from memory, each valid while its site's event sequence holds.
+  const snapshots = new SnapshotCache(new SiteSequences(store, hub));
+  const sites = new SiteDirectory(store);
+  app.addHook('onClose', async () => {
+    snapshots.close();
+    snapshots.sequences.close();
+  });
+
+  // /v1/sites/:site/…: one encapsulated scope resolves the site once, answers CORS and counts writes.
+  await app.register(async (scope) => {
+    registerSiteScope(scope, sites);
+    await scope.register(statusRoutes, { snapshots });
+    await scope.register(sessionRoutes, { snapshots });
+    await scope.register(memberRoutes);
+    await scope.register(postRoutes);
+    await scope.register(reactionRoutes);
+    await scope.register(affectedHistoryRoutes, { snapshots });
+    await scope.register(workaroundRoutes, { snapshots });
+    await scope.register(moderationRoutes);
+    await scope.register(flagRoutes);
+    await scope.register(streamRoutes);
+    await scope.register(staffIncidentRoutes);
+  });
+  // /v1/admin/…: the admin key's limits.
+  await app.register(async (scope) => {
+    registerAdminScope(scope);
+    await scope.register(adminSsoRoutes);
+    await scope.register(adminPolicyRoutes);
+    await scope.register(adminSiteRoutes, { sites, snapshots });
+  });
   await app.register(metaRoutes(routes));
   await app.register(staticRoutes);
 

@@ -39,8 +39,11 @@ declare module 'fastify' {
     lifeboat: LifeboatContext;
   }
   interface FastifyRequest {
-    /** The site of a `/v1/sites/:site/…` route, resolved before validation; null elsewhere. */
-    site: SiteRecord | null;
+    /**
+     * The site of a `/v1/sites/:site/…` route, resolved once before parsing and validation by the
+     * site scope (http/site-scope.ts); only routes registered inside that scope have it.
+     */
+    site: SiteRecord;
   }
 }
 

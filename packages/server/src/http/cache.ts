@@ -1,38 +1,37 @@
-/** ETag and Cache-Control for cacheable reads (fit for a CDN in front of the server). */
-import crypto from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+/**
+ * Cache-Control of the reads, and the If-None-Match check. Public snapshots are served from
+ * memory (./snapshot-cache.ts) with a strong ETag; docs/server/cdn.md puts a CDN in front.
+ */
+import type { FastifyRequest } from 'fastify';
 
-export const CACHE_SNAPSHOT = 'public, max-age=5, stale-while-revalidate=30';
-export const CACHE_REVALIDATE = 'public, max-age=0, must-revalidate';
+/** Seconds each cache may keep a public snapshot. */
+export const SNAPSHOT_SECONDS = {
+  /** Browsers: briefly (a page reload within it costs no request). */
+  browser: 2,
+  /** Shared caches (a CDN, nginx proxy_cache): a little longer; the SSE stream fills the gap. */
+  shared: 5,
+  /** A stale copy may be served while it is fetched again in the background. */
+  staleWhileRevalidate: 10,
+  /** A stale copy may be served while the server fails (5xx, unreachable). */
+  staleIfError: 300,
+} as const;
+
+/** Public snapshots: member-independent, fit for any cache. */
+export const CACHE_SNAPSHOT = `public, max-age=${SNAPSHOT_SECONDS.browser}, s-maxage=${SNAPSHOT_SECONDS.shared}, stale-while-revalidate=${SNAPSHOT_SECONDS.staleWhileRevalidate}, stale-if-error=${SNAPSHOT_SECONDS.staleIfError}`;
+/** Anything about the current member or staff: never stored by any cache. */
 export const CACHE_PRIVATE = 'private, no-store';
-
-export function hashEtag(value: unknown): string {
-  return `"${crypto.createHash('sha1').update(JSON.stringify(value)).digest('base64url').slice(0, 22)}"`;
-}
-
-export function weakEtag(...parts: Array<string | number>): string {
-  return `W/"${crypto.createHash('sha1').update(parts.join('\u0000')).digest('base64url').slice(0, 22)}"`;
-}
 
 /** True when `If-None-Match` matches (weak comparison, `*` too). */
 export function notModified(request: FastifyRequest, etag: string): boolean {
   const header = request.headers['if-none-match'];
   if (!header) return false;
-  const strip = (t: string) => t.trim().replace(/^W\//, '');
-  return header.split(',').some((t) => t.trim() === '*' || strip(t) === strip(etag));
-}
-
-/** Sets ETag + Cache-Control; answers 304 when the client has it. Returns true when it replied. */
-export function replyCached(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  etag: string,
-  cacheControl: string,
-): boolean {
-  reply.header('ETag', etag).header('Cache-Control', cacheControl);
-  if (notModified(request, etag)) {
-    reply.code(304).send();
-    return true;
-  }
-  return false;
+  const opaque = (tag: string) => {
+    const t = tag.trim();
+    return t.startsWith('W/') ? t.slice(2) : t;
+  };
+  const wanted = opaque(etag);
+  return header.split(',').some((tag) => {
+    const t = opaque(tag);
+    return t === '*' || t === wanted;
+  });
 }

@@ -7,8 +7,9 @@
  * request passes several limiters the headers describe the tightest one (fewest remaining).
  *
  * `registerWriteLimits` applies the per-IP, per-member and per-staff write limits to every
- * write (POST/PUT/PATCH/DELETE) under `/v1/sites/:site/…`, before authorization and validation.
- * Route-specific limits (guest sessions per IP, posts per member) are hit by their routes.
+ * write (POST/PUT/PATCH/DELETE) of the site scope, and the admin limits to the admin scope, before
+ * authorization and validation. Route-specific limits (guest sessions per IP, posts and flags per
+ * member) are hit by their routes, before any content check.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAdminKey } from '../auth/staff.js';
@@ -82,29 +83,32 @@ async function writeActor(request: FastifyRequest, site: SiteRecord): Promise<Wr
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * The admin API: requests without the admin key count per IP (reads too). Every write to a
- * site: staff (admin key, staff/moderator session) count only against the
- * generous per-staff limit; everyone else against the per-IP limit (`request.ip`, which follows
- * X-Forwarded-For only from LIFEBOAT_TRUST_PROXY peers) and, with a valid session, per member.
- * Runs after the CORS hook has resolved `request.site`.
+ * Registers the write limits of a scope, as its first limit check (an onRequest hook: before
+ * authorization, body parsing, validation and any content check).
+ * - `site` (the `/v1/sites/:site` scope, after its hook has resolved `request.site`): every write
+ *   by staff (admin key, staff/moderator session) counts only against the generous per-staff
+ *   limit; everyone else's against the per-IP limit (`request.ip`, which follows X-Forwarded-For
+ *   only from LIFEBOAT_TRUST_PROXY peers) and, with a valid session, the per-member one. Reads
+ *   are not counted.
+ * - `admin` (the `/v1/admin` scope): the admin key's writes count as staff; any other request,
+ *   read or write, counts per IP, so the key cannot be guessed at speed.
  */
-export function registerWriteLimits(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
-    const { limits } = app.lifeboat;
-    if (request.routeOptions.url?.startsWith('/v1/admin/')) {
-      // The admin key's writes count as staff; any other request, read or write, counts per IP,
-      // so the key cannot be guessed at speed.
+export function registerWriteLimits(scope: FastifyInstance, kind: 'site' | 'admin'): void {
+  const { limits } = scope.lifeboat;
+  if (kind === 'admin') {
+    scope.addHook('onRequest', async (request, reply) => {
       const token = bearerToken(request.headers.authorization);
       if (token && isAdminKey(request, token)) {
         if (!READS.has(request.method)) await limits.staffWrites.hit('admin', reply);
       } else if (request.method !== 'OPTIONS') {
         await limits.writes.hit(`ip:${request.ip}`, reply);
       }
-      return;
-    }
-    const site = request.site;
-    if (!site || READS.has(request.method)) return;
-    const actor = await writeActor(request, site);
+    });
+    return;
+  }
+  scope.addHook('onRequest', async (request, reply) => {
+    if (READS.has(request.method)) return;
+    const actor = await writeActor(request, request.site);
     if (actor?.kind === 'staff') {
       await limits.staffWrites.hit(actor.key, reply);
       return;

@@ -3,19 +3,19 @@
  * to change (the others keep their value), checks every field against the SitePolicy schema
  * (422 `validation_failed` with a message per field) and writes a `policy` audit entry.
  */
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import type { SitePolicy } from '@lifeboat/protocol';
-import { requireAdmin } from '../auth/admin.js';
+import { adminOnly } from '../http/authenticate.js';
+import { CACHE_PRIVATE } from '../http/cache.js';
 import { ProblemError, fieldErrors, problems } from '../http/problem.js';
 import { problemResponses } from './schemas.js';
 import { AdminHeaders, AdminSiteParams } from './staff-schemas.js';
 
-export async function adminPolicyRoutes(app: FastifyInstance): Promise<void> {
+export const adminPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store, hub } = app.lifeboat;
 
-  app.get<{ Params: Static<typeof AdminSiteParams> }>(
+  app.get(
     '/v1/admin/sites/:site/policy',
     {
       schema: {
@@ -25,17 +25,17 @@ export async function adminPolicyRoutes(app: FastifyInstance): Promise<void> {
         headers: AdminHeaders,
         response: { 200: S.SitePolicy, ...problemResponses },
       },
-      preValidation: async (request) => requireAdmin(request),
+      onRequest: adminOnly,
     },
     async (request, reply): Promise<SitePolicy> => {
       const site = await store.getSiteBySlug(request.params.site);
       if (!site) throw problems.notFound('Site');
-      reply.header('Cache-Control', 'no-store');
+      reply.header('Cache-Control', CACHE_PRIVATE);
       return store.getSitePolicy(site.id);
     },
   );
 
-  app.put<{ Params: Static<typeof AdminSiteParams>; Body: Static<typeof S.SitePolicyUpdate> }>(
+  app.put(
     '/v1/admin/sites/:site/policy',
     {
       schema: {
@@ -47,7 +47,7 @@ export async function adminPolicyRoutes(app: FastifyInstance): Promise<void> {
         body: S.SitePolicyUpdate,
         response: { 200: S.PolicyResult, ...problemResponses },
       },
-      preValidation: async (request) => requireAdmin(request),
+      onRequest: adminOnly,
       attachValidation: true,
     },
     async (request) => {
@@ -84,4 +84,4 @@ export async function adminPolicyRoutes(app: FastifyInstance): Promise<void> {
       return { policy: outcome.policy, entry: outcome.entry };
     },
   );
-}
+};

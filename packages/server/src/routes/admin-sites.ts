@@ -1,8 +1,10 @@
 /** The admin site API: list, create and change sites (slug, name, origins, status source). */
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
-import { requireAdmin } from '../auth/admin.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { adminOnly } from '../http/authenticate.js';
+import { CACHE_PRIVATE } from '../http/cache.js';
 import { ProblemError, problems } from '../http/problem.js';
+import type { SiteDirectory } from '../http/site-directory.js';
+import type { SnapshotCache } from '../http/snapshot-cache.js';
 import { adminSite, createSite, updateSite, type SiteOutcome } from '../services/sites.js';
 import { statusSourceOf } from '../status/source-info.js';
 import type { SiteRecord } from '../store/store.js';
@@ -16,7 +18,10 @@ import {
   UpdateSiteRequest,
 } from './staff-schemas.js';
 
-export async function adminSiteRoutes(app: FastifyInstance): Promise<void> {
+export const adminSiteRoutes: FastifyPluginAsyncTypebox<{
+  sites: SiteDirectory;
+  snapshots: SnapshotCache;
+}> = async (app, { sites, snapshots }) => {
   const { store, statusPoller, config } = app.lifeboat;
 
   const view = async (site: SiteRecord) => {
@@ -32,6 +37,9 @@ export async function adminSiteRoutes(app: FastifyInstance): Promise<void> {
         { field: 'slug', message: 'Another site already uses this slug.' },
       ]);
     statusPoller.refresh(outcome.site.id);
+    // Slug, name and origins live in the site record, and a change writes no event.
+    sites.forget(outcome.site.id);
+    snapshots.forgetSite(outcome.site.id);
     return outcome.site;
   };
 
@@ -44,15 +52,15 @@ export async function adminSiteRoutes(app: FastifyInstance): Promise<void> {
         headers: AdminHeaders,
         response: { 200: AdminSiteList, ...problemResponses },
       },
+      onRequest: adminOnly,
     },
-    async (request, reply) => {
-      requireAdmin(request);
-      reply.header('Cache-Control', 'no-store');
+    async (_request, reply) => {
+      reply.header('Cache-Control', CACHE_PRIVATE);
       return { sites: await Promise.all((await store.listSites()).map(view)) };
     },
   );
 
-  app.post<{ Body: Static<typeof CreateSiteRequest> }>(
+  app.post(
     '/v1/admin/sites',
     {
       schema: {
@@ -63,8 +71,7 @@ export async function adminSiteRoutes(app: FastifyInstance): Promise<void> {
         body: CreateSiteRequest,
         response: { 201: AdminSite, ...problemResponses },
       },
-      // Authorize before validating: without the key, nothing about the body is revealed.
-      preValidation: async (request) => requireAdmin(request),
+      onRequest: adminOnly,
     },
     async (request, reply) => {
       const site = settle(await createSite(store, request.body));
@@ -75,7 +82,7 @@ export async function adminSiteRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.patch<{ Params: Static<typeof AdminSiteParams>; Body: Static<typeof UpdateSiteRequest> }>(
+  app.patch(
     '/v1/admin/sites/:site',
     {
       schema: {
@@ -86,7 +93,7 @@ export async function adminSiteRoutes(app: FastifyInstance): Promise<void> {
         body: UpdateSiteRequest,
         response: { 200: AdminSite, ...problemResponses },
       },
-      preValidation: async (request) => requireAdmin(request),
+      onRequest: adminOnly,
     },
     async (request) => {
       const site = await store.getSiteBySlug(request.params.site);
@@ -94,4 +101,4 @@ export async function adminSiteRoutes(app: FastifyInstance): Promise<void> {
       return view(settle(await updateSite(store, site, request.body)));
     },
   );
-}
+};

@@ -3,9 +3,10 @@
  * /v1/admin/sites/:site/sso`. Secrets are never echoed back: the answer says which kinds of key
  * are set (and a thumbprint of each public key).
  */
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
-import { requireAdmin } from '../auth/admin.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { adminOnly } from '../http/authenticate.js';
+import { CACHE_PRIVATE } from '../http/cache.js';
 import { applySsoChange, HS256_MIN_LENGTH, MAX_PUBLIC_KEYS, viewOf } from '../auth/sso-keys.js';
 import { problems } from '../http/problem.js';
 import { problemResponses } from './schemas.js';
@@ -41,7 +42,7 @@ export const SsoKeysView = Type.Object({
   ),
 });
 
-export async function adminSsoRoutes(app: FastifyInstance): Promise<void> {
+export const adminSsoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.lifeboat;
 
   const siteOf = async (slug: string) => {
@@ -50,7 +51,7 @@ export async function adminSsoRoutes(app: FastifyInstance): Promise<void> {
     return site;
   };
 
-  app.get<{ Params: Static<typeof AdminSiteParams> }>(
+  app.get(
     '/v1/admin/sites/:site/sso',
     {
       schema: {
@@ -60,16 +61,16 @@ export async function adminSsoRoutes(app: FastifyInstance): Promise<void> {
         headers: AdminHeaders,
         response: { 200: SsoKeysView, ...problemResponses },
       },
-      preValidation: async (request) => requireAdmin(request),
+      onRequest: adminOnly,
     },
     async (request, reply) => {
       const site = await siteOf(request.params.site);
-      reply.header('Cache-Control', 'no-store');
+      reply.header('Cache-Control', CACHE_PRIVATE);
       return { site: site.slug, ...viewOf(await store.getSiteSso(site.id)) };
     },
   );
 
-  app.put<{ Params: Static<typeof AdminSiteParams>; Body: Static<typeof SsoKeysRequest> }>(
+  app.put(
     '/v1/admin/sites/:site/sso',
     {
       schema: {
@@ -81,8 +82,7 @@ export async function adminSsoRoutes(app: FastifyInstance): Promise<void> {
         body: SsoKeysRequest,
         response: { 200: SsoKeysView, ...problemResponses },
       },
-      // Authorize before validating: without the key, nothing about the body is revealed.
-      preValidation: async (request) => requireAdmin(request),
+      onRequest: adminOnly,
     },
     async (request, reply) => {
       const site = await siteOf(request.params.site);
@@ -90,8 +90,8 @@ export async function adminSsoRoutes(app: FastifyInstance): Promise<void> {
       if ('errors' in result) throw problems.validation(result.errors);
       await store.setSiteSso(site.id, result.sso);
       request.log.info({ site: site.slug, ...viewOf(result.sso) }, 'site sso keys changed');
-      reply.header('Cache-Control', 'no-store');
+      reply.header('Cache-Control', CACHE_PRIVATE);
       return { site: site.slug, ...viewOf(result.sso) };
     },
   );
-}
+};

@@ -3,19 +3,19 @@
  * (a repeat updates its reason); never on one's own post; rate-limited per member. At the site's
  * `flagThreshold` of distinct members the post is hidden pending review.
  */
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import type { FlagResult } from '@lifeboat/protocol';
-import { requireMember } from '../auth/member.js';
+import { memberOf, memberOnly } from '../http/authenticate.js';
+import { CACHE_PRIVATE } from '../http/cache.js';
 import { ProblemError, problems } from '../http/problem.js';
 import { refuseBanned } from '../moderation/standing.js';
 import { AuthHeaders, PostParams, problemResponses } from './schemas.js';
 
-export async function flagRoutes(app: FastifyInstance): Promise<void> {
+export const flagRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store, hub, limits } = app.lifeboat;
 
-  app.post<{ Params: Static<typeof PostParams>; Body: Static<typeof S.FlagRequest> }>(
+  app.post(
     '/v1/sites/:site/posts/:post/flags',
     {
       schema: {
@@ -27,10 +27,11 @@ export async function flagRoutes(app: FastifyInstance): Promise<void> {
         body: S.FlagRequest,
         response: { 200: S.FlagResult, ...problemResponses },
       },
+      onRequest: memberOnly,
     },
     async (request, reply): Promise<FlagResult> => {
-      const member = await requireMember(request);
-      const site = request.site!;
+      const member = await memberOf(request);
+      const { site } = request;
       await refuseBanned(store, site.id, member);
       await limits.flags.hit(`member:${member.id}`, reply);
       const outcome = await store.flagPost(site.id, request.params.post, member.id, {
@@ -44,9 +45,9 @@ export async function flagRoutes(app: FastifyInstance): Promise<void> {
           throw new ProblemError(409, 'conflict', 'You cannot flag your own post.');
         case 'ok':
           hub.publish({ site: site.id, seq: outcome.seq });
-          reply.header('Cache-Control', 'private, no-store');
+          reply.header('Cache-Control', CACHE_PRIVATE);
           return { postId: outcome.postId, count: outcome.count, hidden: outcome.hidden };
       }
     },
   );
-}
+};

@@ -3,19 +3,19 @@
  * `DELETE …/members/me` tombstones their posts, removes their confirmations, reports and flags
  * (counts recomputed), blanks the profile and ends their sessions, in one transaction.
  */
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import type { MemberProfile } from '@lifeboat/protocol';
-import { requireMember } from '../auth/member.js';
+import { memberOf, memberOnly } from '../http/authenticate.js';
+import { CACHE_PRIVATE } from '../http/cache.js';
 import { problems } from '../http/problem.js';
 import { memberSummary } from '../store/store.js';
 import { AuthHeaders, SiteParams, problemResponses } from './schemas.js';
 
-export async function memberRoutes(app: FastifyInstance): Promise<void> {
+export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store, hub } = app.lifeboat;
 
-  app.get<{ Params: Static<typeof SiteParams> }>(
+  app.get(
     '/v1/sites/:site/members/me',
     {
       schema: {
@@ -25,10 +25,11 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
         headers: AuthHeaders,
         response: { 200: S.MemberProfile, ...problemResponses },
       },
+      onRequest: memberOnly,
     },
     async (request, reply): Promise<MemberProfile> => {
-      const member = await requireMember(request);
-      reply.header('Cache-Control', 'no-store');
+      const member = await memberOf(request);
+      reply.header('Cache-Control', CACHE_PRIVATE);
       return {
         ...memberSummary(member),
         kind: member.kind,
@@ -38,7 +39,7 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Params: Static<typeof SiteParams> }>(
+  app.get(
     '/v1/sites/:site/members/me/export',
     {
       schema: {
@@ -49,22 +50,23 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
         headers: AuthHeaders,
         response: { 200: S.MemberExport, ...problemResponses },
       },
+      onRequest: memberOnly,
     },
     async (request, reply) => {
-      const member = await requireMember(request);
-      const data = await store.exportMember(request.site!.id, member.id);
+      const member = await memberOf(request);
+      const data = await store.exportMember(request.site.id, member.id);
       if (!data) throw problems.unauthorized();
       reply
-        .header('Cache-Control', 'no-store')
+        .header('Cache-Control', CACHE_PRIVATE)
         .header(
           'Content-Disposition',
-          `attachment; filename="lifeboat-${request.site!.slug}-${member.id}.json"`,
+          `attachment; filename="lifeboat-${request.site.slug}-${member.id}.json"`,
         );
       return data;
     },
   );
 
-  app.delete<{ Params: Static<typeof SiteParams> }>(
+  app.delete(
     '/v1/sites/:site/members/me',
     {
       schema: {
@@ -75,10 +77,11 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
         headers: AuthHeaders,
         response: { 204: { type: 'null', description: 'Erased.' }, ...problemResponses },
       },
+      onRequest: memberOnly,
     },
     async (request, reply) => {
-      const member = await requireMember(request);
-      const site = request.site!;
+      const member = await memberOf(request);
+      const { site } = request;
       const outcome = await store.eraseMember(site.id, member.id);
       if (!outcome) throw problems.unauthorized();
       const last = outcome.seqs.at(-1);
@@ -87,7 +90,7 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
         { site: site.slug, member: member.id, ...outcome, seqs: outcome.seqs.length },
         'member erased',
       );
-      return reply.code(204).header('Cache-Control', 'no-store').send();
+      return reply.code(204).header('Cache-Control', CACHE_PRIVATE).send();
     },
   );
-}
+};

@@ -15,7 +15,9 @@ export function metaRoutes(routes: ReturnType<typeof collectRoutes>) {
     let doc: unknown = null;
     app.get('/v1/openapi.json', async (_request, reply) => {
       doc ??= buildOpenApi(routes, sharedSchemas, '0.1.0');
-      reply.header('Cache-Control', 'public, max-age=300');
+      reply
+        .header('Access-Control-Allow-Origin', '*')
+        .header('Cache-Control', 'public, max-age=300');
       return doc;
     });
   };

@@ -12,11 +12,14 @@
  * Every action is one store transaction (change, audit row, staff and public events); the hub
  * hears of it after commit. The staff stream is in ./stream.ts.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import type { AuditPage, ModerationQueue, SitePolicy } from '@lifeboat/protocol';
-import { requireStaff, type StaffActor } from '../auth/staff.js';
+import type { StaffActor } from '../auth/staff.js';
+import { staffOf, staffOnly } from '../http/authenticate.js';
+import { CACHE_PRIVATE } from '../http/cache.js';
 import { ProblemError, problems } from '../http/problem.js';
 import type { AuditActor } from '../store/store.js';
 import {
@@ -44,20 +47,12 @@ const reasonOf = (reason: string | null | undefined) => {
   return r ? r : null;
 };
 
-export async function moderationRoutes(app: FastifyInstance): Promise<void> {
+export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store, hub } = app.lifeboat;
-  /** The staff actor resolved before validation (nothing about a body is revealed to others). */
-  const actors = new WeakMap<FastifyRequest, StaffActor>();
-  const authorize = async (request: FastifyRequest) => {
-    actors.set(request, await requireStaff(request));
-  };
-  const actorOf = async (request: FastifyRequest) =>
-    auditActor(actors.get(request) ?? (await requireStaff(request)));
+  /** The staff actor `staffOnly` resolved before parsing (nothing about a body is revealed). */
+  const actorOf = async (request: FastifyRequest) => auditActor(await staffOf(request));
 
-  app.get<{
-    Params: Static<typeof SiteParams>;
-    Querystring: Static<typeof S.ModerationQueueQuery>;
-  }>(
+  app.get(
     '/v1/sites/:site/moderation/queue',
     {
       schema: {
@@ -69,11 +64,11 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
         querystring: S.ModerationQueueQuery,
         response: { 200: S.ModerationQueue, ...problemResponses },
       },
-      preValidation: authorize,
+      onRequest: staffOnly,
     },
     async (request, reply): Promise<ModerationQueue> => {
-      const site = request.site!;
-      reply.header('Cache-Control', 'private, no-store');
+      const { site } = request;
+      reply.header('Cache-Control', CACHE_PRIVATE);
       return store.moderationQueue(
         site.id,
         request.query.queue ?? 'pending',
@@ -82,7 +77,7 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: Static<typeof PostParams>; Body: Static<typeof S.PostModerationRequest> }>(
+  app.post(
     '/v1/sites/:site/moderation/posts/:post',
     {
       schema: {
@@ -94,10 +89,10 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
         body: S.PostModerationRequest,
         response: { 200: S.PostModerationResult, ...problemResponses },
       },
-      preValidation: authorize,
+      onRequest: staffOnly,
     },
     async (request) => {
-      const site = request.site!;
+      const { site } = request;
       const outcome = await store.moderatePost(
         site.id,
         request.params.post,
@@ -117,10 +112,7 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{
-    Params: Static<typeof IncidentParams>;
-    Body: Static<typeof S.IncidentModerationRequest>;
-  }>(
+  app.post(
     '/v1/sites/:site/moderation/incidents/:incident',
     {
       schema: {
@@ -132,10 +124,10 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
         body: S.IncidentModerationRequest,
         response: { 200: S.IncidentModerationResult, ...problemResponses },
       },
-      preValidation: authorize,
+      onRequest: staffOnly,
     },
     async (request) => {
-      const site = request.site!;
+      const { site } = request;
       const outcome = await store.moderateIncident(
         site.id,
         request.params.incident,
@@ -155,10 +147,7 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{
-    Params: Static<typeof MemberParams>;
-    Body: Static<typeof S.MemberModerationRequest>;
-  }>(
+  app.post(
     '/v1/sites/:site/moderation/members/:member',
     {
       schema: {
@@ -170,10 +159,10 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
         body: S.MemberModerationRequest,
         response: { 200: S.MemberModerationResult, ...problemResponses },
       },
-      preValidation: authorize,
+      onRequest: staffOnly,
     },
     async (request) => {
-      const site = request.site!;
+      const { site } = request;
       const outcome = await store.moderateMember(
         site.id,
         request.params.member,
@@ -194,7 +183,7 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.put<{ Params: Static<typeof SiteParams>; Body: Static<typeof S.SlowModeRequest> }>(
+  app.put(
     '/v1/sites/:site/moderation/slow-mode',
     {
       schema: {
@@ -206,10 +195,10 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
         body: S.SlowModeRequest,
         response: { 200: S.PolicyResult, ...problemResponses },
       },
-      preValidation: authorize,
+      onRequest: staffOnly,
     },
     async (request) => {
-      const site = request.site!;
+      const { site } = request;
       const current = await store.getSitePolicy(site.id);
       const { seconds } = request.body;
       const outcome = await store.setSitePolicy(
@@ -227,7 +216,7 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Params: Static<typeof SiteParams>; Querystring: Static<typeof S.AuditQuery> }>(
+  app.get(
     '/v1/sites/:site/moderation/audit',
     {
       schema: {
@@ -239,19 +228,19 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
         querystring: S.AuditQuery,
         response: { 200: S.AuditPage, ...problemResponses },
       },
-      preValidation: authorize,
+      onRequest: staffOnly,
     },
     async (request, reply): Promise<AuditPage> => {
-      reply.header('Cache-Control', 'private, no-store');
+      reply.header('Cache-Control', CACHE_PRIVATE);
       return store.auditPage(
-        request.site!.id,
+        request.site.id,
         request.query.cursor ?? null,
         request.query.limit ?? 50,
       );
     },
   );
 
-  app.get<{ Params: Static<typeof SiteParams> }>(
+  app.get(
     '/v1/sites/:site/moderation/policy',
     {
       schema: {
@@ -261,11 +250,11 @@ export async function moderationRoutes(app: FastifyInstance): Promise<void> {
         headers: AuthHeaders,
         response: { 200: S.SitePolicy, ...problemResponses },
       },
-      preValidation: authorize,
+      onRequest: staffOnly,
     },
     async (request, reply): Promise<SitePolicy> => {
-      reply.header('Cache-Control', 'private, no-store');
-      return store.getSitePolicy(request.site!.id);
+      reply.header('Cache-Control', CACHE_PRIVATE);
+      return store.getSitePolicy(request.site.id);
     },
   );
-}
+};

@@ -6,11 +6,12 @@
  * 422 `content_rejected`; slow mode 429 `slow_mode`; a post (or an edit) that trips another rule
  * is stored `pending` with its reasons — only its author gets it back — until a moderator acts.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import { ulid, ULID_PATTERN } from '@lifeboat/protocol';
-import { requireMember } from '../auth/member.js';
+import { memberOf, memberOnly } from '../http/authenticate.js';
 import { isStaffRole, judgePost, slowModeProblem } from '../moderation/standing.js';
 import { normalizePostEdit, normalizePostInput, requestHash } from '../content/post-input.js';
 import type { OwnPostOutcome } from '../store/store.js';
@@ -25,7 +26,7 @@ const PostHeaders = Type.Object({
   }),
 });
 
-export async function postRoutes(app: FastifyInstance): Promise<void> {
+export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store, hub, limits, config } = app.lifeboat;
   const windowMinutes = Math.round(config.editWindowMs / 60_000);
   const windowText =
@@ -60,7 +61,7 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
     }
   };
 
-  app.patch<{ Params: Static<typeof PostParams>; Body: Static<typeof S.EditPostRequest> }>(
+  app.patch(
     '/v1/sites/:site/posts/:post',
     {
       schema: {
@@ -72,10 +73,11 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
         body: S.EditPostRequest,
         response: { 200: S.Post, ...problemResponses },
       },
+      onRequest: memberOnly,
     },
     async (request, reply) => {
-      const member = await requireMember(request);
-      const site = request.site!;
+      const member = await memberOf(request);
+      const { site } = request;
       const known = request.body.workaround?.component
         ? (await store.listComponents(site.id)).map((c) => c.id)
         : [];
@@ -99,7 +101,7 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.delete<{ Params: Static<typeof PostParams> }>(
+  app.delete(
     '/v1/sites/:site/posts/:post',
     {
       schema: {
@@ -110,10 +112,11 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
         headers: AuthHeaders,
         response: { 200: S.Post, ...problemResponses },
       },
+      onRequest: memberOnly,
     },
     async (request, reply) => {
-      const member = await requireMember(request);
-      const site = request.site!;
+      const member = await memberOf(request);
+      const { site } = request;
       const outcome = await store.deletePost(site.id, request.params.post, member.id, {
         windowMs: config.editWindowMs,
       });
@@ -121,11 +124,7 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{
-    Params: Static<typeof IncidentParams>;
-    Body: Static<typeof S.CreatePostRequest>;
-    Headers: Static<typeof PostHeaders>;
-  }>(
+  app.post(
     '/v1/sites/:site/incidents/:incident/posts',
     {
       schema: {
@@ -137,11 +136,14 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
         body: S.CreatePostRequest,
         response: { 200: S.Post, 201: S.Post, ...problemResponses },
       },
+      onRequest: memberOnly,
     },
     async (request, reply) => {
-      const member = await requireMember(request);
-      const site = request.site!;
+      const member = await memberOf(request);
+      const { site } = request;
       const { incident } = request.params;
+      // The member's post limit comes before any check of the content (lengths, links, policy).
+      await limits.posts.hit(`member:${member.id}`, reply);
       const known = request.body.workaround?.component
         ? (await store.listComponents(site.id)).map((c) => c.id)
         : [];
@@ -152,7 +154,6 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
       const id = request.body.id ?? ulid();
       if (!new RegExp(ULID_PATTERN).test(id)) throw problems.field('id', 'Use a ULID.');
       const { policy, evaluation } = await judgePost(store, site, member, normalized.value);
-      await limits.posts.hit(`member:${member.id}`, reply);
 
       const review = evaluation.decision === 'review';
       const outcome = await store.createPost({
@@ -201,4 +202,4 @@ export async function postRoutes(app: FastifyInstance): Promise<void> {
       }
     },
   );
-}
+};

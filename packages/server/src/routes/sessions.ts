@@ -3,15 +3,16 @@
  * one), host-site sign-in (`POST …/sessions/sso`), the ALTCHA challenge (`GET …/sessions/challenge`)
  * and the guest's rename (`PATCH …/sessions/me`). docs/identity.md.
  */
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import { GuestChallenges, GuestLoad } from '../auth/challenge.js';
 import { guestFingerprint } from '../auth/fingerprint.js';
 import { CLOCK_SKEW_SECONDS, verifyHostToken } from '../auth/host-token.js';
-import { issueSession, requireMember } from '../auth/member.js';
+import { issueSession } from '../auth/member.js';
+import { memberOf, memberOnly } from '../http/authenticate.js';
 import { CACHE_PRIVATE } from '../http/cache.js';
 import { ProblemError, problems } from '../http/problem.js';
+import type { SnapshotCache } from '../http/snapshot-cache.js';
 import { AuthHeaders, SiteParams, problemResponses } from './schemas.js';
 
 function displayName(raw: string): string {
@@ -20,12 +21,15 @@ function displayName(raw: string): string {
   return name;
 }
 
-export async function sessionRoutes(app: FastifyInstance): Promise<void> {
+export const sessionRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache }> = async (
+  app,
+  { snapshots },
+) => {
   const { store, limits, keys, config } = app.lifeboat;
   const challenges = new GuestChallenges(keys, { shared: app.lifeboat.shared });
   const load = new GuestLoad(config.challengeLoad, Date.now, app.lifeboat.shared);
 
-  app.get<{ Params: Static<typeof SiteParams> }>(
+  app.get(
     '/v1/sites/:site/sessions/challenge',
     {
       schema: {
@@ -38,11 +42,11 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       reply.header('Cache-Control', 'no-store');
-      return challenges.create(request.site!.id);
+      return challenges.create(request.site.id);
     },
   );
 
-  app.post<{ Params: Static<typeof SiteParams>; Body: Static<typeof S.CreateSessionRequest> }>(
+  app.post(
     '/v1/sites/:site/sessions',
     {
       schema: {
@@ -55,9 +59,10 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const name = displayName(request.body.displayName);
+      // The limit first: nothing reads the name before it.
       await limits.sessions.hit(`ip:${request.ip}`, reply);
-      const site = request.site!;
+      const name = displayName(request.body.displayName);
+      const { site } = request;
       const { guestChallenge } = await store.getSitePolicy(site.id);
       const required =
         guestChallenge === 'always' ||
@@ -91,7 +96,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: Static<typeof SiteParams>; Body: Static<typeof S.SsoSessionRequest> }>(
+  app.post(
     '/v1/sites/:site/sessions/sso',
     {
       schema: {
@@ -104,7 +109,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const site = request.site!;
+      const { site } = request;
       const sso = await store.getSiteSso(site.id);
       if (!sso.hs256Secret && !sso.publicKeys?.length)
         throw problems.forbidden(
@@ -124,7 +129,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.patch<{ Params: Static<typeof SiteParams>; Body: Static<typeof S.RenameSessionRequest> }>(
+  app.patch(
     '/v1/sites/:site/sessions/me',
     {
       schema: {
@@ -135,11 +140,12 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         body: S.RenameSessionRequest,
         response: { 200: S.Session, ...problemResponses },
       },
+      onRequest: memberOnly,
     },
     async (request, reply) => {
-      const member = await requireMember(request);
+      const member = await memberOf(request);
       const name = displayName(request.body.displayName);
-      const site = request.site!;
+      const { site } = request;
       if (member.kind === 'sso')
         throw new ProblemError(
           409,
@@ -148,8 +154,10 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         );
       const renamed = await store.renameMember(site.id, member.id, name);
       if (!renamed) throw problems.unauthorized();
+      // Posts show their author's name, and a rename writes no event.
+      if (renamed.displayName !== member.displayName) snapshots.forgetSite(site.id);
       reply.header('Cache-Control', CACHE_PRIVATE);
       return issueSession(request, site, renamed);
     },
   );
-}
+};

@@ -2,10 +2,9 @@
  * The staff incident API for sites without an upstream page: create, change (title, phase,
  * impact, components, an official update) and resolve. Admin key or a staff session.
  */
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as S from '@lifeboat/protocol/schemas';
-import { requireStaff } from '../auth/staff.js';
+import { staffOnly } from '../http/authenticate.js';
 import { ProblemError, problems } from '../http/problem.js';
 import {
   changeManualIncident,
@@ -21,7 +20,7 @@ import {
   UpdateIncidentRequest,
 } from './staff-schemas.js';
 
-export async function staffIncidentRoutes(app: FastifyInstance): Promise<void> {
+export const staffIncidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store, hub } = app.lifeboat;
 
   const settle = (siteId: string, outcome: IncidentOutcome) => {
@@ -43,11 +42,8 @@ export async function staffIncidentRoutes(app: FastifyInstance): Promise<void> {
         throw new ProblemError(409, 'conflict', 'This incident is already resolved.');
     }
   };
-  const staffFirst = async (request: Parameters<typeof requireStaff>[0]) => {
-    await requireStaff(request);
-  };
 
-  app.post<{ Params: Static<typeof SiteParams>; Body: Static<typeof CreateIncidentRequest> }>(
+  app.post(
     '/v1/sites/:site/incidents',
     {
       schema: {
@@ -59,10 +55,10 @@ export async function staffIncidentRoutes(app: FastifyInstance): Promise<void> {
         body: CreateIncidentRequest,
         response: { 201: S.Incident, ...problemResponses },
       },
-      preValidation: staffFirst,
+      onRequest: staffOnly,
     },
     async (request, reply) => {
-      const site = request.site!;
+      const { site } = request;
       const incident = settle(site.id, await createManualIncident(store, site, request.body));
       return reply
         .code(201)
@@ -71,7 +67,7 @@ export async function staffIncidentRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.patch<{ Params: Static<typeof IncidentParams>; Body: Static<typeof UpdateIncidentRequest> }>(
+  app.patch(
     '/v1/sites/:site/incidents/:incident',
     {
       schema: {
@@ -83,10 +79,10 @@ export async function staffIncidentRoutes(app: FastifyInstance): Promise<void> {
         body: UpdateIncidentRequest,
         response: { 200: S.Incident, ...problemResponses },
       },
-      preValidation: staffFirst,
+      onRequest: staffOnly,
     },
     async (request) => {
-      const site = request.site!;
+      const { site } = request;
       return settle(
         site.id,
         await changeManualIncident(store, site, request.params.incident, request.body),
@@ -94,7 +90,7 @@ export async function staffIncidentRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: Static<typeof IncidentParams>; Body: Static<typeof ResolveIncidentRequest> }>(
+  app.post(
     '/v1/sites/:site/incidents/:incident/resolve',
     {
       schema: {
@@ -106,17 +102,18 @@ export async function staffIncidentRoutes(app: FastifyInstance): Promise<void> {
         body: ResolveIncidentRequest,
         response: { 200: S.Incident, ...problemResponses },
       },
+      onRequest: staffOnly,
+      // No body is an empty one.
       preValidation: async (request) => {
-        await requireStaff(request);
         request.body ??= {};
       },
     },
     async (request) => {
-      const site = request.site!;
+      const { site } = request;
       return settle(
         site.id,
         await resolveManualIncident(store, site, request.params.incident, request.body.body),
       );
     },
   );
-}
+};

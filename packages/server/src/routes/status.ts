@@ -1,18 +1,14 @@
-/** GET /v1/sites/:site/status and the incident reads. */
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+/**
+ * The public reads of a site — status, incidents, one incident, thread pages — served as cached
+ * snapshots (http/snapshot-cache.ts), and the member's own state on an incident (private).
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import { LIMITS, type ThreadPage, type ThreadSort } from '@lifeboat/protocol';
-import { requireMember } from '../auth/member.js';
-import {
-  CACHE_PRIVATE,
-  CACHE_REVALIDATE,
-  CACHE_SNAPSHOT,
-  hashEtag,
-  replyCached,
-  weakEtag,
-} from '../http/cache.js';
+import { memberOf, memberOnly } from '../http/authenticate.js';
+import { CACHE_PRIVATE, CACHE_SNAPSHOT } from '../http/cache.js';
 import { problems } from '../http/problem.js';
+import type { SnapshotCache } from '../http/snapshot-cache.js';
 import { buildSiteStatus } from '../services/status.js';
 import type { ThreadOrderKey } from '../store/store.js';
 import {
@@ -22,6 +18,12 @@ import {
   SiteParams,
   problemResponses,
 } from './schemas.js';
+
+/**
+ * A status snapshot also depends on what writes no event (components and freshness of an upstream
+ * page, polled in the background): it lives this long at most.
+ */
+export const STATUS_TTL_MS = 2000;
 
 const CURSOR_ID = /^[0-9A-Za-z_-]{1,64}$/;
 
@@ -68,10 +70,14 @@ function decodeOrderCursor(sort: ThreadSort, cursor: string | undefined): Thread
   return value.slice(1) as ThreadOrderKey;
 }
 
-export async function statusRoutes(app: FastifyInstance): Promise<void> {
-  const { store } = app.lifeboat;
+export const statusRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache }> = async (
+  app,
+  { snapshots },
+) => {
+  const { store, config } = app.lifeboat;
+  const snapshot = { cacheControl: CACHE_SNAPSHOT };
 
-  app.get<{ Params: Static<typeof SiteParams> }>(
+  app.get(
     '/v1/sites/:site/status',
     {
       schema: {
@@ -81,16 +87,20 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: S.SiteStatus, ...problemResponses },
       },
     },
-    async (request, reply) => {
-      const status = await buildSiteStatus(store, request.site!, {
-        defaultPollIntervalMs: app.lifeboat.config.pollIntervalMs,
-      });
-      if (replyCached(request, reply, hashEtag(status), CACHE_SNAPSHOT)) return reply;
-      return status;
+    (request, reply) => {
+      const { site } = request;
+      return snapshots.serve(
+        request,
+        reply,
+        site.id,
+        'status',
+        { ...snapshot, ttlMs: STATUS_TTL_MS },
+        () => buildSiteStatus(store, site, { defaultPollIntervalMs: config.pollIntervalMs }),
+      );
     },
   );
 
-  app.get<{ Params: Static<typeof SiteParams>; Querystring: Static<typeof IncidentListQuery> }>(
+  app.get(
     '/v1/sites/:site/incidents',
     {
       schema: {
@@ -101,15 +111,23 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: S.IncidentList, ...problemResponses },
       },
     },
-    async (request, reply) => {
-      const incidents = await store.listIncidents(request.site!.id, request.query.state ?? 'open');
-      const body = { incidents };
-      if (replyCached(request, reply, hashEtag(body), CACHE_SNAPSHOT)) return reply;
-      return body;
+    (request, reply) => {
+      const { site } = request;
+      const state = request.query.state ?? 'open';
+      return snapshots.serve(
+        request,
+        reply,
+        site.id,
+        `incidents\u0000${state}`,
+        snapshot,
+        async () => ({
+          incidents: await store.listIncidents(site.id, state),
+        }),
+      );
     },
   );
 
-  app.get<{ Params: Static<typeof IncidentParams> }>(
+  app.get(
     '/v1/sites/:site/incidents/:incident',
     {
       schema: {
@@ -119,15 +137,25 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: S.Incident, ...problemResponses },
       },
     },
-    async (request, reply) => {
-      const incident = await store.getIncident(request.site!.id, request.params.incident);
-      if (!incident) throw problems.notFound('Incident');
-      if (replyCached(request, reply, hashEtag(incident), CACHE_SNAPSHOT)) return reply;
-      return incident;
+    (request, reply) => {
+      const { site } = request;
+      const { incident } = request.params;
+      return snapshots.serve(
+        request,
+        reply,
+        site.id,
+        `incident\u0000${incident}`,
+        snapshot,
+        async () => {
+          const found = await store.getIncident(site.id, incident);
+          if (!found) throw problems.notFound('Incident');
+          return found;
+        },
+      );
     },
   );
 
-  app.get<{ Params: Static<typeof IncidentParams>; Querystring: Static<typeof S.ThreadQuery> }>(
+  app.get(
     '/v1/sites/:site/incidents/:incident/thread',
     {
       schema: {
@@ -139,44 +167,50 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: S.ThreadPage, ...problemResponses },
       },
     },
-    async (request, reply) => {
-      const site = request.site!;
+    (request, reply) => {
+      const { site } = request;
       const { incident } = request.params;
+      const { sort, cursor } = request.query;
       const limit = request.query.limit ?? LIMITS.threadPage.default;
-      const { sort } = request.query;
-      if (sort) {
-        // Keyset pages in the reader's order (store/sqlite-thread-order.ts).
-        const after = decodeOrderCursor(sort, request.query.cursor);
-        const etag = weakEtag(site.eventSeq, incident, sort, request.query.cursor ?? '', limit);
-        const slice = await store.threadOrderSlice(site.id, incident, sort, after, limit);
-        if (!slice) throw problems.notFound('Incident');
-        if (replyCached(request, reply, etag, CACHE_REVALIDATE)) return reply;
-        const page: ThreadPage = {
-          incidentId: incident,
-          threadState: slice.threadState,
-          posts: slice.posts,
-          nextCursor: slice.lastKeyWhenMore ? encodeOrderCursor(sort, slice.lastKeyWhenMore) : null,
-          lastEventId: site.eventSeq,
-        };
-        return page;
-      }
-      const after = decodeCursor(request.query.cursor);
-      const etag = weakEtag(site.eventSeq, incident, request.query.cursor ?? '', limit);
-      const slice = await store.threadSlice(site.id, incident, after, limit);
-      if (!slice) throw problems.notFound('Incident');
-      if (replyCached(request, reply, etag, CACHE_REVALIDATE)) return reply;
-      const page: ThreadPage = {
-        incidentId: incident,
-        threadState: slice.threadState,
-        posts: slice.posts,
-        nextCursor: slice.lastIdWhenMore ? encodeCursor(slice.lastIdWhenMore) : null,
-        lastEventId: site.eventSeq,
-      };
-      return page;
+      const key = ['thread', incident, sort ?? '', cursor ?? '', limit].join('\u0000');
+      // `lastEventId` is the sequence the page was built at: the stream resumes from it.
+      return snapshots.serve(
+        request,
+        reply,
+        site.id,
+        key,
+        snapshot,
+        async (seq): Promise<ThreadPage> => {
+          if (sort) {
+            // Keyset pages in the reader's order (store/sql-thread-order.ts).
+            const after = decodeOrderCursor(sort, cursor);
+            const slice = await store.threadOrderSlice(site.id, incident, sort, after, limit);
+            if (!slice) throw problems.notFound('Incident');
+            return {
+              incidentId: incident,
+              threadState: slice.threadState,
+              posts: slice.posts,
+              nextCursor: slice.lastKeyWhenMore
+                ? encodeOrderCursor(sort, slice.lastKeyWhenMore)
+                : null,
+              lastEventId: seq,
+            };
+          }
+          const slice = await store.threadSlice(site.id, incident, decodeCursor(cursor), limit);
+          if (!slice) throw problems.notFound('Incident');
+          return {
+            incidentId: incident,
+            threadState: slice.threadState,
+            posts: slice.posts,
+            nextCursor: slice.lastIdWhenMore ? encodeCursor(slice.lastIdWhenMore) : null,
+            lastEventId: seq,
+          };
+        },
+      );
     },
   );
 
-  app.get<{ Params: Static<typeof IncidentParams> }>(
+  app.get(
     '/v1/sites/:site/incidents/:incident/me',
     {
       schema: {
@@ -186,12 +220,13 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
         headers: AuthHeaders,
         response: { 200: S.MemberIncidentState, ...problemResponses },
       },
+      onRequest: memberOnly,
     },
     async (request, reply) => {
-      const member = await requireMember(request);
+      const member = await memberOf(request);
       reply.header('Cache-Control', CACHE_PRIVATE);
       const state = await store.memberIncidentState(
-        request.site!.id,
+        request.site.id,
         request.params.incident,
         member.id,
       );
@@ -199,4 +234,4 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
       return state;
     },
   );
-}
+};

@@ -4,26 +4,27 @@
  *   text being typed (character-trigram Jaccard, see ../similarity/similarity.ts);
  * - `POST …/posts/:post/merge` `{ into }` — staff merge a duplicate into another post.
  */
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import type { MergePostResult, SimilarWorkarounds } from '@lifeboat/protocol';
-import { requireStaff } from '../auth/staff.js';
-import { auditActor } from './moderation.js';
+import { staffOf, staffOnly } from '../http/authenticate.js';
+import { CACHE_SNAPSHOT } from '../http/cache.js';
 import { ProblemError, problems } from '../http/problem.js';
+import type { SnapshotCache } from '../http/snapshot-cache.js';
 import { findSimilar } from '../similarity/similarity.js';
+import { auditActor } from './moderation.js';
 import { AuthHeaders, IncidentParams, PostParams, problemResponses } from './schemas.js';
 
 /** Workarounds compared per request (an incident with more keeps the oldest ones). */
 const MAX_CANDIDATES = 500;
 
-export async function workaroundRoutes(app: FastifyInstance): Promise<void> {
+export const workaroundRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache }> = async (
+  app,
+  { snapshots },
+) => {
   const { store, hub } = app.lifeboat;
 
-  app.get<{
-    Params: Static<typeof IncidentParams>;
-    Querystring: Static<typeof S.SimilarWorkaroundsQuery>;
-  }>(
+  app.get(
     '/v1/sites/:site/incidents/:incident/workarounds/similar',
     {
       schema: {
@@ -35,21 +36,32 @@ export async function workaroundRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: S.SimilarWorkarounds, ...problemResponses },
       },
     },
-    async (request, reply): Promise<SimilarWorkarounds> => {
-      const site = request.site!;
+    (request, reply) => {
+      const { site } = request;
       const { incident } = request.params;
-      if (!(await store.getIncident(site.id, incident))) throw problems.notFound('Incident');
-      const candidates = await store.listWorkarounds(site.id, incident, MAX_CANDIDATES);
-      const found = findSimilar(request.query.q, candidates, { limit: request.query.limit ?? 3 });
-      reply.header('Cache-Control', 'public, max-age=5');
-      return {
-        incidentId: incident,
-        results: found.map((f) => ({ post: f.item, score: f.score })),
-      };
+      const { q } = request.query;
+      const limit = request.query.limit ?? 3;
+      const key = ['similar', incident, limit, q].join('\u0000');
+      return snapshots.serve(
+        request,
+        reply,
+        site.id,
+        key,
+        { cacheControl: CACHE_SNAPSHOT },
+        async (): Promise<SimilarWorkarounds> => {
+          if (!(await store.getIncident(site.id, incident))) throw problems.notFound('Incident');
+          const candidates = await store.listWorkarounds(site.id, incident, MAX_CANDIDATES);
+          const found = findSimilar(q, candidates, { limit });
+          return {
+            incidentId: incident,
+            results: found.map((f) => ({ post: f.item, score: f.score })),
+          };
+        },
+      );
     },
   );
 
-  app.post<{ Params: Static<typeof PostParams>; Body: Static<typeof S.MergePostRequest> }>(
+  app.post(
     '/v1/sites/:site/posts/:post/merge',
     {
       schema: {
@@ -61,10 +73,11 @@ export async function workaroundRoutes(app: FastifyInstance): Promise<void> {
         body: S.MergePostRequest,
         response: { 200: S.MergePostResult, ...problemResponses },
       },
+      onRequest: staffOnly,
     },
     async (request): Promise<MergePostResult> => {
-      const actor = await requireStaff(request);
-      const site = request.site!;
+      const actor = await staffOf(request);
+      const { site } = request;
       const outcome = await store.mergePost(
         site.id,
         request.params.post,
@@ -89,4 +102,4 @@ export async function workaroundRoutes(app: FastifyInstance): Promise<void> {
       }
     },
   );
-}
+};

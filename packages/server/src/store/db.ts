@@ -10,6 +10,11 @@ import { POST_SELECT, toPost, type IncidentRow, type PostRow } from './sql-rows.
 
 export const now = () => new Date().toISOString();
 
+/** A sequence no event has: its JSON text marks where the real one goes (PostgreSQL append). */
+const SEQ_MARK = -918_273_645;
+const SEQ_TEXT = `"seq":${SEQ_MARK}`;
+const isStaff = (type: string) => (STAFF_EVENT_TYPES as readonly string[]).includes(type);
+
 /**
  * Older events are pruned in batches (one DELETE every `pruneEvery` appends, not one per write):
  * up to 1/16 of the retention, at most 64, so a site keeps between `retention` and
@@ -76,22 +81,49 @@ export class StoreDb {
     at: string,
     build: (seq: number) => LifeboatEvent,
   ): Promise<number> {
-    const { event_seq: seq } = (await this.one<{ event_seq: number }>(
-      'UPDATE sites SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq',
-      siteId,
-    ))!;
-    const event = build(seq);
-    const staff = (STAFF_EVENT_TYPES as readonly string[]).includes(event.type);
-    await this.run(
-      'INSERT INTO events (site_id, seq, type, incident_id, payload, created_at, audience) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      siteId,
-      seq,
-      event.type,
-      incidentId,
-      JSON.stringify(event),
-      at,
-      staff ? 'staff' : 'public',
-    );
+    let seq: number;
+    if (this.dialect === 'postgres') {
+      // One round trip while the site row is locked (the lock is held to commit, so this is
+      // the part of every write that runs one at a time per site): the sequence is taken and
+      // the row written in one statement, the payload spliced around the new number.
+      const probe = build(SEQ_MARK);
+      const json = JSON.stringify(probe);
+      const at_ = json.indexOf(SEQ_TEXT);
+      if (at_ < 0) throw new Error(`event ${probe.type} has no top-level seq`);
+      const row = await this.one<{ seq: number }>(
+        `WITH s AS (UPDATE sites SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq)
+         INSERT INTO events (site_id, seq, type, incident_id, payload, created_at, audience)
+         SELECT ?, s.event_seq, ?, ?, ? || s.event_seq || ?, ?, ? FROM s
+         RETURNING seq`,
+        siteId,
+        siteId,
+        probe.type,
+        incidentId,
+        json.slice(0, at_ + 6),
+        json.slice(at_ + SEQ_TEXT.length),
+        at,
+        isStaff(probe.type) ? 'staff' : 'public',
+      );
+      if (!row) throw new Error(`no site ${siteId}`);
+      seq = Number(row.seq);
+    } else {
+      // SQLite has no UPDATE in a WITH clause; two statements cost no round trip here.
+      seq = (await this.one<{ event_seq: number }>(
+        'UPDATE sites SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq',
+        siteId,
+      ))!.event_seq;
+      const event = build(seq);
+      await this.run(
+        'INSERT INTO events (site_id, seq, type, incident_id, payload, created_at, audience) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        siteId,
+        seq,
+        event.type,
+        incidentId,
+        JSON.stringify(event),
+        at,
+        isStaff(event.type) ? 'staff' : 'public',
+      );
+    }
     if (seq > this.retention && seq % pruneInterval(this.retention) === 0)
       await this.run(
         'DELETE FROM events WHERE site_id = ? AND seq <= ?',

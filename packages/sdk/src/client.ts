@@ -11,10 +11,10 @@ import type {
 import { atom } from 'nanostores';
 import type { ConnectionState, LifeboatClient } from './client-types.js';
 import { LifeboatError } from './client-types.js';
-import type { Context } from './context.js';
+import type { Context, Resource } from './context.js';
 import { incidentIdOf, peek } from './context.js';
 import type { FetchLike } from './http.js';
-import { createRequest, toLifeboatError } from './http.js';
+import { createRequest, createRevalidate, toLifeboatError } from './http.js';
 import { createPostActions } from './outbox.js';
 import type { SessionStorage } from './session.js';
 import { createSessions, defaultStorage, GUEST_NAME } from './session.js';
@@ -97,9 +97,26 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
       reset() {
         for (const resource of resources()) if (resource.mounted) void resource.load();
       },
+      async poll() {
+        const mounted = <T extends Resource>(list: Iterable<T>) =>
+          [...list].filter((r) => r.mounted);
+        // Incidents first: their snapshots carry no sequence, so when streaming resumes from the
+        // oldest sequence the others hold, every event replayed is newer than them too.
+        await Promise.all(mounted(incidents.values()).map((r) => r.refresh()));
+        const seqs = await Promise.all(
+          mounted([status, ...threads.values(), ...histories.values()]).map((r) => r.refresh()),
+        );
+        const held = seqs.filter((seq): seq is number => seq !== null);
+        return held.length ? Math.min(...held) : null;
+      },
     },
   );
-  const ctx: Context = { request, stream, sessions };
+  const ctx: Context = {
+    request,
+    revalidate: createRevalidate(base, fetchFn),
+    stream,
+    sessions,
+  };
 
   const status = createStatus(ctx);
   const incidents = new Map<string, LoadableResource<Incident>>();

@@ -1,13 +1,15 @@
 import type { PublicEvent } from '@lifeboat/protocol';
 import type { ReadableAtom } from 'nanostores';
 import { onMount } from 'nanostores';
-import type { Request } from './http.js';
+import type { Request, Revalidate } from './http.js';
 import type { Sessions } from './session.js';
 import type { Stream } from './stream.js';
 
 /** What every store and action of one client shares. */
 export interface Context {
   readonly request: Request;
+  /** Conditional GETs of snapshots (ETag / If-None-Match). */
+  readonly revalidate: Revalidate;
   readonly stream: Stream;
   readonly sessions: Sessions;
 }
@@ -20,6 +22,12 @@ export interface Resource {
   apply(event: PublicEvent): void;
   /** Loads again what failed. */
   retry(): void;
+  /**
+   * Polling instead of streaming: fetches the snapshot again with `If-None-Match` and takes it in
+   * if it changed. Resolves with the event sequence the snapshot holds (null: it has none);
+   * rejects when the server cannot be reached, leaving the store as it was.
+   */
+  refresh(): Promise<number | null>;
 }
 
 /** Reads a store without mounting it (`get()` would mount it and start a fetch). */

@@ -31,42 +31,84 @@ export function networkError(cause: unknown): LifeboatError {
   });
 }
 
+/** A snapshot and its validator. */
+export interface Revalidated<T> {
+  value: T;
+  etag: string | null;
+}
+
+/**
+ * A conditional GET of a snapshot: with the ETag held, `If-None-Match`; resolves with null when
+ * the server answers 304 Not Modified, else with the new snapshot and its ETag.
+ */
+export type Revalidate = <T>(path: string, etag: string | null) => Promise<Revalidated<T> | null>;
+
+interface Exchange {
+  response: Response;
+  data: unknown;
+}
+
+/** One call: the response and its parsed JSON body; network failures as LifeboatErrors. */
+async function exchange(
+  fetchFn: FetchLike,
+  url: string,
+  method: string,
+  { body, token, headers }: RequestOptions,
+): Promise<Exchange> {
+  const init: RequestInit = { method, headers: { accept: 'application/json', ...headers } };
+  const h = init.headers as Record<string, string>;
+  if (body !== undefined) {
+    h['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  if (token) h.authorization = `Bearer ${token}`;
+
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetchFn(url, init);
+    text = await response.text();
+  } catch (error) {
+    throw networkError(error);
+  }
+  let data: unknown;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    // Not JSON: an error response below gets a problem made from the status line.
+  }
+  if (response.ok && data === undefined && text) throw problemOf(response, undefined);
+  return { response, data };
+}
+
+function problemOf(response: Response, data: unknown): LifeboatError {
+  const problem = (data ?? {}) as Partial<Problem>;
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return new LifeboatError({
+    title: problem.title ?? (response.statusText || `HTTP ${response.status}`),
+    status: response.status,
+    code: problem.code ?? STATUS_CODES[response.status] ?? 'internal',
+    detail: problem.detail,
+    errors: problem.errors,
+    retryAfter: problem.retryAfter ?? (retryAfter > 0 ? retryAfter : undefined),
+  });
+}
+
 export function createRequest(base: string, fetchFn: FetchLike): Request {
-  return async <T>(method: string, path: string, { body, token, headers }: RequestOptions = {}) => {
-    const init: RequestInit = { method, headers: { accept: 'application/json', ...headers } };
-    const h = init.headers as Record<string, string>;
-    if (body !== undefined) {
-      h['content-type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
-    if (token) h.authorization = `Bearer ${token}`;
+  return async <T>(method: string, path: string, options: RequestOptions = {}) => {
+    const { response, data } = await exchange(fetchFn, base + path, method, options);
+    if (!response.ok) throw problemOf(response, data);
+    return data as T;
+  };
+}
 
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetchFn(base + path, init);
-      text = await response.text();
-    } catch (error) {
-      throw networkError(error);
-    }
-    let data: unknown;
-    try {
-      data = text ? JSON.parse(text) : undefined;
-    } catch {
-      // Not JSON: fall through to a problem made from the status line.
-    }
-    if (response.ok && (data !== undefined || !text)) return data as T;
-
-    const problem = (data ?? {}) as Partial<Problem>;
-    const retryAfter = Number(response.headers.get('retry-after'));
-    throw new LifeboatError({
-      title: problem.title ?? (response.statusText || `HTTP ${response.status}`),
-      status: response.status,
-      code: problem.code ?? STATUS_CODES[response.status] ?? 'internal',
-      detail: problem.detail,
-      errors: problem.errors,
-      retryAfter: problem.retryAfter ?? (retryAfter > 0 ? retryAfter : undefined),
-    });
+export function createRevalidate(base: string, fetchFn: FetchLike): Revalidate {
+  return async <T>(path: string, etag: string | null) => {
+    const headers: Record<string, string> = etag ? { 'if-none-match': etag } : {};
+    const { response, data } = await exchange(fetchFn, base + path, 'GET', { headers });
+    if (response.status === 304) return null;
+    if (!response.ok) throw problemOf(response, data);
+    return { value: data as T, etag: response.headers.get('etag') };
   };
 }
 

@@ -9,7 +9,20 @@ export interface EventSourceLike {
 }
 export type EventSourceConstructor = new (url: string) => EventSourceLike;
 
-/** The one live stream of a client, open only while some store listens. */
+/**
+ * The server's word when it holds too many streams (`event: poll`): poll the snapshots every
+ * `interval` ms, stream again after `retryAfter` seconds (docs/server/stream.md).
+ */
+export interface PollSignal {
+  interval: number;
+  retryAfter: number;
+}
+
+/**
+ * The one live stream of a client, open only while some store listens. When the server says
+ * `poll`, or the stream fails to open several times in a row, it keeps the stores current by
+ * polling their snapshots instead, and streams again later on its own.
+ */
 export interface Stream {
   /** A store mounted: open the stream (once a snapshot has said where to start). */
   acquire(): void;
@@ -28,10 +41,21 @@ export interface StreamHandlers {
   event(event: PublicEvent): void;
   /** The server no longer holds the gap: every mounted snapshot must be fetched again. */
   reset(): void;
+  /**
+   * Polling instead of streaming: refresh every mounted snapshot (If-None-Match). Resolves with
+   * the sequence streaming should resume from (the oldest one the snapshots hold), or null.
+   */
+  poll(): Promise<number | null>;
 }
 
 const RECENT = 256;
 const MAX_DELAY = 30_000;
+/** Attempts in a row that never opened before the client polls instead. */
+export const FALLBACK_AFTER = 3;
+/** Polling without the server's word (the stream would not open): how often, and for how long. */
+export const FALLBACK_POLL: PollSignal = { interval: 15_000, retryAfter: 60 };
+/** Streaming again is spread over this share of `retryAfter` more, so a crowd does not return at once. */
+const RESUME_SPREAD = 0.25;
 
 interface WindowLike {
   addEventListener?(type: string, listener: () => void): void;
@@ -51,27 +75,47 @@ export function createStream(
   let source: EventSourceLike | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
+  /** Attempts in a row that failed before the stream opened. */
+  let failures = 0;
+  /** Set while polling instead of streaming; a new object for each period of polling. */
+  let polling: { interval: number } | null = null;
+  let pollTimer: ReturnType<typeof setTimeout> | undefined;
+  let resumeTimer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
   const win = globalThis as WindowLike;
   const offline = () => globalThis.navigator?.onLine === false;
 
   function connect(): void {
     clearTimeout(timer);
-    if (closed || !refs || source || lastSeq === null || !EventSourceImpl) return;
+    if (closed || !refs || source || polling || lastSeq === null || !EventSourceImpl) return;
     if (offline()) return $connection.set('offline');
-    if ($connection.get() !== 'reconnecting') $connection.set('connecting');
+    if ($connection.get() !== 'reconnecting' && $connection.get() !== 'open')
+      $connection.set('connecting');
     const es = new EventSourceImpl(`${url}?lastEventId=${lastSeq}`);
     source = es;
+    let opened = false;
     const on = (type: string, listener: (event: MessageEvent) => void) =>
       es.addEventListener(type, (event) => {
         if (source === es) listener(event);
       });
     on('open', () => {
+      opened = true;
       attempt = 0;
+      failures = 0;
       $connection.set('open');
     });
     on('ready', () => $connection.set('open'));
-    on('error', drop);
+    on('error', () => {
+      if (!opened) failures++;
+      drop();
+    });
+    on('poll', (event) => {
+      const signal = JSON.parse(event.data) as Partial<PollSignal>;
+      startPolling({
+        interval: clamp(signal.interval, 1_000, 300_000, FALLBACK_POLL.interval),
+        retryAfter: clamp(signal.retryAfter, 1, 3_600, FALLBACK_POLL.retryAfter),
+      });
+    });
     on('reset', (event) => {
       lastSeq = (JSON.parse(event.data) as StreamControl['reset']).lastEventId;
       recent = [];
@@ -89,13 +133,64 @@ export function createStream(
     handlers.event(event);
   }
 
-  /** Any drop: close, then come back from the last event seen, with backoff and jitter. */
+  /**
+   * Any drop: close, then come back from the last event seen, with backoff and jitter; after
+   * `FALLBACK_AFTER` attempts in a row that never opened (refused, say), poll for a while.
+   */
   function drop(): void {
     disconnect();
     if (offline()) return $connection.set('offline');
+    if (failures >= FALLBACK_AFTER) {
+      failures = 0;
+      return startPolling(FALLBACK_POLL, true);
+    }
     $connection.set('reconnecting');
     const ceiling = Math.min(MAX_DELAY, 1000 * 2 ** attempt++);
     timer = setTimeout(connect, ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  /**
+   * Polls every `interval` ms (spread ±20 %) until streaming again after `retryAfter` s.
+   * `fallback` (the stream would not open, rather than the server's word): one more failed
+   * attempt after it is enough to poll again.
+   */
+  function startPolling({ interval, retryAfter }: PollSignal, fallback = false): void {
+    disconnect();
+    stopPolling();
+    const period = { interval };
+    polling = period;
+    const resumeIn = retryAfter * 1000 * (1 + Math.random() * RESUME_SPREAD);
+    resumeTimer = setTimeout(() => {
+      if (polling !== period) return;
+      stopPolling();
+      attempt = 0;
+      failures = fallback ? FALLBACK_AFTER - 1 : 0;
+      connect();
+    }, resumeIn);
+    void poll(period);
+  }
+
+  async function poll(period: { interval: number }): Promise<void> {
+    clearTimeout(pollTimer);
+    if (polling !== period || closed || !refs) return;
+    if (offline()) return $connection.set('offline');
+    try {
+      const seq = await handlers.poll();
+      if (polling !== period) return;
+      if (seq !== null && (lastSeq === null || seq > lastSeq)) lastSeq = seq;
+      $connection.set('open');
+    } catch {
+      if (polling !== period) return;
+      $connection.set(offline() ? 'offline' : 'reconnecting');
+    }
+    const next = period.interval * (0.8 + Math.random() * 0.4);
+    pollTimer = setTimeout(() => void poll(period), next);
+  }
+
+  function stopPolling(): void {
+    polling = null;
+    clearTimeout(pollTimer);
+    clearTimeout(resumeTimer);
   }
 
   function disconnect(): void {
@@ -106,15 +201,19 @@ export function createStream(
 
   function goOnline(): void {
     attempt = 0;
-    connect();
+    if (polling) void poll(polling);
+    else connect();
   }
   function goOffline(): void {
     disconnect();
+    clearTimeout(pollTimer);
     $connection.set('offline');
   }
 
   function stop(): void {
     disconnect();
+    stopPolling();
+    failures = 0;
     refs = 0;
     lastSeq = null;
     recent = [];
@@ -148,4 +247,11 @@ export function createStream(
       closed = true;
     },
   };
+}
+
+/** A number from the server within bounds, or the fallback when it sent none. */
+function clamp(value: unknown, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value)
+    ? Math.min(max, Math.max(min, value))
+    : fallback;
 }

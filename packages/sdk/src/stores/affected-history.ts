@@ -26,6 +26,7 @@ export function createAffectedHistory(
   const $store = atom<Loadable<AffectedHistory>>({ state: 'loading' });
   let generation = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let etag: string | null = null;
 
   const resource: AffectedHistoryResource = {
     $store,
@@ -35,8 +36,10 @@ export function createAffectedHistory(
       timer = undefined;
       const run = ++generation;
       try {
-        const value = await ctx.request<AffectedHistory>('GET', path);
-        if (run === generation) $store.set({ state: 'ready', value });
+        const fetched = (await ctx.revalidate<AffectedHistory>(path, null))!;
+        if (run !== generation) return;
+        etag = fetched.etag;
+        $store.set({ state: 'ready', value: fetched.value });
       } catch (error) {
         if (run === generation)
           $store.set({ state: 'error', value: peek($store).value, error: toLifeboatError(error) });
@@ -52,6 +55,21 @@ export function createAffectedHistory(
     },
     retry() {
       if (peek($store).state === 'error') void resource.load();
+    },
+    async refresh() {
+      if (peek($store).state !== 'ready') {
+        await resource.load();
+        const current = peek($store);
+        if (current.state === 'error') throw current.error;
+        return null;
+      }
+      const run = generation;
+      const fetched = await ctx.revalidate<AffectedHistory>(path, etag);
+      if (fetched && run === generation) {
+        etag = fetched.etag;
+        $store.set({ state: 'ready', value: fetched.value });
+      }
+      return null;
     },
   };
   mountLazily($store, resource, ctx.stream);

@@ -6,8 +6,8 @@ import { createLoadable } from './loadable.js';
 
 /** One incident, fetched on first listen and kept live. */
 export function createIncident(ctx: Context, incidentId: string): LoadableResource<Incident> {
-  return createLoadable<Incident>(ctx.stream, {
-    fetch: () => ctx.request<Incident>('GET', `/incidents/${encodeURIComponent(incidentId)}`),
+  return createLoadable<Incident>(ctx, {
+    path: `/incidents/${encodeURIComponent(incidentId)}`,
     reduce: reduceIncident,
   });
 }

@@ -2,10 +2,9 @@ import type { PublicEvent } from '@lifeboat/protocol';
 import { atom } from 'nanostores';
 import type { WritableAtom } from 'nanostores';
 import type { Loadable } from '../client-types.js';
-import type { Resource } from '../context.js';
+import type { Context, Resource } from '../context.js';
 import { mountLazily, peek } from '../context.js';
 import { toLifeboatError } from '../http.js';
-import type { Stream } from '../stream.js';
 
 export interface LoadableResource<T> extends Resource {
   readonly $store: WritableAtom<Loadable<T>>;
@@ -14,21 +13,32 @@ export interface LoadableResource<T> extends Resource {
 }
 
 export interface LoadableOptions<T> {
-  fetch(): Promise<T>;
+  /** The snapshot's path under the site. */
+  path: string;
   /** The snapshot's event sequence, when it has one: later events are replayed onto it. */
   seqOf?(value: T): number;
   reduce(value: T, event: PublicEvent): T;
 }
 
 /** A lazily fetched, live `Loadable<T>` (site status, one incident). */
-export function createLoadable<T>(
-  stream: Stream,
-  options: LoadableOptions<T>,
-): LoadableResource<T> {
+export function createLoadable<T>(ctx: Context, options: LoadableOptions<T>): LoadableResource<T> {
+  const { stream } = ctx;
   const $store = atom<Loadable<T>>({ state: 'loading' });
   let generation = 0;
   /** Events at or below this sequence are already in the snapshot. */
   let seq = -1;
+  /** The snapshot's ETag, for polling. */
+  let etag: string | null = null;
+
+  /** Takes in a snapshot newer than the one held. */
+  function accept(value: T): void {
+    $store.set({ state: 'ready', value });
+    if (options.seqOf) {
+      seq = options.seqOf(value);
+      stream.seed(seq);
+      for (const event of stream.recent()) resource.apply(event);
+    }
+  }
 
   const resource: LoadableResource<T> = {
     $store,
@@ -37,18 +47,29 @@ export function createLoadable<T>(
       const run = ++generation;
       if (peek($store).value === undefined) $store.set({ state: 'loading' });
       try {
-        const value = await options.fetch();
+        const fetched = (await ctx.revalidate<T>(options.path, null))!;
         if (run !== generation) return;
-        $store.set({ state: 'ready', value });
-        if (options.seqOf) {
-          seq = options.seqOf(value);
-          stream.seed(seq);
-          for (const event of stream.recent()) resource.apply(event);
-        }
+        etag = fetched.etag;
+        accept(fetched.value);
       } catch (error) {
         if (run !== generation) return;
         $store.set({ state: 'error', value: peek($store).value, error: toLifeboatError(error) });
       }
+    },
+    async refresh() {
+      if (peek($store).state !== 'ready') {
+        await resource.load();
+        const current = peek($store);
+        if (current.state === 'error') throw current.error;
+      } else {
+        const run = generation;
+        const fetched = await ctx.revalidate<T>(options.path, etag);
+        if (fetched && run === generation) {
+          etag = fetched.etag;
+          accept(fetched.value);
+        }
+      }
+      return options.seqOf && seq >= 0 ? seq : null;
     },
     apply(event) {
       if (event.seq > seq) resource.update((value) => options.reduce(value, event));

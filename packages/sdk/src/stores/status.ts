@@ -6,8 +6,8 @@ import { createLoadable } from './loadable.js';
 
 /** The site's status and open incidents, fetched on first listen and kept live. */
 export function createStatus(ctx: Context): LoadableResource<SiteStatus> {
-  return createLoadable<SiteStatus>(ctx.stream, {
-    fetch: () => ctx.request<SiteStatus>('GET', '/status'),
+  return createLoadable<SiteStatus>(ctx, {
+    path: '/status',
     seqOf: (status) => status.lastEventId,
     reduce: reduceStatus,
   });

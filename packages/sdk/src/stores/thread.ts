@@ -1,4 +1,4 @@
-import type { ThreadPage, ThreadSort } from '@lifeboat/protocol';
+import type { Post, ThreadPage, ThreadSort } from '@lifeboat/protocol';
 import { atom } from 'nanostores';
 import type { WritableAtom } from 'nanostores';
 import type { LocalPost, ThreadSnapshot } from '../client-types.js';
@@ -21,6 +21,9 @@ export interface ThreadResource extends Resource {
   remove(postId: string): void;
 }
 
+/** Pages of the reader's order one poll reads at most (the first page says whether to go on). */
+export const POLL_PAGES = 3;
+
 /**
  * An incident's thread: first page on first listen, later pages on demand, live in between.
  * Pages come oldest first, or in the order chosen with `setSort` (top-level posts by helpfulness
@@ -41,6 +44,10 @@ export function createThread(ctx: Context, incidentId: string): ThreadResource {
   /** Events at or below this sequence are already in the snapshot; -1 before the first one. */
   let seq = -1;
   let sort: ThreadSort | undefined;
+  /** Pages of the current order in the list (the first, and each "load more"). */
+  let pages = 0;
+  /** The first page's ETag, for polling: unchanged, nothing on the site changed. */
+  let etag: string | null = null;
   /** The snapshot path with the chosen order and an optional cursor. */
   const page = (cursor?: string) => {
     const query = new URLSearchParams();
@@ -60,10 +67,12 @@ export function createThread(ctx: Context, incidentId: string): ThreadResource {
       const run = ++generation;
       if (peek($store).state === 'error') set({ state: 'loading', error: null });
       try {
-        const first = await ctx.request<ThreadPage>('GET', page());
+        const { value: first, etag: tag } = (await ctx.revalidate<ThreadPage>(page(), null))!;
         if (run !== generation) return;
         const ids = new Set(first.posts.map((p) => p.id));
         seq = first.lastEventId;
+        etag = tag;
+        pages = 1;
         set({
           state: 'ready',
           ...(sort ? { sort } : {}),
@@ -90,6 +99,7 @@ export function createThread(ctx: Context, incidentId: string): ThreadResource {
         if (run !== generation) return;
         // A post already listed came from the stream, so it is at least as new.
         const ids = new Set(posts().map((p) => p.id));
+        pages++;
         set({
           posts: [...posts(), ...next.posts.filter((p) => !ids.has(p.id))],
           nextCursor: next.nextCursor,
@@ -152,7 +162,68 @@ export function createThread(ctx: Context, incidentId: string): ThreadResource {
       if (state === 'error') void thread.load();
       else if (error) thread.loadMore().catch(() => {});
     },
+    async refresh() {
+      const current = peek($store);
+      if (current.state !== 'ready') {
+        await thread.load();
+        const { error } = peek($store);
+        if (error) throw error;
+        return seq >= 0 ? seq : null;
+      }
+      if (current.loadingMore) return seq;
+      const run = generation;
+      const first = await ctx.revalidate<ThreadPage>(page(), etag);
+      // 304: no event on the whole site since (the thread's ETag is the site's sequence).
+      if (!first || run !== generation) return seq;
+      // The pages the reader holds and one more (new posts come last, oldest first), up to a few.
+      const walked = [first.value];
+      let cursor = first.value.nextCursor;
+      while (cursor && walked.length < Math.min(pages + 1, POLL_PAGES)) {
+        const next = await ctx.request<ThreadPage>('GET', page(cursor));
+        if (run !== generation) return seq;
+        walked.push(next);
+        cursor = next.nextCursor;
+      }
+      // A long thread read partly: its newest posts, for what arrived past the pages read.
+      const newest =
+        cursor && sort !== 'newest'
+          ? await ctx.request<ThreadPage>('GET', `${path}?sort=newest`)
+          : null;
+      if (run !== generation) return seq;
+      etag = first.etag;
+      seq = first.value.lastEventId;
+      const fetched = [...walked, ...(newest ? [newest] : [])].flatMap((p) => p.posts);
+      const reachedEnd = cursor === null;
+      const heldAll = walked.length >= pages;
+      set({
+        posts: mergePolled(posts(), fetched, reachedEnd),
+        threadState: walked[0]!.threadState,
+        ...(heldAll ? { nextCursor: cursor } : {}),
+      });
+      if (heldAll) pages = walked.length;
+      return seq;
+    },
   };
   mountLazily($store, thread, ctx.stream);
   return thread;
+}
+
+/**
+ * A polled listing merged into the list the way stream events would have changed it: listed
+ * posts updated in place, new published ones appended. `complete` (every page of the thread was
+ * read): a post no longer listed was hidden or removed, so it goes too. Optimistic entries stay
+ * until their request settles.
+ */
+export function mergePolled(
+  list: readonly LocalPost[],
+  fetched: readonly Post[],
+  complete: boolean,
+): LocalPost[] {
+  const byId = new Map(fetched.map((p) => [p.id, p]));
+  const kept = list.filter((p) => p.local || byId.has(p.id) || !complete);
+  const listed = new Set(kept.map((p) => p.id));
+  return [
+    ...kept.map((p) => byId.get(p.id) ?? p),
+    ...[...byId.values()].filter((p) => !listed.has(p.id)),
+  ];
 }

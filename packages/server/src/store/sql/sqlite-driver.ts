@@ -61,6 +61,8 @@ export class SqliteDriver implements SqlDriver {
   constructor(options: SqliteDriverOptions) {
     const dir = path.dirname(options.file);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // A new file is created owner-only; SQLite gives its -wal and -shm files the same mode.
+    if (!fs.existsSync(options.file)) fs.closeSync(fs.openSync(options.file, 'a', 0o600));
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);

@@ -142,6 +142,7 @@ export async function buildApp(
   // Public snapshots from memory, each valid while its site's event sequence holds.
   const snapshots = new SnapshotCache(new SiteSequences(store, hub));
   const sites = new SiteDirectory(store);
+  app.decorate('snapshots', snapshots);
   app.addHook('onClose', async () => {
     snapshots.close();
     snapshots.sequences.close();

@@ -303,3 +303,10 @@ function send(
   if (notModified(request, entry.etag)) return reply.code(304).send();
   return reply.type(JSON_TYPE).send(entry.body);
 }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's snapshot cache (tests and metrics read its `stats`, `size` and `bytes`). */
+    snapshots: SnapshotCache;
+  }
+}

@@ -1,40 +1,38 @@
 /**
- * `pnpm bench`: sizes, server throughput beside a hello-world Fastify route measured in the same
- * run, and server memory idle and with 1,000 open streams. Prints numbers; asserts nothing.
+ * `pnpm bench`: prints numbers, each beside a baseline measured in the same run; asserts nothing.
+ * Sections (all by default; `BENCH_ONLY=pg,cluster,spike,replay pnpm bench` picks some):
+ *   sizes       gzip sizes of the script tag and package entries
+ *   throughput  server memory idle / 1,000 streams, snapshot and posting req/s beside hello world
+ *   render      thread rendering in Chromium (thread-render.ts)
+ *   fanout      one post to 1k/5k/10k streams on one instance beside raw Node SSE (fanout.ts)
+ *   longtasks   main-thread long tasks and layout shift of the demo page (banner-longtasks.ts)
+ *   pg          posts/s and p50/p99 on PostgreSQL beside SQLite (posting.ts)
+ *   cluster     2 instances × 5,000 streams on one PostgreSQL beside 1 × 10,000 and raw SSE (cluster.ts)
+ *   spike       5,000 visitors in 10 s against the demo beside hello world + raw SSE (spike.ts)
+ *   replay      300 never-reading resumes after 3,000 posts (replay.ts)
+ * Each section is bounded (BENCH_SECTION_TIMEOUT seconds, default 300) and prints how long it
+ * took; every child process and temporary database is cleaned up after each section, on a
+ * timeout, on Ctrl-C and on a crash. Exit code 1 when a section failed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import autocannon from 'autocannon';
 import { ulid } from '@lifeboat/protocol';
 import { sizes } from './sizes.js';
 import { fanout } from './fanout.js';
 import { threadRender } from './thread-render.js';
 import { bannerLongTasks } from './banner-longtasks.js';
-import { freePort, root } from '../e2e/harness.js';
+import { posting } from './posting.js';
+import { cluster } from './cluster.js';
+import { spike } from './spike.js';
+import { replay } from './replay.js';
+import { startHello } from './baselines.js';
 import { startBenchServer } from './lifeboat-server.js';
+import { cleanup, installCleanupHandlers, loopbackAddress, rssMb, sleep } from './procs.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 50;
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`process exited early for ${url}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`timeout waiting for ${url}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
+const SECTION_TIMEOUT = Number(process.env.BENCH_SECTION_TIMEOUT ?? 300);
 
 async function cannon(opts: autocannon.Options): Promise<number> {
   const result = await autocannon({ duration: DURATION, connections: CONNECTIONS, ...opts });
@@ -44,22 +42,13 @@ async function cannon(opts: autocannon.Options): Promise<number> {
   return result.requests.average;
 }
 
-async function main(): Promise<void> {
-  console.log('Sizes (minified, every dependency bundled)');
-  await sizes();
-
-  const helloPort = await freePort();
+async function throughput(): Promise<void> {
   const server = await startBenchServer('Bench');
+  const hello = await startHello();
   const { base, incident } = server;
   const session = { token: server.token };
-  const hello = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/hello-server.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(helloPort) },
-    stdio: 'inherit',
-  });
   try {
-    await waitFor(`http://127.0.0.1:${helloPort}/hello`, hello);
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const idle = rssMb(server.pid);
 
     console.log('\nMemory (server RSS)');
@@ -68,16 +57,22 @@ async function main(): Promise<void> {
     let opened = 0;
     await new Promise<void>((resolve, reject) => {
       for (let i = 0; i < 1000; i++) {
-        const req = http.get(`${base}/v1/sites/demo/stream`, { agent }, (res) => {
-          res.once('data', () => {
-            if (++opened === 1000) resolve();
-          });
-        });
+        // 4 streams per loopback address: the server limits open streams per client address.
+        const req = http.get(
+          `${base}/v1/sites/demo/stream`,
+          { agent, localAddress: loopbackAddress(0, i) },
+          (res) => {
+            if (res.statusCode !== 200) reject(new Error(`stream: ${res.statusCode}`));
+            res.once('data', () => {
+              if (++opened === 1000) resolve();
+            });
+          },
+        );
         req.on('error', reject);
         streams.push(req);
       }
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const withStreams = rssMb(server.pid);
     console.log(`  idle (after start)                 ${idle.toFixed(1)} MB`);
     console.log(
@@ -88,12 +83,12 @@ async function main(): Promise<void> {
     console.log(
       `\nThroughput (autocannon, ${CONNECTIONS} connections, ${DURATION} s each, requests/second)`,
     );
-    const helloGet = await cannon({ url: `http://127.0.0.1:${helloPort}/hello` });
+    const helloGet = await cannon({ url: `${hello.base}/hello` });
     const snapshot = await cannon({
       url: `${base}/v1/sites/demo/incidents/${incident}/thread?limit=50`,
     });
     const helloPost = await cannon({
-      url: `http://127.0.0.1:${helloPort}/hello`,
+      url: `${hello.base}/hello`,
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ kind: 'answer', body: 'hello' }),
@@ -123,14 +118,90 @@ async function main(): Promise<void> {
         `  ${name.padEnd(34)} ${rps.toFixed(0).padStart(7)} req/s   hello-world ${baseline.toFixed(0).padStart(7)} req/s   ratio ${(rps / baseline).toFixed(2)}`,
       );
     row('GET thread snapshot (50 posts)', snapshot, helloGet);
-    row('POST answer (idempotent, SQLite)', posting, helloPost);
+    row('POST answer (one member, SQLite)', posting, helloPost);
   } finally {
-    hello.kill('SIGINT');
-    await server.stop();
+    await Promise.all([hello.stop(), server.stop()]);
   }
 }
 
-await main();
-await threadRender();
-await fanout();
-await bannerLongTasks();
+async function sizesSection(): Promise<void> {
+  console.log('Sizes (minified, every dependency bundled)');
+  await sizes();
+}
+
+const SECTIONS: Array<[string, () => Promise<void>]> = [
+  ['sizes', sizesSection],
+  ['throughput', throughput],
+  ['render', threadRender],
+  ['fanout', fanout],
+  ['longtasks', bannerLongTasks],
+  ['pg', posting],
+  ['cluster', cluster],
+  ['spike', spike],
+  ['replay', replay],
+];
+
+async function main(): Promise<number> {
+  installCleanupHandlers();
+  const names = SECTIONS.map(([name]) => name);
+  const only = (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = only.filter((s) => !names.includes(s));
+  if (unknown.length) {
+    console.error(
+      `BENCH_ONLY: unknown section(s) ${unknown.join(', ')}; known: ${names.join(', ')}`,
+    );
+    return 2;
+  }
+  const chosen = SECTIONS.filter(([name]) => only.length === 0 || only.includes(name));
+  console.log(
+    `Benchmarks: ${chosen.map(([n]) => n).join(', ')} on ${os.cpus().length} cores` +
+      ` (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${new Date().toISOString()}` +
+      ` — load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}\n`,
+  );
+  const started = Date.now();
+  const timings: Array<[string, number, string]> = [];
+  for (const [name, section] of chosen) {
+    const t0 = Date.now();
+    let outcome = 'ok';
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        section(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`timed out after ${SECTION_TIMEOUT} s`)),
+            SECTION_TIMEOUT * 1000,
+          );
+        }),
+      ]);
+    } catch (err) {
+      outcome = `FAILED: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+      console.log(`\n  [${name}] ${outcome}`);
+      if (err instanceof Error && err.stack)
+        console.log(err.stack.split('\n').slice(1, 4).join('\n'));
+    } finally {
+      clearTimeout(timer);
+      // Whatever the section left running: nothing, unless it failed or timed out.
+      await cleanup({ strays: outcome !== 'ok' });
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    timings.push([name, seconds, outcome]);
+    console.log(
+      `  [${name}: ${seconds.toFixed(0)} s, load average now ${os.loadavg()[0]!.toFixed(1)}]`,
+    );
+  }
+  console.log(
+    `\nSections: ${timings.map(([n, s, o]) => `${n} ${s.toFixed(0)} s${o === 'ok' ? '' : ` (${o})`}`).join(', ')}`,
+  );
+  console.log(`Total: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return timings.some(([, , o]) => o !== 'ok') ? 1 : 0;
+}
+
+process.exitCode = await main();
+await cleanup();

@@ -24,4 +24,7 @@ const server = http.createServer((req, res) => {
   if (req.url === '/healthz') return void res.writeHead(200).end('ok');
   res.writeHead(404).end();
 });
-server.listen(Number(process.env.PORT), '127.0.0.1', 511);
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', 511, () => {
+  const address = server.address();
+  console.log(`listening ${typeof address === 'object' && address ? address.port : ''}`);
+});

@@ -1,0 +1,185 @@
+/**
+ * One broadcast to many open SSE streams, timed from "POST sent" to "event parsed" in each client.
+ * The clients live in stream-client.ts processes (one per group, each at most a few thousand
+ * sockets, well under `ulimit -n`); the servers are whatever `groups` point at, so the same
+ * measurement serves one Lifeboat instance, several instances on one PostgreSQL database, and the
+ * raw Node `http` SSE baseline (sse-baseline-server.ts).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { ulid } from '@lifeboat/protocol';
+import type { BenchServer } from './lifeboat-server.js';
+import { clockMs, rssMb, sleep, spawnNode, stopChild, summarize, type Summary } from './procs.js';
+
+export interface StreamGroup {
+  /** The stream URL this group's client process opens. */
+  url: string;
+  /** Streams in this group. */
+  n: number;
+  /** The server process the group streams from (its RSS is measured). */
+  pid: number;
+}
+
+export interface FanoutResult {
+  overall: Summary;
+  /** Per group, in the order given. */
+  groups: Summary[];
+  /** Per server pid: RSS before the streams, with them, and KB per open stream. */
+  memory: Map<number, { before: number; held: number; streams: number; kbPerStream: number }>;
+  opened: number;
+  failed: number;
+  /** Failed opens by status code or error code. */
+  statuses: Record<string, number>;
+  openSeconds: number;
+  missing: number;
+}
+
+export type WorkerMessage =
+  | { type: 'hello' | 'armed' }
+  | {
+      type: 'opened';
+      ok: number;
+      failed: number;
+      statuses: Record<string, number>;
+      /** Per stream: ms from request to open (to `readyText` when given). */
+      openTimes: number[];
+      ms: number;
+    }
+  | { type: 'delivered'; times: number[]; missing: number };
+
+export class StreamClient {
+  readonly child: ChildProcess;
+  private waiting = new Map<string, (m: WorkerMessage) => void>();
+  constructor() {
+    this.child = spawnNode('tests/bench/stream-client.ts', [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (m: WorkerMessage) => {
+      const resolve = this.waiting.get(m.type);
+      this.waiting.delete(m.type);
+      resolve?.(m);
+    });
+  }
+  next<T extends WorkerMessage['type']>(type: T, timeoutMs: number) {
+    return new Promise<Extract<WorkerMessage, { type: T }>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`stream client: no ${type}`)), timeoutMs);
+      this.child.once('exit', () => reject(new Error(`stream client exited before ${type}`)));
+      this.waiting.set(type, (m) => {
+        clearTimeout(timer);
+        resolve(m as Extract<WorkerMessage, { type: T }>);
+      });
+    });
+  }
+  send(m: object) {
+    this.child.send(m);
+  }
+  async close() {
+    if (this.child.connected) this.send({ type: 'close' });
+    await stopChild(this.child, 3000);
+  }
+}
+
+/**
+ * Opens every group's streams, broadcasts once (after a warm-up broadcast before the streams, so
+ * first-request costs stay out), and collects the delivery times (at most `waitMs` for them).
+ */
+export async function measureFanout(
+  groups: StreamGroup[],
+  broadcast: (marker: string) => Promise<void>,
+  { readyText = null as string | null, waitMs = 30_000 } = {},
+): Promise<FanoutResult> {
+  const workers = groups.map(() => new StreamClient());
+  try {
+    await Promise.all(workers.map((w) => w.next('hello', 30_000)));
+    await broadcast(`warm-up-${ulid()}`);
+    await sleep(300);
+    const pids = [...new Set(groups.map((g) => g.pid))];
+    const before = new Map(pids.map((pid) => [pid, rssMb(pid)]));
+    const t0 = clockMs();
+    const opened = await Promise.all(
+      workers.map((w, i) => {
+        const answer = w.next('opened', 180_000);
+        w.send({ type: 'open', url: groups[i]!.url, n: groups[i]!.n, group: i, readyText });
+        return answer;
+      }),
+    );
+    const openSeconds = (clockMs() - t0) / 1000;
+    await sleep(1000);
+    const memory: FanoutResult['memory'] = new Map();
+    for (const pid of pids) {
+      const streams = groups
+        .map((g, i) => (g.pid === pid ? opened[i]!.ok : 0))
+        .reduce((a, b) => a + b, 0);
+      const held = rssMb(pid);
+      memory.set(pid, {
+        before: before.get(pid)!,
+        held,
+        streams,
+        kbPerStream: ((held - before.get(pid)!) * 1024) / Math.max(1, streams),
+      });
+    }
+    const marker = `fanout-${ulid()}`;
+    await Promise.all(
+      workers.map((w) => {
+        const armed = w.next('armed', 10_000);
+        w.send({ type: 'arm', marker });
+        return armed;
+      }),
+    );
+    const deliveries = workers.map((w) => w.next('delivered', waitMs + 10_000));
+    const sent = clockMs();
+    void broadcast(marker).catch((e: unknown) => console.log(`    broadcast failed: ${String(e)}`));
+    const timer = setTimeout(() => workers.forEach((w) => w.send({ type: 'collect' })), waitMs);
+    const delivered = await Promise.all(deliveries);
+    clearTimeout(timer);
+    const perGroup = delivered.map((d) => d.times.map((t) => t - sent));
+    const statuses: Record<string, number> = {};
+    for (const o of opened)
+      for (const [k, v] of Object.entries(o.statuses))
+        if (k !== '200') statuses[k] = (statuses[k] ?? 0) + v;
+    return {
+      overall: summarize(perGroup.flat()),
+      groups: perGroup.map(summarize),
+      memory,
+      opened: opened.reduce((a, o) => a + o.ok, 0),
+      failed: opened.reduce((a, o) => a + o.failed, 0),
+      statuses,
+      openSeconds,
+      missing: delivered.reduce((a, d) => a + d.missing, 0),
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+  }
+}
+
+/** Splits `n` streams into groups of at most `perClient` for one server URL. */
+export function split(url: string, pid: number, n: number, perClient = 5000): StreamGroup[] {
+  const count = Math.max(1, Math.ceil(n / perClient));
+  return Array.from({ length: count }, (_, i) => ({
+    url,
+    pid,
+    n: Math.floor(n / count) + (i < n % count ? 1 : 0),
+  }));
+}
+
+/** Posts one answer whose text carries `marker` (what each stream waits for). */
+export function lifeboatBroadcast(server: BenchServer) {
+  return async (marker: string) => {
+    const id = ulid();
+    const res = await fetch(`${server.base}/v1/sites/demo/incidents/${server.incident}/posts`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${server.token}`,
+        'idempotency-key': id,
+      },
+      body: JSON.stringify({ id, kind: 'answer', body: `Broadcast ${marker}` }),
+    });
+    if (res.status !== 201) throw new Error(`post: ${res.status} ${await res.text()}`);
+  };
+}
+
+/** `p50 / p99` of a summary, fixed width. */
+export const p50p99 = (s: Summary) =>
+  Number.isFinite(s.p50)
+    ? `${s.p50.toFixed(1).padStart(6)} / ${s.p99.toFixed(1).padStart(6)} ms`
+    : '       n/a        ';

@@ -4,6 +4,7 @@
  */
 import { ulid, type MemberExport, type ReactionKind } from '@lifeboat/protocol';
 import type { StoreDb } from './db.js';
+import { scrubEventSql, scrubQueueAuthorSql } from './sql/driver.js';
 import { recomputeScore } from './sql-posts.js';
 import { POST_SELECT, toMember, toPost, type MemberRow, type PostRow } from './sql-rows.js';
 import { memberSummary, type MemberRecord } from './store.js';
@@ -177,7 +178,8 @@ export class SqlMembers {
           memberId,
         );
         const counts = (await db.one<{ worked: number; didnt: number }>(
-          `SELECT COALESCE(SUM(kind = 'worked'), 0) AS worked, COALESCE(SUM(kind = 'didnt_work'), 0) AS didnt
+          `SELECT COALESCE(SUM(CASE WHEN kind = 'worked' THEN 1 ELSE 0 END), 0) AS worked,
+                  COALESCE(SUM(CASE WHEN kind = 'didnt_work' THEN 1 ELSE 0 END), 0) AS didnt
            FROM reactions WHERE post_id = ?`,
           r.post_id,
         ))!;
@@ -263,31 +265,9 @@ export class SqlMembers {
 
   /** Blanks the member's words and name in stored events (posts, top workarounds, queue items). */
   private async scrubEvents(siteId: string, memberId: string): Promise<void> {
-    for (const path of ['$.post', '$.item.post', '$.incident.topWorkaround']) {
-      await this.db.run(
-        `UPDATE events SET payload = json_set(payload,
-           '${path}.body', '', '${path}.workaround', json('null'),
-           '${path}.author.displayName', ?, '${path}.author.role', 'member',
-           '${path}.author.staff', json('false'))
-         WHERE site_id = ? AND json_extract(payload, '${path}.author.id') = ?`,
-        ERASED_NAME,
-        siteId,
-        memberId,
-      );
-      await this.db.run(
-        `UPDATE events SET payload = json_remove(payload, '${path}.author.avatarUrl', '${path}.author.badges')
-         WHERE site_id = ? AND json_extract(payload, '${path}.author.id') = ?`,
-        siteId,
-        memberId,
-      );
-    }
+    for (const path of ['post', 'item.post', 'incident.topWorkaround'] as const)
+      await this.db.run(scrubEventSql(this.db.dialect, path), ERASED_NAME, siteId, memberId);
     // Staff queue items also name the author outside the post.
-    await this.db.run(
-      `UPDATE events SET payload = json_set(payload, '$.item.author.displayName', ?)
-       WHERE site_id = ? AND json_extract(payload, '$.item.author.id') = ?`,
-      ERASED_NAME,
-      siteId,
-      memberId,
-    );
+    await this.db.run(scrubQueueAuthorSql(this.db.dialect), ERASED_NAME, siteId, memberId);
   }
 }

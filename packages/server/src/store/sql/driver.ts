@@ -23,8 +23,9 @@ export type Dialect = 'sqlite' | 'postgres';
 /** Runs statements. Outside a transaction each statement commits on its own. */
 export interface Sql {
   readonly dialect: Dialect;
-  /** The first row, or undefined. */
+  /** The first row, or undefined (also for a statement that returns no rows). */
   one<T>(sql: string, ...params: unknown[]): Promise<T | undefined>;
+  /** The rows; none for a statement that returns none (an UPDATE without RETURNING). */
   all<T>(sql: string, ...params: unknown[]): Promise<T[]>;
   /** Rows changed. */
   run(sql: string, ...params: unknown[]): Promise<number>;

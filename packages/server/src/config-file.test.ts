@@ -4,14 +4,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runConfigCommand } from './cli/config-command.js';
 import { applyConfigFile, readConfigFile } from './config-file.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startServer } from './start.js';
-import { openSqliteStore } from './store/sql-store.js';
-import { tempDir } from './testing/harness.js';
+import { freshTestData, psql, tempDir } from './testing/harness.js';
 
 const EXAMPLE = new URL('../../../examples/lifeboat.config.example.json', import.meta.url).pathname;
 const SSO_SECRET = 'sso-secret-0123456789-0123456789-abcdef';
@@ -99,7 +97,8 @@ describe('readConfigFile', () => {
 
 describe('applyConfigFile', () => {
   it('creates the sites, changes nothing the second time, and follows edits of the file', async () => {
-    const dir = tempDir();
+    const data = freshTestData();
+    const dir = data.dir;
     const { publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     fs.writeFileSync(path.join(dir, 'host.pem'), pem);
@@ -115,10 +114,9 @@ describe('applyConfigFile', () => {
       ],
     };
     const env = { ACME_SSO_SECRET: SSO_SECRET };
-    const store = await openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
-    const db = new Database(path.join(dir, 'lifeboat.db'), { readonly: true });
-    const count = (table: string) =>
-      (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const store = await data.open();
+    const count = async (table: string) =>
+      (await store.driver.one<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n;
     try {
       const file = write(dir, declaration);
       expect(await applyConfigFile(store, readConfigFile(file, env))).toEqual({
@@ -137,8 +135,8 @@ describe('applyConfigFile', () => {
         hs256Secret: SSO_SECRET,
         publicKeys: [pem.trim()],
       });
-      const audit = count('moderation_actions');
-      const events = count('events');
+      const audit = await count('moderation_actions');
+      const events = await count('events');
 
       // Idempotent: the same file again writes nothing.
       expect(await applyConfigFile(store, readConfigFile(file, env))).toEqual({
@@ -146,8 +144,8 @@ describe('applyConfigFile', () => {
         updated: [],
         unchanged: ['acme'],
       });
-      expect(count('moderation_actions')).toBe(audit);
-      expect(count('events')).toBe(events);
+      expect(await count('moderation_actions')).toBe(audit);
+      expect(await count('events')).toBe(events);
 
       // An edit: a policy field removed from the file goes back to its default.
       declaration.sites[0]!.name = 'Acme Cloud';
@@ -163,10 +161,11 @@ describe('applyConfigFile', () => {
         suspectWords: [],
       });
       expect(
-        db.prepare('SELECT actor_kind, actor_name FROM moderation_actions ORDER BY id DESC').get(),
+        await store.driver.one(
+          'SELECT actor_kind, actor_name FROM moderation_actions ORDER BY id DESC',
+        ),
       ).toEqual({ actor_kind: 'system', actor_name: 'config file lifeboat.config.json' });
     } finally {
-      db.close();
       await store.close();
     }
   });
@@ -174,15 +173,15 @@ describe('applyConfigFile', () => {
 
 describe('two sites following one status page', () => {
   it('are both created from the file, each with the URL', async () => {
-    const dir = tempDir();
+    const data = freshTestData();
     const statusUrl = 'https://acme.statuspage.io/api/v2/summary.json';
-    const file = write(dir, {
+    const file = write(data.dir, {
       sites: [
         { slug: 'acme', name: 'Acme', statusUrl },
         { slug: 'acme-eu', name: 'Acme EU', statusUrl },
       ],
     });
-    const store = await openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
+    const store = await data.open();
     try {
       expect(await applyConfigFile(store, readConfigFile(file, {}))).toEqual({
         created: ['acme', 'acme-eu'],
@@ -199,13 +198,14 @@ describe('two sites following one status page', () => {
 
 describe('starting with a config file', () => {
   it('serves the declared sites (startServer with LIFEBOAT_CONFIG)', async () => {
-    const dir = tempDir();
+    const data = freshTestData();
     const previous = process.env['ACME_SSO_SECRET'];
     process.env['ACME_SSO_SECRET'] = SSO_SECRET;
     const config = loadConfig({
       env: {
         LIFEBOAT_CONFIG: EXAMPLE,
-        LIFEBOAT_DATA_DIR: dir,
+        LIFEBOAT_DATA_DIR: data.dir,
+        ...(data.databaseUrl ? { LIFEBOAT_DATABASE_URL: data.databaseUrl } : {}),
         LIFEBOAT_LOG_LEVEL: 'silent',
         PORT: '0',
         LIFEBOAT_SECRET: 'test-secret-0123456789abcdef',
@@ -226,8 +226,8 @@ describe('starting with a config file', () => {
   });
 
   it('refuses to start on an invalid file, naming the JSON path (real CLI, exit code 2)', async () => {
-    const dir = tempDir();
-    const file = write(dir, {
+    const data = freshTestData();
+    const file = write(data.dir, {
       sites: [{ slug: 'acme', name: 'Acme', policy: { flagThreshold: 0 } }],
     });
     const main = new URL('./cli/main.ts', import.meta.url).pathname;
@@ -243,10 +243,9 @@ describe('starting with a config file', () => {
         '0',
         '--config',
         file,
-        '--data-dir',
-        dir,
+        ...data.args,
       ],
-      { env: { ...process.env, LIFEBOAT_SECRET: '' } },
+      { env: { ...process.env, LIFEBOAT_SECRET: '', LIFEBOAT_DATABASE_URL: '' } },
     ).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
@@ -256,8 +255,12 @@ describe('starting with a config file', () => {
     expect(result.stderr).toContain(
       '$.sites[0].policy.flagThreshold: Use a whole number from 1 to 100.',
     );
-    // Nothing was created.
-    expect(fs.existsSync(path.join(dir, 'lifeboat.db'))).toBe(false);
+    // Nothing was created: no SQLite file, no table in the PostgreSQL database.
+    expect(fs.existsSync(path.join(data.dir, 'lifeboat.db'))).toBe(false);
+    if (data.databaseUrl)
+      expect(
+        psql(data.databaseUrl, "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'"),
+      ).toBe('0');
   }, 60_000);
 });
 

@@ -4,7 +4,13 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident, SiteStatus, ThreadPage } from '@lifeboat/protocol';
-import { enc, startTestServer, tempDir, type TestServer } from './testing/harness.js';
+import {
+  enc,
+  freshTestData,
+  startTestServer,
+  tempDir,
+  type TestServer,
+} from './testing/harness.js';
 import { CONFIG_OPTIONS, ConfigError, loadConfig } from './config.js';
 
 describe('static files', () => {
@@ -84,9 +90,8 @@ describe('static files', () => {
 });
 
 describe('persistence', () => {
-  it('keeps data across a restart on the same file, and seeds the demo only once', async () => {
-    const dataDir = tempDir();
-    const first = await startTestServer({ demo: true }, dataDir);
+  it('keeps data across a restart on the same store, and seeds the demo only once', async () => {
+    const first = await startTestServer({ demo: true });
     const { token } = await first.session('Persistent');
     const res = await first.api(`/v1/sites/acme/incidents/${enc(first.incident)}/posts`, {
       method: 'POST',
@@ -96,9 +101,8 @@ describe('persistence', () => {
     });
     expect(res.status).toBe(201);
     const demoEvents = first.count('events');
-    await first.close();
 
-    const second = await startTestServer({ demo: true }, dataDir);
+    const second = await first.restart({ demo: true });
     const thread = (await (
       await second.api(`/v1/sites/acme/incidents/${enc(second.incident)}/thread`)
     ).json()) as ThreadPage;
@@ -194,7 +198,7 @@ describe('lifeboat CLI', () => {
   const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
   it('starts, prints its URL, and exits 0 on SIGTERM', async () => {
-    const dataDir = tempDir();
+    const data = freshTestData();
     const child = spawn(
       process.execPath,
       [
@@ -205,8 +209,7 @@ describe('lifeboat CLI', () => {
         'start',
         '--port',
         '0',
-        '--data-dir',
-        dataDir,
+        ...data.args,
         '--log-level',
         'silent',
         '--demo',
@@ -236,7 +239,9 @@ describe('lifeboat CLI', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(fs.existsSync(path.join(dataDir, 'lifeboat.db'))).toBe(true);
+    expect(await data.rows("SELECT slug FROM sites WHERE slug = 'demo'")).toEqual([
+      { slug: 'demo' },
+    ]);
   }, 30000);
 
   it('prints help', async () => {

@@ -1,42 +1,31 @@
-/** `lifeboat site …` and `lifeboat incident …` on a real SQLite data directory. */
+/** `lifeboat site …` and `lifeboat incident …` on a real store (SQLite, or PostgreSQL with --database). */
 import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '@lifeboat/protocol';
 import { helpText } from '../config.js';
-import { tempDir } from '../testing/harness.js';
+import { freshTestData, type TestData } from '../testing/harness.js';
 import { runAdminCommand, SITE_HELP } from './admin-commands.js';
 
 const root = new URL('../../../../', import.meta.url).pathname;
 
-function cli(dataDir: string) {
+function cli(data: TestData) {
   const out: string[] = [];
   const err: string[] = [];
   const run = (group: 'site' | 'incident', ...args: string[]) =>
-    runAdminCommand(group, [...args, '--data-dir', dataDir], {
+    runAdminCommand(group, [...args, ...data.args], {
       out: (l) => out.push(l),
       err: (l) => err.push(l),
       env: {},
-      cwd: dataDir,
+      cwd: data.dir,
     });
   return { run, out, err };
 }
 
-const rows = (dataDir: string, sql: string) => {
-  const db = new Database(path.join(dataDir, 'lifeboat.db'), { readonly: true });
-  try {
-    return db.prepare(sql).all() as Array<Record<string, unknown>>;
-  } finally {
-    db.close();
-  }
-};
-
 describe('lifeboat site', () => {
   it('creates, updates and lists sites', async () => {
-    const dir = tempDir();
-    const c = cli(dir);
+    const data = freshTestData();
+    const c = cli(data);
     expect(
       await c.run(
         'site',
@@ -67,14 +56,14 @@ describe('lifeboat site', () => {
     expect(c.out.at(-1)).toBe(
       'acme\tAcme\tmanual incidents\torigins: https://status.acme.example, https://acme.example',
     );
-    expect(rows(dir, 'SELECT slug, status_url, poll_interval_ms FROM sites')).toEqual([
+    expect(await data.rows('SELECT slug, status_url, poll_interval_ms FROM sites')).toEqual([
       { slug: 'acme', status_url: null, poll_interval_ms: 60000 },
     ]);
   });
 
   it('refuses bad input with field messages and stores nothing', async () => {
-    const dir = tempDir();
-    const c = cli(dir);
+    const data = freshTestData();
+    const c = cli(data);
     expect(
       await c.run('site', 'create', '--slug', 'Bad Slug', '--name', 'x', '--status-url', 'ftp://x'),
     ).toBe(2);
@@ -85,7 +74,7 @@ describe('lifeboat site', () => {
     expect(await c.run('site', 'create', '--name', 'No slug')).toBe(2);
     expect(c.err.at(-1)).toContain('Missing --slug.');
     expect(await c.run('site', 'create', '--slug', 'a', '--name', 'A', '--bogus', '1')).toBe(2);
-    expect(rows(dir, 'SELECT * FROM sites')).toEqual([]);
+    expect(await data.rows('SELECT * FROM sites')).toEqual([]);
     expect(await c.run('site', 'create', '--slug', 'a', '--name', 'A')).toBe(0);
     expect(await c.run('site', 'create', '--slug', 'a', '--name', 'Again')).toBe(2);
     expect(c.err.at(-1)).toBe('lifeboat: another site already uses this slug.');
@@ -94,8 +83,8 @@ describe('lifeboat site', () => {
 
 describe('lifeboat incident', () => {
   it('creates, updates and resolves a manual incident with its events', async () => {
-    const dir = tempDir();
-    const c = cli(dir);
+    const data = freshTestData();
+    const c = cli(data);
     await c.run('site', 'create', '--slug', 'acme', '--name', 'Acme');
     expect(
       await c.run(
@@ -136,18 +125,16 @@ describe('lifeboat incident', () => {
     expect(await c.run('incident', 'resolve', '--site', 'acme', '--id', created.id)).toBe(0);
     expect(await c.run('incident', 'resolve', '--site', 'acme', '--id', created.id)).toBe(1);
     expect(c.err.at(-1)).toBe('lifeboat: this incident is already resolved.');
-    expect(rows(dir, 'SELECT type FROM events ORDER BY seq').map((r) => r['type'])).toEqual([
-      'incident.opened',
-      'incident.updated',
-      'incident.resolved',
-    ]);
+    expect((await data.rows('SELECT type FROM events ORDER BY seq')).map((r) => r['type'])).toEqual(
+      ['incident.opened', 'incident.updated', 'incident.resolved'],
+    );
     expect(await c.run('incident', 'list', '--site', 'acme')).toBe(0);
     expect(c.out.at(-1)).toBe('No open incidents.');
   });
 
   it('reports unknown sites, incidents, impacts and empty changes', async () => {
-    const dir = tempDir();
-    const c = cli(dir);
+    const data = freshTestData();
+    const c = cli(data);
     await c.run('site', 'create', '--slug', 'acme', '--name', 'Acme');
     expect(await c.run('incident', 'list', '--site', 'nope')).toBe(1);
     expect(
@@ -169,22 +156,27 @@ describe('lifeboat incident', () => {
     ).toBe(2);
     expect(c.err.at(-1)).toContain('--impact must be one of none, minor, major, critical.');
     expect(await c.run('incident', 'update', '--site', 'acme', '--id', 'x')).toBe(2);
-    expect(rows(dir, 'SELECT * FROM incidents')).toEqual([]);
+    expect(await data.rows('SELECT * FROM incidents')).toEqual([]);
   });
 });
 
 describe('the lifeboat binary', () => {
   it('dispatches site and incident commands and prints their help', async () => {
-    const dir = tempDir();
+    const data = freshTestData();
+    const env = {
+      ...process.env,
+      LIFEBOAT_DATA_DIR: data.dir,
+      LIFEBOAT_DATABASE_URL: data.databaseUrl ?? '',
+    };
     const run = (...args: string[]) =>
       promisify(execFile)(
         process.execPath,
         ['--conditions=source', '--import', 'tsx', 'packages/server/src/cli/main.ts', ...args],
-        { cwd: root, env: { ...process.env, LIFEBOAT_DATA_DIR: dir } },
+        { cwd: root, env },
       );
     expect((await run('site', '--help')).stdout.trim()).toBe(SITE_HELP);
     await run('site', 'create', '--slug', 'bin', '--name', 'From the binary');
-    expect(rows(dir, 'SELECT slug, name FROM sites')).toEqual([
+    expect(await data.rows('SELECT slug, name FROM sites')).toEqual([
       { slug: 'bin', name: 'From the binary' },
     ]);
     expect(helpText()).toContain('lifeboat site --help');
@@ -193,8 +185,8 @@ describe('the lifeboat binary', () => {
 
 describe('two sites and one status page', () => {
   it('lets a second site follow the same page (each keeps its own incidents)', async () => {
-    const dir = tempDir();
-    const c = cli(dir);
+    const data = freshTestData();
+    const c = cli(data);
     const url = 'https://acme.statuspage.io/api/v2/summary.json';
     expect(
       await c.run('site', 'create', '--slug', 'acme', '--name', 'Acme', '--status-url', url),
@@ -204,7 +196,7 @@ describe('two sites and one status page', () => {
     ).toBe(0);
     expect(await c.run('site', 'create', '--slug', 'gamma', '--name', 'Gamma')).toBe(0);
     expect(await c.run('site', 'update', '--slug', 'gamma', '--status-url', url)).toBe(0);
-    expect(rows(dir, 'SELECT slug, status_url FROM sites ORDER BY slug')).toEqual([
+    expect(await data.rows('SELECT slug, status_url FROM sites ORDER BY slug')).toEqual([
       { slug: 'acme', status_url: url },
       { slug: 'beta', status_url: url },
       { slug: 'gamma', status_url: url },

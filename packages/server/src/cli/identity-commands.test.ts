@@ -4,24 +4,29 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { startTestServer, tempDir } from '../testing/harness.js';
+import {
+  freshTestData,
+  startTestServer,
+  tempDir,
+  testData,
+  type TestData,
+} from '../testing/harness.js';
 import { runAdminCommand } from './admin-commands.js';
 import { runSitePolicy, runSiteSso, runStaffCommand } from './identity-commands.js';
 
 const SECRET = 'test-secret-0123456789abcdef'; // the harness's LIFEBOAT_SECRET
 
-function cli(dataDir: string, env: Record<string, string> = {}) {
+function cli(data: TestData, env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const io = {
     out: (l: string) => out.push(l),
     err: (l: string) => err.push(l),
     env,
-    cwd: dataDir,
+    cwd: data.dir,
   };
-  const d = ['--data-dir', dataDir];
+  const d = data.args;
   return {
     out,
     err,
@@ -32,19 +37,15 @@ function cli(dataDir: string, env: Record<string, string> = {}) {
   };
 }
 
-const one = (dataDir: string, sql: string) => {
-  const db = new Database(path.join(dataDir, 'lifeboat.db'), { readonly: true });
-  try {
-    return db.prepare(sql).get() as Record<string, unknown> | undefined;
-  } finally {
-    db.close();
-  }
-};
+/** The first row of a statement on the data. */
+const one = async (data: TestData, sql: string) =>
+  (await data.rows(sql))[0] as Record<string, unknown> | undefined;
 
 describe('lifeboat site policy', () => {
   it('shows the defaults, sets typed fields from --set and --file, and resets', async () => {
-    const dir = tempDir();
-    const c = cli(dir);
+    const data = freshTestData();
+    const dir = data.dir;
+    const c = cli(data);
     expect(await c.site('create', '--slug', 'acme', '--name', 'Acme')).toBe(0);
     expect(await c.policy('acme', '--show', '--json')).toBe(0);
     expect(JSON.parse(c.out.at(-1)!)).toMatchObject({ preModeration: 'none', maxLinks: 3 });
@@ -77,9 +78,13 @@ describe('lifeboat site policy', () => {
     expect(JSON.parse(c.out.at(-1)!)).toMatchObject(expected);
     // Stored on the site, and the change is in the audit log.
     expect(
-      JSON.parse(one(dir, "SELECT policy FROM sites WHERE slug = 'acme'")!['policy'] as string),
+      JSON.parse(
+        (await one(data, "SELECT policy FROM sites WHERE slug = 'acme'"))!['policy'] as string,
+      ),
     ).toMatchObject(expected);
-    expect(one(dir, 'SELECT action, actor_kind, actor_name FROM moderation_actions')).toEqual({
+    expect(
+      await one(data, 'SELECT action, actor_kind, actor_name FROM moderation_actions'),
+    ).toEqual({
       action: 'policy',
       actor_kind: 'admin',
       actor_name: 'lifeboat CLI',
@@ -97,10 +102,11 @@ describe('lifeboat site policy', () => {
   });
 
   it('refuses wrong types, unknown fields and bad files with exit code 2, storing nothing', async () => {
-    const dir = tempDir();
-    const c = cli(dir);
+    const data = freshTestData();
+    const dir = data.dir;
+    const c = cli(data);
     await c.site('create', '--slug', 'acme', '--name', 'Acme');
-    const before = one(dir, 'SELECT policy FROM sites')!['policy'];
+    const before = (await one(data, 'SELECT policy FROM sites'))!['policy'];
     expect(await c.policy('acme', '--set', 'maxLinks=9', '--set', 'riskyAdvice=maybe')).toBe(2);
     expect(c.err).toEqual([
       'lifeboat: policy.maxLinks: Use a whole number from 0 to 5.',
@@ -131,21 +137,22 @@ describe('lifeboat site policy', () => {
     expect(await c.policy('acme', '--show', '--set', 'maxLinks=1')).toBe(2);
     expect(await c.policy('nope', '--set', 'maxLinks=1')).toBe(1);
     expect(c.err.at(-1)).toContain('no site "nope"');
-    expect(one(dir, 'SELECT policy FROM sites')!['policy']).toBe(before);
-    expect(one(dir, 'SELECT COUNT(*) AS n FROM moderation_actions')).toEqual({ n: 0 });
+    expect((await one(data, 'SELECT policy FROM sites'))!['policy']).toBe(before);
+    expect(await one(data, 'SELECT COUNT(*) AS n FROM moderation_actions')).toEqual({ n: 0 });
   });
 });
 
 describe('lifeboat site sso', () => {
   it('stores an HS256 secret and public keys as the sites.sso JSON, never printing the secret', async () => {
-    const dir = tempDir();
-    const c = cli(dir);
+    const data = freshTestData();
+    const dir = data.dir;
+    const c = cli(data);
     await c.site('create', '--slug', 'acme', '--name', 'Acme');
     const secret = crypto.randomBytes(36).toString('base64url');
     expect(await c.sso('acme', '--hs256-secret', secret)).toBe(0);
     expect(c.out.at(-1)).toBe('Updated host sign-in keys of site "acme": HS256 secret.');
     expect(c.out.join('\n')).not.toContain(secret);
-    expect(JSON.parse(one(dir, 'SELECT sso FROM sites')!['sso'] as string)).toEqual({
+    expect(JSON.parse((await one(data, 'SELECT sso FROM sites'))!['sso'] as string)).toEqual({
       hs256Secret: secret,
     });
 
@@ -157,7 +164,7 @@ describe('lifeboat site sso', () => {
       hs256: true,
       publicKeys: [{ alg: 'EdDSA' }],
     });
-    expect(JSON.parse(one(dir, 'SELECT sso FROM sites')!['sso'] as string)).toEqual({
+    expect(JSON.parse((await one(data, 'SELECT sso FROM sites'))!['sso'] as string)).toEqual({
       hs256Secret: secret,
       publicKeys: [pem.trim()],
     });
@@ -166,12 +173,13 @@ describe('lifeboat site sso', () => {
     expect(c.out.at(-1)).toBe(
       'Updated host sign-in keys of site "acme": none (host sign-in is off).',
     );
-    expect(JSON.parse(one(dir, 'SELECT sso FROM sites')!['sso'] as string)).toEqual({});
+    expect(JSON.parse((await one(data, 'SELECT sso FROM sites'))!['sso'] as string)).toEqual({});
   });
 
   it('refuses a short secret, a private key and a file that is not a key', async () => {
-    const dir = tempDir();
-    const c = cli(dir);
+    const data = freshTestData();
+    const dir = data.dir;
+    const c = cli(data);
     await c.site('create', '--slug', 'acme', '--name', 'Acme');
     expect(await c.sso('acme', '--hs256-secret', 'too-short')).toBe(2);
     expect(c.err.at(-1)).toMatch(/^lifeboat: --hs256-secret: Use a random secret of at least 32/);
@@ -186,7 +194,7 @@ describe('lifeboat site sso', () => {
     expect(await c.sso('acme', '--public-key-file', 'notes.txt')).toBe(2);
     expect(await c.sso('acme', '--hs256-secret')).toBe(2);
     expect(c.err.at(-1)).toContain('Option --hs256-secret needs a value.');
-    expect(one(dir, 'SELECT sso FROM sites')!['sso']).toBe('{}');
+    expect((await one(data, 'SELECT sso FROM sites'))!['sso']).toBe('{}');
   });
 });
 
@@ -194,7 +202,7 @@ describe('lifeboat staff', () => {
   it('adds a staff member whose printed token works on the staff API of that site only', async () => {
     const server = await startTestServer();
     try {
-      const c = cli(server.dataDir, { LIFEBOAT_SECRET: SECRET });
+      const c = cli(server.data, { LIFEBOAT_SECRET: SECRET });
       expect(
         await c.staff('add', 'acme', '  Ana   (Support) ', '--role', 'moderator', '--ttl', '2h'),
       ).toBe(0);
@@ -217,17 +225,20 @@ describe('lifeboat staff', () => {
       });
       expect(other.status).toBe(401);
       expect(
-        one(server.dataDir, "SELECT kind, role FROM members WHERE display_name = 'Ana (Support)'"),
+        await one(
+          server.data,
+          "SELECT kind, role FROM members WHERE display_name = 'Ana (Support)'",
+        ),
       ).toEqual({
         kind: 'staff',
         role: 'moderator',
       });
 
       // Removing the role closes the staff routes to that token at once.
-      const ana = one(
-        server.dataDir,
+      const ana = (await one(
+        server.data,
         "SELECT id FROM members WHERE display_name = 'Ana (Support)'",
-      )!;
+      ))!;
       expect(await c.staff('remove', 'acme', ana['id'] as string)).toBe(0);
       expect(c.out.at(-1)).toBe('"Ana (Support)" is no longer staff on site "acme".');
       const after = await server.api('/v1/sites/acme/incidents', {
@@ -253,8 +264,8 @@ describe('lifeboat staff', () => {
   });
 
   it('refuses a bad role, ttl or site', async () => {
-    const dir = tempDir();
-    const c = cli(dir);
+    const data = freshTestData();
+    const c = cli(data);
     await c.site('create', '--slug', 'acme', '--name', 'Acme');
     expect(await c.staff('add', 'acme', 'Ana', '--role', 'admin')).toBe(2);
     expect(c.err.at(-1)).toMatch(/^lifeboat: --role must be staff or moderator\./);
@@ -275,7 +286,7 @@ describe('the real lifeboat CLI', () => {
       process.execPath,
       ['--conditions=source', '--import', 'tsx', main, ...args],
       {
-        env: { ...process.env, LIFEBOAT_SECRET: '', ...env },
+        env: { ...process.env, LIFEBOAT_SECRET: '', LIFEBOAT_DATABASE_URL: '', ...env },
       },
     ).then(
       (r) => ({ code: 0, ...r }),
@@ -284,20 +295,20 @@ describe('the real lifeboat CLI', () => {
 
   // Two real processes (each pays for tsx start-up): the exit codes and the two output streams.
   it('exits 2 with the message on stderr for bad input, 0 with the token on stdout', async () => {
-    const dir = tempDir();
-    expect(await cli(dir).site('create', '--slug', 'acme', '--name', 'Acme')).toBe(0);
-    const bad = await run(['site', 'policy', 'acme', '--set', 'maxLinks=99', '--data-dir', dir]);
+    const data = freshTestData();
+    expect(await cli(data).site('create', '--slug', 'acme', '--name', 'Acme')).toBe(0);
+    const bad = await run(['site', 'policy', 'acme', '--set', 'maxLinks=99', ...data.args]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('lifeboat: policy.maxLinks: Use a whole number from 0 to 5.');
     expect(bad.stdout).toBe('');
-    const added = await run(['staff', 'add', 'acme', 'Ana', '--data-dir', dir]);
+    const added = await run(['staff', 'add', 'acme', 'Ana', ...data.args]);
     expect(added.code).toBe(0);
     expect(added.stdout.trim()).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(added.stderr).toContain('Created staff "Ana"');
   }, 60_000);
 
   it('prints the staff help', async () => {
-    const c = cli(tempDir());
+    const c = cli(testData(tempDir(), null));
     expect(
       await runStaffCommand(['--help'], {
         out: (l) => c.out.push(l),

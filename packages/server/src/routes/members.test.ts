@@ -2,8 +2,6 @@
  * The member's own data through the real server: profile, export, and erasure (tombstones,
  * counts and scores recomputed, events for open pages, the token ends, old events scrubbed).
  */
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ulid,
@@ -116,12 +114,15 @@ describe('export and erasure', () => {
     expect((await react(bob, erinPost.id, 'worked')).status).toBe(200);
     expect((await affected(erin)).status).toBe(200);
     // A flag (the flag route belongs to moderation; the row is what erasure must remove).
-    const db = new Database(path.join(s.dataDir, 'lifeboat.db'));
-    db.prepare(
+    await s.sql(
       'INSERT INTO flags (post_id, member_id, reason, note, created_at) VALUES (?, ?, ?, ?, ?)',
-    ).run(bobPost.id, erin.member.id, 'off_topic', 'not about webhooks', new Date().toISOString());
-    db.prepare('UPDATE posts SET flag_count = 1 WHERE id = ?').run(bobPost.id);
-    db.close();
+      bobPost.id,
+      erin.member.id,
+      'off_topic',
+      'not about webhooks',
+      new Date().toISOString(),
+    );
+    await s.sql('UPDATE posts SET flag_count = 1 WHERE id = ?', bobPost.id);
   });
 
   it('the export holds the profile, posts, confirmations, reports and flags', async () => {

@@ -2,8 +2,6 @@
  * Identity through the real server: guest proof of work (always / under load / off), host-site
  * sign-in with HS256 and public keys, the admin SSO key route, staff only from verified claims.
  */
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { solveChallenge } from 'altcha-lib/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid, type GuestChallenge, type Post, type Session } from '@lifeboat/protocol';
@@ -18,10 +16,8 @@ const admin = { authorization: `Bearer ${ADMIN_KEY}` };
 let s: TestServer;
 
 /** Writes a site's policy straight into the database (the policy API belongs to moderation). */
-function setPolicy(server: TestServer, slug: string, policy: object): void {
-  const db = new Database(path.join(server.dataDir, 'lifeboat.db'));
-  db.prepare('UPDATE sites SET policy = ? WHERE slug = ?').run(JSON.stringify(policy), slug);
-  db.close();
+async function setPolicy(server: TestServer, slug: string, policy: object): Promise<void> {
+  await server.sql('UPDATE sites SET policy = ? WHERE slug = ?', JSON.stringify(policy), slug);
 }
 
 async function solved(server: TestServer, slug = 'acme'): Promise<string> {
@@ -51,7 +47,7 @@ afterAll(async () => {
 
 describe('guest proof of work', () => {
   it("with guestChallenge 'always': 428 without a solution, 201 with one, a replay refused", async () => {
-    setPolicy(s, 'acme', { guestChallenge: 'always' });
+    await setPolicy(s, 'acme', { guestChallenge: 'always' });
     const before = s.count('members');
     const missing = await guest(s, { displayName: 'Gus' });
     expect(missing.status).toBe(428);
@@ -77,7 +73,7 @@ describe('guest proof of work', () => {
   });
 
   it('refuses a wrong number, a solution for another site and a malformed payload', async () => {
-    setPolicy(s, 'acme', { guestChallenge: 'always' });
+    await setPolicy(s, 'acme', { guestChallenge: 'always' });
     const altcha = await solved(s);
     const payload = JSON.parse(Buffer.from(altcha, 'base64').toString()) as { number: number };
     const wrong = Buffer.from(JSON.stringify({ ...payload, number: payload.number + 1 })).toString(
@@ -97,9 +93,9 @@ describe('guest proof of work', () => {
   });
 
   it("with guestChallenge 'off' no proof is asked", async () => {
-    setPolicy(s, 'acme', { guestChallenge: 'off' });
+    await setPolicy(s, 'acme', { guestChallenge: 'off' });
     expect((await guest(s, { displayName: 'Olive' })).status).toBe(201);
-    setPolicy(s, 'acme', {});
+    await setPolicy(s, 'acme', {});
   });
 
   it('keeps an HMAC fingerprint of IP + User-Agent on guests (not the IP itself)', async () => {
@@ -112,18 +108,13 @@ describe('guest proof of work', () => {
     const b = (await (
       await guest(s, { displayName: 'Fp' }, { 'user-agent': 'UA-2' })
     ).json()) as Session;
-    const db = new Database(path.join(s.dataDir, 'lifeboat.db'), { readonly: true });
-    const fp = (id: string) =>
-      (
-        db.prepare('SELECT fingerprint FROM members WHERE id = ?').get(id) as {
-          fingerprint: string;
-        }
-      ).fingerprint;
-    expect(fp(a1.member.id)).toMatch(/^[\w-]{43}$/);
-    expect(fp(a1.member.id)).toBe(fp(a2.member.id));
-    expect(fp(b.member.id)).not.toBe(fp(a1.member.id));
-    expect(fp(a1.member.id)).not.toContain('127.0.0.1');
-    db.close();
+    const fp = async (id: string) =>
+      (await s.sql<{ fingerprint: string }>('SELECT fingerprint FROM members WHERE id = ?', id))[0]!
+        .fingerprint;
+    expect(await fp(a1.member.id)).toMatch(/^[\w-]{43}$/);
+    expect(await fp(a1.member.id)).toBe(await fp(a2.member.id));
+    expect(await fp(b.member.id)).not.toBe(await fp(a1.member.id));
+    expect(await fp(a1.member.id)).not.toContain('127.0.0.1');
   });
 });
 
@@ -140,7 +131,7 @@ describe('guest proof of work under load', () => {
         201,
       );
       // A site that switched the challenge off is not asked, load or not.
-      setPolicy(busy, 'acme', { guestChallenge: 'off' });
+      await setPolicy(busy, 'acme', { guestChallenge: 'off' });
       expect((await guest(busy, { displayName: 'G5' })).status).toBe(201);
     } finally {
       await busy.close();
@@ -153,27 +144,21 @@ describe('signing key rotation', () => {
     const OLD = 'old:old-signing-secret-0123456789';
     const NEW = 'new:new-signing-secret-0123456789';
     const first = await startTestServer({ secret: OLD });
-    const dataDir = first.dataDir;
     const before = await first.session('Rita');
-    await first.close();
 
-    const rotated = await startTestServer({ secret: `${NEW},${OLD}` }, dataDir);
+    let server = await first.restart({ secret: `${NEW},${OLD}` });
     try {
       expect(before.token.split('.')[1]).toBe('old');
-      const me = await rotated.api('/v1/sites/acme/members/me', { token: before.token });
+      const me = await server.api('/v1/sites/acme/members/me', { token: before.token });
       expect(me.status).toBe(200);
       expect((await me.json()).id).toBe(before.member.id);
-      expect((await rotated.session('Nina')).token.split('.')[1]).toBe('new');
-    } finally {
-      await rotated.close();
-    }
+      expect((await server.session('Nina')).token.split('.')[1]).toBe('new');
 
-    const dropped = await startTestServer({ secret: NEW }, dataDir);
-    try {
-      const me = await dropped.api('/v1/sites/acme/members/me', { token: before.token });
-      expect(me.status).toBe(401);
+      server = await server.restart({ secret: NEW });
+      const dropped = await server.api('/v1/sites/acme/members/me', { token: before.token });
+      expect(dropped.status).toBe(401);
     } finally {
-      await dropped.close();
+      await server.close();
     }
   });
 });

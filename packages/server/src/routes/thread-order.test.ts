@@ -1,9 +1,7 @@
 /**
  * `GET …/thread?sort=helpful|newest`: keyset pages of top-level posts in the reader's order
- * (verified, pinned and staff first), each with its replies, over real HTTP and a real SQLite file.
+ * (verified, pinned and staff first), each with its replies, over real HTTP and a real store.
  */
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid, type Post, type ThreadPage } from '@lifeboat/protocol';
 import { signToken } from '../auth/tokens.js';
@@ -122,10 +120,8 @@ beforeAll(async () => {
   await create(members[2]!.token, { kind: 'reply', parentId: answers[9]!.id, body: 'Reply B' });
   await create(members[3]!.token, { kind: 'reply', parentId: answers[0]!.id, body: 'Reply C' });
   // Staff verified answer 9 and pinned answer 2 (moderation routes are tested elsewhere).
-  const db = new Database(path.join(s.dataDir, 'lifeboat.db'));
-  db.prepare('UPDATE posts SET verified = 1 WHERE id = ?').run(answers[9]!.id);
-  db.prepare('UPDATE posts SET pinned = 1 WHERE id = ?').run(answers[2]!.id);
-  db.close();
+  await s.sql('UPDATE posts SET verified = 1 WHERE id = ?', answers[9]!.id);
+  await s.sql('UPDATE posts SET pinned = 1 WHERE id = ?', answers[2]!.id);
 });
 afterAll(async () => {
   await s.close();

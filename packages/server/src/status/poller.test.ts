@@ -1,19 +1,17 @@
 /**
- * The status poller against a local fake upstream (real HTTP) and a real SQLite file: incidents
+ * The status poller against a local fake upstream (real HTTP) and a real store: incidents
  * open, update and resolve with one event each, threads open and lock, 304s, failures keep the
  * last good copy, backoff grows with jitter, and nothing upstream can crash it.
  */
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LifeboatEvent } from '@lifeboat/protocol';
 import { MemorySharedState } from '../cluster/shared-state.js';
 import { MemoryHub, type HubNotice } from '../realtime/hub.js';
 import { buildSiteStatus } from '../services/status.js';
-import { openSqliteStore, type SqlStore } from '../store/sql-store.js';
+import type { SqlStore } from '../store/sql-store.js';
 import type { SiteRecord } from '../store/store.js';
 import { fixture, startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js';
-import { tempDir } from '../testing/harness.js';
+import { testData, type TestData } from '../testing/harness.js';
 import { StatusPoller, type PollerTimers } from './poller.js';
 
 const OPERATIONAL =
@@ -70,9 +68,8 @@ function manualTimers() {
   return { timers, pending };
 }
 
-let dir: string;
+let data: TestData;
 let store: SqlStore;
-let reader: Database.Database;
 let hub: MemoryHub;
 let notices: HubNotice[];
 let upstream: FakeUpstream;
@@ -81,10 +78,11 @@ let clock: number;
 let poller: StatusPoller;
 let unsubscribe: () => void;
 
-function events(type?: string): LifeboatEvent[] {
-  const rows = reader
-    .prepare('SELECT payload FROM events WHERE site_id = ? ORDER BY seq')
-    .all(site.id) as Array<{ payload: string }>;
+async function events(type?: string): Promise<LifeboatEvent[]> {
+  const rows = await store.driver.all<{ payload: string }>(
+    'SELECT payload FROM events WHERE site_id = ? ORDER BY seq',
+    site.id,
+  );
   return rows
     .map((r) => JSON.parse(r.payload) as LifeboatEvent)
     .filter((e) => !type || e.type === type);
@@ -110,9 +108,8 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  dir = tempDir();
-  store = await openSqliteStore({ file: path.join(dir, 'lifeboat.db') });
-  reader = new Database(path.join(dir, 'lifeboat.db'), { readonly: true });
+  data = testData();
+  store = await data.open();
   hub = new MemoryHub();
   site = await store.createSite({ slug: 'gh', name: 'GitHub mirror', origins: [] });
   const outcome = await store.updateSite(site.id, { statusUrl: upstream.url });
@@ -127,8 +124,8 @@ beforeEach(async () => {
 afterEach(async () => {
   poller.stop();
   unsubscribe();
-  reader.close();
   await store.close();
+  data.drop();
 });
 
 describe('status poller: an incident from start to locked thread', () => {
@@ -146,7 +143,7 @@ describe('status poller: an incident from start to locked thread', () => {
     let outcome = await poller.pollSite(site.id);
     expect(outcome).toMatchObject({ kind: 'applied', seqs: [] });
     expect(await store.listComponents(site.id)).toHaveLength(9);
-    expect(events()).toEqual([]);
+    expect(await events()).toEqual([]);
     let status = await buildSiteStatus(store, site, {
       defaultPollIntervalMs: INTERVAL,
       now: clock,
@@ -162,7 +159,7 @@ describe('status poller: an incident from start to locked thread', () => {
     // 2. an incident: opened with its thread, components replaced, hub told after commit
     outcome = await poller.pollSite(site.id);
     expect(outcome.kind).toBe('applied');
-    const opened = events('incident.opened');
+    const opened = await events('incident.opened');
     expect(opened).toHaveLength(1);
     const incident = (opened[0] as Extract<LifeboatEvent, { type: 'incident.opened' }>).incident;
     expect(incident).toMatchObject({
@@ -187,7 +184,7 @@ describe('status poller: an incident from start to locked thread', () => {
       'if-none-match': '"v2"',
       'if-modified-since': 'Fri, 25 Nov 2022 15:50:05 GMT',
     });
-    expect(events()).toHaveLength(1);
+    expect(await events()).toHaveLength(1);
     expect((await store.getStatusSourceState(site.id))!.lastSuccessAt).toBe(
       new Date(clock).toISOString(),
     );
@@ -195,7 +192,7 @@ describe('status poller: an incident from start to locked thread', () => {
     // 4. a new official update: one incident.updated, HTML turned to text
     upstream.serve({ body: withUpdate() });
     outcome = await poller.pollSite(site.id);
-    const updated = events('incident.updated');
+    const updated = await events('incident.updated');
     expect(updated).toHaveLength(1);
     const after = (updated[0] as Extract<LifeboatEvent, { type: 'incident.updated' }>).incident;
     expect(after.phase).toBe('identified');
@@ -205,12 +202,12 @@ describe('status poller: an incident from start to locked thread', () => {
     // 5. the same document again: no duplicate event
     outcome = await poller.pollSite(site.id);
     expect(outcome).toMatchObject({ kind: 'applied', seqs: [] });
-    expect(events()).toHaveLength(2);
+    expect(await events()).toHaveLength(2);
 
     // 6. resolved upstream: incident.resolved; the thread stays open during the grace period
     upstream.serve({ body: resolved() });
     await poller.pollSite(site.id);
-    const done = events('incident.resolved');
+    const done = await events('incident.resolved');
     expect(done).toHaveLength(1);
     const closed = (done[0] as Extract<LifeboatEvent, { type: 'incident.resolved' }>).incident;
     expect(closed).toMatchObject({
@@ -224,7 +221,7 @@ describe('status poller: an incident from start to locked thread', () => {
     // 7. after the grace period the sweep locks the thread (incident.updated, locked)
     clock = Date.parse('2022-11-25T16:30:00.000Z') + GRACE + 1;
     expect(await poller.sweep()).toBe(1);
-    const last = events().at(-1) as Extract<LifeboatEvent, { type: 'incident.updated' }>;
+    const last = (await events()).at(-1) as Extract<LifeboatEvent, { type: 'incident.updated' }>;
     expect(last.type).toBe('incident.updated');
     expect(last.incident.threadState).toBe('locked');
     expect(notices.at(-1)!.seq).toBe(last.seq);
@@ -235,7 +232,7 @@ describe('status poller: an incident from start to locked thread', () => {
     upstream.serve({ body: fixture(ACTIVE) }, { body: fixture(OPERATIONAL) });
     await poller.pollSite(site.id);
     await poller.pollSite(site.id);
-    const [resolvedEvent] = events('incident.resolved') as Array<
+    const [resolvedEvent] = (await events('incident.resolved')) as Array<
       Extract<LifeboatEvent, { type: 'incident.resolved' }>
     >;
     expect(resolvedEvent!.incident).toMatchObject({
@@ -248,7 +245,7 @@ describe('status poller: an incident from start to locked thread', () => {
   it('does not ingest incidents that were already resolved when first seen', async () => {
     upstream.serve({ body: resolved() });
     await poller.pollSite(site.id);
-    expect(events()).toEqual([]);
+    expect(await events()).toEqual([]);
     expect(await store.getIncident(site.id, INCIDENT_ID)).toBeNull();
   });
 
@@ -308,15 +305,15 @@ function withMaintenance(status: 'scheduled' | 'in_progress' | 'completed' | nul
 describe('status poller: maintenances', () => {
   const MAINTENANCE_ID = 'statuspage:kctbh9vrtdwd:mnt001';
   type MaintenanceEvent = Extract<LifeboatEvent, { type: 'maintenance.updated' }>;
-  const maintenanceEvents = () => events('maintenance.updated') as MaintenanceEvent[];
+  const maintenanceEvents = async () => (await events('maintenance.updated')) as MaintenanceEvent[];
 
   it('emits maintenance.updated when one is scheduled, starts and completes', async () => {
     // scheduled
     upstream.serve({ body: withMaintenance('scheduled') });
     let outcome = await poller.pollSite(site.id);
-    expect(maintenanceEvents().map((e) => e.maintenance.status)).toEqual(['scheduled']);
-    expect(outcome).toMatchObject({ kind: 'applied', seqs: [maintenanceEvents()[0]!.seq] });
-    expect(notices.at(-1)).toEqual({ site: site.id, seq: maintenanceEvents()[0]!.seq });
+    expect((await maintenanceEvents()).map((e) => e.maintenance.status)).toEqual(['scheduled']);
+    expect(outcome).toMatchObject({ kind: 'applied', seqs: [(await maintenanceEvents())[0]!.seq] });
+    expect(notices.at(-1)).toEqual({ site: site.id, seq: (await maintenanceEvents())[0]!.seq });
     let status = await buildSiteStatus(store, site, {
       defaultPollIntervalMs: INTERVAL,
       now: clock,
@@ -333,7 +330,7 @@ describe('status poller: maintenances', () => {
     // in progress: one event with the new update; the site is under maintenance
     upstream.serve({ body: withMaintenance('in_progress') });
     await poller.pollSite(site.id);
-    const started = maintenanceEvents()[1]!;
+    const started = (await maintenanceEvents())[1]!;
     expect(started.maintenance).toMatchObject({
       id: MAINTENANCE_ID,
       title: 'Database upgrade',
@@ -352,7 +349,7 @@ describe('status poller: maintenances', () => {
     await poller.pollSite(site.id);
     upstream.serve({ body: withMaintenance(null) });
     await poller.pollSite(site.id);
-    expect(maintenanceEvents().map((e) => e.maintenance.status)).toEqual([
+    expect((await maintenanceEvents()).map((e) => e.maintenance.status)).toEqual([
       'scheduled',
       'in_progress',
       'completed',
@@ -360,14 +357,16 @@ describe('status poller: maintenances', () => {
     status = await buildSiteStatus(store, site, { defaultPollIntervalMs: INTERVAL, now: clock });
     expect(status.severity).toBe('operational');
     expect(status.maintenances).toEqual([]);
-    expect(events().every((e) => e.type === 'maintenance.updated')).toBe(true);
+    expect((await events()).every((e) => e.type === 'maintenance.updated')).toBe(true);
   });
 
   it('sends completed for an active maintenance that leaves the list', async () => {
     upstream.serve({ body: withMaintenance('in_progress') }, { body: withMaintenance(null) });
     await poller.pollSite(site.id);
     await poller.pollSite(site.id);
-    expect(maintenanceEvents().map((e) => [e.maintenance.id, e.maintenance.status])).toEqual([
+    expect(
+      (await maintenanceEvents()).map((e) => [e.maintenance.id, e.maintenance.status]),
+    ).toEqual([
       [MAINTENANCE_ID, 'in_progress'],
       [MAINTENANCE_ID, 'completed'],
     ]);
@@ -376,7 +375,7 @@ describe('status poller: maintenances', () => {
   it('sends nothing for a maintenance already completed when first seen', async () => {
     upstream.serve({ body: withMaintenance('completed') });
     await poller.pollSite(site.id);
-    expect(events()).toEqual([]);
+    expect(await events()).toEqual([]);
   });
 });
 
@@ -441,7 +440,7 @@ describe('status poller: failures', () => {
       defaultPollIntervalMs: INTERVAL,
       now: clock,
     });
-    const eventCount = events().length;
+    const eventCount = (await events()).length;
 
     const small = makePoller({ maxBytes: 2000 });
     const cases: Array<[Parameters<FakeUpstream['serve']>[0], RegExp, StatusPoller?]> = [
@@ -464,7 +463,7 @@ describe('status poller: failures', () => {
     small.stop();
 
     // nothing changed, and the snapshot says how stale it is
-    expect(events()).toHaveLength(eventCount);
+    expect(await events()).toHaveLength(eventCount);
     const status = await buildSiteStatus(store, site, {
       defaultPollIntervalMs: INTERVAL,
       now: clock,

@@ -2,6 +2,8 @@
  * Test harness: the real app on 127.0.0.1:0 over a real store — a SQLite file in a temp
  * directory, or, with LIFEBOAT_TEST_ENGINE=postgres, a fresh PostgreSQL database per server
  * (created on LIFEBOAT_TEST_PG, default postgres://postgres@127.0.0.1:5432, dropped at close).
+ * Tests that need a store without a server (CLI commands, the poller) take a `testData()`: the
+ * same choice of engine, for them to open stores on and point the CLI at.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,9 +12,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ulid, type Session } from '@lifeboat/protocol';
 import { buildApp } from '../app.js';
-import type { SqlStore } from '../store/sql-store.js';
+import { openStore, type SqlStore, type StoreOptions } from '../store/sql-store.js';
 import { loadConfig, type ServerConfig } from '../config.js';
 import type { FastifyInstance } from 'fastify';
+import { onTestFinished } from 'vitest';
 
 export const TEST_ORIGIN = 'https://status.acme.test';
 
@@ -21,16 +24,39 @@ export interface TestServer {
   url: string;
   config: ServerConfig;
   dataDir: string;
+  /** The server's store: its data directory and, on PostgreSQL, its database. */
+  data: TestData;
   site: string;
   incident: string;
   lockedIncident: string;
-  /** Rows in a table (a separate read connection on the same file). */
+  /** Rows in a table (a separate read connection on the same file, or `psql`). */
   count(table: string, where?: string): number;
   /** Rows of a statement on the server's own store (either engine; `?` placeholders). */
   sql<T = Record<string, unknown>>(text: string, ...params: unknown[]): Promise<T[]>;
   api(pathname: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   session(displayName?: string, site?: string): Promise<Session>;
+  /**
+   * Stops this server keeping its data, and starts another one on the same data (directory and
+   * database) with `overrides`; the new server owns the data from then on.
+   */
+  restart(overrides?: Partial<ServerConfig>): Promise<TestServer>;
   close(): Promise<void>;
+}
+
+/** Where a test's data lives, on the engine the suite runs on. */
+export interface TestData {
+  /** The data directory (the SQLite file, the signing secret). */
+  dir: string;
+  /** The PostgreSQL database, or null on SQLite. */
+  databaseUrl: string | null;
+  /** CLI flags that point a command at this data: `--data-dir` and, on PostgreSQL, `--database`. */
+  args: string[];
+  /** Opens a store on it, migrating when needed (its own connection, as another process's). */
+  open(options?: Pick<StoreOptions, 'eventRetention'>): Promise<SqlStore>;
+  /** Rows of a statement (`?` placeholders), through a store opened and closed for it. */
+  rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
+  /** Drops the PostgreSQL database (nothing on SQLite); a test server does it at close. */
+  drop(): void;
 }
 
 /** The engine the suites run on (CI runs the server suites once per engine). */
@@ -40,6 +66,15 @@ const PG_BASE = (process.env['LIFEBOAT_TEST_PG'] ?? 'postgres://postgres@127.0.0
   /\/+$/,
   '',
 );
+/**
+ * Test databases are named `lb_test_[<run>_]<ulid>`: scripts/test-all.mjs sets
+ * LIFEBOAT_TEST_RUN, so it can find (and drop) any database its run left behind without touching
+ * those of a run going on beside it.
+ */
+const RUN = (process.env['LIFEBOAT_TEST_RUN'] ?? '')
+  .toLowerCase()
+  .replace(/[^a-z0-9]/g, '')
+  .slice(0, 16);
 
 /** `psql` on a database, synchronously (tests read rows between requests). */
 export function psql(url: string, sql: string): string {
@@ -50,7 +85,7 @@ export function psql(url: string, sql: string): string {
 
 /** A new empty PostgreSQL database for one test server; returns its URL and a drop function. */
 export function createTestDatabase(): { url: string; drop: () => void } {
-  const name = `lb_test_${ulid().toLowerCase()}`;
+  const name = `lb_test_${RUN ? `${RUN}_` : ''}${ulid().toLowerCase()}`;
   psql(`${PG_BASE}/postgres`, `CREATE DATABASE ${name}`);
   return {
     url: `${PG_BASE}/${name}`,
@@ -58,7 +93,7 @@ export function createTestDatabase(): { url: string; drop: () => void } {
       try {
         psql(`${PG_BASE}/postgres`, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } catch {
-        // best effort: a leftover test database is harmless
+        // best effort: scripts/test-all.mjs reports and drops what a run left behind
       }
     },
   };
@@ -68,13 +103,50 @@ export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-test-'));
 }
 
+/**
+ * Fresh data for a test on the suite's engine: a temp directory and, on PostgreSQL, a new empty
+ * database (drop it when done, or take `freshTestData()`). With `databaseUrl` given, that
+ * database is used and never dropped; `null` means SQLite whatever the engine.
+ */
+export function testData(dir = tempDir(), databaseUrl?: string | null): TestData {
+  const pg = databaseUrl === undefined && TEST_ENGINE === 'postgres' ? createTestDatabase() : null;
+  const url = pg?.url ?? databaseUrl ?? null;
+  const open: TestData['open'] = (options = {}) =>
+    openStore({ databaseUrl: url, file: path.join(dir, 'lifeboat.db'), ...options });
+  return {
+    dir,
+    databaseUrl: url,
+    args: ['--data-dir', dir, ...(url ? ['--database', url] : [])],
+    open,
+    async rows<T>(sql: string, ...params: unknown[]) {
+      const store = await open();
+      try {
+        return await store.driver.all<T>(sql, ...params);
+      } finally {
+        await store.close();
+      }
+    },
+    drop: () => pg?.drop(),
+  };
+}
+
+/** `testData()` inside a test: dropped when that test ends. */
+export function freshTestData(): TestData {
+  const data = testData();
+  onTestFinished(data.drop);
+  return data;
+}
+
 export async function startTestServer(
   overrides: Partial<ServerConfig> = {},
   dataDir = tempDir(),
 ): Promise<TestServer> {
+  return start(overrides, testData(dataDir, overrides.databaseUrl));
+}
+
+async function start(overrides: Partial<ServerConfig>, data: TestData): Promise<TestServer> {
+  const dataDir = data.dir;
   const base = loadConfig({ env: {}, argv: [], cwd: dataDir });
-  const pg =
-    TEST_ENGINE === 'postgres' && overrides.databaseUrl === undefined ? createTestDatabase() : null;
   const config: ServerConfig = {
     ...base,
     port: 0,
@@ -90,10 +162,27 @@ export async function startTestServer(
       postsPerMember: 1000,
       windowMs: 60_000,
     },
-    ...(pg ? { databaseUrl: pg.url } : {}),
     ...overrides,
+    databaseUrl: data.databaseUrl,
   };
-  const app = await buildApp(config);
+  let app: FastifyInstance | null = null;
+  try {
+    app = await buildApp(config);
+    return await serve(app, config, data);
+  } catch (err) {
+    await app?.close();
+    data.drop();
+    throw err;
+  }
+}
+
+/** Seeds the test sites (once per store), listens, and wraps the running app. */
+async function serve(
+  app: FastifyInstance,
+  config: ServerConfig,
+  data: TestData,
+): Promise<TestServer> {
+  const dataDir = data.dir;
   const { store } = app.lifeboat;
   let site = await store.getSiteBySlug('acme');
   let incident = '';
@@ -138,7 +227,7 @@ export async function startTestServer(
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const databaseUrl = config.databaseUrl;
+  const databaseUrl = data.databaseUrl;
   const reader = databaseUrl
     ? null
     : new Database(path.join(dataDir, 'lifeboat.db'), { readonly: true, fileMustExist: true });
@@ -154,11 +243,21 @@ export async function startTestServer(
     return fetch(url + pathname, { ...init, headers, body });
   };
 
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    reader?.close();
+    app.lifeboat.closeStreams();
+    await app.close();
+  };
+
   return {
     app,
     url,
     config,
     dataDir,
+    data,
     site: 'acme',
     incident,
     lockedIncident,
@@ -178,11 +277,16 @@ export async function startTestServer(
       if (res.status !== 201) throw new Error(`session: ${res.status} ${await res.text()}`);
       return (await res.json()) as Session;
     },
+    async restart(next = {}) {
+      await stop();
+      return start(next, data);
+    },
     async close() {
-      reader?.close();
-      app.lifeboat.closeStreams();
-      await app.close();
-      pg?.drop();
+      try {
+        await stop();
+      } finally {
+        data.drop();
+      }
     },
   };
 }

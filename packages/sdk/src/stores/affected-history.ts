@@ -57,7 +57,9 @@ export function createAffectedHistory(
       if (peek($store).state === 'error') void resource.load();
     },
     async refresh() {
-      if (peek($store).state !== 'ready') {
+      const { state } = peek($store);
+      if (state === 'loading') return null; // the first load is on its way
+      if (state === 'error') {
         await resource.load();
         const current = peek($store);
         if (current.state === 'error') throw current.error;

@@ -57,11 +57,12 @@ export function createLoadable<T>(ctx: Context, options: LoadableOptions<T>): Lo
       }
     },
     async refresh() {
-      if (peek($store).state !== 'ready') {
+      const { state } = peek($store);
+      if (state === 'error') {
         await resource.load();
         const current = peek($store);
         if (current.state === 'error') throw current.error;
-      } else {
+      } else if (state === 'ready') {
         const run = generation;
         const fetched = await ctx.revalidate<T>(options.path, etag);
         if (fetched && run === generation) {

@@ -164,7 +164,8 @@ export function createThread(ctx: Context, incidentId: string): ThreadResource {
     },
     async refresh() {
       const current = peek($store);
-      if (current.state !== 'ready') {
+      if (current.state === 'loading') return null; // the first load is on its way
+      if (current.state === 'error') {
         await thread.load();
         const { error } = peek($store);
         if (error) throw error;

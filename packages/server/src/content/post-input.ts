@@ -1,6 +1,7 @@
 /**
- * Checks a CreatePostRequest beyond its schema: trimmed lengths, the link rules (https only, at
- * most LIMITS.links across body and steps), and the fields each kind needs. Pure: no storage.
+ * Checks a CreatePostRequest beyond its schema: trimmed lengths (first: no regular expression
+ * reads a text over its cap), the link rules (https only, at most LIMITS.links across body and
+ * steps), and the fields each kind needs. Pure: no storage.
  */
 import crypto from 'node:crypto';
 import {
@@ -27,16 +28,54 @@ const clean = (s: string | null | undefined) => {
   return t ? t : null;
 };
 
+/** Characters (code points) in `text`, counting only as far as `max + 1`. */
+function longerThan(text: string, max: number): boolean {
+  if (text.length <= max) return false;
+  let count = 0;
+  for (const _ of text) if (++count > max) return true;
+  return false;
+}
+
+/**
+ * The length caps of every text of a post, checked before anything else reads it (links,
+ * banned words, risky advice: all regular expressions). The request schema holds the same caps;
+ * this keeps them for any caller, and the expressions never see more.
+ */
+function overLength(req: CreatePostRequest): FieldError[] {
+  const errors: FieldError[] = [];
+  const over = (field: string, text: string | null | undefined, max: number) => {
+    if (text && longerThan(text.trim(), max))
+      errors.push({ field, message: `Use at most ${max} characters.` });
+  };
+  // The body counts UTF-16 units, as it always has.
+  if (req.body.trim().length > LIMITS.postBody.max)
+    errors.push({ field: 'body', message: `Use at most ${LIMITS.postBody.max} characters.` });
+  const w = req.workaround;
+  if (w) {
+    over('workaround.title', w.title, LIMITS.workaroundTitle.max);
+    if (w.steps.length > LIMITS.workaroundSteps.max)
+      errors.push({
+        field: 'workaround.steps',
+        message: `Use at most ${LIMITS.workaroundSteps.max} steps.`,
+      });
+    else
+      w.steps.forEach((step, i) => over(`workaround.steps.${i}`, step, LIMITS.workaroundStep.max));
+    over('workaround.platform', w.platform, LIMITS.workaroundPlatform.max);
+    over('workaround.riskNote', w.riskNote, LIMITS.workaroundRiskNote.max);
+  }
+  return errors;
+}
+
 export function normalizePostInput(
   req: CreatePostRequest,
   options: { components?: readonly string[]; now?: number } = {},
 ): { value: PostInput } | { errors: FieldError[] } {
+  const tooLong = overLength(req);
+  if (tooLong.length > 0) return { errors: tooLong };
   const errors: FieldError[] = [];
   const body = req.body.trim();
   if (body.length < LIMITS.postBody.min)
     errors.push({ field: 'body', message: 'Write something first.' });
-  if (body.length > LIMITS.postBody.max)
-    errors.push({ field: 'body', message: `Use at most ${LIMITS.postBody.max} characters.` });
 
   let workaround: WorkaroundFields | null = null;
   if (req.kind === 'workaround') {

@@ -188,6 +188,13 @@ export class SnapshotCache {
     return this.miss(request, reply, siteId, fullKey, policy, build);
   }
 
+  /** Whether snapshot `key` of the site would be served from memory now (no build). */
+  has(siteId: string, key: string): boolean {
+    const seq = this.sequences.peek(siteId);
+    const entry = this.entries.get(`${siteId}\u0000${key}`);
+    return !!entry && entry.seq === seq && entry.expiresAt > this.now();
+  }
+
   /** Drops every entry of the site (it changed in a way that writes no event). */
   forgetSite(siteId: string): void {
     const keys = this.bySite.get(siteId);

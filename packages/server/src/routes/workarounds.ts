@@ -10,6 +10,7 @@ import type { MergePostResult, SimilarWorkarounds } from '@lifeboat/protocol';
 import { staffOf, staffOnly } from '../http/authenticate.js';
 import { CACHE_SNAPSHOT } from '../http/cache.js';
 import { ProblemError, problems } from '../http/problem.js';
+import { RATE_LIMIT_HEADERS, RateLimiter } from '../http/rate-limit.js';
 import type { SnapshotCache } from '../http/snapshot-cache.js';
 import { findSimilar } from '../similarity/similarity.js';
 import { auditActor } from './moderation.js';
@@ -17,12 +18,16 @@ import { AuthHeaders, IncidentParams, PostParams, problemResponses } from './sch
 
 /** Workarounds compared per request (an incident with more keeps the oldest ones). */
 const MAX_CANDIDATES = 500;
+/** Similarity lookups computed per IP and window: twice the write limit (a form asks as one types). */
+const LOOKUPS_PER_WRITE = 2;
 
 export const workaroundRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache }> = async (
   app,
   { snapshots },
 ) => {
-  const { store, hub } = app.lifeboat;
+  const { store, hub, config, shared } = app.lifeboat;
+  const { writesPerIp, windowMs } = config.rateLimits;
+  const lookups = new RateLimiter(writesPerIp * LOOKUPS_PER_WRITE, windowMs, shared, 'similar');
 
   app.get(
     '/v1/sites/:site/incidents/:incident/workarounds/similar',
@@ -36,12 +41,18 @@ export const workaroundRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCa
         response: { 200: S.SimilarWorkarounds, ...problemResponses },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const { site } = request;
       const { incident } = request.params;
       const { q } = request.query;
       const limit = request.query.limit ?? 3;
       const key = ['similar', incident, limit, q].join('\u0000');
+      // Comparing is the costly part: a lookup not in memory counts against the caller's limit
+      // first. Its RateLimit headers are the caller's own, not for a shared cache.
+      if (!snapshots.has(site.id, key)) {
+        await lookups.hit(`ip:${request.ip}`, reply);
+        for (const header of RATE_LIMIT_HEADERS) reply.removeHeader(header);
+      }
       return snapshots.serve(
         request,
         reply,

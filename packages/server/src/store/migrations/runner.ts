@@ -24,6 +24,12 @@ export async function migrate(driver: SqlDriver): Promise<void> {
         (r) => r.version,
       ),
     );
+    const known = Math.max(...MIGRATIONS.map((m) => m.version));
+    const newer = [...applied].filter((v) => v > known);
+    if (newer.length > 0)
+      throw new Error(
+        `The database has schema version ${Math.max(...newer)}, newer than this Lifeboat knows (${known}): it was migrated by a newer release. Run that release (downgrades are not supported; restore a backup to go back).`,
+      );
     if (driver.dialect === 'postgres' && !applied.has(POSTGRES_BASELINE_VERSION)) {
       if (applied.size > 0)
         throw new Error(

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../testing/harness.js';
 import { SqliteDriver } from './sqlite-driver.js';
+import { openSqliteStore } from '../sql-store.js';
 
 const drivers: SqliteDriver[] = [];
 afterEach(async () => {
@@ -77,5 +78,19 @@ describe('SQLite driver: group commit', () => {
     release();
     await expect(tx).rejects.toThrow('rolled back');
     expect(await read).toEqual([]);
+  });
+});
+
+describe('migrations', () => {
+  it('refuse a database migrated by a newer release', async () => {
+    const file = path.join(tempDir(), 'newer.db');
+    const store = await openSqliteStore({ file });
+    await store.close();
+    const raw = new Database(file);
+    raw
+      .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+      .run(999, 'from-the-future', new Date().toISOString());
+    raw.close();
+    await expect(openSqliteStore({ file })).rejects.toThrow(/schema version 999, newer than/);
   });
 });

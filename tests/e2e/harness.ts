@@ -59,7 +59,8 @@ export async function startLifeboat(env: Record<string, string> = {}): Promise<R
   const url = `http://localhost:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`server exited early:\n${output}`);
     try {
       const r = await fetch(`${url}/healthz`);
       if (r.ok) break;
@@ -77,7 +78,11 @@ export async function startLifeboat(env: Record<string, string> = {}): Promise<R
     output: () => output,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        // Already ended (by exiting, or by a signal such as a test's SIGKILL).
+        if (child.exitCode !== null || child.signalCode !== null) {
+          rmSync(dataDir, { recursive: true, force: true });
+          return resolve(child.exitCode);
+        }
         child.once('exit', (code) => {
           rmSync(dataDir, { recursive: true, force: true });
           resolve(code);

@@ -1,7 +1,8 @@
 /**
  * Runs the schema migrations on either engine, once, under the engine's migration lock (so N
  * instances starting together against one PostgreSQL migrate once; the others wait, then find
- * nothing left to do).
+ * nothing left to do). SQLite has no such lock: each migration checks, inside its own write
+ * transaction (one writer at a time), that no other process applied it meanwhile.
  *
  * SQLite replays every migration in order, table rebuilds included (foreign keys off around the
  * rebuild's transaction, checked before its commit). PostgreSQL, which Lifeboat supports from
@@ -51,6 +52,9 @@ export async function migrate(driver: SqlDriver): Promise<void> {
       if (rebuild) await driver.exec('PRAGMA foreign_keys = OFF');
       try {
         await driver.tx(async (tx) => {
+          // Another process may have applied it since `applied` was read: SQLite takes no
+          // migration lock, but its write transactions run one at a time.
+          if (await isApplied(tx, m.version)) return;
           await tx.exec(sql);
           if (rebuild) await checkForeignKeys(tx, m.version, m.name);
           await record(tx, m.version, m.name);
@@ -60,6 +64,10 @@ export async function migrate(driver: SqlDriver): Promise<void> {
       }
     }
   });
+}
+
+async function isApplied(tx: SqlTx, version: number): Promise<boolean> {
+  return !!(await tx.one('SELECT 1 AS applied FROM schema_migrations WHERE version = ?', version));
 }
 
 async function record(tx: SqlTx, version: number, name: string): Promise<void> {

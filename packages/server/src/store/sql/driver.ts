@@ -14,8 +14,10 @@
  * - schema: SQLite replays its migrations (including table rebuilds); PostgreSQL starts from a
  *   baseline of the same schema (migrations/postgres.ts), `COLLATE "C"` text so ORDER BY on ids
  *   and ISO times sorts by bytes as SQLite does;
- * - the migration lock: none needed on SQLite (one file, `BEGIN IMMEDIATE`), a session advisory
- *   lock on PostgreSQL so N instances starting together migrate once.
+ * - the migration lock: a session advisory lock on PostgreSQL so N instances starting together
+ *   migrate once; none on SQLite, where each migration re-checks its version inside its own
+ *   `BEGIN IMMEDIATE` transaction (one writer at a time), so stores opened together on a new
+ *   file (a server and a CLI command) apply each migration once.
  */
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -320,6 +320,22 @@ describe('posting rules', () => {
     expect((await post(staff, 'Update: fix rolling out.')).status).toBe(201);
     expect((await post(staff, 'Update: fix rolled out.')).status).toBe(201);
   });
+
+  it('slow mode holds under 20 parallel posts by one member: one 201, nineteen 429 slow_mode', async () => {
+    await setPolicy({ slowModeSeconds: 60 });
+    const { token, id } = await member('Impatient');
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => post(token, `Still down? (${i})`)),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((c) => c === 201)).toHaveLength(1);
+    expect(statuses.filter((c) => c === 429)).toHaveLength(19);
+    const codes = await Promise.all(
+      responses.filter((r) => r.status === 429).map(async (r) => (await r.json()).code),
+    );
+    expect(new Set(codes)).toEqual(new Set(['slow_mode']));
+    expect(s.count('posts', `member_id = '${id}'`)).toBe(1);
+  });
 });
 
 describe('post actions', () => {

@@ -54,7 +54,7 @@ const MAX_DELAY = 30_000;
 export const FALLBACK_AFTER = 3;
 /** Polling without the server's word (the stream would not open): how often, and for how long. */
 export const FALLBACK_POLL: PollSignal = { interval: 15_000, retryAfter: 60 };
-/** Streaming again is spread over this share of `retryAfter` more, so a crowd does not return at once. */
+/** Streaming again is spread over this share of `retryAfter` more: a crowd does not return at once. */
 const RESUME_SPREAD = 0.25;
 
 interface WindowLike {

@@ -119,8 +119,10 @@ class SiteChannel {
       do {
         this.dirty = false;
         const events = await this.store.eventsAfter(this.siteId, this.cursor, LIVE_PAGE);
-        if (events.length > 0) this.deliver(events);
-        if (events.length > 0) this.cursor = events[events.length - 1]!.seq;
+        if (events.length > 0) {
+          this.deliver(events);
+          this.cursor = events[events.length - 1]!.seq;
+        }
         if (events.length === LIVE_PAGE) this.dirty = true;
       } while (this.dirty && this.subscribers.size > 0);
     } catch {

@@ -83,9 +83,10 @@ async function writeActor(request: FastifyRequest, site: SiteRecord): Promise<Wr
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Registers the write limits of a scope, as its first limit check (an onRequest hook: before
- * authorization, body parsing, validation and any content check).
- * - `site` (the `/v1/sites/:site` scope, after its hook has resolved `request.site`): every write
+ * Registers the write limits of a scope, as onRequest hooks: before authorization, body parsing,
+ * validation and any content check.
+ * - `site` (the `/v1/sites/:site` scope; on its write routes, after the scope's hook resolved
+ *   `request.site`, before the route's own hooks): every write
  *   by staff (admin key, staff/moderator session) counts only against the generous per-staff
  *   limit; everyone else's against the per-IP limit (`request.ip`, which follows X-Forwarded-For
  *   only from LIFEBOAT_TRUST_PROXY peers) and, with a valid session, the per-member one. Reads
@@ -106,8 +107,7 @@ export function registerWriteLimits(scope: FastifyInstance, kind: 'site' | 'admi
     });
     return;
   }
-  scope.addHook('onRequest', async (request, reply) => {
-    if (READS.has(request.method)) return;
+  const countWrite = async (request: FastifyRequest, reply: FastifyReply) => {
     const actor = await writeActor(request, request.site);
     if (actor?.kind === 'staff') {
       await limits.staffWrites.hit(actor.key, reply);
@@ -115,5 +115,13 @@ export function registerWriteLimits(scope: FastifyInstance, kind: 'site' | 'admi
     }
     await limits.writes.hit(`ip:${request.ip}`, reply);
     if (actor) await limits.memberWrites.hit(actor.key, reply);
+  };
+  // Write routes only (reads pay nothing), first among the route's own hooks (before its
+  // authentication).
+  scope.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((method) => READS.has(method.toUpperCase()))) return;
+    const own = route.onRequest ? [route.onRequest].flat() : [];
+    route.onRequest = [countWrite, ...own];
   });
 }

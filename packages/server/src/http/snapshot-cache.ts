@@ -9,7 +9,7 @@
  *
  * - `SiteSequences` keeps each site's current sequence in memory from the hub; a site not seen yet
  *   is read once from the store (`eventBounds`), after subscribing, so no notice falls between.
- * - `SnapshotCache` holds the bodies (bounded by entries and bytes, least recently used first out),
+ * - `SnapshotCache` holds the bodies (bounded by entries and bytes, least recently used out first),
  *   builds one at a time per key and sequence (a spike of readers after a write waits for one
  *   build), and answers with a strong ETag (hash of the body), `Cache-Control` and 304 on
  *   `If-None-Match`.
@@ -114,6 +114,8 @@ interface Entry {
   etag: string;
   expiresAt: number;
   bytes: number;
+  /** Served since the eviction clock last passed it. */
+  used: boolean;
 }
 
 /** What a snapshot builder returns: the value, serialized with the route's response schema. */
@@ -129,7 +131,7 @@ export function bodyEtag(body: Buffer | string): string {
 }
 
 export class SnapshotCache {
-  /** Oldest use first (a Map keeps insertion order; a hit moves its entry to the end). */
+  /** Oldest first (a Map keeps insertion order; the eviction clock moves used ones back). */
   private readonly entries = new Map<string, Entry>();
   private readonly bySite = new Map<string, Set<string>>();
   private readonly building = new Map<string, Promise<Entry>>();
@@ -214,9 +216,7 @@ export class SnapshotCache {
   private fresh(fullKey: string, seq: number): Entry | null {
     const entry = this.entries.get(fullKey);
     if (!entry || entry.seq !== seq || entry.expiresAt <= this.now()) return null;
-    // Most recently used goes last.
-    this.entries.delete(fullKey);
-    this.entries.set(fullKey, entry);
+    entry.used = true;
     return entry;
   }
 
@@ -268,6 +268,7 @@ export class SnapshotCache {
       etag: bodyEtag(body),
       expiresAt: now + Math.min(this.maxAgeMs, policy.ttlMs ?? Infinity),
       bytes: body.length + fullKey.length * 2 + ENTRY_OVERHEAD,
+      used: false,
     };
     // Built for a sequence already gone, or too big to keep: answer it, hold nothing.
     if (this.sequences.peek(siteId) === seq && entry.bytes <= this.maxBytes / 4) this.add(entry);
@@ -281,10 +282,19 @@ export class SnapshotCache {
     let keys = this.bySite.get(entry.siteId);
     if (!keys) this.bySite.set(entry.siteId, (keys = new Set()));
     keys.add(entry.key);
+    // Least recently used out first, approximated as a clock ("second chance"): an entry used
+    // since it last came round moves to the back instead, so a hit costs one flag.
+    let spared = 0;
     while (this.entries.size > this.maxEntries || this.heldBytes > this.maxBytes) {
-      const oldest = this.entries.keys().next().value;
+      const oldest = this.entries.values().next().value;
       if (oldest === undefined) break;
-      this.remove(oldest);
+      if (oldest.used && spared++ < this.entries.size) {
+        oldest.used = false;
+        this.entries.delete(oldest.key);
+        this.entries.set(oldest.key, oldest);
+        continue;
+      }
+      this.remove(oldest.key);
       this.stats.evictions++;
     }
   }

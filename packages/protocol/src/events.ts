@@ -68,9 +68,20 @@ export const STAFF_EVENT_TYPES: readonly StaffEvent['type'][] = [
  * - `reset`: the requested `Last-Event-ID` is older than what the server keeps; refetch snapshots,
  *   then continue from `data.lastEventId`.
  * - `ready`: sent once after replay, with the current sequence.
+ * - `poll`: the instance holds too many streams; poll the snapshots (with If-None-Match) every
+ *   `interval` ms and open the stream again after `retryAfter` seconds. The stream then ends.
  * Heartbeats are SSE comments (`: hb`).
  */
 export interface StreamControl {
   reset: { lastEventId: number };
   ready: { lastEventId: number };
+  poll: PollSignal;
+}
+
+/** The data of a `poll` control message (docs/server/stream.md). */
+export interface PollSignal {
+  /** Milliseconds between snapshot polls. */
+  interval: number;
+  /** Seconds before streaming again. */
+  retryAfter: number;
 }

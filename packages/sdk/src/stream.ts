@@ -1,4 +1,9 @@
-import { EVENT_TYPES, type PublicEvent, type StreamControl } from '@lifeboat/protocol';
+import {
+  EVENT_TYPES,
+  type PollSignal,
+  type PublicEvent,
+  type StreamControl,
+} from '@lifeboat/protocol';
 import type { WritableAtom } from 'nanostores';
 import type { ConnectionState } from './client-types.js';
 
@@ -13,10 +18,7 @@ export type EventSourceConstructor = new (url: string) => EventSourceLike;
  * The server's word when it holds too many streams (`event: poll`): poll the snapshots every
  * `interval` ms, stream again after `retryAfter` seconds (docs/server/stream.md).
  */
-export interface PollSignal {
-  interval: number;
-  retryAfter: number;
-}
+export type { PollSignal };
 
 /**
  * The one live stream of a client, open only while some store listens. When the server says

@@ -124,7 +124,14 @@ describe('rate limits', () => {
   let poster: string;
   beforeAll(async () => {
     s = await startTestServer({
-      rateLimits: { sessionsPerIp: 3, writesPerIp: 1000, postsPerMember: 2, windowMs: 60_000 },
+      rateLimits: {
+        sessionsPerIp: 3,
+        writesPerIp: 1000,
+        writesPerMember: 1000,
+        writesPerStaff: 1000,
+        postsPerMember: 2,
+        windowMs: 60_000,
+      },
     });
     poster = (await s.session('Poster')).token;
   });

@@ -27,7 +27,7 @@ const TARGET_P99 = 300;
 
 function line(name: string, streams: number | string, s: FanoutResult['overall'], extra: string) {
   console.log(
-    `  ${name.padEnd(44)} ${String(streams).padStart(6)}   ${p50p99(s)}   ${`${s.max.toFixed(0)} ms`.padStart(7)}   ${extra}`,
+    `  ${name.padEnd(48)} ${String(streams).padStart(6)}   ${p50p99(s)}   ${`${s.max.toFixed(0)} ms`.padStart(7)}   ${extra}`,
   );
 }
 
@@ -35,7 +35,7 @@ function notes(r: FanoutResult): void {
   const parts: string[] = [`opened in ${r.openSeconds.toFixed(1)} s`];
   if (r.failed > 0) parts.push(`${r.failed} failed to open ${JSON.stringify(r.statuses)}`);
   if (r.missing > 0) parts.push(`${r.missing} never got the post`);
-  console.log(`  ${''.padEnd(44)}          (${parts.join('; ')})`);
+  console.log(`  ${''.padEnd(48)}          (${parts.join('; ')})`);
 }
 
 const verdict = (p99: number) =>
@@ -48,7 +48,7 @@ export async function cluster(): Promise<void> {
       ` processes (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`,
   );
   console.log(
-    `  ${'setup'.padEnd(44)} ${'streams'.padStart(6)}   ${'p50 / p99'.padEnd(18)}   ${'max'.padStart(7)}   memory per open stream`,
+    `  ${'setup'.padEnd(48)} ${'streams'.padStart(6)}   ${'p50 / p99'.padEnd(18)}   ${'max'.padStart(7)}   memory per open stream`,
   );
 
   const raw = await startBaselineSse();

@@ -10,7 +10,7 @@
  *   cluster     2 instances × 5,000 streams on one PostgreSQL beside 1 × 10,000 and raw SSE (cluster.ts)
  *   spike       5,000 visitors in 10 s against the demo beside hello world + raw SSE (spike.ts)
  *   replay      300 never-reading resumes after 3,000 posts (replay.ts)
- * Each section is bounded (BENCH_SECTION_TIMEOUT seconds, default 300) and prints how long it
+ * Each section is bounded (BENCH_SECTION_TIMEOUT seconds; default 300, longtasks 720) and prints how long it
  * took; every child process and temporary database is cleaned up after each section, on a
  * timeout, on Ctrl-C and on a crash. Exit code 1 when a section failed.
  */
@@ -32,7 +32,10 @@ import { cleanup, installCleanupHandlers, loopbackAddress, rssMb, sleep } from '
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 50;
-const SECTION_TIMEOUT = Number(process.env.BENCH_SECTION_TIMEOUT ?? 300);
+/** Seconds a section may take (BENCH_SECTION_TIMEOUT overrides them all). */
+const SECTION_TIMEOUT: Record<string, number> = { longtasks: 720 };
+const timeoutOf = (name: string) =>
+  Number(process.env.BENCH_SECTION_TIMEOUT ?? SECTION_TIMEOUT[name] ?? 300);
 
 async function cannon(opts: autocannon.Options): Promise<number> {
   const result = await autocannon({ duration: DURATION, connections: CONNECTIONS, ...opts });
@@ -175,8 +178,8 @@ async function main(): Promise<number> {
         section(),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
-            () => reject(new Error(`timed out after ${SECTION_TIMEOUT} s`)),
-            SECTION_TIMEOUT * 1000,
+            () => reject(new Error(`timed out after ${timeoutOf(name)} s`)),
+            timeoutOf(name) * 1000,
           );
         }),
       ]);

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { ulid } from '@lifeboat/protocol';
 import { clockMs, loopbackAddress } from './procs.js';
 
-export type Endpoint = 'status' | 'thread' | 'stream' | 'session' | 'affected' | 'post';
+export type Endpoint = 'connect' | 'status' | 'thread' | 'stream' | 'session' | 'affected' | 'post';
 
 export interface SpikeTarget {
   status: string;
@@ -52,7 +52,7 @@ export interface SpikeReport {
 }
 
 const endpoints = Object.fromEntries(
-  (['status', 'thread', 'stream', 'session', 'affected', 'post'] as const).map((e) => [
+  (['connect', 'status', 'thread', 'stream', 'session', 'affected', 'post'] as const).map((e) => [
     e,
     { latencies: [], errors: 0, statuses: {} } as EndpointStats,
   ]),
@@ -68,6 +68,14 @@ let closing = false;
 function count(e: Endpoint, status: string): void {
   const s = endpoints[e].statuses;
   s[status] = (s[status] ?? 0) + 1;
+}
+
+/** Times the TCP handshake of a request that opens a new connection (a full listen queue shows here). */
+function timeConnect(req: http.ClientRequest, t0: number): void {
+  req.once('socket', (socket) => {
+    if (!socket.connecting) return; // a kept-alive connection
+    socket.once('connect', () => endpoints.connect.latencies.push(clockMs() - t0));
+  });
 }
 
 function call(
@@ -96,6 +104,7 @@ function call(
       });
       res.on('error', () => resolve(null));
     });
+    timeConnect(req, t0);
     req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
     req.on('error', (err: NodeJS.ErrnoException) => {
       endpoints[e].errors++;
@@ -148,6 +157,7 @@ function openStream(url: string, localAddress: string, lastEventId: number | nul
         settle();
       });
     });
+    timeConnect(req, t0);
     req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (!settled) {

@@ -35,6 +35,7 @@ const ARRIVAL_SECONDS = Number(process.env.BENCH_SPIKE_SECONDS ?? 10);
 const WORKERS = 2;
 const HOLD_MS = 3000;
 const ENDPOINTS: Array<[Endpoint, string]> = [
+  ['connect', 'TCP connect (new connections)'],
   ['status', 'GET status snapshot'],
   ['thread', 'GET thread snapshot'],
   ['stream', 'GET stream (first bytes)'],

@@ -32,14 +32,23 @@ import { StreamClient, p50p99 } from './stream-fanout.js';
 
 const POSTS = Number(process.env.BENCH_REPLAY_POSTS ?? 3000);
 const STREAMS = Number(process.env.BENCH_REPLAY_STREAMS ?? 300);
-const HOLD_SECONDS = Number(process.env.BENCH_REPLAY_HOLD_SECONDS ?? 20);
-/** A realistic answer, about 450 characters. */
-const BODY =
+/** Long enough for two heartbeats (15 s each by default): a stalled stream is dropped at its second. */
+const HOLD_SECONDS = Number(process.env.BENCH_REPLAY_HOLD_SECONDS ?? 32);
+/**
+ * A realistic answer, about 450 characters: each replay is then ~2 MB, which the kernel takes
+ * whole on loopback (a connection's send queue grows to 4 MB, tcp_wmem), so the server never has
+ * to hold it. BENCH_REPLAY_BODY_CHARS pads the posts, e.g. to 1500 (~5 MB a replay, ~1.2 GB of
+ * kernel socket memory for 300), so the replay outgrows the kernel and the server's own
+ * back-pressure has to act; mind that on a shared machine.
+ */
+const BODY_CHARS = Number(process.env.BENCH_REPLAY_BODY_CHARS ?? 0);
+const BASE_BODY =
   'Same here: webhook deliveries to our endpoint in eu-west started failing with 502s around ' +
   '09:40 UTC. Retrying by hand from the dashboard works about half the time. What helped us: ' +
   'lowering the batch size to 10, adding our own retry with backoff on 5xx, and switching the ' +
   'endpoint to the regional URL. Deliveries queued during the outage were not replayed ' +
   'automatically, so check the delivery log and resend the failed ones once it is resolved.';
+const BODY = BASE_BODY.padEnd(BODY_CHARS, ' Same again.');
 
 async function seed(server: BenchServer): Promise<number> {
   const t0 = clockMs();
@@ -67,43 +76,65 @@ async function seed(server: BenchServer): Promise<number> {
   return (clockMs() - t0) / 1000;
 }
 
-/** GET status twice a second with a fresh connection; latencies (a timeout counts as 5,000 ms). */
-function probe(base: string): { stop(): number[] } {
+interface Probes {
+  /** Latencies in ms (a timeout counts as 5,000). */
+  times: number[];
+  /** The probes over 1 s: seconds since the probing started, and the latency. */
+  slow: Array<[number, number]>;
+}
+
+/** GET status every 500 ms, each on a fresh connection, with a 5 s timeout. */
+function probe(base: string): { stop(): Promise<Probes> } {
   const times: number[] = [];
+  const slow: Array<[number, number]> = [];
+  const start = clockMs();
   let stopped = false;
+  const record = (t0: number) => {
+    const latency = Math.min(5000, clockMs() - t0);
+    times.push(latency);
+    if (latency > 1000) slow.push([(t0 - start) / 1000, latency]);
+  };
   const once = () =>
     new Promise<void>((resolve) => {
       const t0 = clockMs();
       const req = http.get(`${base}/v1/sites/demo/status`, { agent: false }, (res) => {
         res.resume();
         res.on('end', () => {
-          times.push(clockMs() - t0);
+          record(t0);
           resolve();
         });
       });
       req.setTimeout(5000, () => req.destroy(new Error('timeout')));
       req.on('error', () => {
-        times.push(5000);
+        record(t0);
         resolve();
       });
     });
-  const loop = async () => {
-    while (!stopped) await Promise.all([once(), sleep(500)]);
-  };
-  const running = loop();
+  // Every 500 ms whether or not the last one answered, so a stall shows as a run of slow probes.
+  const inFlight = new Set<Promise<void>>();
+  const timer = setInterval(() => {
+    if (stopped) return;
+    const p = once().finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  }, 500);
   return {
-    stop() {
+    async stop() {
       stopped = true;
-      void running;
-      return times;
+      clearInterval(timer);
+      await Promise.all(inFlight); // at most 5 s (the probe timeout)
+      return { times: [...times], slow: [...slow] };
     },
   };
 }
 
-/** Server-side connections on `port` in state ESTABLISHED (from /proc/net/tcp). */
-function establishedOn(port: number): number {
+/**
+ * The server's side of its connections on `port` (from /proc/net/tcp): how many are ESTABLISHED,
+ * and the bytes in their kernel send queues (sent by the server, not yet taken by the client).
+ */
+function connectionsOn(port: number): { established: number; sendQueueMb: number } {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   let n = 0;
+  let queued = 0;
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
     try {
@@ -113,10 +144,12 @@ function establishedOn(port: number): number {
     }
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
-      if (f[1]?.endsWith(`:${hex}`) && f[3] === '01') n++;
+      if (!f[1]?.endsWith(`:${hex}`)) continue;
+      if (f[3] === '01') n++;
+      queued += parseInt(f[4]!.split(':')[0]!, 16);
     }
   }
-  return n;
+  return { established: n, sendQueueMb: queued / 1024 / 1024 };
 }
 
 interface Variant {
@@ -125,13 +158,18 @@ interface Variant {
   rssPeak: number;
   rssEnd: number;
   rssClosed: number;
-  probes: Summary & { over1s: number };
-  note: string;
+  probes: Summary & { over1s: number; slow: string };
+  notes: string[];
 }
 
-const probeSummary = (times: number[]) => ({
+const probeSummary = ({ times, slow }: Probes) => ({
   ...summarize(times),
-  over1s: times.filter((t) => t > 1000).length,
+  over1s: slow.length,
+  slow: slow.length
+    ? `the ${slow.length} GETs sent between +${slow[0]![0].toFixed(1)} s and +${slow[slow.length - 1]![0].toFixed(1)} s took over 1 s` +
+      ` (longest ${Math.max(...slow.map(([, ms]) => ms)).toFixed(0)} ms${slow.some(([, ms]) => ms >= 5000) ? ': timed out' : ''});` +
+      ` answers again from +${Math.max(...slow.map(([at, ms]) => at + ms / 1000)).toFixed(1)} s`
+    : '',
 });
 
 async function reading(server: BenchServer): Promise<Variant> {
@@ -152,7 +190,7 @@ async function reading(server: BenchServer): Promise<Variant> {
       batch: STREAMS,
     });
     const o = await opened;
-    const times = probes.stop();
+    const times = await probes.stop();
     const { peak } = rss.stop();
     const rssEnd = rssMb(server.pid);
     await client.close();
@@ -164,7 +202,9 @@ async function reading(server: BenchServer): Promise<Variant> {
       rssEnd,
       rssClosed: rssMb(server.pid),
       probes: probeSummary(times),
-      note: `replay to ready p50 / p99 ${p50p99(summarize(o.openTimes)).trim()}; ${o.ok} of ${STREAMS} got ready`,
+      notes: [
+        `replay to ready p50 / p99 ${p50p99(summarize(o.openTimes)).trim()}; ${o.ok} of ${STREAMS} got ready`,
+      ],
     };
   } finally {
     await client.close();
@@ -173,7 +213,7 @@ async function reading(server: BenchServer): Promise<Variant> {
 
 async function neverReading(server: BenchServer): Promise<Variant> {
   const port = Number(new URL(server.base).port);
-  const heldBefore = establishedOn(port);
+  const heldBefore = connectionsOn(port).established;
   const rssBefore = rssMb(server.pid);
   const rss = sampleRss(server.pid);
   const probes = probe(server.base);
@@ -189,9 +229,15 @@ async function neverReading(server: BenchServer): Promise<Variant> {
       );
       sockets.push(socket);
     }
-    await sleep(HOLD_SECONDS * 1000);
-    const held = establishedOn(port) - heldBefore;
-    const times = probes.stop();
+    const timeline: string[] = [];
+    for (let t = 0; t < HOLD_SECONDS;) {
+      const step = Math.min(8, HOLD_SECONDS - t);
+      await sleep(step * 1000);
+      t += step;
+      timeline.push(`${connectionsOn(port).established - heldBefore} at ${t} s`);
+    }
+    const kernel = connectionsOn(port).sendQueueMb;
+    const times = await probes.stop();
     const { peak } = rss.stop();
     const rssEnd = rssMb(server.pid);
     for (const s of sockets) s.destroy();
@@ -204,10 +250,13 @@ async function neverReading(server: BenchServer): Promise<Variant> {
       rssEnd,
       rssClosed: rssMb(server.pid),
       probes: probeSummary(times),
-      note: `the server still held ${held} of the ${STREAMS} connections at the end`,
+      notes: [
+        `connections the server still held: ${timeline.join(', ')}`,
+        `at the end ${kernel.toFixed(0)} MB sat in the kernel's send queues of these connections (not in RSS)`,
+      ],
     };
   } finally {
-    probes.stop();
+    void probes.stop();
     rss.stop();
     for (const s of sockets) s.destroy();
   }
@@ -258,7 +307,8 @@ export async function replay(): Promise<void> {
       console.log(
         `  ${r.name.padEnd(44)} ${mb(r.rssBefore)} → ${mb(r.rssPeak)} → ${mb(r.rssEnd)} → ${mb(r.rssClosed)} MB   ${answered}`,
       );
-      console.log(`  ${''.padEnd(44)} (${r.note})`);
+      for (const note of [...r.notes, ...(r.probes.slow ? [r.probes.slow] : [])])
+        console.log(`  ${''.padEnd(44)} (${note})`);
     }
   } finally {
     for (const dir of [template, ...copies]) rmSync(dir, { recursive: true, force: true });

@@ -166,9 +166,9 @@ const probeSummary = ({ times, slow }: Probes) => ({
   ...summarize(times),
   over1s: slow.length,
   slow: slow.length
-    ? `the ${slow.length} GETs sent between +${slow[0]![0].toFixed(1)} s and +${slow[slow.length - 1]![0].toFixed(1)} s took over 1 s` +
+    ? `${slow.length} GETs over 1 s, sent between +${slow[0]![0].toFixed(1)} s and +${slow[slow.length - 1]![0].toFixed(1)} s` +
       ` (longest ${Math.max(...slow.map(([, ms]) => ms)).toFixed(0)} ms${slow.some(([, ms]) => ms >= 5000) ? ': timed out' : ''});` +
-      ` answers again from +${Math.max(...slow.map(([at, ms]) => at + ms / 1000)).toFixed(1)} s`
+      ` the last of them answered at +${Math.max(...slow.map(([at, ms]) => at + ms / 1000)).toFixed(1)} s`
     : '',
 });
 

@@ -150,7 +150,7 @@ export async function buildApp(
 
   // /v1/sites/:site/…: one encapsulated scope resolves the site once, answers CORS and counts writes.
   await app.register(async (scope) => {
-    registerSiteScope(scope, sites);
+    registerSiteScope(scope, sites, snapshots);
     await scope.register(statusRoutes, { snapshots });
     await scope.register(sessionRoutes, { snapshots });
     await scope.register(memberRoutes);

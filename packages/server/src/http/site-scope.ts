@@ -15,6 +15,7 @@ import { applyCors, registerPreflight } from './cors.js';
 import { problems } from './problem.js';
 import { registerWriteLimits } from './rate-limit.js';
 import type { SiteDirectory } from './site-directory.js';
+import type { SnapshotCache } from './snapshot-cache.js';
 
 export const SITE_PREFIX = '/v1/sites/:site';
 /** Characters of an Authorization header read at most (session tokens and keys are far shorter). */
@@ -26,8 +27,15 @@ function capAuthorization(request: FastifyRequest): void {
     throw problems.unauthorized('The Authorization header is too long.');
 }
 
-/** Sets up the `/v1/sites/:site` scope on `scope` (a plugin's own instance). */
-export function registerSiteScope(scope: FastifyInstance, sites: SiteDirectory): void {
+/**
+ * Sets up the `/v1/sites/:site` scope on `scope` (a plugin's own instance). A read whose exact
+ * URL was answered before from a snapshot still fresh is answered right after CORS.
+ */
+export function registerSiteScope(
+  scope: FastifyInstance,
+  sites: SiteDirectory,
+  snapshots: SnapshotCache,
+): void {
   const { config } = scope.lifeboat;
   // Set by the hook below before anything else runs, for every route of the scope.
   scope.decorateRequest('site', null as unknown as SiteRecord);
@@ -44,7 +52,7 @@ export function registerSiteScope(scope: FastifyInstance, sites: SiteDirectory):
       const found = sites.get((request.params as { site: string }).site);
       if (!(found instanceof Promise)) {
         admit(request, reply, found);
-        done();
+        if (!snapshots.serveEarly(request, reply, request.site.id)) done();
         return;
       }
       found.then(

@@ -33,6 +33,12 @@ async function setup(options: SnapshotCacheOptions = {}) {
   let failNext = false;
   const app = Fastify();
   apps.push(app);
+  const handled: string[] = [];
+  // As the site scope does: a URL already answered may be answered before validation.
+  app.addHook('onRequest', (request, reply, done) => {
+    const { site } = request.params as { site: string };
+    if (!cache.serveEarly(request, reply, site)) done();
+  });
   app.get<{ Params: { site: string; key: string }; Querystring: { size?: string; ttl?: string } }>(
     '/:site/:key',
     {
@@ -43,6 +49,7 @@ async function setup(options: SnapshotCacheOptions = {}) {
       },
     },
     (request, reply) => {
+      handled.push(request.url);
       const { site, key } = request.params;
       const size = Number(request.query.size ?? 10);
       const ttl = request.query.ttl ? { ttlMs: Number(request.query.ttl) } : {};
@@ -65,9 +72,12 @@ async function setup(options: SnapshotCacheOptions = {}) {
     },
   );
   await app.ready();
-  const get = async (path: string, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'GET', url: path, headers });
-  return { hub, store, cache, built, get, failOnce: () => (failNext = true) };
+  const get = async (
+    path: string,
+    headers: Record<string, string> = {},
+    method: 'GET' | 'HEAD' = 'GET',
+  ) => app.inject({ method, url: path, headers });
+  return { hub, store, cache, built, handled, get, failOnce: () => (failNext = true) };
 }
 
 describe('SiteSequences', () => {
@@ -190,6 +200,38 @@ describe('SnapshotCache', () => {
     await get('/a/thread');
     expect(built.at(-1)).toBe('a/thread@1');
     expect(built).toHaveLength(4);
+  });
+
+  it('answers a URL already answered before validation and the handler, while it is fresh', async () => {
+    const { hub, cache, built, handled, get } = await setup();
+    const first = await get('/a/early?size=5');
+    const again = await get('/a/early?size=5');
+    expect(again.body).toBe(first.body);
+    expect(again.headers['etag']).toBe(first.headers['etag']);
+    expect(again.headers['cache-control']).toBe('public, max-age=1');
+    expect(
+      (await get('/a/early?size=5', { 'if-none-match': first.headers['etag'] as string }))
+        .statusCode,
+    ).toBe(304);
+    expect(handled).toEqual(['/a/early?size=5']);
+    // Another spelling of the same query goes through the handler once, then is known too.
+    await get('/a/early?size=5&');
+    await get('/a/early?size=5&');
+    expect(handled).toEqual(['/a/early?size=5', '/a/early?size=5&']);
+    expect(built).toEqual(['a/early@1']);
+    // A HEAD is answered early as well; a POST never is.
+    const head = await get('/a/early?size=5', {}, 'HEAD');
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['etag']).toBe(first.headers['etag']);
+    expect(handled).toHaveLength(2);
+    expect(
+      cache.serveEarly({ method: 'POST', url: '/a/early?size=5' } as never, {} as never, 'a'),
+    ).toBe(false);
+    // Once the sequence moves, the handler runs again (and builds once).
+    hub.publish({ site: 'a', seq: 2 });
+    expect((await get('/a/early?size=5')).json()).toMatchObject({ seq: 2 });
+    expect(handled.at(-1)).toBe('/a/early?size=5');
+    expect(built).toEqual(['a/early@1', 'a/early@2']);
   });
 
   it('forgetSite drops the entries of one site (a change that writes no event)', async () => {

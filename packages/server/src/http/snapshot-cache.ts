@@ -116,6 +116,9 @@ interface Entry {
   bytes: number;
   /** Served since the eviction clock last passed it. */
   used: boolean;
+  cacheControl: string;
+  /** Request URLs answered with this entry (keys of `byUrl`). */
+  urls: string[];
 }
 
 /** What a snapshot builder returns: the value, serialized with the route's response schema. */
@@ -124,6 +127,9 @@ export type SnapshotBuilder = (seq: number) => Promise<unknown>;
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Map and bookkeeping bytes counted per entry on top of its body and key. */
 const ENTRY_OVERHEAD = 200;
+/** Request URLs remembered per entry, and the longest remembered (for `serveEarly`). */
+const URLS_PER_ENTRY = 4;
+const MAX_URL_LENGTH = 1024;
 
 /** Strong ETag of a body: the hash of its bytes. */
 export function bodyEtag(body: Buffer | string): string {
@@ -134,6 +140,8 @@ export class SnapshotCache {
   /** Oldest first (a Map keeps insertion order; the eviction clock moves used ones back). */
   private readonly entries = new Map<string, Entry>();
   private readonly bySite = new Map<string, Set<string>>();
+  /** Site and request URL (path and query as sent) → the entry a validated request got. */
+  private readonly byUrl = new Map<string, Entry>();
   private readonly building = new Map<string, Promise<Entry>>();
   private heldBytes = 0;
   private readonly maxEntries: number;
@@ -184,10 +192,27 @@ export class SnapshotCache {
       const entry = this.fresh(fullKey, seq);
       if (entry) {
         this.stats.hits++;
+        this.remember(siteId, request, entry);
         return send(request, reply, entry, policy.cacheControl);
       }
     }
     return this.miss(request, reply, siteId, fullKey, policy, build);
+  }
+
+  /**
+   * The fast path, for the scope's first hook: answers a GET or HEAD whose exact URL was already
+   * answered (after validation) with an entry that is still fresh, before parsing, validation
+   * and the handler run. Returns false when it did not answer.
+   */
+  serveEarly(request: FastifyRequest, reply: FastifyReply, siteId: string): boolean {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    const entry = this.byUrl.get(`${siteId}\u0000${request.url}`);
+    if (!entry) return false;
+    const fresh = this.fresh(entry.key, this.sequences.peek(siteId) ?? -1);
+    if (fresh !== entry) return false;
+    this.stats.hits++;
+    send(request, reply, entry, entry.cacheControl);
+    return true;
   }
 
   /** Whether snapshot `key` of the site would be served from memory now (no build). */
@@ -243,6 +268,7 @@ export class SnapshotCache {
       }
       entry = await pending;
     }
+    this.remember(siteId, request, entry);
     return send(request, reply, entry, policy.cacheControl);
   }
 
@@ -269,10 +295,28 @@ export class SnapshotCache {
       expiresAt: now + Math.min(this.maxAgeMs, policy.ttlMs ?? Infinity),
       bytes: body.length + fullKey.length * 2 + ENTRY_OVERHEAD,
       used: false,
+      cacheControl: policy.cacheControl,
+      urls: [],
     };
     // Built for a sequence already gone, or too big to keep: answer it, hold nothing.
     if (this.sequences.peek(siteId) === seq && entry.bytes <= this.maxBytes / 4) this.add(entry);
     return entry;
+  }
+
+  /** Remembers the request's URL for `serveEarly` (a held entry, a few URLs each). */
+  private remember(siteId: string, request: FastifyRequest, entry: Entry): void {
+    const url = `${siteId}\u0000${request.url}`;
+    if (
+      request.url.length > MAX_URL_LENGTH ||
+      entry.urls.length >= URLS_PER_ENTRY ||
+      this.entries.get(entry.key) !== entry ||
+      this.byUrl.get(url) === entry
+    )
+      return;
+    const previous = this.byUrl.get(url);
+    if (previous) previous.urls = previous.urls.filter((u) => u !== url);
+    this.byUrl.set(url, entry);
+    entry.urls.push(url);
   }
 
   private add(entry: Entry): void {
@@ -304,6 +348,7 @@ export class SnapshotCache {
     if (!entry) return;
     this.entries.delete(fullKey);
     this.heldBytes -= entry.bytes;
+    for (const url of entry.urls) if (this.byUrl.get(url) === entry) this.byUrl.delete(url);
     const keys = this.bySite.get(entry.siteId);
     keys?.delete(fullKey);
     if (keys?.size === 0) this.bySite.delete(entry.siteId);

@@ -105,7 +105,7 @@ export const statusRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache 
     {
       schema: {
         operationId: 'listIncidents',
-        summary: 'Incidents, open only (default) or all recent ones.',
+        summary: 'Incidents, open only (default) or all recent ones (cacheable).',
         params: SiteParams,
         querystring: IncidentListQuery,
         response: { 200: S.IncidentList, ...problemResponses },
@@ -132,7 +132,7 @@ export const statusRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache 
     {
       schema: {
         operationId: 'getIncident',
-        summary: 'One incident with its official updates (newest first).',
+        summary: 'One incident with its official updates, newest first (cacheable).',
         params: IncidentParams,
         response: { 200: S.Incident, ...problemResponses },
       },

@@ -35,7 +35,7 @@ export const workaroundRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCa
       schema: {
         operationId: 'similarWorkarounds',
         summary:
-          'Published workarounds of the incident that look like `q` (title and steps typed so far), best first.',
+          'Published workarounds of the incident that look like `q` (title and steps typed so far), best first (cacheable).',
         params: IncidentParams,
         querystring: S.SimilarWorkaroundsQuery,
         response: { 200: S.SimilarWorkarounds, ...problemResponses },

@@ -78,7 +78,8 @@ export function sendProblem(
   err: ProblemError,
   instance?: string,
 ): FastifyReply {
-  reply.headers(err.headers);
+  // An error is about this request at this moment: no cache keeps it (a CDN in front included).
+  reply.header('Cache-Control', 'no-store').headers(err.headers);
   const body = problemBody(err.status, err.code, err.message, {
     ...(instance ? { instance } : {}),
     ...(err.errors ? { errors: err.errors } : {}),

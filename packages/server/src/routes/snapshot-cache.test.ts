@@ -475,11 +475,12 @@ describe('headers per route', () => {
     expect(s.app.snapshots.stats.builds).toBe(builds);
   });
 
-  it('errors are never cached: an unknown incident stays 404 without an ETag', async () => {
+  it('errors are never cached, here or by a CDN: no-store, no ETag', async () => {
     for (let i = 0; i < 2; i++) {
       const res = await s.api('/v1/sites/acme/incidents/nope/thread');
       expect(res.status).toBe(404);
       expect(res.headers.get('etag')).toBeNull();
+      expect(res.headers.get('cache-control')).toBe('no-store');
     }
   });
 });

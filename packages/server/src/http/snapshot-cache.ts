@@ -130,6 +130,7 @@ const ENTRY_OVERHEAD = 200;
 /** Request URLs remembered per entry, and the longest remembered (for `serveEarly`). */
 const URLS_PER_ENTRY = 4;
 const MAX_URL_LENGTH = 1024;
+const URL_OVERHEAD = 64;
 
 /** Strong ETag of a body: the hash of its bytes. */
 export function bodyEtag(body: Buffer | string): string {
@@ -317,6 +318,11 @@ export class SnapshotCache {
     if (previous) previous.urls = previous.urls.filter((u) => u !== url);
     this.byUrl.set(url, entry);
     entry.urls.push(url);
+    // The URL is held too: it counts against the bytes.
+    const cost = url.length * 2 + URL_OVERHEAD;
+    entry.bytes += cost;
+    this.heldBytes += cost;
+    this.evict();
   }
 
   private add(entry: Entry): void {
@@ -326,6 +332,11 @@ export class SnapshotCache {
     let keys = this.bySite.get(entry.siteId);
     if (!keys) this.bySite.set(entry.siteId, (keys = new Set()));
     keys.add(entry.key);
+    this.evict();
+  }
+
+  /** Evicts until the bounds hold again. */
+  private evict(): void {
     // Least recently used out first, approximated as a clock ("second chance"): an entry used
     // since it last came round moves to the back instead, so a hit costs one flag.
     let spared = 0;

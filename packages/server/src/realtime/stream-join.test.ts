@@ -36,8 +36,8 @@ function sink() {
     chunks,
     write: (c: string) => chunks.push(c),
     end: () => undefined,
-    ids: () =>
-      chunks.filter((c) => c.startsWith('id: ')).map((c) => Number(c.slice(4, c.indexOf('\n')))),
+    // A write may carry several events.
+    ids: () => [...chunks.join('').matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])),
   };
 }
 
@@ -73,6 +73,29 @@ describe('StreamManager', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(reads() - before).toBe(1);
     for (const s of sinks) expect(s.ids()).toEqual([1]);
+    streams.close();
+  });
+
+  it('on a large channel, a lone event goes out at once and a burst in a few writes', async () => {
+    const { store, append } = fakeStore(1);
+    const hub = new MemoryHub();
+    const streams = new StreamManager(store, hub, 60_000);
+    const sinks = Array.from({ length: 600 }, () => sink());
+    for (const s of sinks) await streams.open({ siteId: 's', lastEventId: null, sink: s });
+    const writes = () => sinks[0]!.chunks.length;
+    const start = writes();
+    hub.publish({ site: 's', seq: append() });
+    await new Promise((r) => setTimeout(r, 30)); // the store read takes 1 ms; pacing would take 100
+    expect(sinks[0]!.ids()).toEqual([1]); // the leading edge: no wait
+    // 50 notices in a burst: every stream gets all 50 events, in far fewer than 50 writes
+    for (let i = 0; i < 50; i++) {
+      hub.publish({ site: 's', seq: append() });
+      await new Promise((r) => setImmediate(r));
+    }
+    await new Promise((r) => setTimeout(r, 350));
+    const ids = Array.from({ length: 51 }, (_, i) => i + 1);
+    for (const s of sinks) expect(s.ids()).toEqual(ids);
+    expect(writes() - start).toBeLessThan(10);
     streams.close();
   });
 });

@@ -59,8 +59,16 @@ interface Subscriber {
 
 /** Events the channel reads and fans out at a time (one read serves every live subscriber). */
 const LIVE_PAGE = 100;
+/** Channels with this many streams fan out at most once per `COALESCE_MS` (see `notify`). */
+const COALESCE_FROM = 500;
+const COALESCE_MS = 100;
+
+/** Resolves after pending I/O callbacks ran (new connections, other requests). */
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Events a catching-up subscriber holds at a time (its own read; bounds its memory). */
 const REPLAY_PAGE = 50;
+/** A replay writes once it has gathered about this many characters (one socket buffer). */
+const REPLAY_WRITE_CHARS = 16 * 1024;
 /** A stream still waiting for `drain` at its second heartbeat is dropped. */
 const STALLED_BEATS = 2;
 
@@ -87,6 +95,9 @@ class SiteChannel {
   private initialized = false;
   private fetching = false;
   private dirty = false;
+  /** When the last fan-out started, and the pending paced one (see `notify`). */
+  private lastPump = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -105,9 +116,26 @@ class SiteChannel {
     });
   }
 
+  /**
+   * A notice: fan out now — unless the channel is large and fanned out less than
+   * `COALESCE_MS` ago, then once that time is up (leading and trailing edge). A lone event goes
+   * out at once; a burst during a spike (hundreds of "affected me too" a second to thousands of
+   * streams) goes out in a few writes per stream instead of one per event.
+   */
   notify(): void {
     if (!this.initialized || this.fetching) {
       this.dirty = true;
+      return;
+    }
+    if (this.timer) return;
+    const gap = this.subscribers.size >= COALESCE_FROM ? COALESCE_MS : 0;
+    const wait = this.lastPump + gap - Date.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.notify();
+      }, wait);
+      this.timer.unref?.();
       return;
     }
     void this.pump();
@@ -115,21 +143,26 @@ class SiteChannel {
 
   private async pump(): Promise<void> {
     this.fetching = true;
+    this.lastPump = Date.now();
+    let backlog = false;
     try {
       do {
+        if (backlog) await yieldToIo();
         this.dirty = false;
         const events = await this.store.eventsAfter(this.siteId, this.cursor, LIVE_PAGE);
         if (events.length > 0) {
           this.deliver(events);
           this.cursor = events[events.length - 1]!.seq;
         }
-        if (events.length === LIVE_PAGE) this.dirty = true;
-      } while (this.dirty && this.subscribers.size > 0);
+        backlog = events.length === LIVE_PAGE;
+      } while (backlog && this.subscribers.size > 0);
     } catch {
       // the store is closing; subscribers reconnect and replay
     } finally {
       this.fetching = false;
     }
+    // Notices that came during the fan-out: another one, paced by notify().
+    if (this.dirty && this.subscribers.size > 0) this.notify();
   }
 
   /**
@@ -167,6 +200,8 @@ class SiteChannel {
 
   close(): void {
     this.unsubscribe();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 }
 
@@ -330,17 +365,32 @@ export class StreamManager {
    */
   private async catchUp(siteId: string, ch: SiteChannel, sub: Subscriber): Promise<void> {
     let more = true;
+    let pages = 0;
     while (more || sub.cursor < ch.cursor) {
+      // Between pages, let the event loop take new connections and other requests: a SQLite
+      // read resolves at once, so hundreds of replays would otherwise run back to back.
+      if (pages++ > 0) await yieldToIo();
+      if (sub.closed) return;
       const events = await this.store.eventsAfter(siteId, sub.cursor, REPLAY_PAGE);
       if (sub.closed) return;
       more = events.length === REPLAY_PAGE;
+      // Events go out in writes of about a socket buffer (not one per event), and the replay
+      // waits for the socket whenever it says its buffer is full: a stream holds at most about
+      // one write more than the socket's high-water mark.
+      let chunk = '';
       for (const e of events) {
         if (e.seq <= sub.cursor) continue;
         sub.cursor = e.seq;
-        if (!visible(e, sub.staff)) continue;
-        if (sub.sink.write(formatEvent(e)) === false) await this.drained(sub);
-        if (sub.closed) return;
+        if (visible(e, sub.staff)) chunk += formatEvent(e);
+        if (chunk.length >= REPLAY_WRITE_CHARS) {
+          const ok = sub.sink.write(chunk);
+          chunk = '';
+          if (ok === false) await this.drained(sub);
+          if (sub.closed) return;
+        }
       }
+      if (chunk && sub.sink.write(chunk) === false) await this.drained(sub);
+      if (sub.closed) return;
     }
     if (sub.closed) return;
     // Nothing awaited since the loop saw the cursor reach the channel's: the channel's next

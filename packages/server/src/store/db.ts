@@ -61,9 +61,7 @@ export class StoreDb {
   async lock(...keys: string[]): Promise<void> {
     // Always in the same order, so two transactions never wait on each other's second key.
     const sorted = [...keys].sort();
-    const take = async (handle: SqlTx) => {
-      for (const key of sorted) await handle.lock(key);
-    };
+    const take = (handle: SqlTx) => handle.lock(...sorted);
     if (this.txHandle) return take(this.txHandle);
     // A handle made outside the transaction: the driver joins the transaction this call runs in.
     return this.driver.tx(take);

@@ -38,10 +38,11 @@ export interface SqlTx extends Sql {
   /** Runs several statements (migrations); no parameters. */
   exec(sql: string): Promise<void>;
   /**
-   * Serializes this transaction with every other one holding the same key until commit
-   * (PostgreSQL advisory lock; a no-op on SQLite, whose writer is already alone).
+   * Serializes this transaction with every other one holding one of the keys until commit
+   * (PostgreSQL advisory locks, taken in the order given in one statement; a no-op on SQLite,
+   * whose writer is already alone).
    */
-  lock(key: string): Promise<void>;
+  lock(...keys: string[]): Promise<void>;
 }
 
 export interface SqlDriver extends Sql {

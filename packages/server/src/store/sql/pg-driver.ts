@@ -125,8 +125,11 @@ export class PgDriver implements SqlDriver {
         exec: async (sql: string) => {
           await client.query(sql);
         },
-        lock: async (key: string) => {
-          await this.query(client, 'SELECT pg_advisory_xact_lock(?::bigint)', [lockKey(key)]);
+        lock: async (...keys: string[]) => {
+          if (keys.length === 0) return;
+          // One round trip; PostgreSQL evaluates the select list left to right.
+          const calls = keys.map(() => 'pg_advisory_xact_lock(?::bigint)').join(', ');
+          await this.query(client, `SELECT ${calls}`, keys.map(lockKey));
         },
       };
       let broken = false;

@@ -63,6 +63,9 @@ const LIVE_PAGE = 100;
 const COALESCE_FROM = 500;
 const COALESCE_MS = 100;
 
+/** Replays working at once (see `StreamManager.catchUp`). */
+const REPLAY_TURNS = 4;
+
 /** Resolves after pending I/O callbacks ran (new connections, other requests). */
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Events a catching-up subscriber holds at a time (its own read; bounds its memory). */
@@ -364,39 +367,61 @@ export class StreamManager {
    * when the stream closes or is dropped meanwhile.
    */
   private async catchUp(siteId: string, ch: SiteChannel, sub: Subscriber): Promise<void> {
+    let events: StoredEvent[] = [];
+    let next = 0;
     let more = true;
-    let pages = 0;
-    while (more || sub.cursor < ch.cursor) {
-      // Between pages, let the event loop take new connections and other requests: a SQLite
-      // read resolves at once, so hundreds of replays would otherwise run back to back.
-      if (pages++ > 0) await yieldToIo();
-      if (sub.closed) return;
-      const events = await this.store.eventsAfter(siteId, sub.cursor, REPLAY_PAGE);
-      if (sub.closed) return;
-      more = events.length === REPLAY_PAGE;
-      // Events go out in writes of about a socket buffer (not one per event), and the replay
-      // waits for the socket whenever it says its buffer is full: a stream holds at most about
-      // one write more than the socket's high-water mark.
-      let chunk = '';
-      for (const e of events) {
-        if (e.seq <= sub.cursor) continue;
-        sub.cursor = e.seq;
-        if (visible(e, sub.staff)) chunk += formatEvent(e);
-        if (chunk.length >= REPLAY_WRITE_CHARS) {
-          const ok = sub.sink.write(chunk);
-          chunk = '';
-          if (ok === false) await this.drained(sub);
-          if (sub.closed) return;
+    for (;;) {
+      // Replays take turns (`REPLAY_TURNS` at a time, handed on through the event loop), one
+      // read or one write of about a socket buffer per turn, so hundreds of resuming clients
+      // share the server with new connections and other requests instead of stalling them.
+      await this.takeTurn();
+      let wrote: boolean | null = null;
+      try {
+        if (sub.closed) return;
+        if (next >= events.length) {
+          if (!(more || sub.cursor < ch.cursor)) {
+            // Nothing awaited since this check: the channel's next delivery starts after it.
+            sub.live = true;
+            sub.sink.write(formatControl('ready', sub.cursor));
+            return;
+          }
+          events = await this.store.eventsAfter(siteId, sub.cursor, REPLAY_PAGE);
+          next = 0;
+          more = events.length === REPLAY_PAGE;
+          continue;
         }
+        let chunk = '';
+        while (next < events.length && chunk.length < REPLAY_WRITE_CHARS) {
+          const e = events[next++]!;
+          if (e.seq <= sub.cursor) continue;
+          sub.cursor = e.seq;
+          if (visible(e, sub.staff)) chunk += formatEvent(e);
+        }
+        if (chunk) wrote = sub.sink.write(chunk) !== false;
+      } finally {
+        this.giveTurn();
       }
-      if (chunk && sub.sink.write(chunk) === false) await this.drained(sub);
-      if (sub.closed) return;
+      // Waiting for a slow socket holds no turn: a reader that never reads stalls only itself.
+      if (wrote === false) await this.drained(sub);
     }
-    if (sub.closed) return;
-    // Nothing awaited since the loop saw the cursor reach the channel's: the channel's next
-    // delivery starts after it.
-    sub.live = true;
-    sub.sink.write(formatControl('ready', sub.cursor));
+  }
+
+  private turns = REPLAY_TURNS;
+  private readonly turnWaiters: Array<() => void> = [];
+
+  private takeTurn(): Promise<void> {
+    if (this.turns > 0) {
+      this.turns--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.turnWaiters.push(resolve));
+  }
+
+  private giveTurn(): void {
+    const waiter = this.turnWaiters.shift();
+    // Handed on in a later turn of the event loop, so pending I/O runs in between.
+    if (waiter) setImmediate(waiter);
+    else this.turns++;
   }
 
   /** Resolves on `drain`, or when the stream closes or is dropped. */

@@ -325,4 +325,26 @@ describe('affected', () => {
         .status,
     ).toBe(404);
   });
+
+  it('counts 20 parallel reports by different members: every answer and event a distinct count', async () => {
+    // PostgreSQL READ COMMITTED: a count read while another member's report is uncommitted would
+    // repeat a number, and the last affected.changed event would show too few.
+    const path = `/v1/sites/acme/incidents/${enc(s.incident)}/affected`;
+    const members = await Promise.all(Array.from({ length: 20 }, (_, i) => s.session(`P${i}`)));
+    const counts = await Promise.all(
+      members.map(
+        async (m) =>
+          ((await (await s.api(path, { method: 'PUT', token: m.token })).json()) as AffectedResult)
+            .count,
+      ),
+    );
+    const final = counts.length + Math.min(...counts) - 1;
+    expect(new Set(counts).size).toBe(20);
+    expect(Math.max(...counts)).toBe(final);
+    const [last] = await s.sql<{ payload: string }>(
+      "SELECT payload FROM events WHERE type = 'affected.changed' AND incident_id = ? ORDER BY seq DESC LIMIT 1",
+      s.incident,
+    );
+    expect(JSON.parse(last!.payload).count).toBe(final);
+  });
 });

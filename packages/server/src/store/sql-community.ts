@@ -197,7 +197,9 @@ export async function setAffected(
   at = now(),
 ): Promise<AffectedOutcome> {
   return await db.tx(async (): Promise<AffectedOutcome> => {
-    await db.lock(`affected:${siteId}:${incidentId}:${memberId}`);
+    // Per incident, not per member: the count below must see every report committed before this
+    // one's event (READ COMMITTED), or two reports at once would both announce the same count.
+    await db.lock(`affected:${siteId}:${incidentId}`);
     if (!(await db.incidentRow(siteId, incidentId))) return { kind: 'incident_not_found' };
     const prior =
       (await db.one(

@@ -81,6 +81,12 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
     refreshIdentity: options.refreshIdentity,
   });
   const $connection = atom<ConnectionState>('idle');
+  const mounted = <T extends Resource>(list: Iterable<T>) => [...list].filter((r) => r.mounted);
+  /** The oldest sequence the snapshots hold (where streaming resumes), or null. */
+  const oldest = (seqs: Array<number | null>) => {
+    const held = seqs.filter((seq): seq is number => seq !== null);
+    return held.length ? Math.min(...held) : null;
+  };
   const stream = createStream(
     `${base}/stream`,
     options.EventSource ?? (globalThis as { EventSource?: EventSourceConstructor }).EventSource,
@@ -94,20 +100,31 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
         threads.get(id)?.apply(event);
         histories.get(id)?.apply(event);
       },
-      reset() {
-        for (const resource of resources()) if (resource.mounted) void resource.load();
+      async reset() {
+        // Every snapshot again, past the caches (`no-cache`), incidents first as for polling. The
+        // stream then resumes from the oldest sequence they hold, however old a cache's copy.
+        // Each settles before the answer: one that failed makes the stream try again later.
+        const settled = await Promise.allSettled(
+          mounted(incidents.values()).map((r) => r.reload()),
+        );
+        settled.push(
+          ...(await Promise.allSettled(
+            mounted([status, ...threads.values(), ...histories.values()]).map((r) => r.reload()),
+          )),
+        );
+        const failed = settled.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        return oldest(settled.map((r) => (r.status === 'fulfilled' ? r.value : null)));
       },
       async poll() {
-        const mounted = <T extends Resource>(list: Iterable<T>) =>
-          [...list].filter((r) => r.mounted);
         // Incidents first: their snapshots carry no sequence, so when streaming resumes from the
         // oldest sequence the others hold, every event replayed is newer than them too.
         await Promise.all(mounted(incidents.values()).map((r) => r.refresh()));
-        const seqs = await Promise.all(
-          mounted([status, ...threads.values(), ...histories.values()]).map((r) => r.refresh()),
+        return oldest(
+          await Promise.all(
+            mounted([status, ...threads.values(), ...histories.values()]).map((r) => r.refresh()),
+          ),
         );
-        const held = seqs.filter((seq): seq is number => seq !== null);
-        return held.length ? Math.min(...held) : null;
       },
     },
   );

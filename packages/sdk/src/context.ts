@@ -18,14 +18,22 @@ export interface Context {
 export interface Resource {
   mounted: boolean;
   load(): Promise<void>;
+  /**
+   * After the stream's `reset`: fetches the snapshot again past any cache's copy
+   * (`cache: 'no-cache'`) and takes it in whatever its age (the value held has a gap). Resolves
+   * with the event sequence it holds (null: it has none); rejects when it cannot be fetched.
+   */
+  reload(): Promise<number | null>;
   /** Applies a stream event; ignores events of other incidents and ones the snapshot holds. */
   apply(event: PublicEvent): void;
   /** Loads again what failed. */
   retry(): void;
   /**
    * Polling instead of streaming: fetches the snapshot again with `If-None-Match` and takes it in
-   * if it changed. Resolves with the event sequence the snapshot holds (null: it has none);
-   * rejects when the server cannot be reached, leaving the store as it was.
+   * if it changed — unless it is older than what the store holds (a cache's copy from before the
+   * stream's position): the store never goes back, and the sequence it reports never falls
+   * behind the stream's. Resolves with the event sequence the snapshot holds (null: it has
+   * none); rejects when the server cannot be reached, leaving the store as it was.
    */
   refresh(): Promise<number | null>;
 }

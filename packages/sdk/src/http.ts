@@ -8,6 +8,8 @@ export interface RequestOptions {
   body?: unknown;
   token?: string;
   headers?: Record<string, string>;
+  /** The fetch cache mode (`no-cache`: revalidate whatever copy a cache holds). */
+  cache?: RequestCache;
 }
 
 /** One JSON call to the site's API: resolves with the parsed body, rejects with a LifeboatError. */
@@ -39,9 +41,15 @@ export interface Revalidated<T> {
 
 /**
  * A conditional GET of a snapshot: with the ETag held, `If-None-Match`; resolves with null when
- * the server answers 304 Not Modified, else with the new snapshot and its ETag.
+ * the server answers 304 Not Modified, else with the new snapshot and its ETag. `fresh`: with
+ * `cache: 'no-cache'`, so the browser revalidates any copy it holds instead of reusing it
+ * (snapshots are cacheable for seconds, docs/server/cdn.md).
  */
-export type Revalidate = <T>(path: string, etag: string | null) => Promise<Revalidated<T> | null>;
+export type Revalidate = <T>(
+  path: string,
+  etag: string | null,
+  fresh?: boolean,
+) => Promise<Revalidated<T> | null>;
 
 interface Exchange {
   response: Response;
@@ -53,9 +61,10 @@ async function exchange(
   fetchFn: FetchLike,
   url: string,
   method: string,
-  { body, token, headers }: RequestOptions,
+  { body, token, headers, cache }: RequestOptions,
 ): Promise<Exchange> {
   const init: RequestInit = { method, headers: { accept: 'application/json', ...headers } };
+  if (cache) init.cache = cache;
   const h = init.headers as Record<string, string>;
   if (body !== undefined) {
     h['content-type'] = 'application/json';
@@ -103,9 +112,12 @@ export function createRequest(base: string, fetchFn: FetchLike): Request {
 }
 
 export function createRevalidate(base: string, fetchFn: FetchLike): Revalidate {
-  return async <T>(path: string, etag: string | null) => {
+  return async <T>(path: string, etag: string | null, fresh = false) => {
     const headers: Record<string, string> = etag ? { 'if-none-match': etag } : {};
-    const { response, data } = await exchange(fetchFn, base + path, 'GET', { headers });
+    const { response, data } = await exchange(fetchFn, base + path, 'GET', {
+      headers,
+      ...(fresh ? { cache: 'no-cache' as const } : {}),
+    });
     if (response.status === 304) return null;
     if (!response.ok) throw problemOf(response, data);
     return { value: data as T, etag: response.headers.get('etag') };

@@ -34,6 +34,11 @@ export interface Stream {
   seed(lastEventId: number): void;
   /** Recent events, oldest first, to replay onto a snapshot that was older than the stream. */
   recent(): readonly PublicEvent[];
+  /**
+   * The sequence of the last event applied, where streaming resumes (null before the first
+   * snapshot): every mounted store holds at least every event up to it.
+   */
+  position(): number | null;
   /** Reconnects now if waiting to. */
   wake(): void;
   close(): void;
@@ -41,8 +46,12 @@ export interface Stream {
 
 export interface StreamHandlers {
   event(event: PublicEvent): void;
-  /** The server no longer holds the gap: every mounted snapshot must be fetched again. */
-  reset(): void;
+  /**
+   * The server no longer holds the gap: fetch every mounted snapshot again, past any cache's copy.
+   * Resolves with the oldest sequence the snapshots hold (null: none has one), where streaming
+   * resumes; rejects when one could not be fetched (the stream tries again later).
+   */
+  reset(): Promise<number | null>;
   /**
    * Polling instead of streaming: refresh every mounted snapshot (If-None-Match). Resolves with
    * the sequence streaming should resume from (the oldest one the snapshots hold), or null.
@@ -83,6 +92,16 @@ export function createStream(
   let polling: { interval: number } | null = null;
   let pollTimer: ReturnType<typeof setTimeout> | undefined;
   let resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * After `reset`, until every mounted snapshot has been fetched again: the sequence the server
+   * reset to. No stream is open meanwhile, so no event is applied to a snapshot about to go.
+   */
+  let resetTo: number | null = null;
+  /** The refetch after a reset in flight (its run number), or 0. */
+  let resyncing = 0;
+  let resyncRuns = 0;
+  /** Resets in a row without a `ready` between: from the second on, wait before refetching. */
+  let resets = 0;
   let closed = false;
   const win = globalThis as WindowLike;
   const offline = () => globalThis.navigator?.onLine === false;
@@ -90,6 +109,7 @@ export function createStream(
   function connect(): void {
     clearTimeout(timer);
     if (closed || !refs || source || polling || lastSeq === null || !EventSourceImpl) return;
+    if (resetTo !== null) return void resync();
     if (offline()) return $connection.set('offline');
     if ($connection.get() !== 'reconnecting' && $connection.get() !== 'open')
       $connection.set('connecting');
@@ -106,7 +126,10 @@ export function createStream(
       failures = 0;
       $connection.set('open');
     });
-    on('ready', () => $connection.set('open'));
+    on('ready', () => {
+      resets = 0;
+      $connection.set('open');
+    });
     on('error', () => {
       if (!opened) failures++;
       drop();
@@ -119,9 +142,16 @@ export function createStream(
       });
     });
     on('reset', (event) => {
-      lastSeq = (JSON.parse(event.data) as StreamControl['reset']).lastEventId;
+      const point = (JSON.parse(event.data) as StreamControl['reset']).lastEventId;
+      disconnect();
+      lastSeq = point;
       recent = [];
-      handlers.reset();
+      resetTo = point;
+      $connection.set('reconnecting');
+      // Reset again right after one (the snapshots fetched were still too old, say): wait a
+      // little longer each time, so a cache's old copy has expired by the next try.
+      if (resets++ === 0) void resync();
+      else timer = setTimeout(() => void resync(), delay(resets - 2));
     });
     for (const type of EVENT_TYPES) on(type, receive);
   }
@@ -136,6 +166,43 @@ export function createStream(
   }
 
   /**
+   * After `reset`: fetch every mounted snapshot again, then stream from the oldest sequence they
+   * hold — not from the reset's. A browser or CDN cache may answer even a `no-cache` request with
+   * a copy from before the point the server reset to; streaming from that copy's own
+   * `lastEventId` replays the events it lacks (each store ignores the ones its snapshot holds).
+   * Were its sequence no longer kept either, the server resets again, and the next try waits
+   * longer (`delay`), until a cache's copy is new enough. A snapshot that could not be fetched:
+   * try again after a while, the stream still closed.
+   */
+  async function resync(): Promise<void> {
+    clearTimeout(timer);
+    if (closed || !refs || resetTo === null || resyncing) return;
+    if (offline()) return $connection.set('offline');
+    const point = resetTo;
+    const run = (resyncing = ++resyncRuns);
+    try {
+      const oldest = await handlers.reset();
+      if (resyncing !== run) return;
+      resyncing = 0;
+      resetTo = null;
+      lastSeq = oldest ?? point;
+      recent = [];
+      connect();
+    } catch {
+      if (resyncing !== run) return;
+      resyncing = 0;
+      if (offline()) return $connection.set('offline');
+      timer = setTimeout(() => void resync(), delay(attempt++));
+    }
+  }
+
+  /** Backoff with jitter: half to all of 1 s × 2^n, at most 30 s. */
+  function delay(n: number): number {
+    const ceiling = Math.min(MAX_DELAY, 1000 * 2 ** n);
+    return ceiling / 2 + (Math.random() * ceiling) / 2;
+  }
+
+  /**
    * Any drop: close, then come back from the last event seen, with backoff and jitter; after
    * `FALLBACK_AFTER` attempts in a row that never opened (refused, say), poll for a while.
    */
@@ -147,8 +214,7 @@ export function createStream(
       return startPolling(FALLBACK_POLL, true);
     }
     $connection.set('reconnecting');
-    const ceiling = Math.min(MAX_DELAY, 1000 * 2 ** attempt++);
-    timer = setTimeout(connect, ceiling / 2 + (Math.random() * ceiling) / 2);
+    timer = setTimeout(connect, delay(attempt++));
   }
 
   /**
@@ -179,6 +245,8 @@ export function createStream(
     try {
       const seq = await handlers.poll();
       if (polling !== period) return;
+      // Forward only: the stores drop polled snapshots older than `position()`, so each holds
+      // every event up to the larger of the two, and streaming from there skips none.
       if (seq !== null && (lastSeq === null || seq > lastSeq)) lastSeq = seq;
       $connection.set('open');
     } catch {
@@ -219,6 +287,9 @@ export function createStream(
     refs = 0;
     lastSeq = null;
     recent = [];
+    resetTo = null;
+    resyncing = 0;
+    resets = 0;
     win.removeEventListener?.('online', goOnline);
     win.removeEventListener?.('offline', goOffline);
     $connection.set('idle');
@@ -241,6 +312,7 @@ export function createStream(
       connect();
     },
     recent: () => recent,
+    position: () => lastSeq,
     wake() {
       if (!source) goOnline();
     },

@@ -28,22 +28,31 @@ export function createAffectedHistory(
   let timer: ReturnType<typeof setTimeout> | undefined;
   let etag: string | null = null;
 
+  /** Fetches the history (`fresh`: revalidating any cached copy). */
+  async function load(fresh: boolean): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    const run = ++generation;
+    try {
+      const fetched = (await ctx.revalidate<AffectedHistory>(path, null, fresh))!;
+      if (run !== generation) return;
+      etag = fetched.etag;
+      $store.set({ state: 'ready', value: fetched.value });
+    } catch (error) {
+      if (run === generation)
+        $store.set({ state: 'error', value: peek($store).value, error: toLifeboatError(error) });
+    }
+  }
+
   const resource: AffectedHistoryResource = {
     $store,
     mounted: false,
-    async load() {
-      clearTimeout(timer);
-      timer = undefined;
-      const run = ++generation;
-      try {
-        const fetched = (await ctx.revalidate<AffectedHistory>(path, null))!;
-        if (run !== generation) return;
-        etag = fetched.etag;
-        $store.set({ state: 'ready', value: fetched.value });
-      } catch (error) {
-        if (run === generation)
-          $store.set({ state: 'error', value: peek($store).value, error: toLifeboatError(error) });
-      }
+    load: () => load(false),
+    async reload() {
+      await load(true);
+      const current = peek($store);
+      if (current.state === 'error') throw current.error;
+      return null;
     },
     apply(event: PublicEvent) {
       if (event.type !== 'affected.changed' || event.incidentId !== incidentId) return;

@@ -30,6 +30,10 @@ export function createLoadable<T>(ctx: Context, options: LoadableOptions<T>): Lo
   /** The snapshot's ETag, for polling. */
   let etag: string | null = null;
 
+  /** A snapshot from before what the store holds (only snapshots with a sequence can tell). */
+  const older = (value: T) =>
+    options.seqOf !== undefined && options.seqOf(value) < Math.max(seq, stream.position() ?? -1);
+
   /** Takes in a snapshot newer than the one held. */
   function accept(value: T): void {
     $store.set({ state: 'ready', value });
@@ -40,21 +44,30 @@ export function createLoadable<T>(ctx: Context, options: LoadableOptions<T>): Lo
     }
   }
 
+  /** Fetches the snapshot (`fresh`: revalidating any cached copy) and takes it in. */
+  async function load(fresh: boolean): Promise<void> {
+    const run = ++generation;
+    if (peek($store).value === undefined) $store.set({ state: 'loading' });
+    try {
+      const fetched = (await ctx.revalidate<T>(options.path, null, fresh))!;
+      if (run !== generation) return;
+      etag = fetched.etag;
+      accept(fetched.value);
+    } catch (error) {
+      if (run !== generation) return;
+      $store.set({ state: 'error', value: peek($store).value, error: toLifeboatError(error) });
+    }
+  }
+
   const resource: LoadableResource<T> = {
     $store,
     mounted: false,
-    async load() {
-      const run = ++generation;
-      if (peek($store).value === undefined) $store.set({ state: 'loading' });
-      try {
-        const fetched = (await ctx.revalidate<T>(options.path, null))!;
-        if (run !== generation) return;
-        etag = fetched.etag;
-        accept(fetched.value);
-      } catch (error) {
-        if (run !== generation) return;
-        $store.set({ state: 'error', value: peek($store).value, error: toLifeboatError(error) });
-      }
+    load: () => load(false),
+    async reload() {
+      await load(true);
+      const current = peek($store);
+      if (current.state === 'error') throw current.error;
+      return options.seqOf && seq >= 0 ? seq : null;
     },
     async refresh() {
       const { state } = peek($store);
@@ -65,7 +78,9 @@ export function createLoadable<T>(ctx: Context, options: LoadableOptions<T>): Lo
       } else if (state === 'ready') {
         const run = generation;
         const fetched = await ctx.revalidate<T>(options.path, etag);
-        if (fetched && run === generation) {
+        // A cache's copy older than what the store holds (its snapshot and the events applied
+        // since, up to the stream's position) is dropped: taking it would lose those events.
+        if (fetched && run === generation && !older(fetched.value)) {
           etag = fetched.etag;
           accept(fetched.value);
         }

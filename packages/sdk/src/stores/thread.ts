@@ -60,34 +60,43 @@ export function createThread(ctx: Context, incidentId: string): ThreadResource {
   const set = (patch: Partial<ThreadSnapshot>) => $store.set({ ...peek($store), ...patch });
   const posts = () => peek($store).posts;
 
+  /** The first page (`fresh`: revalidating any cached copy) replaces the list. */
+  async function load(fresh: boolean): Promise<void> {
+    const run = ++generation;
+    if (peek($store).state === 'error') set({ state: 'loading', error: null });
+    try {
+      const { value: first, etag: tag } = (await ctx.revalidate<ThreadPage>(page(), null, fresh))!;
+      if (run !== generation) return;
+      const ids = new Set(first.posts.map((p) => p.id));
+      seq = first.lastEventId;
+      etag = tag;
+      pages = 1;
+      set({
+        state: 'ready',
+        ...(sort ? { sort } : {}),
+        threadState: first.threadState,
+        // Optimistic entries stay until their request settles.
+        posts: [...first.posts, ...posts().filter((p) => p.local && !ids.has(p.id))],
+        nextCursor: first.nextCursor,
+        loadingMore: false,
+        error: null,
+      });
+      ctx.stream.seed(seq);
+      for (const event of ctx.stream.recent()) thread.apply(event);
+    } catch (error) {
+      if (run === generation) set({ state: 'error', error: toLifeboatError(error) });
+    }
+  }
+
   const thread: ThreadResource = {
     $store,
     mounted: false,
-    async load() {
-      const run = ++generation;
-      if (peek($store).state === 'error') set({ state: 'loading', error: null });
-      try {
-        const { value: first, etag: tag } = (await ctx.revalidate<ThreadPage>(page(), null))!;
-        if (run !== generation) return;
-        const ids = new Set(first.posts.map((p) => p.id));
-        seq = first.lastEventId;
-        etag = tag;
-        pages = 1;
-        set({
-          state: 'ready',
-          ...(sort ? { sort } : {}),
-          threadState: first.threadState,
-          // Optimistic entries stay until their request settles.
-          posts: [...first.posts, ...posts().filter((p) => p.local && !ids.has(p.id))],
-          nextCursor: first.nextCursor,
-          loadingMore: false,
-          error: null,
-        });
-        ctx.stream.seed(seq);
-        for (const event of ctx.stream.recent()) thread.apply(event);
-      } catch (error) {
-        if (run === generation) set({ state: 'error', error: toLifeboatError(error) });
-      }
+    load: () => load(false),
+    async reload() {
+      await load(true);
+      const { state, error } = peek($store);
+      if (state === 'error') throw error;
+      return seq >= 0 ? seq : null;
     },
     async loadMore() {
       const { state, nextCursor, loadingMore } = peek($store);
@@ -176,6 +185,9 @@ export function createThread(ctx: Context, incidentId: string): ThreadResource {
       const first = await ctx.revalidate<ThreadPage>(page(), etag);
       // 304: no event on the whole site since (the thread's ETag is the site's sequence).
       if (!first || run !== generation) return seq;
+      // A cache's copy older than what the list holds (its snapshot and the events applied since,
+      // up to the stream's position) is dropped: merging it would lose those events.
+      if (first.value.lastEventId < Math.max(seq, ctx.stream.position() ?? -1)) return seq;
       // The pages the reader holds and one more (new posts come last, oldest first), up to a few.
       const walked = [first.value];
       let cursor = first.value.nextCursor;

@@ -8,16 +8,11 @@
  * instance (past `LIFEBOAT_STREAM_BUDGET` the answer is an `event: poll`: poll the snapshots,
  * stream again later); see docs/decisions/0018-streams-under-pressure.md.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Static } from '@sinclair/typebox';
-import { requireStaff } from '../auth/staff.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { staffOnly } from '../http/authenticate.js';
 import { ProblemError, problems } from '../http/problem.js';
 import { AuthHeaders, SiteParams, StreamQuery, problemResponses } from './schemas.js';
-
-type StreamRequest = FastifyRequest<{
-  Params: Static<typeof SiteParams>;
-  Querystring: Static<typeof StreamQuery>;
-}>;
 
 const streamResponses = {
   200: {
@@ -27,14 +22,23 @@ const streamResponses = {
   ...problemResponses,
 };
 
-export async function streamRoutes(app: FastifyInstance): Promise<void> {
+export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { streams } = app.lifeboat;
 
-  const serve = async (request: StreamRequest, reply: FastifyReply, staff: boolean) => {
+  /**
+   * Both streams. `queryLastEventId` is the validated `?lastEventId=`; the `Last-Event-ID`
+   * header (an EventSource reconnecting) wins and is checked here, as no schema covers it.
+   */
+  const serve = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    queryLastEventId: string | undefined,
+    staff: boolean,
+  ) => {
     const header = request.headers['last-event-id'];
     const raw =
       (typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined) ??
-      request.query.lastEventId;
+      queryLastEventId;
     if (raw !== undefined && !/^[0-9]{1,15}$/.test(raw))
       throw problems.field('lastEventId', 'Last-Event-ID must be an event sequence number.');
     const lastEventId = raw === undefined ? null : Number(raw);
@@ -74,14 +78,14 @@ export async function streamRoutes(app: FastifyInstance): Promise<void> {
     }
     try {
       // The stream closes itself when the response does (its `close` event).
-      await streams.open({ siteId: request.site!.id, lastEventId, sink: res, staff, slot });
+      await streams.open({ siteId: request.site.id, lastEventId, sink: res, staff, slot });
     } catch (err) {
       request.log.warn({ err }, 'stream failed to open');
       res.end();
     }
   };
 
-  app.get<{ Params: Static<typeof SiteParams>; Querystring: Static<typeof StreamQuery> }>(
+  app.get(
     '/v1/sites/:site/stream',
     {
       schema: {
@@ -93,10 +97,10 @@ export async function streamRoutes(app: FastifyInstance): Promise<void> {
         response: streamResponses,
       },
     },
-    (request, reply) => serve(request, reply, false),
+    (request, reply) => serve(request, reply, request.query.lastEventId, false),
   );
 
-  app.get<{ Params: Static<typeof SiteParams>; Querystring: Static<typeof StreamQuery> }>(
+  app.get(
     '/v1/sites/:site/moderation/stream',
     {
       schema: {
@@ -108,10 +112,9 @@ export async function streamRoutes(app: FastifyInstance): Promise<void> {
         querystring: StreamQuery,
         response: streamResponses,
       },
+      // Staff first, before the query is validated: anonymous 401, non-staff 403, whatever sent.
+      onRequest: staffOnly,
     },
-    async (request, reply) => {
-      await requireStaff(request);
-      return serve(request, reply, true);
-    },
+    (request, reply) => serve(request, reply, request.query.lastEventId, true),
   );
-}
+};

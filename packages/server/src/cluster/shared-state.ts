@@ -37,11 +37,15 @@ export interface SharedState {
 
 const windowStart = (t: number, windowMs: number) => Math.floor(t / windowMs) * windowMs;
 
+/** Keys one process keeps per kind (counters, claims) before it makes room. */
+const MAX_KEYS = 100_000;
+
 /** One process: maps with expiry. */
 export class MemorySharedState implements SharedState {
   private readonly counters = new Map<string, { count: number; expiresAt: number }>();
   private readonly claims = new Map<string, number>();
   private readonly leases = new Map<string, { holder: string; expiresAt: number }>();
+  private lastSweep = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -51,7 +55,7 @@ export class MemorySharedState implements SharedState {
     const k = `${key}@${start}`;
     let c = this.counters.get(k);
     if (!c) {
-      if (this.counters.size > 50_000) this.sweepNow(t);
+      if (this.counters.size > MAX_KEYS) this.makeRoom(this.counters, t);
       c = { count: 0, expiresAt: start + 2 * windowMs };
       this.counters.set(k, c);
     }
@@ -72,7 +76,7 @@ export class MemorySharedState implements SharedState {
     const t = this.now();
     const until = this.claims.get(key);
     if (until !== undefined && until > t) return false;
-    if (this.claims.size > 50_000) this.sweepNow(t);
+    if (this.claims.size > MAX_KEYS) this.makeRoom(this.claims, t);
     this.claims.set(key, expiresAt);
     return true;
   }
@@ -91,6 +95,21 @@ export class MemorySharedState implements SharedState {
 
   async sweep(): Promise<void> {
     this.sweepNow(this.now());
+  }
+
+  /**
+   * Past `MAX_KEYS` live keys: drop the expired ones (at most once a second, so a flood of new
+   * keys never makes every request scan the map), then, still full, the oldest entries.
+   */
+  private makeRoom(map: Map<string, unknown>, t: number): void {
+    if (t - this.lastSweep >= 1000) {
+      this.lastSweep = t;
+      this.sweepNow(t);
+    }
+    for (const key of map.keys()) {
+      if (map.size <= MAX_KEYS) break;
+      map.delete(key);
+    }
   }
 
   private sweepNow(t: number): void {

@@ -152,6 +152,19 @@ describe('trusted proxies (LIFEBOAT_TRUST_PROXY)', () => {
     // The proxy appends the peer it saw: the rightmost untrusted address is the client.
     expect((await session(s, '198.51.100.7, 203.0.113.1')).status).toBe(429);
   });
+
+  it('counts an IPv6 client by its /64: new addresses in the same network buy no new window', async () => {
+    s = await start({ sessionsPerIp: 2 }, ['127.0.0.1']);
+    expect((await session(s, '2001:db8:1:2::1')).status).toBe(201);
+    expect((await session(s, '2001:db8:1:2:ffff::9')).status).toBe(201);
+    expect((await session(s, '2001:db8:1:2:dead:beef:0:1')).status).toBe(429);
+    // Another /64 is another client.
+    expect((await session(s, '2001:db8:1:3::1')).status).toBe(201);
+    // IPv4-mapped IPv6 counts as the IPv4 address.
+    expect((await session(s, '203.0.113.9')).status).toBe(201);
+    expect((await session(s, '::ffff:203.0.113.9')).status).toBe(201);
+    expect((await session(s, '203.0.113.9')).status).toBe(429);
+  });
 });
 
 describe('LIFEBOAT_TRUST_PROXY parsing', () => {

@@ -11,6 +11,7 @@
  * authorization and validation. Route-specific limits (guest sessions per IP, posts and flags per
  * member) are hit by their routes, before any content check.
  */
+import { clientKey } from '../realtime/stream-limits.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAdminKey } from '../auth/staff.js';
 import { bearerToken, verifyToken } from '../auth/tokens.js';
@@ -102,7 +103,7 @@ export function registerWriteLimits(scope: FastifyInstance, kind: 'site' | 'admi
       if (token && isAdminKey(request, token)) {
         if (!READS.has(request.method)) await limits.staffWrites.hit('admin', reply);
       } else if (request.method !== 'OPTIONS') {
-        await limits.writes.hit(`ip:${request.ip}`, reply);
+        await limits.writes.hit(`ip:${clientKey(request.ip)}`, reply);
       }
     });
     return;
@@ -113,7 +114,7 @@ export function registerWriteLimits(scope: FastifyInstance, kind: 'site' | 'admi
       await limits.staffWrites.hit(actor.key, reply);
       return;
     }
-    await limits.writes.hit(`ip:${request.ip}`, reply);
+    await limits.writes.hit(`ip:${clientKey(request.ip)}`, reply);
     if (actor) await limits.memberWrites.hit(actor.key, reply);
   };
   // Write routes only (reads pay nothing), first among the route's own hooks (before its

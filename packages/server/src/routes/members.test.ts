@@ -230,3 +230,36 @@ describe('export and erasure', () => {
     expect(data.posts).toEqual([]);
   });
 });
+
+describe('a post in flight when its author is erased', () => {
+  it('is refused by the store once the erasure committed (the route answers 401)', async () => {
+    const t = await startTestServer();
+    try {
+      const { store } = t.app.lifeboat;
+      const site = (await store.getSiteBySlug('acme'))!;
+      const member = await store.createMember({
+        siteId: site.id,
+        kind: 'guest',
+        displayName: 'Gone',
+        role: 'member',
+      });
+      expect(await store.eraseMember(site.id, member.id)).not.toBeNull();
+      const outcome = await store.createPost({
+        siteId: site.id,
+        incidentId: t.incident,
+        memberId: member.id,
+        id: ulid(),
+        kind: 'answer',
+        body: 'Written after the erasure',
+        parentId: null,
+        workaround: null,
+        state: 'published',
+        idempotency: null,
+      });
+      expect(outcome).toEqual({ kind: 'member_erased' });
+      expect(t.count('posts', `member_id = '${member.id}'`)).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -187,6 +187,8 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
           );
         case 'id_conflict':
           throw new ProblemError(409, 'conflict', 'A post with this id already exists.');
+        case 'member_erased':
+          throw problems.unauthorized('This member erased their data; start a new session.');
         case 'incident_not_found':
           throw problems.notFound('Incident');
         case 'thread_locked':

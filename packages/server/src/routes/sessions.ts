@@ -3,6 +3,7 @@
  * one), host-site sign-in (`POST …/sessions/sso`), the ALTCHA challenge (`GET …/sessions/challenge`)
  * and the guest's rename (`PATCH …/sessions/me`). docs/identity.md.
  */
+import { clientKey } from '../realtime/stream-limits.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import { GuestChallenges, GuestLoad } from '../auth/challenge.js';
@@ -60,7 +61,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache
     },
     async (request, reply) => {
       // The limit first: nothing reads the name before it.
-      await limits.sessions.hit(`ip:${request.ip}`, reply);
+      await limits.sessions.hit(`ip:${clientKey(request.ip)}`, reply);
       const name = displayName(request.body.displayName);
       const { site } = request;
       const { guestChallenge } = await store.getSitePolicy(site.id);

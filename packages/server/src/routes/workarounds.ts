@@ -4,6 +4,7 @@
  *   text being typed (character-trigram Jaccard, see ../similarity/similarity.ts);
  * - `POST …/posts/:post/merge` `{ into }` — staff merge a duplicate into another post.
  */
+import { clientKey } from '../realtime/stream-limits.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as S from '@lifeboat/protocol/schemas';
 import type { MergePostResult, SimilarWorkarounds } from '@lifeboat/protocol';
@@ -50,7 +51,7 @@ export const workaroundRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCa
       // Comparing is the costly part: a lookup not in memory counts against the caller's limit
       // first. Its RateLimit headers are the caller's own, not for a shared cache.
       if (!snapshots.has(site.id, key)) {
-        await lookups.hit(`ip:${request.ip}`, reply);
+        await lookups.hit(`ip:${clientKey(request.ip)}`, reply);
         for (const header of RATE_LIMIT_HEADERS) reply.removeHeader(header);
       }
       return snapshots.serve(

@@ -13,6 +13,12 @@ export async function createPost(db: StoreDb, input: NewPost): Promise<CreatePos
   return await db.tx(async (): Promise<CreatePostOutcome> => {
     // Idempotency keys and slow mode are per member; the post id is global (ADR 0017).
     await db.lock(`member:${input.memberId}`, `post:${input.id}`);
+    // Erasure holds the member lock too: a post that waited for it must not outlive it.
+    const author = await db.one<{ deleted_at: string | null }>(
+      'SELECT deleted_at FROM members WHERE id = ?',
+      input.memberId,
+    );
+    if (!author || author.deleted_at) return { kind: 'member_erased' };
     if (input.idempotency) {
       const prior = await db.one<{ request_hash: string; post_id: string }>(
         'SELECT request_hash, post_id FROM idempotency_keys WHERE site_id = ? AND member_id = ? AND key = ?',

@@ -131,7 +131,9 @@ export class SqlMembers {
   async erase(siteId: string, memberId: string, at: string): Promise<EraseOutcome | null> {
     const db = this.db;
     return await db.tx(async (): Promise<EraseOutcome | null> => {
-      await db.lock(`site:${siteId}`);
+      // The site (staff actions), and the member: a post of theirs in flight waits, then finds
+      // them erased (store/sql-community.ts).
+      await db.lock(`site:${siteId}`, `member:${memberId}`);
       const member = await db.one<{ id: string }>(
         'SELECT id FROM members WHERE site_id = ? AND id = ? AND deleted_at IS NULL',
         siteId,
@@ -171,6 +173,9 @@ export class SqlMembers {
         siteId,
         memberId,
       );
+      // Each post's confirmations are recounted under its lock (a confirmation of someone else
+      // in flight would otherwise be overwritten by the recount).
+      if (reactions.length) await db.lock(...reactions.map((r) => `post:${r.post_id}`));
       for (const r of reactions) {
         await db.run(
           'DELETE FROM reactions WHERE post_id = ? AND member_id = ?',
@@ -209,6 +214,8 @@ export class SqlMembers {
         siteId,
         memberId,
       );
+      if (affected.length)
+        await db.lock(...affected.map((a) => `affected:${siteId}:${a.incident_id}`));
       for (const a of affected) {
         await db.run(
           'DELETE FROM affected WHERE site_id = ? AND incident_id = ? AND member_id = ?',

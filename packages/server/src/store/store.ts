@@ -141,6 +141,8 @@ export type CreatePostOutcome =
   | { kind: 'replayed'; post: Post }
   | { kind: 'idempotency_mismatch' }
   | { kind: 'id_conflict' }
+  /** The member was erased meanwhile (their session is no longer valid). */
+  | { kind: 'member_erased' }
   | { kind: 'incident_not_found' }
   | { kind: 'thread_locked'; threadState: ThreadState }
   | { kind: 'bad_parent'; message: string }

@@ -21,7 +21,8 @@ export interface Hub {
 }
 
 export class MemoryHub implements Hub {
-  private readonly listeners = new Map<string, Set<HubListener>>();
+  /** Listeners per site id (subclasses read the subscribed sites). */
+  protected readonly listeners = new Map<string, Set<HubListener>>();
 
   publish(notice: HubNotice): void {
     const set = this.listeners.get(notice.site);

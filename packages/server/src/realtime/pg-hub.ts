@@ -12,7 +12,7 @@
  */
 import pg from 'pg';
 import { withDefaultUser } from '../store/sql/pg-driver.js';
-import type { Hub, HubListener, HubNotice } from './hub.js';
+import { MemoryHub, type Hub, type HubNotice } from './hub.js';
 
 export const EVENT_CHANNEL = 'lifeboat_events';
 
@@ -23,8 +23,7 @@ export interface PgHubOptions {
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
-export class PgHub implements Hub {
-  private readonly listeners = new Map<string, Set<HubListener>>();
+export class PgHub extends MemoryHub implements Hub {
   /** Highest sequence delivered per site. */
   private readonly delivered = new Map<string, number>();
   private client: pg.Client | null = null;
@@ -34,7 +33,9 @@ export class PgHub implements Hub {
   private catchUpTimer: ReturnType<typeof setInterval> | null = null;
   private connecting: Promise<void> | null = null;
 
-  constructor(private readonly o: PgHubOptions) {}
+  constructor(private readonly o: PgHubOptions) {
+    super();
+  }
 
   /** Connects and LISTENs; resolves once notifications flow (or rejects on the first failure). */
   async start(): Promise<void> {
@@ -123,39 +124,18 @@ export class PgHub implements Hub {
     const last = this.delivered.get(notice.site) ?? 0;
     if (notice.seq <= last) return;
     this.delivered.set(notice.site, notice.seq);
-    const set = this.listeners.get(notice.site);
-    if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        listener(notice);
-      } catch {
-        // one broken listener must not stop the others
-      }
-    }
+    super.publish(notice);
   }
 
-  publish(notice: HubNotice): void {
+  override publish(notice: HubNotice): void {
     this.deliver(notice);
   }
 
-  subscribe(site: string, listener: HubListener): () => void {
-    let set = this.listeners.get(site);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(site, set);
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(site);
-    };
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.closed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.catchUpTimer) clearInterval(this.catchUpTimer);
-    this.listeners.clear();
+    await super.close();
     const client = this.client;
     this.client = null;
     await this.connecting?.catch(() => undefined);

@@ -61,6 +61,8 @@ export interface ServerConfig {
   editWindowMs: number;
   /** Guest sessions per minute (all instances, all sites) from which `under_load` asks for proof of work. */
   challengeLoad: number;
+  /** Connections the kernel queues for the server before it accepts them (listen backlog). */
+  listenBacklog: number;
   rateLimits: RateLimitConfig;
   /** The config file declaring sites (LIFEBOAT_CONFIG / --config), applied at start; null: none. */
   configFile: string | null;
@@ -246,6 +248,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: '120',
     description:
       'Guest sessions per minute (all instances, all sites) from which sites with `guestChallenge: under_load` ask new guests for a proof of work.',
+  },
+  {
+    key: 'listenBacklog',
+    env: 'LIFEBOAT_LISTEN_BACKLOG',
+    flag: null,
+    default: '4096',
+    description:
+      'Connections the kernel may queue before the server accepts them: a status page in an outage gets thousands of new visitors a second (capped by the kernel, net.core.somaxconn).',
   },
   {
     key: 'pollIntervalMs',
@@ -502,6 +512,7 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     lockGraceMs: read('lockGraceMs', 30 * 60_000, (l, r) => int(l, r, 0, 30 * 86_400_000)),
     editWindowMs: read('editWindowMs', 15 * 60_000, (l, r) => int(l, r, 0, 365 * 86_400_000)),
     challengeLoad: read('challengeLoad', 120, (l, r) => int(l, r, 1, 1_000_000)),
+    listenBacklog: read('listenBacklog', 4096, (l, r) => int(l, r, 16, 1_000_000)),
     rateLimits: read('rateLimits', { ...DEFAULT_RATE_LIMITS }, parseRateLimits),
     configFile: read<string | null>('configFile', null, (_l, r) => path.resolve(cwd, r.trim())),
   };

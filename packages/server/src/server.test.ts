@@ -158,6 +158,27 @@ describe('config', () => {
     expect(() => loadConfig({ env: { LIFEBOAT_PUBLIC_ORIGIN: 'not a url' } })).toThrow(
       /LIFEBOAT_PUBLIC_ORIGIN/,
     );
+    expect(() => loadConfig({ env: { LIFEBOAT_DATABASE_URL: 'mysql://x/y' } })).toThrow(
+      /LIFEBOAT_DATABASE_URL must be a postgres:\/\/ URL/,
+    );
+    expect(() => loadConfig({ env: { LIFEBOAT_SQLITE_SYNC: 'off' } })).toThrow(/full or normal/);
+    expect(() => loadConfig({ env: { LIFEBOAT_LISTEN_BACKLOG: '3' } })).toThrow(
+      /LIFEBOAT_LISTEN_BACKLOG/,
+    );
+  });
+
+  it('reads the storage and connection settings', () => {
+    const defaults = loadConfig({ env: {} });
+    expect(defaults).toMatchObject({ databaseUrl: null, sqliteSync: 'full', listenBacklog: 4096 });
+    const set = loadConfig({
+      env: { LIFEBOAT_SQLITE_SYNC: 'NORMAL', LIFEBOAT_LISTEN_BACKLOG: '1024' },
+      argv: ['--database', 'postgres://127.0.0.1/lifeboat'],
+    });
+    expect(set).toMatchObject({
+      databaseUrl: 'postgres://127.0.0.1/lifeboat',
+      sqliteSync: 'normal',
+      listenBacklog: 1024,
+    });
   });
 
   it('reads rate limits per minute, or off', () => {

@@ -28,7 +28,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       throw err;
     }
   }
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const local =

@@ -5,15 +5,35 @@ import { problems } from '../http/problem.js';
 import { memberSummary, type MemberRecord, type SiteRecord } from '../store/store.js';
 import { bearerToken, signToken, verifyToken } from './tokens.js';
 
+/**
+ * The member a bearer token names on a site, read once per request (the write limits and the
+ * route both ask): null when the token is not valid for the site or names no member.
+ */
+const seen = new WeakMap<FastifyRequest, Promise<MemberRecord | null>>();
+
+export function bearerMember(
+  request: FastifyRequest,
+  siteId: string,
+  token: string,
+): Promise<MemberRecord | null> {
+  let found = seen.get(request);
+  if (!found) {
+    const { keys, store } = request.server.lifeboat;
+    const claims = verifyToken(keys, token);
+    found =
+      claims && claims.site === siteId
+        ? store.getMember(siteId, claims.sub)
+        : Promise.resolve(null);
+    seen.set(request, found);
+  }
+  return found;
+}
+
 export async function requireMember(request: FastifyRequest): Promise<MemberRecord> {
-  const { keys, store } = request.server.lifeboat;
   const site = request.site!;
   const token = bearerToken(request.headers.authorization);
   if (!token) throw problems.unauthorized();
-  const claims = verifyToken(keys, token);
-  if (!claims || claims.site !== site.id)
-    throw problems.unauthorized('The session token is invalid, expired, or for another site.');
-  const member = await store.getMember(site.id, claims.sub);
+  const member = await bearerMember(request, site.id, token);
   if (!member)
     throw problems.unauthorized('The session token is invalid, expired, or for another site.');
   if (member.deletedAt)

@@ -14,7 +14,8 @@
 import { clientKey } from '../realtime/stream-limits.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAdminKey } from '../auth/staff.js';
-import { bearerToken, verifyToken } from '../auth/tokens.js';
+import { bearerMember } from '../auth/member.js';
+import { bearerToken } from '../auth/tokens.js';
 import type { SiteRecord } from '../store/store.js';
 import { ProblemError } from './problem.js';
 import { MemorySharedState, type SharedState } from '../cluster/shared-state.js';
@@ -71,10 +72,7 @@ async function writeActor(request: FastifyRequest, site: SiteRecord): Promise<Wr
   const token = bearerToken(request.headers.authorization);
   if (!token) return null;
   if (isAdminKey(request, token)) return { kind: 'staff', key: 'admin' };
-  const { keys, store } = request.server.lifeboat;
-  const claims = verifyToken(keys, token);
-  if (!claims || claims.site !== site.id) return null;
-  const member = await store.getMember(site.id, claims.sub);
+  const member = await bearerMember(request, site.id, token);
   if (!member || member.deletedAt) return null;
   return member.role === 'staff' || member.role === 'moderator'
     ? { kind: 'staff', key: `staff:${member.id}` }

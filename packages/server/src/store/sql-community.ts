@@ -2,41 +2,56 @@
  * The community writes of the SQLite engine: posts (idempotent), confirmations, affected reports.
  * Each runs in one transaction that ends with its event row.
  */
-import type { ReactionKind } from '@lifeboat/protocol';
+import type { ReactionKind, ThreadState } from '@lifeboat/protocol';
 import { now, type StoreDb } from './db.js';
 import { recomputeScore } from './sql-posts.js';
 import { queued } from './sql-moderation.js';
-import { incidentBase, toPost } from './sql-rows.js';
+import { toPost } from './sql-rows.js';
 import type { AffectedOutcome, CreatePostOutcome, NewPost, ReactionOutcome } from './store.js';
 
 export async function createPost(db: StoreDb, input: NewPost): Promise<CreatePostOutcome> {
   return await db.tx(async (): Promise<CreatePostOutcome> => {
     // Idempotency keys and slow mode are per member; the post id is global (ADR 0017).
     await db.lock(`member:${input.memberId}`, `post:${input.id}`);
-    // Erasure holds the member lock too: a post that waited for it must not outlive it.
-    const author = await db.one<{ deleted_at: string | null }>(
-      'SELECT deleted_at FROM members WHERE id = ?',
+    // What the rules below need, in one read: the author (erasure holds the member lock too, so
+    // a post that waited for it must not outlive it), a prior request with this key, the
+    // incident's thread and whether the id is taken.
+    const pre = await db.one<{
+      member: number | null;
+      deleted_at: string | null;
+      prior_hash: string | null;
+      prior_post: string | null;
+      thread_state: ThreadState | null;
+      id_taken: number | null;
+    }>(
+      `SELECT
+         (SELECT 1 FROM members WHERE id = ?) AS member,
+         (SELECT deleted_at FROM members WHERE id = ?) AS deleted_at,
+         (SELECT request_hash FROM idempotency_keys WHERE site_id = ? AND member_id = ? AND key = ?) AS prior_hash,
+         (SELECT post_id FROM idempotency_keys WHERE site_id = ? AND member_id = ? AND key = ?) AS prior_post,
+         (SELECT thread_state FROM incidents WHERE site_id = ? AND id = ?) AS thread_state,
+         (SELECT 1 FROM posts WHERE id = ?) AS id_taken`,
       input.memberId,
+      input.memberId,
+      input.siteId,
+      input.memberId,
+      input.idempotency?.key ?? null,
+      input.siteId,
+      input.memberId,
+      input.idempotency?.key ?? null,
+      input.siteId,
+      input.incidentId,
+      input.id,
     );
-    if (!author || author.deleted_at) return { kind: 'member_erased' };
-    if (input.idempotency) {
-      const prior = await db.one<{ request_hash: string; post_id: string }>(
-        'SELECT request_hash, post_id FROM idempotency_keys WHERE site_id = ? AND member_id = ? AND key = ?',
-        input.siteId,
-        input.memberId,
-        input.idempotency.key,
-      );
-      if (prior) {
-        if (prior.request_hash !== input.idempotency.requestHash)
-          return { kind: 'idempotency_mismatch' };
-        return { kind: 'replayed', post: toPost((await db.postRow(prior.post_id))!) };
-      }
+    if (!pre?.member || pre.deleted_at) return { kind: 'member_erased' };
+    if (input.idempotency && pre.prior_post) {
+      if (pre.prior_hash !== input.idempotency.requestHash) return { kind: 'idempotency_mismatch' };
+      return { kind: 'replayed', post: toPost((await db.postRow(pre.prior_post))!) };
     }
-    const incident = await db.incidentRow(input.siteId, input.incidentId);
-    if (!incident) return { kind: 'incident_not_found' };
-    const threadState = incidentBase(incident).threadState;
-    if (threadState !== 'open') return { kind: 'thread_locked', threadState };
-    if (await db.one('SELECT 1 FROM posts WHERE id = ?', input.id)) return { kind: 'id_conflict' };
+    if (!pre.thread_state) return { kind: 'incident_not_found' };
+    if (pre.thread_state !== 'open')
+      return { kind: 'thread_locked', threadState: pre.thread_state };
+    if (pre.id_taken) return { kind: 'id_conflict' };
     if (input.kind === 'reply') {
       const parent = await db.one<{
         incident_id: string;

@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from '@lifeboat/protocol';
-import { signToken } from '../auth/tokens.js';
 import { startTestServer, type TestServer } from '../testing/harness.js';
 
 const ADMIN_KEY = 'auth-first-admin-key-0123456789-abcdef';
@@ -161,20 +160,7 @@ beforeAll(async () => {
   s = await startTestServer({ adminKey: ADMIN_KEY });
   incident = s.incident;
   guest = (await s.session('Curious guest')).token;
-  const { store, keys } = s.app.lifeboat;
-  const site = (await store.getSiteBySlug('acme'))!;
-  const member = await store.createMember({
-    siteId: site.id,
-    kind: 'staff',
-    displayName: 'Sam (Acme)',
-    role: 'staff',
-  });
-  staff = signToken(keys, {
-    sub: member.id,
-    site: site.id,
-    name: member.displayName,
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  });
+  staff = await s.staffToken();
 });
 afterAll(async () => {
   await s.close();

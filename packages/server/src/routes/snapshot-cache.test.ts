@@ -13,7 +13,6 @@ import {
   type SiteStatus,
   type ThreadPage,
 } from '@lifeboat/protocol';
-import { signToken } from '../auth/tokens.js';
 import { fixture, startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js';
 import { enc, startTestServer, TEST_ORIGIN, type TestServer } from '../testing/harness.js';
 
@@ -95,20 +94,7 @@ const threadIds = (page: ThreadPage) => page.posts.map((p) => p.id);
 
 beforeAll(async () => {
   s = await startTestServer({ adminKey: ADMIN_KEY });
-  const { store, keys } = s.app.lifeboat;
-  const site = (await store.getSiteBySlug('acme'))!;
-  const member = await store.createMember({
-    siteId: site.id,
-    kind: 'staff',
-    displayName: 'Sam (Acme)',
-    role: 'staff',
-  });
-  staff = signToken(keys, {
-    sub: member.id,
-    site: site.id,
-    name: member.displayName,
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  });
+  staff = await s.staffToken();
   guest = await s.session('Reader');
   incidentPath = `/v1/sites/acme/incidents/${enc(s.incident)}`;
   threadPath = `${incidentPath}/thread`;

@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident, SiteStatus } from '@lifeboat/protocol';
-import { signToken } from '../auth/tokens.js';
 import { fixture, startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js';
 import { enc, startTestServer, type TestServer } from '../testing/harness.js';
 
@@ -21,20 +20,7 @@ const incidents = () => s.count('incidents');
 beforeAll(async () => {
   s = await startTestServer({ adminKey: ADMIN_KEY, pollIntervalMs: 200 });
   guest = (await s.session('Guest')).token;
-  const { store, keys } = s.app.lifeboat;
-  const site = (await store.getSiteBySlug('acme'))!;
-  const member = await store.createMember({
-    siteId: site.id,
-    kind: 'staff',
-    displayName: 'Sam (Acme)',
-    role: 'staff',
-  });
-  staff = signToken(keys, {
-    sub: member.id,
-    site: site.id,
-    name: member.displayName,
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  });
+  staff = await s.staffToken();
   upstream = await startFakeUpstream();
 });
 afterAll(async () => {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ulid, type Session } from '@lifeboat/protocol';
 import { buildApp } from '../app.js';
+import { signToken } from '../auth/tokens.js';
 import { openStore, type SqlStore, type StoreOptions } from '../store/sql-store.js';
 import { loadConfig, type ServerConfig } from '../config.js';
 import type { FastifyInstance } from 'fastify';
@@ -35,6 +36,8 @@ export interface TestServer {
   sql<T = Record<string, unknown>>(text: string, ...params: unknown[]): Promise<T[]>;
   api(pathname: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   session(displayName?: string, site?: string): Promise<Session>;
+  /** A token of a new staff member (made as the CLI's `lifeboat staff add` would) of a site. */
+  staffToken(displayName?: string, site?: string): Promise<string>;
   /**
    * Stops this server keeping its data, and starts another one on the same data (directory and
    * database) with `overrides`; the new server owns the data from then on.
@@ -276,6 +279,22 @@ async function serve(
       });
       if (res.status !== 201) throw new Error(`session: ${res.status} ${await res.text()}`);
       return (await res.json()) as Session;
+    },
+    async staffToken(displayName = 'Sam (Acme)', siteSlug = 'acme') {
+      const { store, keys } = app.lifeboat;
+      const site = (await store.getSiteBySlug(siteSlug))!;
+      const member = await store.createMember({
+        siteId: site.id,
+        kind: 'staff',
+        displayName,
+        role: 'staff',
+      });
+      return signToken(keys, {
+        sub: member.id,
+        site: site.id,
+        name: member.displayName,
+        exp: Math.floor(Date.now() / 1000) + 3600,
+      });
     },
     async restart(next = {}) {
       await stop();

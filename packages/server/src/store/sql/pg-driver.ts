@@ -87,26 +87,22 @@ export class PgDriver implements SqlDriver {
     >;
   }
 
-  private on(): Queryable {
-    return this.pool;
-  }
-
   async one<T>(sql: string, ...params: unknown[]): Promise<T | undefined> {
     const tx = this.current.getStore();
     if (tx) return tx.one<T>(sql, ...params);
-    return (await this.query<T>(this.on(), sql, params)).rows[0];
+    return (await this.query<T>(this.pool, sql, params)).rows[0];
   }
 
   async all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
     const tx = this.current.getStore();
     if (tx) return tx.all<T>(sql, ...params);
-    return (await this.query<T>(this.on(), sql, params)).rows;
+    return (await this.query<T>(this.pool, sql, params)).rows;
   }
 
   async run(sql: string, ...params: unknown[]): Promise<number> {
     const tx = this.current.getStore();
     if (tx) return tx.run(sql, ...params);
-    return (await this.query(this.on(), sql, params)).rowCount ?? 0;
+    return (await this.query(this.pool, sql, params)).rowCount ?? 0;
   }
 
   async tx<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {

@@ -5,3 +5,4 @@ export * from './limits.js';
 export * from './ulid.js';
 export * from './status/index.js';
 export * from './workaround-rules.js';
+export * from './reports.js';

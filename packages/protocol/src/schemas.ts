@@ -581,3 +581,5 @@ export type SchemaChecks = [
     >
   >,
 ];
+
+export * from './report-schemas.js';

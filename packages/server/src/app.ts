@@ -41,6 +41,7 @@ import { openStore, type SqlStore } from './store/sql-store.js';
 import { StatusPoller } from './status/poller.js';
 import { adminSiteRoutes } from './routes/admin-sites.js';
 import { staffIncidentRoutes } from './routes/staff-incidents.js';
+import { reportRoutes } from './routes/report.js';
 import type { Store } from './store/store.js';
 
 export interface AppDependencies {
@@ -162,6 +163,7 @@ export async function buildApp(
     await scope.register(flagRoutes);
     await scope.register(streamRoutes);
     await scope.register(staffIncidentRoutes);
+    await scope.register(reportRoutes);
   });
   // /v1/admin/…: the admin key's limits.
   await app.register(async (scope) => {

@@ -464,6 +464,18 @@ const ROWS: Row[] = [
   },
   {
     method: 'GET',
+    url: '/v1/sites/:site/incidents/:incident/report',
+    expect: STAFF_A,
+    cell: async () => ({ path: `${site}/incidents/${await openIncident()}/report` }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/insights',
+    expect: STAFF_A,
+    cell: async () => ({ path: `${site}/insights?days=90` }),
+  },
+  {
+    method: 'GET',
     url: '/v1/sites/:site/moderation/queue',
     expect: STAFF_A,
     cell: async () => ({ path: `${site}/moderation/queue?queue=pending` }),

@@ -27,6 +27,7 @@ import {
 } from './sql-moderation.js';
 import type { AuditActor, AuditInput } from './moderation-types.js';
 import { threadOrderSlice } from './sql-thread-order.js';
+import { incidentReport, siteInsights } from './sql-report.js';
 import {
   POST_SELECT,
   incidentBase,
@@ -582,6 +583,20 @@ export class SqlStore implements Store {
 
   async lockResolvedThreads(resolvedBefore: string) {
     return this.status.lockResolvedThreads(resolvedBefore);
+  }
+
+  // ---- reports (sql-report.ts) ----
+
+  async incidentReport(
+    siteId: string,
+    incidentId: string,
+    options: { now: number; bucketMinutes?: number },
+  ) {
+    return await incidentReport(this.db, siteId, incidentId, options);
+  }
+
+  async siteInsights(siteId: string, days: number, now: number) {
+    return await siteInsights(this.db, siteId, days, now);
   }
 
   // ---- events ----

@@ -22,6 +22,8 @@ import type {
   WorkaroundFields,
   ModerationReason,
   SitePolicy,
+  IncidentReport,
+  SiteInsights,
 } from '@lifeboat/protocol';
 import type {
   IncidentChange,
@@ -427,6 +429,16 @@ export interface Store {
   ): Promise<IncidentChangeOutcome>;
   /** Locks the threads of incidents resolved at or before `resolvedBefore` (`incident.updated`). */
   lockResolvedThreads(resolvedBefore: string): Promise<Array<{ siteId: string; seq: number }>>;
+
+  // reports (store/sql-report.ts, docs/insights.md)
+  /** The post-incident report of one incident; null when it is not on the site. */
+  incidentReport(
+    siteId: string,
+    incidentId: string,
+    options: { now: number; bucketMinutes?: number },
+  ): Promise<IncidentReport | null>;
+  /** Per-incident summaries of the incidents started in the last `days` days. */
+  siteInsights(siteId: string, days: number, now: number): Promise<SiteInsights>;
 
   // events
   /** Events with seq > after, oldest first, at most `limit` (staff ones included, with `audience`). */

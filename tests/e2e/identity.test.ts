@@ -31,7 +31,7 @@ let host: { url: string; close: () => Promise<void> } | undefined;
 function mint(claims: Record<string, unknown>): string {
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ iat: now, exp: now + 900, aud: 'demo', ...claims })}`;
+  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ iat: now, exp: now + 300, aud: 'demo', jti: crypto.randomUUID(), ...claims })}`;
   return `${head}.${crypto.createHmac('sha256', HOST_SECRET).update(head).digest('base64url')}`;
 }
 

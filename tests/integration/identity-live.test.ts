@@ -33,7 +33,7 @@ function visitor(
 function hostToken(claims: Record<string, unknown>): string {
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ iat: now, exp: now + 600, aud: 'demo', ...claims })}`;
+  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ iat: now, exp: now + 300, aud: 'demo', jti: crypto.randomUUID(), ...claims })}`;
   return `${head}.${crypto.createHmac('sha256', HOST_SECRET).update(head).digest('base64url')}`;
 }
 

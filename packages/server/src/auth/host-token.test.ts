@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hostClaims, keyPair, mintHostToken } from '../testing/host-tokens.js';
-import { verifyHostToken } from './host-token.js';
+import { MAX_HOST_TOKEN_SECONDS, verifyHostToken } from './host-token.js';
 import { applySsoChange, parsePublicKey, viewOf } from './sso-keys.js';
 
 const SECRET = 'acme-host-secret-0123456789abcdef0123';
@@ -140,6 +140,40 @@ describe('host sign-in tokens', () => {
     );
     expect(reason(mintHostToken(hostClaims({ badges: 'vip' }), HS))).toMatch(/"badges"/);
     expect(reason(mintHostToken(hostClaims({ badges: ['x'.repeat(41)] }), HS))).toMatch(/"badges"/);
+  });
+
+  it('requires "aud" naming the site', () => {
+    const { aud: _, ...claims } = hostClaims();
+    expect(reason(mintHostToken(claims, HS))).toMatch(/no "aud"/);
+    expect(reason(mintHostToken(hostClaims({ aud: [] }), HS))).toMatch(/"aud" must be "acme"/);
+  });
+
+  it('requires "iat", not in the future beyond the clock skew', () => {
+    const now = Math.floor(Date.now() / 1000);
+    const { iat: _, ...claims } = hostClaims();
+    expect(reason(mintHostToken(claims, HS))).toMatch(/no "iat"/);
+    expect(reason(mintHostToken(hostClaims({ iat: 'now' }), HS))).toMatch(/no "iat"/);
+    expect(reason(mintHostToken(hostClaims({ iat: now + 30 }), HS))).toBe('ok');
+  });
+
+  it(`caps the lifetime: exp - iat at most ${MAX_HOST_TOKEN_SECONDS / 60} minutes`, () => {
+    const now = Math.floor(Date.now() / 1000);
+    const ok = hostClaims({ iat: now, exp: now + MAX_HOST_TOKEN_SECONDS });
+    expect(reason(mintHostToken(ok, HS))).toBe('ok');
+    const long = hostClaims({ iat: now, exp: now + MAX_HOST_TOKEN_SECONDS + 1 });
+    expect(reason(mintHostToken(long, HS))).toMatch(/lives longer than 10 minutes/);
+    // A month-long token backdated to look short is still refused: iat is required and checked.
+    const backdated = hostClaims({ iat: now - 30 * 86_400, exp: now + 30 * 86_400 });
+    expect(reason(mintHostToken(backdated, HS))).toMatch(/lives longer/);
+  });
+
+  it('requires a "jti" (a unique id per token) and returns it', () => {
+    const { jti: _, ...claims } = hostClaims();
+    expect(reason(mintHostToken(claims, HS))).toMatch(/no "jti"/);
+    expect(reason(mintHostToken(hostClaims({ jti: '' }), HS))).toMatch(/no "jti"/);
+    expect(reason(mintHostToken(hostClaims({ jti: 'x'.repeat(201) }), HS))).toMatch(/"jti"/);
+    const result = verify(mintHostToken(hostClaims({ jti: 'once-1' }), HS));
+    expect(result).toMatchObject({ ok: true, jti: 'once-1' });
   });
 
   it('refuses garbage and critical headers', () => {

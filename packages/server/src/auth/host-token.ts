@@ -5,8 +5,10 @@
  *   HS256 token is checked only against the site's HS256 secret, an ES256 one only against P-256
  *   public keys, an EdDSA one only against Ed25519 keys. `none` and every other `alg` fail, so a
  *   public key can never be used as an HMAC secret (algorithm confusion).
- * - `exp` is required; `nbf` and `iat` are honoured; all with `CLOCK_SKEW_SECONDS` of leeway.
- * - `aud`, when present, must name the site's slug.
+ * - `exp`, `iat`, `aud` and `jti` are required; `nbf` is honoured; all times with
+ *   `CLOCK_SKEW_SECONDS` of leeway. A token lives at most `MAX_HOST_TOKEN_SECONDS`
+ *   (`exp - iat`), `iat` is not in the future, `aud` names the site's slug, and `jti` is returned
+ *   so the caller can refuse a second use (routes/sessions.ts claims it in the shared state).
  * - Claims: `id` (or `sub`), `name`, optional `avatar` (https URL), `role`, `badges`.
  */
 import crypto from 'node:crypto';
@@ -15,13 +17,16 @@ import type { SiteSsoConfig, SsoProfile } from '../store/store.js';
 import { publicKeysOf } from './sso-keys.js';
 
 export const CLOCK_SKEW_SECONDS = 60;
+/** Longest accepted host token: `exp - iat`, in seconds (10 minutes). */
+export const MAX_HOST_TOKEN_SECONDS = 600;
+export const MAX_JTI_LENGTH = 200;
 const ROLES: readonly MemberRole[] = ['member', 'staff', 'moderator'];
 const B64URL = /^[A-Za-z0-9_-]+$/;
 export const MAX_BADGES = 10;
 export const MAX_BADGE_LENGTH = 40;
 
 export type HostTokenResult =
-  { ok: true; profile: SsoProfile; exp: number } | { ok: false; reason: string };
+  { ok: true; profile: SsoProfile; exp: number; jti: string } | { ok: false; reason: string };
 
 const fail = (reason: string): HostTokenResult => ({ ok: false, reason });
 
@@ -79,22 +84,30 @@ export function verifyHostToken(
 
   const claims = json(p);
   if (!claims) return fail('The sign-in token payload is not a JSON object.');
-  const { exp, nbf, iat, aud } = claims;
+  const { exp, nbf, iat, aud, jti } = claims;
   if (typeof exp !== 'number' || !Number.isFinite(exp))
     return fail('The sign-in token has no "exp" (expiry, seconds since 1970).');
   if (exp + CLOCK_SKEW_SECONDS <= now)
     return fail(`The sign-in token expired at ${new Date(exp * 1000).toISOString()}.`);
+  if (typeof iat !== 'number' || !Number.isFinite(iat))
+    return fail('The sign-in token has no "iat" (when it was issued, seconds since 1970).');
+  if (iat - CLOCK_SKEW_SECONDS > now)
+    return fail('The sign-in token was issued in the future ("iat"); check the clock.');
+  if (exp - iat > MAX_HOST_TOKEN_SECONDS)
+    return fail(
+      `The sign-in token lives longer than ${MAX_HOST_TOKEN_SECONDS / 60} minutes ("exp" - "iat"); mint a short-lived one for each sign-in.`,
+    );
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf - CLOCK_SKEW_SECONDS > now))
     return fail('The sign-in token is not valid yet ("nbf" is in the future).');
-  if (iat !== undefined && (typeof iat !== 'number' || iat - CLOCK_SKEW_SECONDS > now))
-    return fail('The sign-in token was issued in the future ("iat"); check the clock.');
-  if (aud !== undefined) {
-    const list = Array.isArray(aud) ? aud : [aud];
-    if (!list.includes(options.audience))
-      return fail(
-        `The sign-in token is for another audience; "aud" must be "${options.audience}".`,
-      );
-  }
+  if (aud === undefined)
+    return fail(`The sign-in token has no "aud"; it must be "${options.audience}" (the site).`);
+  const audiences = Array.isArray(aud) ? aud : [aud];
+  if (!audiences.includes(options.audience))
+    return fail(`The sign-in token is for another audience; "aud" must be "${options.audience}".`);
+  if (typeof jti !== 'string' || !jti)
+    return fail('The sign-in token has no "jti" (a unique id of this token; each is used once).');
+  if (jti.length > MAX_JTI_LENGTH)
+    return fail(`The "jti" claim is longer than ${MAX_JTI_LENGTH} characters.`);
 
   const id = claims['id'] ?? claims['sub'];
   if (typeof id !== 'string' || !id.trim() || id.length > 200)
@@ -123,6 +136,7 @@ export function verifyHostToken(
   return {
     ok: true,
     exp,
+    jti,
     profile: {
       externalId: id.trim(),
       displayName: name,

@@ -121,6 +121,13 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache
         throw new ProblemError(401, 'unauthorized', result.reason, [
           { field: 'token', message: result.reason },
         ]);
+      // Each host token signs in once (on every instance): a copied or replayed one is refused.
+      const claim = `host-jti:${site.id}:${result.jti}`;
+      if (!(await app.lifeboat.shared.claimOnce(claim, (result.exp + CLOCK_SKEW_SECONDS) * 1000))) {
+        const reason =
+          'This sign-in token was already used; mint a fresh one (with a new "jti") for each sign-in.';
+        throw new ProblemError(401, 'unauthorized', reason, [{ field: 'token', message: reason }]);
+      }
       const member = await store.upsertSsoMember(site.id, result.profile);
       reply.code(201).header('Cache-Control', CACHE_PRIVATE);
       // The session ends with the host token; one accepted within the clock skew still gets

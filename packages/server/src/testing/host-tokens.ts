@@ -24,10 +24,21 @@ export function mintHostToken(
   return `${head}.${signature.toString('base64url')}`;
 }
 
-/** Claims valid for the next hour. */
+/**
+ * Claims of a fresh token for site `acme`, valid for the next 5 minutes (at most 10 are
+ * accepted), with a new `jti` each call (a token is exchanged once).
+ */
 export function hostClaims(extra: Record<string, unknown> = {}): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
-  return { id: 'user-42', name: 'Dana Host', iat: now, exp: now + 3600, ...extra };
+  return {
+    id: 'user-42',
+    name: 'Dana Host',
+    aud: 'acme',
+    iat: now,
+    exp: now + 300,
+    jti: crypto.randomUUID(),
+    ...extra,
+  };
 }
 
 export function keyPair(alg: 'ES256' | 'EdDSA'): {

@@ -343,8 +343,16 @@ export interface SitePolicy {
   suspectWords: string[];
   /** Built-in risky-advice patterns (TLS off, pipe to shell, credentials, off-site support). */
   riskyAdvice: boolean;
-  /** Flags from distinct members that hide a post pending review. */
+  /**
+   * Flags from distinct members (a guest browser counts once) that hide a post pending review.
+   * Posts by staff, verified and pinned posts are never hidden by member flags: they are queued.
+   */
   flagThreshold: number;
+  /**
+   * Distinct members (a guest browser counts once) whose "worked for me" puts a workaround in the
+   * banner without staff; pinned and verified workarounds always qualify.
+   */
+  bannerConfirmations: number;
   /** One post per member per N seconds; 0 is off. Staff switch it on during a flood. */
   slowModeSeconds: number;
   /** Proof-of-work before a guest session: never, only under load, or always. */

@@ -384,6 +384,7 @@ export const SitePolicy = Type.Object(
     suspectWords: moderationWords,
     riskyAdvice: Type.Boolean(),
     flagThreshold: Type.Integer({ minimum: 1, maximum: 100 }),
+    bannerConfirmations: Type.Integer({ minimum: 1, maximum: 1000 }),
     slowModeSeconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
     guestChallenge: literals(['off', 'under_load', 'always'] as const),
   },

@@ -44,6 +44,11 @@ export const POLICY_FIELDS: Record<PolicyKey, FieldKind & { help: string }> = {
     ...POLICY_LIMITS.flagThreshold,
     help: 'flags from distinct members that hide a post pending review',
   },
+  bannerConfirmations: {
+    type: 'int',
+    ...POLICY_LIMITS.bannerConfirmations,
+    help: 'distinct confirmations that put a workaround in the banner without staff',
+  },
   slowModeSeconds: {
     type: 'int',
     ...POLICY_LIMITS.slowModeSeconds,

@@ -24,8 +24,20 @@ let staff: string;
 let staffId: string;
 let n = 0;
 
+let browsers = 0;
+
+/**
+ * A guest session from a browser of its own: flags and confirmations count once per guest
+ * browser (fingerprint), so each guest here is a different person.
+ */
 async function member(name = 'Guest'): Promise<{ token: string; id: string }> {
-  const session = await s.session(name);
+  const res = await s.api('/v1/sites/acme/sessions', {
+    method: 'POST',
+    headers: { 'user-agent': `TestBrowser/${++browsers}` },
+    json: { displayName: name },
+  });
+  expect(res.status).toBe(201);
+  const session = (await res.json()) as { token: string; member: { id: string } };
   return { token: session.token, id: session.member.id };
 }
 
@@ -112,6 +124,7 @@ beforeEach(async () => {
     suspectWords: [],
     riskyAdvice: true,
     flagThreshold: 3,
+    bannerConfirmations: 3,
     slowModeSeconds: 0,
   });
 });
@@ -390,6 +403,8 @@ describe('post actions', () => {
   });
 
   it('verify and pin: the incident prefers the pinned, then the verified workaround, and says so live', async () => {
+    // One confirmation is enough for the banner here (trust.test.ts tests the bar itself).
+    await setPolicy({ bannerConfirmations: 1 });
     const { token } = await member();
     const wk = (title: string) =>
       created(token, title, {
@@ -733,6 +748,7 @@ describe('audit log and access', () => {
     expect(get.status).toBe(200);
     expect(Object.keys(await get.json()).sort()).toEqual([
       'bannedWords',
+      'bannerConfirmations',
       'firstPosts',
       'flagThreshold',
       'guestChallenge',

@@ -31,6 +31,7 @@ describe('resolvePolicy', () => {
       suspectWords: [],
       riskyAdvice: true,
       flagThreshold: 3,
+      bannerConfirmations: 3,
       slowModeSeconds: 0,
       guestChallenge: 'under_load',
     });
@@ -49,6 +50,7 @@ describe('resolvePolicy', () => {
         suspectWords: 'refund',
         riskyAdvice: false,
         flagThreshold: 0,
+        bannerConfirmations: 1001,
         slowModeSeconds: 30,
         guestChallenge: 'sometimes',
         extra: true,

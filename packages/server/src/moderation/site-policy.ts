@@ -13,6 +13,7 @@ export const DEFAULT_POLICY: Readonly<SitePolicy> = Object.freeze({
   suspectWords: [],
   riskyAdvice: true,
   flagThreshold: 3,
+  bannerConfirmations: 3,
   slowModeSeconds: 0,
   guestChallenge: 'under_load',
 });
@@ -22,6 +23,7 @@ export const POLICY_LIMITS = {
   firstPosts: { min: 1, max: 100 },
   maxLinks: { min: 0, max: 5 },
   flagThreshold: { min: 1, max: 100 },
+  bannerConfirmations: { min: 1, max: 1000 },
   slowModeSeconds: { min: 0, max: 86_400 },
   words: { maxItems: 500, maxLength: 100 },
 } as const;
@@ -65,6 +67,8 @@ export function resolvePolicy(stored: string | Partial<SitePolicy> | null | unde
   if (typeof raw['riskyAdvice'] === 'boolean') policy.riskyAdvice = raw['riskyAdvice'];
   if (intIn(raw['flagThreshold'], POLICY_LIMITS.flagThreshold))
     policy.flagThreshold = raw['flagThreshold'] as number;
+  if (intIn(raw['bannerConfirmations'], POLICY_LIMITS.bannerConfirmations))
+    policy.bannerConfirmations = raw['bannerConfirmations'] as number;
   if (intIn(raw['slowModeSeconds'], POLICY_LIMITS.slowModeSeconds))
     policy.slowModeSeconds = raw['slowModeSeconds'] as number;
   if (CHALLENGES.includes(raw['guestChallenge'] as SitePolicy['guestChallenge']))

@@ -263,7 +263,14 @@ describe('every write shows on the next read', () => {
       target.id,
     );
     for (const name of ['Flagger 1', 'Flagger 2', 'Flagger 3']) {
-      const flagger = await s.session(name);
+      // Three people: flags count once per guest browser (its fingerprint).
+      const flagger = await (
+        await s.api('/v1/sites/acme/sessions', {
+          method: 'POST',
+          headers: { 'user-agent': `${name}'s browser` },
+          json: { displayName: name },
+        })
+      ).json();
       await write(
         'POST',
         `/v1/sites/acme/posts/${target.id}/flags`,

@@ -81,7 +81,9 @@ beforeAll(async () => {
     exp: Math.floor(Date.now() / 1000) + 3600,
   });
   staffToken = staff;
-  const members = await Promise.all(Array.from({ length: 6 }, (_, i) => s.session(`Member ${i}`)));
+  const members = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => s.session(`Member ${i}`, 'acme', `Browser ${i}`)),
+  );
   const [alice] = members;
   const answers: Post[] = [];
   for (let i = 0; i < 10; i++)

@@ -51,8 +51,8 @@ const lastEvent = async (): Promise<LifeboatEvent> => {
 
 beforeAll(async () => {
   s = await startTestServer({ eventRetention: 1000 });
-  alice = await s.session('Alice');
-  bob = await s.session('Bob');
+  alice = await s.session('Alice', 'acme', 'Alice browser');
+  bob = await s.session('Bob', 'acme', 'Bob browser');
 });
 afterAll(async () => {
   await s.close();
@@ -237,7 +237,9 @@ describe('confirmations and the helpfulness score', () => {
     const strong = await answer(alice.token, 'Strong fix');
     const weak = await answer(alice.token, 'Weak fix');
     expect(strong.score).toBe(0);
-    const voters = await Promise.all(Array.from({ length: 5 }, (_, i) => s.session(`V${i}`)));
+    const voters = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => s.session(`V${i}`, 'acme', `Voter browser ${i}`)),
+    );
     for (const v of voters) expect((await react(v.token, strong.id, 'worked')).status).toBe(200);
     await react(voters[0]!.token, weak.id, 'worked');
     await react(voters[1]!.token, weak.id, 'didnt_work');

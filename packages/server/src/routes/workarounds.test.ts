@@ -56,9 +56,9 @@ const similar = async (q: string): Promise<SimilarWorkarounds> => {
 
 beforeAll(async () => {
   s = await startTestServer({ adminKey: ADMIN_KEY });
-  alice = await s.session('Alice');
-  bob = await s.session('Bob');
-  carol = await s.session('Carol');
+  alice = await s.session('Alice', 'acme', 'Alice browser');
+  bob = await s.session('Bob', 'acme', 'Bob browser');
+  carol = await s.session('Carol', 'acme', 'Carol browser');
   const { store, keys } = s.app.lifeboat;
   const site = (await store.getSiteBySlug('acme'))!;
   const staff = await store.createMember({
@@ -252,7 +252,14 @@ describe('POST …/posts/:post/merge', () => {
   it('merges with the admin key: hidden duplicate, confirmations moved one per member, events', async () => {
     const incidentNow = async () =>
       (await (await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}`)).json()) as Incident;
-    // The banner's top workaround is one of the two: the merge changes it (id or counts).
+    // The banner's top workaround is one of the two: the merge changes it (id or counts). One
+    // confirmation puts a workaround in the banner here (the default bar is 3).
+    const policy = await s.api('/v1/admin/sites/acme/policy', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      json: { bannerConfirmations: 1 },
+    });
+    expect(policy.status).toBe(200);
     expect([duplicate.id, target.id]).toContain((await incidentNow()).topWorkaround?.id);
     const seq = s.count('events');
     const res = await merge(duplicate.id, target.id, ADMIN_KEY);

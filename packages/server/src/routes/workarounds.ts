@@ -109,6 +109,12 @@ export const workaroundRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCa
           throw problems.notFound('Post');
         case 'already_hidden':
           throw new ProblemError(409, 'conflict', 'This post is already hidden or merged.');
+        case 'pending':
+          throw new ProblemError(
+            409,
+            'conflict',
+            'This post is waiting for review and was never published: approve or reject it in the moderation queue before merging it.',
+          );
         case 'invalid':
           throw problems.field('into', outcome.message, 422);
       }

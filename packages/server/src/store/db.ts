@@ -6,7 +6,7 @@
  */
 import { STAFF_EVENT_TYPES, type LifeboatEvent, type Post } from '@lifeboat/protocol';
 import type { Dialect, Sql, SqlDriver, SqlTx } from './sql/driver.js';
-import { POST_SELECT, toPost, type IncidentRow, type PostRow } from './sql-rows.js';
+import { POST_SELECT, publicView, toPost, type IncidentRow, type PostRow } from './sql-rows.js';
 
 export const now = () => new Date().toISOString();
 
@@ -14,6 +14,15 @@ export const now = () => new Date().toISOString();
 const SEQ_MARK = -918_273_645;
 const SEQ_TEXT = `"seq":${SEQ_MARK}`;
 const isStaff = (type: string) => (STAFF_EVENT_TYPES as readonly string[]).includes(type);
+
+/**
+ * Public post events carry the public view of their post, whichever write built them (issue 16:
+ * a merge once published the text of a post held for review).
+ */
+const publicEvent = (event: LifeboatEvent): LifeboatEvent =>
+  event.type === 'post.created' || event.type === 'post.updated'
+    ? { ...event, post: publicView(event.post) }
+    : event;
 
 /**
  * Older events are pruned in batches (one DELETE every `pruneEvery` appends, not one per write):
@@ -84,7 +93,7 @@ export class StoreDb {
       // One round trip while the site row is locked (the lock is held to commit, so this is
       // the part of every write that runs one at a time per site): the sequence is taken and
       // the row written in one statement, the payload spliced around the new number.
-      const probe = build(SEQ_MARK);
+      const probe = publicEvent(build(SEQ_MARK));
       const json = JSON.stringify(probe);
       const at_ = json.indexOf(SEQ_TEXT);
       if (at_ < 0) throw new Error(`event ${probe.type} has no top-level seq`);
@@ -110,7 +119,7 @@ export class StoreDb {
         'UPDATE sites SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq',
         siteId,
       ))!.event_seq;
-      const event = build(seq);
+      const event = publicEvent(build(seq));
       await this.run(
         'INSERT INTO events (site_id, seq, type, incident_id, payload, created_at, audience) VALUES (?, ?, ?, ?, ?, ?, ?)',
         siteId,

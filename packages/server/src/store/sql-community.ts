@@ -4,7 +4,7 @@
  */
 import type { ReactionKind, ThreadState } from '@lifeboat/protocol';
 import { now, type StoreDb } from './db.js';
-import { recomputeScore } from './sql-posts.js';
+import { recomputeScore, recountConfirmations } from './sql-posts.js';
 import { queued } from './sql-moderation.js';
 import { toPost } from './sql-rows.js';
 import type { AffectedOutcome, CreatePostOutcome, NewPost, ReactionOutcome } from './store.js';
@@ -187,14 +187,8 @@ export async function setReaction(
         postId,
         memberId,
       );
-    const delta = (k: ReactionKind) => (kind === k ? 1 : 0) - (prior === k ? 1 : 0);
-    const row = (await db.one<{ worked_count: number; didnt_work_count: number }>(
-      'UPDATE posts SET worked_count = worked_count + ?, didnt_work_count = didnt_work_count + ? WHERE id = ? RETURNING worked_count, didnt_work_count',
-      delta('worked'),
-      delta('didnt_work'),
-      postId,
-    ))!;
-    const counts = { worked: row.worked_count, didntWork: row.didnt_work_count };
+    // Recounted, not incremented: several guest sessions of one browser are one confirmation.
+    const counts = await recountConfirmations(db, postId);
     // The score moves with the counts, in the same transaction (docs/thread.md).
     const score = await recomputeScore(db, postId, at);
     const seq = await db.appendEvent(siteId, post.incident_id, at, (s) => ({

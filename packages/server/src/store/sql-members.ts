@@ -5,7 +5,7 @@
 import { ulid, type MemberExport, type ReactionKind } from '@lifeboat/protocol';
 import type { StoreDb } from './db.js';
 import { scrubEventSql, scrubQueueAuthorSql } from './sql/driver.js';
-import { recomputeScore } from './sql-posts.js';
+import { recomputeScore, recountConfirmations } from './sql-posts.js';
 import { POST_SELECT, toMember, toPost, type MemberRow, type PostRow } from './sql-rows.js';
 import { memberSummary, type MemberRecord } from './store.js';
 import type { EraseOutcome, SiteSsoConfig, SsoProfile } from './identity-types.js';
@@ -182,18 +182,7 @@ export class SqlMembers {
           r.post_id,
           memberId,
         );
-        const counts = (await db.one<{ worked: number; didnt: number }>(
-          `SELECT COALESCE(SUM(CASE WHEN kind = 'worked' THEN 1 ELSE 0 END), 0) AS worked,
-                  COALESCE(SUM(CASE WHEN kind = 'didnt_work' THEN 1 ELSE 0 END), 0) AS didnt
-           FROM reactions WHERE post_id = ?`,
-          r.post_id,
-        ))!;
-        await db.run(
-          'UPDATE posts SET worked_count = ?, didnt_work_count = ? WHERE id = ?',
-          counts.worked,
-          counts.didnt,
-          r.post_id,
-        );
+        const counts = await recountConfirmations(db, r.post_id);
         const score = await recomputeScore(db, r.post_id, at);
         if (r.state !== 'published') continue;
         seqs.push(
@@ -202,7 +191,7 @@ export class SqlMembers {
             seq: s,
             incidentId: r.incident_id,
             postId: r.post_id,
-            counts: { worked: counts.worked, didntWork: counts.didnt },
+            counts,
             score,
           })),
         );
@@ -247,7 +236,8 @@ export class SqlMembers {
       for (const f of flagged) {
         await db.run('DELETE FROM flags WHERE post_id = ? AND member_id = ?', f.post_id, memberId);
         await db.run(
-          'UPDATE posts SET flag_count = (SELECT COUNT(*) FROM flags WHERE post_id = ?) WHERE id = ?',
+          `UPDATE posts SET flag_count = (SELECT COUNT(DISTINCT COALESCE(m.fingerprint, f.member_id))
+             FROM flags f JOIN members m ON m.id = f.member_id WHERE f.post_id = ?) WHERE id = ?`,
           f.post_id,
           f.post_id,
         );

@@ -13,20 +13,19 @@ import {
   type AuditPage,
   type FlagReason,
   type FlagRequest,
-  type Incident,
   type IncidentModerationAction,
   type MemberKind,
   type MemberModerationAction,
   type ModerationQueue,
   type ModerationReason,
-  type Post,
   type PostModerationAction,
   type QueueItem,
   type SitePolicy,
 } from '@lifeboat/protocol';
 import { resolvePolicy } from '../moderation/site-policy.js';
 import { now, type StoreDb } from './db.js';
-import { toPost, type IncidentRow, type PostRow } from './sql-rows.js';
+import { publicView, toPost, type PostRow } from './sql-rows.js';
+import { announceTopChange, topKey, type AssembleIncident } from './sql-top-workaround.js';
 import type {
   ActiveBan,
   AuditActor,
@@ -97,10 +96,35 @@ function toEntry(row: AuditRow): AuditEntry {
   };
 }
 
-/** A post as open pages see it after it left public view: no text. */
-export function publicView(post: Post): Post {
-  if (post.state === 'published') return post;
-  return { ...post, body: '', workaround: null };
+export { publicView };
+export type { AssembleIncident };
+
+/** Who a flag counts as: a guest browser once, other members by id (as confirmations). */
+const FLAGGER = 'COALESCE(m.fingerprint, f.member_id)';
+
+/** Distinct flaggers of a post (several guest sessions of one browser are one). */
+async function countFlags(db: StoreDb, postId: string): Promise<number> {
+  return Number(
+    (await db.one<{ n: number }>(
+      `SELECT COUNT(DISTINCT ${FLAGGER}) AS n FROM flags f JOIN members m ON m.id = f.member_id WHERE f.post_id = ?`,
+      postId,
+    ))!.n,
+  );
+}
+
+/**
+ * Why member flags never hide this post (issue 16): staff wrote it, or staff verified or pinned
+ * it. Null for any other post.
+ */
+function protectedBecause(row: PostRow): string | null {
+  if (row.pinned === 1) return 'staff pinned it';
+  if (row.verified === 1) return 'staff verified it';
+  if (
+    (row.author_kind === 'sso' || row.author_kind === 'staff') &&
+    (row.author_role === 'staff' || row.author_role === 'moderator')
+  )
+    return 'a staff member wrote it';
+  return null;
 }
 
 /** Reads the stored policy of a site. */
@@ -249,12 +273,15 @@ export async function queueItem(
   if (!row || row.site_id !== siteId) return null;
   const queue = queueOf(row);
   if (!queue) return null;
-  const flagRows = await db.all<{ reason: FlagReason; note: string | null }>(
-    'SELECT reason, note FROM flags WHERE post_id = ? ORDER BY created_at ASC',
+  const flagRows = await db.all<{ reason: FlagReason; note: string | null; who: string }>(
+    `SELECT f.reason, f.note, ${FLAGGER} AS who FROM flags f JOIN members m ON m.id = f.member_id
+     WHERE f.post_id = ? ORDER BY f.created_at ASC`,
     postId,
   );
-  const byReason = new Map<FlagReason, number>();
-  for (const f of flagRows) byReason.set(f.reason, (byReason.get(f.reason) ?? 0) + 1);
+  // Counted as the threshold counts them: one per flagger (a guest browser once).
+  const byReason = new Map<FlagReason, Set<string>>();
+  for (const f of flagRows)
+    byReason.set(f.reason, (byReason.get(f.reason) ?? new Set()).add(f.who));
   const posts = (await db.one<{ n: number }>(
     "SELECT COUNT(*) AS n FROM posts WHERE site_id = ? AND member_id = ? AND state = 'published'",
     siteId,
@@ -266,8 +293,8 @@ export async function queueItem(
     queue,
     reasons: JSON.parse(row.moderation_reasons || '[]') as ModerationReason[],
     flags: {
-      count: flagRows.length,
-      reasons: [...byReason].map(([reason, count]) => ({ reason, count })),
+      count: new Set(flagRows.map((f) => f.who)).size,
+      reasons: [...byReason].map(([reason, who]) => ({ reason, count: who.size })),
       notes: flagRows.map((f) => f.note).filter((n): n is string => !!n),
     },
     author: {
@@ -361,12 +388,6 @@ export async function auditPage(
   return { entries, nextCursor: more ? entries[entries.length - 1]!.id : null };
 }
 
-/**
- * Moderation needs the full incident (for `incident.updated` and the top workaround); the engine
- * passes its assembler in.
- */
-export type AssembleIncident = (siteId: string, row: IncidentRow) => Promise<Incident>;
-
 export class SqlModeration {
   constructor(
     private readonly db: StoreDb,
@@ -383,12 +404,22 @@ export class SqlModeration {
     audit: Omit<AuditInput, 'target'>,
     at = now(),
   ): Promise<PolicyWriteOutcome> {
-    return await this.db.tx(async () => {
+    const db = this.db;
+    return await db.tx(async () => {
       const stored = resolvePolicy(policy);
-      await this.db.lock(`site:${siteId}`);
-      await this.db.run('UPDATE sites SET policy = ? WHERE id = ?', JSON.stringify(stored), siteId);
+      await db.lock(`site:${siteId}`);
+      // `bannerConfirmations` may change the banner of open incidents: announce those that did.
+      const open = await db.all<{ id: string }>(
+        'SELECT id FROM incidents WHERE site_id = ? AND resolved_at IS NULL',
+        siteId,
+      );
+      const before = new Map<string, string>();
+      for (const { id } of open) before.set(id, await topKey(db, this.assemble, siteId, id));
+      await db.run('UPDATE sites SET policy = ? WHERE id = ?', JSON.stringify(stored), siteId);
+      for (const [id, key] of before)
+        await announceTopChange(db, this.assemble, siteId, id, key, at);
       const { entry, seq } = await writeAudit(
-        this.db,
+        db,
         siteId,
         { ...audit, target: { kind: 'site', id: siteId } },
         at,
@@ -398,8 +429,7 @@ export class SqlModeration {
   }
 
   private async topOf(siteId: string, incidentId: string): Promise<string> {
-    const row = await this.db.incidentRow(siteId, incidentId);
-    return row ? JSON.stringify((await this.assemble(siteId, row)).topWorkaround) : '';
+    return await topKey(this.db, this.assemble, siteId, incidentId);
   }
 
   /** Writes `incident.updated` when the incident's top workaround changed since `before`. */
@@ -409,15 +439,7 @@ export class SqlModeration {
     before: string,
     at: string,
   ): Promise<number | null> {
-    const row = await this.db.incidentRow(siteId, incidentId);
-    if (!row) return null;
-    const incident = await this.assemble(siteId, row);
-    if (JSON.stringify(incident.topWorkaround) === before) return null;
-    return await this.db.appendEvent(siteId, incidentId, at, (s) => ({
-      type: 'incident.updated',
-      seq: s,
-      incident,
-    }));
+    return await announceTopChange(this.db, this.assemble, siteId, incidentId, before, at);
   }
 
   async moderatePost(
@@ -714,15 +736,26 @@ export class SqlModeration {
         note,
         at,
       );
-      const count = (await db.one<{ n: number }>(
-        'SELECT COUNT(*) AS n FROM flags WHERE post_id = ?',
-        postId,
-      ))!.n;
+      const count = await countFlags(db, postId);
       await db.run('UPDATE posts SET flag_count = ? WHERE id = ?', count, postId);
       const { flagThreshold } = await sitePolicy(db, siteId);
       let hidden = false;
       let seq = 0;
-      if (count >= flagThreshold) {
+      const shielded = protectedBecause(row);
+      if (count >= flagThreshold && shielded) {
+        // Never hidden by member flags: the flagged queue tells staff why it is still up.
+        const reasons: ModerationReason[] = [
+          {
+            code: 'flagged',
+            message: `Flagged by ${count} members (threshold ${flagThreshold}) but not hidden: ${shielded}. Keep it (clear the flags) or hide it.`,
+          },
+        ];
+        await db.run(
+          'UPDATE posts SET moderation_reasons = ? WHERE id = ?',
+          JSON.stringify(reasons),
+          postId,
+        );
+      } else if (count >= flagThreshold) {
         hidden = true;
         const before = row.kind === 'workaround' ? await this.topOf(siteId, row.incident_id) : '';
         const reasons: ModerationReason[] = [

@@ -1,14 +1,26 @@
 /**
- * The author's own-post writes of the SQLite engine: edit and delete within the edit window, and
- * the helpfulness score recomputed with each confirmation. Each write runs in one transaction
- * that ends with its `post.updated` event.
+ * The author's own-post writes: edit and delete within the edit window, and the confirmation
+ * counts and helpfulness score recomputed with each confirmation. Each write runs in one
+ * transaction that ends with its `post.updated` event.
+ *
+ * An author's edit of a post staff verified or pinned clears both marks (issue 16): staff vouched
+ * for the text they read, not the next one. The banner drops it (`incident.updated`), and the
+ * audit log gets `unverify`/`unpin` by the system actor "Author's edit". Staff authors keep them.
  */
 import type { ThreadState } from '@lifeboat/protocol';
 import { helpfulness } from '../content/helpfulness.js';
 import { now, type StoreDb } from './db.js';
-import { toPost } from './sql-rows.js';
-import { publicView, queued } from './sql-moderation.js';
+import { publicView, toPost } from './sql-rows.js';
+import { queued, writeAudit } from './sql-moderation.js';
+import { announceTopChange, topKey, type AssembleIncident } from './sql-top-workaround.js';
 import type { OwnPostOptions, OwnPostOutcome, PostChange } from './store.js';
+
+/**
+ * Who a confirmation or a flag counts as: a guest browser (its fingerprint, HMAC of IP and
+ * User-Agent) counts once however many guest sessions it starts; other members count by id.
+ * `m` is the member, `r` the reaction or flag row.
+ */
+export const VOTER = 'COALESCE(m.fingerprint, r.member_id)';
 
 interface OwnRow {
   incident_id: string;
@@ -20,6 +32,10 @@ interface OwnRow {
   thread_state: ThreadState;
   /** Flags from members (migration 5): a flagged post is in the moderation queue. */
   flag_count: number;
+  verified: number;
+  pinned: number;
+  /** 1 when the author is staff or a moderator (as `memberSummary` derives `staff`). */
+  staff_author: number;
 }
 
 /** Checks the author rules; returns the row when the member may change the post at `at`. */
@@ -32,8 +48,11 @@ async function ownPost(
   at: string,
 ): Promise<{ row: OwnRow } | Exclude<OwnPostOutcome, { kind: 'ok' }>> {
   const row = await db.one<OwnRow>(
-    `SELECT p.incident_id, p.member_id, p.kind, p.state, p.created_at, p.deleted_at, p.flag_count, i.thread_state
-     FROM posts p JOIN incidents i ON i.site_id = p.site_id AND i.id = p.incident_id WHERE p.id = ? AND p.site_id = ?`,
+    `SELECT p.incident_id, p.member_id, p.kind, p.state, p.created_at, p.deleted_at, p.flag_count, p.verified, p.pinned,
+       i.thread_state,
+       CASE WHEN m.kind IN ('sso', 'staff') AND m.role IN ('staff', 'moderator') THEN 1 ELSE 0 END AS staff_author
+     FROM posts p JOIN incidents i ON i.site_id = p.site_id AND i.id = p.incident_id JOIN members m ON m.id = p.member_id
+     WHERE p.id = ? AND p.site_id = ?`,
     postId,
     siteId,
   );
@@ -53,6 +72,7 @@ export async function editPost(
   memberId: string,
   change: PostChange,
   { windowMs, at = now() }: OwnPostOptions,
+  assemble: AssembleIncident,
 ): Promise<OwnPostOutcome> {
   return await db.tx(async (): Promise<OwnPostOutcome> => {
     await db.lock(`post:${postId}`);
@@ -67,6 +87,12 @@ export async function editPost(
             ? 'A workaround keeps its title and steps: send them with the edit.'
             : 'Only a workaround post carries workaround fields.',
       };
+    const incidentId = own.row.incident_id;
+    const marked = own.row.verified === 1 || own.row.pinned === 1;
+    const clearMarks = marked && own.row.staff_author !== 1;
+    // The site lock too (after the post's, as everywhere): the banner's workaround may change.
+    if (clearMarks) await db.lock(`site:${siteId}`);
+    const before = clearMarks ? await topKey(db, assemble, siteId, incidentId) : '';
     await db.run(
       'UPDATE posts SET body = ?, workaround = ?, edited_at = ? WHERE id = ?',
       change.body,
@@ -74,6 +100,7 @@ export async function editPost(
       at,
       postId,
     );
+    if (clearMarks) await db.run('UPDATE posts SET verified = 0, pinned = 0 WHERE id = ?', postId);
     const held = (change.moderationReasons?.length ?? 0) > 0;
     if (held)
       await db.run(
@@ -81,26 +108,48 @@ export async function editPost(
         JSON.stringify(change.moderationReasons),
         postId,
       );
+    let seq: number | null = null;
+    let post;
     if (own.row.state === 'pending' || held) {
       // Out of public view: open pages only learn that a public post left (without its text);
       // staff see the edited post in the queue.
-      const post = toPost((await db.postRow(postId))!);
-      let seq: number | null = null;
+      post = toPost((await db.postRow(postId))!);
       if (own.row.state === 'published')
         seq = await db.appendEvent(siteId, post.incidentId, at, (s) => ({
           type: 'post.updated',
           seq: s,
-          post: publicView(post),
+          post: publicView(post!),
         }));
-      seq = (await queued(db, siteId, postId, at)) ?? seq;
-      return { kind: 'ok', post, seq };
+    } else {
+      const updated = await db.postUpdated(siteId, postId, at);
+      post = updated.post;
+      seq = updated.seq;
     }
-    const updated = await db.postUpdated(siteId, postId, at);
-    return {
-      kind: 'ok',
-      post: updated.post,
-      seq: (await queued(db, siteId, postId, at)) ?? updated.seq,
-    };
+    if (clearMarks) {
+      seq = (await announceTopChange(db, assemble, siteId, incidentId, before, at)) ?? seq;
+      for (const [action, was] of [
+        ['unverify', own.row.verified],
+        ['unpin', own.row.pinned],
+      ] as const) {
+        if (was !== 1) continue;
+        seq = (
+          await writeAudit(
+            db,
+            siteId,
+            {
+              action,
+              actor: { kind: 'system', id: null, displayName: "Author's edit" },
+              target: { kind: 'post', id: postId },
+              reason: `Edited by its author after staff ${action === 'unverify' ? 'verified' : 'pinned'} it; staff read the new text before marking it again.`,
+              detail: { editedAt: at, ...(held ? { heldForReview: true } : {}) },
+            },
+            at,
+          )
+        ).seq;
+      }
+    }
+    seq = (await queued(db, siteId, postId, at)) ?? seq;
+    return { kind: 'ok', post, seq };
   });
 }
 
@@ -110,6 +159,7 @@ export async function deletePost(
   postId: string,
   memberId: string,
   { windowMs, at = now() }: OwnPostOptions,
+  assemble: AssembleIncident,
 ): Promise<OwnPostOutcome> {
   return await db.tx(async (): Promise<OwnPostOutcome> => {
     await db.lock(`post:${postId}`);
@@ -118,6 +168,9 @@ export async function deletePost(
     if ('kind' in own && own.kind === 'deleted')
       return { kind: 'ok', post: toPost((await db.postRow(postId))!), seq: null };
     if (!('row' in own)) return own;
+    const workaround = own.row.kind === 'workaround' && own.row.state === 'published';
+    if (workaround) await db.lock(`site:${siteId}`);
+    const before = workaround ? await topKey(db, assemble, siteId, own.row.incident_id) : '';
     await db.run(
       "UPDATE posts SET body = '', workaround = NULL, deleted_at = ? WHERE id = ?",
       at,
@@ -134,9 +187,42 @@ export async function deletePost(
     if (own.row.state === 'pending')
       return { kind: 'ok', post: toPost((await db.postRow(postId))!), seq: await cleared() };
     const updated = await db.postUpdated(siteId, postId, at);
+    // The banner drops a deleted workaround at once.
+    const top = workaround
+      ? await announceTopChange(db, assemble, siteId, own.row.incident_id, before, at)
+      : null;
     // A flagged post leaves the flagged queue with its text.
-    return { ...updated, kind: 'ok', seq: own.row.flag_count > 0 ? await cleared() : updated.seq };
+    return {
+      ...updated,
+      kind: 'ok',
+      seq: own.row.flag_count > 0 ? await cleared() : (top ?? updated.seq),
+    };
   });
+}
+
+/**
+ * Recounts a post's confirmations from its reactions, each voter once (`VOTER`: several guest
+ * sessions of one browser are one confirmation); call inside the confirmation's transaction,
+ * under the post's lock.
+ */
+export async function recountConfirmations(
+  db: StoreDb,
+  postId: string,
+): Promise<{ worked: number; didntWork: number }> {
+  const row = (await db.one<{ worked: number; didnt: number }>(
+    `SELECT COUNT(DISTINCT CASE WHEN r.kind = 'worked' THEN ${VOTER} END) AS worked,
+            COUNT(DISTINCT CASE WHEN r.kind = 'didnt_work' THEN ${VOTER} END) AS didnt
+     FROM reactions r JOIN members m ON m.id = r.member_id WHERE r.post_id = ?`,
+    postId,
+  ))!;
+  const counts = { worked: Number(row.worked), didntWork: Number(row.didnt) };
+  await db.run(
+    'UPDATE posts SET worked_count = ?, didnt_work_count = ? WHERE id = ?',
+    counts.worked,
+    counts.didntWork,
+    postId,
+  );
+  return counts;
 }
 
 /** Recomputes a post's score from its confirmations; call inside the confirmation's transaction. */
@@ -145,9 +231,11 @@ export async function recomputeScore(db: StoreDb, postId: string, at: string): P
     'SELECT worked_count FROM posts WHERE id = ?',
     postId,
   ))!;
+  // One "didn't work" per voter (the first), as the counts.
   const times = (
     await db.all<{ created_at: string }>(
-      "SELECT created_at FROM reactions WHERE post_id = ? AND kind = 'didnt_work'",
+      `SELECT MIN(r.created_at) AS created_at FROM reactions r JOIN members m ON m.id = r.member_id
+       WHERE r.post_id = ? AND r.kind = 'didnt_work' GROUP BY ${VOTER}`,
       postId,
     )
   ).map((r) => r.created_at);

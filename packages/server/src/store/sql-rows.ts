@@ -177,6 +177,15 @@ export function toPost(row: PostRow): Post {
   };
 }
 
+/**
+ * A post as open pages may see it: a post out of public view (pending, hidden, removed) keeps
+ * its place and state but not its text. Every public event carries this view (db.ts).
+ */
+export function publicView(post: Post): Post {
+  if (post.state === 'published') return post;
+  return { ...post, body: '', workaround: null };
+}
+
 export function incidentBase(row: IncidentRow) {
   return {
     id: row.id,

@@ -18,6 +18,7 @@ import { SqlMembers } from './sql-members.js';
 import type { SiteSsoConfig, SsoProfile } from './identity-types.js';
 import type { IncidentChange, SitePatch, UpstreamSnapshot } from './status-types.js';
 import { listWorkarounds, mergePost } from './sql-workarounds.js';
+import { topWorkaround } from './sql-top-workaround.js';
 import {
   SqlModeration,
   activeBan,
@@ -185,12 +186,7 @@ export class SqlStore implements Store {
       row.site_id,
       row.id,
     ))!.n;
-    const top = await this.db.one<PostRow>(
-      `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.kind = 'workaround' AND p.state = 'published' AND p.deleted_at IS NULL
-       ORDER BY p.pinned DESC, p.verified DESC, (p.worked_count - p.didnt_work_count) DESC, p.score DESC, p.id ASC LIMIT 1`,
-      row.site_id,
-      row.id,
-    );
+    const top = await topWorkaround(this.db, row.site_id, row.id);
     return {
       ...incidentBase(row),
       site: slug,
@@ -455,7 +451,9 @@ export class SqlStore implements Store {
     change: PostChange,
     options: OwnPostOptions,
   ): Promise<OwnPostOutcome> {
-    return editPost(this.db, siteId, postId, memberId, change, options);
+    return editPost(this.db, siteId, postId, memberId, change, options, async (site, row) =>
+      this.assembleIncident(row, await this.slugOf(site)),
+    );
   }
 
   async deletePost(
@@ -464,7 +462,9 @@ export class SqlStore implements Store {
     memberId: string,
     options: OwnPostOptions,
   ): Promise<OwnPostOutcome> {
-    return deletePost(this.db, siteId, postId, memberId, options);
+    return deletePost(this.db, siteId, postId, memberId, options, async (site, row) =>
+      this.assembleIncident(row, await this.slugOf(site)),
+    );
   }
 
   // ---- workarounds ----

@@ -1,18 +1,24 @@
 /**
- * Workaround reads and the staff merge of duplicates, for the SQLite engine. The merge runs in
- * one transaction: the duplicate is hidden with `merged_into`, its confirmations move to the
- * target (one per member: a member who confirmed both keeps the target's), replies follow, both
- * posts' counts are recomputed from the reactions, and a `post.updated` event is written for each,
- * then `incident.updated` when the incident's top workaround changed (the banner's shows at once).
+ * Workaround reads and the staff merge of duplicates. The merge runs in one transaction: the
+ * duplicate is hidden with `merged_into`, its confirmations move to the target (one per member: a
+ * member who confirmed both keeps the target's), replies follow, both posts' counts are
+ * recomputed from the reactions, and a `post.updated` event is written for each (the duplicate's
+ * without its text, as every public event of a post out of view), then `incident.updated` when
+ * the incident's top workaround changed (the banner's shows at once). A post still waiting for
+ * review is never merged: its text was never public, and a merge must not be the way it gets out.
  */
 import type { Post } from '@lifeboat/protocol';
 import { now, type StoreDb } from './db.js';
 import { POST_SELECT, toPost, type PostRow } from './sql-rows.js';
-import { recomputeScore } from './sql-posts.js';
+import { recomputeScore, recountConfirmations } from './sql-posts.js';
 import type { AuditActor, MergeOutcome } from './store.js';
-import { writeAudit, type AssembleIncident } from './sql-moderation.js';
+import { writeAudit } from './sql-moderation.js';
+import type { AssembleIncident } from './sql-top-workaround.js';
 
-/** Published workarounds of an incident not deleted by their authors, oldest first. */
+/**
+ * Published workarounds of an incident not deleted by their authors, oldest first (by the
+ * server's time, not the id a client chose).
+ */
 export async function listWorkarounds(
   db: StoreDb,
   siteId: string,
@@ -22,24 +28,12 @@ export async function listWorkarounds(
   return (
     await db.all<PostRow>(
       `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.kind = 'workaround' AND p.state = 'published'
-       AND p.deleted_at IS NULL ORDER BY p.id ASC LIMIT ?`,
+       AND p.deleted_at IS NULL ORDER BY p.created_at ASC, p.id ASC LIMIT ?`,
       siteId,
       incidentId,
       limit,
     )
   ).map(toPost);
-}
-
-async function recount(db: StoreDb, postId: string): Promise<void> {
-  await db.run(
-    `UPDATE posts SET
-       worked_count = (SELECT COUNT(*) FROM reactions WHERE post_id = ? AND kind = 'worked'),
-       didnt_work_count = (SELECT COUNT(*) FROM reactions WHERE post_id = ? AND kind = 'didnt_work')
-     WHERE id = ?`,
-    postId,
-    postId,
-    postId,
-  );
 }
 
 export async function mergePost(
@@ -68,6 +62,7 @@ export async function mergePost(
       return { kind: 'invalid', message: 'Merge into a published post.' };
     if (source.state === 'hidden' || source.state === 'removed' || source.deleted_at)
       return { kind: 'already_hidden' };
+    if (source.state === 'pending') return { kind: 'pending' };
 
     const incidentNow = async () => {
       const row = assemble && (await db.incidentRow(siteId, source.incident_id));
@@ -87,8 +82,8 @@ export async function mergePost(
     await db.run('DELETE FROM reactions WHERE post_id = ?', postId);
     await db.run('UPDATE posts SET parent_id = ? WHERE parent_id = ?', intoId, postId);
     await db.run("UPDATE posts SET state = 'hidden', merged_into = ? WHERE id = ?", intoId, postId);
-    await recount(db, postId);
-    await recount(db, intoId);
+    await recountConfirmations(db, postId);
+    await recountConfirmations(db, intoId);
     await recomputeScore(db, postId, at);
     await recomputeScore(db, intoId, at);
 

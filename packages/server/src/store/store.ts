@@ -165,6 +165,8 @@ export type MergeOutcome =
   | { kind: 'merged'; merged: Post; into: Post; seq: number }
   | { kind: 'post_not_found'; which: 'post' | 'into' }
   | { kind: 'already_hidden' }
+  /** The post to merge still waits for review: approve or reject it first. */
+  | { kind: 'pending' }
   | { kind: 'invalid'; message: string };
 
 /** The author's change of a post (body, and workaround fields for a workaround). */

@@ -35,7 +35,12 @@ export interface TestServer {
   /** Rows of a statement on the server's own store (either engine; `?` placeholders). */
   sql<T = Record<string, unknown>>(text: string, ...params: unknown[]): Promise<T[]>;
   api(pathname: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
-  session(displayName?: string, site?: string): Promise<Session>;
+  /**
+   * A guest session. Every one comes from 127.0.0.1 with fetch's User-Agent, so they share one
+   * guest fingerprint (one browser: a ban covers them all, their flags and confirmations count
+   * once); give `userAgent` for a visitor with a browser of their own.
+   */
+  session(displayName?: string, site?: string, userAgent?: string): Promise<Session>;
   /** A token of a new staff member (made as the CLI's `lifeboat staff add` would) of a site. */
   staffToken(displayName?: string, site?: string): Promise<string>;
   /**
@@ -157,6 +162,8 @@ async function start(overrides: Partial<ServerConfig>, data: TestData): Promise<
     dataDir,
     logLevel: 'silent',
     secret: 'test-secret-0123456789abcdef',
+    // Fake upstream status pages listen on loopback, which the poller refuses unless allowed.
+    statusAllow: ['127.0.0.1'],
     rateLimits: {
       sessionsPerIp: 1000,
       writesPerIp: 10_000,
@@ -272,10 +279,11 @@ async function serve(
     sql: <T>(text: string, ...params: unknown[]) =>
       (app.lifeboat.store as SqlStore).driver.all<T>(text, ...params),
     api,
-    async session(displayName = 'Tester', siteSlug = 'acme') {
+    async session(displayName = 'Tester', siteSlug = 'acme', userAgent?: string) {
       const res = await api(`/v1/sites/${siteSlug}/sessions`, {
         method: 'POST',
         json: { displayName },
+        ...(userAgent ? { headers: { 'user-agent': userAgent } } : {}),
       });
       if (res.status !== 201) throw new Error(`session: ${res.status} ${await res.text()}`);
       return (await res.json()) as Session;

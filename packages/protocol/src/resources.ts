@@ -357,6 +357,8 @@ export interface SitePolicy {
   slowModeSeconds: number;
   /** Proof-of-work before a guest session: never, only under load, or always. */
   guestChallenge: 'off' | 'under_load' | 'always';
+  /** Days after resolution before a thread is archived: read-only, its counts final. */
+  archiveAfterDays: number;
 }
 
 export type ModerationReasonCode =

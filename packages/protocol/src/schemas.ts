@@ -387,6 +387,7 @@ export const SitePolicy = Type.Object(
     bannerConfirmations: Type.Integer({ minimum: 1, maximum: 1000 }),
     slowModeSeconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
     guestChallenge: literals(['off', 'under_load', 'always'] as const),
+    archiveAfterDays: Type.Integer({ minimum: 1, maximum: 3650 }),
   },
   { additionalProperties: false },
 );

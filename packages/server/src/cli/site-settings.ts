@@ -59,6 +59,11 @@ export const POLICY_FIELDS: Record<PolicyKey, FieldKind & { help: string }> = {
     values: CHALLENGES,
     help: 'proof of work before a guest session: off, under_load or always',
   },
+  archiveAfterDays: {
+    type: 'int',
+    ...POLICY_LIMITS.archiveAfterDays,
+    help: 'days after resolution before a thread is archived (read-only)',
+  },
 };
 
 const POLICY_KEYS = Object.keys(POLICY_FIELDS) as PolicyKey[];

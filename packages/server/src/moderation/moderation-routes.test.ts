@@ -747,6 +747,7 @@ describe('audit log and access', () => {
     const get = await s.api('/v1/admin/sites/acme/policy', { headers: admin });
     expect(get.status).toBe(200);
     expect(Object.keys(await get.json()).sort()).toEqual([
+      'archiveAfterDays',
       'bannedWords',
       'bannerConfirmations',
       'firstPosts',

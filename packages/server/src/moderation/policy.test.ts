@@ -34,6 +34,7 @@ describe('resolvePolicy', () => {
       bannerConfirmations: 3,
       slowModeSeconds: 0,
       guestChallenge: 'under_load',
+      archiveAfterDays: 30,
     });
     expect(resolvePolicy('{}')).toEqual(DEFAULT_POLICY);
     expect(resolvePolicy('not json')).toEqual(DEFAULT_POLICY);

@@ -16,6 +16,7 @@ export const DEFAULT_POLICY: Readonly<SitePolicy> = Object.freeze({
   bannerConfirmations: 3,
   slowModeSeconds: 0,
   guestChallenge: 'under_load',
+  archiveAfterDays: 30,
 });
 
 /** Bounds of the numeric fields (the admin API's schema uses the same). */
@@ -26,6 +27,7 @@ export const POLICY_LIMITS = {
   bannerConfirmations: { min: 1, max: 1000 },
   slowModeSeconds: { min: 0, max: 86_400 },
   words: { maxItems: 500, maxLength: 100 },
+  archiveAfterDays: { min: 1, max: 3650 },
 } as const;
 
 const PRE_MODERATION: readonly PreModeration[] = ['none', 'guests', 'first_posts', 'all'];
@@ -73,5 +75,7 @@ export function resolvePolicy(stored: string | Partial<SitePolicy> | null | unde
     policy.slowModeSeconds = raw['slowModeSeconds'] as number;
   if (CHALLENGES.includes(raw['guestChallenge'] as SitePolicy['guestChallenge']))
     policy.guestChallenge = raw['guestChallenge'] as SitePolicy['guestChallenge'];
+  if (intIn(raw['archiveAfterDays'], POLICY_LIMITS.archiveAfterDays))
+    policy.archiveAfterDays = raw['archiveAfterDays'] as number;
   return policy;
 }

@@ -10,6 +10,7 @@ import { memberOf, memberOnly } from '../http/authenticate.js';
 import { CACHE_PRIVATE } from '../http/cache.js';
 import { ProblemError, problems } from '../http/problem.js';
 import { refuseBanned } from '../moderation/standing.js';
+import { refuseArchived } from '../services/lifecycle.js';
 import { AuthHeaders, PostParams, problemResponses } from './schemas.js';
 
 export const flagRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -33,6 +34,7 @@ export const flagRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const member = await memberOf(request);
       const { site } = request;
       await refuseBanned(store, site.id, member);
+      await refuseArchived(store, site.id, { postId: request.params.post });
       await limits.flags.hit(`member:${member.id}`, reply);
       const outcome = await store.flagPost(site.id, request.params.post, member.id, {
         reason: request.body.reason,

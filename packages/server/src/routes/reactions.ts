@@ -7,6 +7,7 @@ import { memberOf, memberOnly } from '../http/authenticate.js';
 import { CACHE_PRIVATE } from '../http/cache.js';
 import { problems } from '../http/problem.js';
 import { refuseBanned } from '../moderation/standing.js';
+import { refuseArchived } from '../services/lifecycle.js';
 import { AuthHeaders, IncidentParams, PostParams, problemResponses } from './schemas.js';
 
 export const reactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -20,6 +21,7 @@ export const reactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const member = await memberOf(request);
     const { site } = request;
     await refuseBanned(store, site.id, member);
+    await refuseArchived(store, site.id, { postId });
     const outcome = await store.setReaction(site.id, postId, member.id, kind);
     if (outcome.kind === 'post_not_found') throw problems.notFound('Post');
     if (outcome.seq !== null) hub.publish({ site: site.id, seq: outcome.seq });
@@ -67,6 +69,7 @@ export const reactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const member = await memberOf(request);
     const { site } = request;
     await refuseBanned(store, site.id, member);
+    await refuseArchived(store, site.id, { incidentId: incident });
     const outcome = await store.setAffected(site.id, incident, member.id, affected);
     if (outcome.kind === 'incident_not_found') throw problems.notFound('Incident');
     if (outcome.seq !== null) hub.publish({ site: site.id, seq: outcome.seq });

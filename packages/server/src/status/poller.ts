@@ -96,7 +96,7 @@ export class StatusPoller {
     this.o = {
       ...DEFAULTS,
       log: silent,
-      now: Date.now,
+      now: () => Date.now(), // read at each call, so a faked clock (tests) applies
       random: Math.random,
       fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
       timers: realTimers,
@@ -212,13 +212,18 @@ export class StatusPoller {
     return run;
   }
 
-  /** Locks the threads of incidents resolved more than the grace period ago. */
+  /**
+   * Locks the threads of incidents resolved more than the grace period ago, and archives those
+   * resolved longer ago than their site's `archiveAfterDays`. Returns how many threads changed.
+   */
   async sweep(): Promise<number> {
     try {
       const before = new Date(this.o.now() - this.o.lockGraceMs).toISOString();
       const locked = await this.o.store.lockResolvedThreads(before);
-      for (const { siteId, seq } of locked) this.o.hub.publish({ site: siteId, seq });
-      return locked.length;
+      const archived = await this.o.store.archiveResolvedThreads(this.o.now());
+      for (const { siteId, seq } of [...locked, ...archived])
+        this.o.hub.publish({ site: siteId, seq });
+      return locked.length + archived.length;
     } catch (err) {
       this.o.log.error({ err }, 'status poller: locking resolved threads failed');
       return 0;

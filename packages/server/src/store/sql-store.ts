@@ -28,6 +28,7 @@ import {
 } from './sql-moderation.js';
 import type { AuditActor, AuditInput } from './moderation-types.js';
 import { threadOrderSlice } from './sql-thread-order.js';
+import { archiveResolvedThreads, threadStateOf } from './sql-lifecycle.js';
 import { incidentReport, siteInsights } from './sql-report.js';
 import {
   POST_SELECT,
@@ -583,6 +584,16 @@ export class SqlStore implements Store {
 
   async lockResolvedThreads(resolvedBefore: string) {
     return this.status.lockResolvedThreads(resolvedBefore);
+  }
+
+  async archiveResolvedThreads(now: number) {
+    return await archiveResolvedThreads(this.db, now, async (site, row) =>
+      this.assembleIncident(row, await this.slugOf(site)),
+    );
+  }
+
+  async threadStateOf(siteId: string, target: { postId: string } | { incidentId: string }) {
+    return await threadStateOf(this.db, siteId, target);
   }
 
   // ---- reports (sql-report.ts) ----

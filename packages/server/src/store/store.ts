@@ -431,6 +431,16 @@ export interface Store {
   ): Promise<IncidentChangeOutcome>;
   /** Locks the threads of incidents resolved at or before `resolvedBefore` (`incident.updated`). */
   lockResolvedThreads(resolvedBefore: string): Promise<Array<{ siteId: string; seq: number }>>;
+  /**
+   * Archives the threads resolved longer ago than their site's `archiveAfterDays` (open or locked
+   * → archived, `incident.updated`; store/sql-lifecycle.ts).
+   */
+  archiveResolvedThreads(now: number): Promise<Array<{ siteId: string; seq: number }>>;
+  /** The thread state of a post's incident or of an incident; null when not on the site. */
+  threadStateOf(
+    siteId: string,
+    target: { postId: string } | { incidentId: string },
+  ): Promise<ThreadState | null>;
 
   // reports (store/sql-report.ts, docs/insights.md)
   /** The post-incident report of one incident; null when it is not on the site. */

@@ -85,6 +85,8 @@ beforeAll(async () => {
   server = await startLifeboat({
     LIFEBOAT_ADMIN_KEY: ADMIN_KEY,
     LIFEBOAT_POLL_INTERVAL_MS: String(POLL_MS),
+    // The fake upstream is on loopback, which the poller refuses unless allowed.
+    LIFEBOAT_STATUS_ALLOW: '127.0.0.1',
   });
   browser = await launchChromium();
 });

@@ -11,6 +11,7 @@ import { loadSigningKeys } from './auth/tokens.js';
 import { collectRoutes } from './http/openapi.js';
 import { ProblemError, registerProblemHandlers, sendProblem, toProblem } from './http/problem.js';
 import { RateLimiter } from './http/rate-limit.js';
+import { warnOnceOnForwarded } from './http/forwarded-warning.js';
 import { registerAdminScope, registerSiteScope } from './http/site-scope.js';
 import { SiteDirectory } from './http/site-directory.js';
 import { SiteSequences, SnapshotCache } from './http/snapshot-cache.js';
@@ -39,6 +40,7 @@ import { adminPolicyRoutes } from './routes/admin-policy.js';
 import { seedDemo } from './demo/seed.js';
 import { openStore, type SqlStore } from './store/sql-store.js';
 import { StatusPoller } from './status/poller.js';
+import { parseAllowList } from './status/upstream-address.js';
 import { adminSiteRoutes } from './routes/admin-sites.js';
 import { staffIncidentRoutes } from './routes/staff-incidents.js';
 import { reportRoutes } from './routes/report.js';
@@ -124,6 +126,7 @@ export async function buildApp(
     log: app.log,
     shared: scaled ? shared : null,
     instanceId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    policy: parseAllowList(config.statusAllow),
   });
   const { windowMs } = config.rateLimits;
   const limiter = (limit: number, name: string) => new RateLimiter(limit, windowMs, shared, name);
@@ -160,6 +163,8 @@ export async function buildApp(
   app.addHook('onRequest', async (request) => {
     if (/%00/i.test(request.url)) throw nulProblem('url');
   });
+
+  if (config.trustProxy === false) app.addHook('onRequest', warnOnceOnForwarded(app));
 
   for (const schema of sharedSchemas) app.addSchema(schema);
   const routes = collectRoutes(app);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runConfigCommand } from './cli/config-command.js';
-import { applyConfigFile, readConfigFile } from './config-file.js';
+import { applyConfigFile, readConfigFile, withFileSettings } from './config-file.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startServer } from './start.js';
 import { freshTestData, psql, tempDir } from './testing/harness.js';
@@ -34,6 +34,38 @@ function problemsOf(file: string, env: Record<string, string> = {}): string[] {
 }
 
 describe('readConfigFile', () => {
+  it('reads server settings (status allow-list, proof-of-work difficulty); the environment wins', () => {
+    const dir = tempDir();
+    const file = write(dir, {
+      server: { statusAllow: ['10.0.0.0/8', 'status.internal'], challengeMaxNumber: 2_000_000 },
+      sites: [],
+    });
+    const loaded = readConfigFile(file, {});
+    expect(loaded.server).toEqual({
+      statusAllow: ['10.0.0.0/8', 'status.internal'],
+      challengeMaxNumber: 2_000_000,
+    });
+    const fromEnv = loadConfig({ env: { LIFEBOAT_STATUS_ALLOW: '127.0.0.1' } });
+    expect(withFileSettings(fromEnv, loaded)).toMatchObject({
+      statusAllow: ['127.0.0.1', '10.0.0.0/8', 'status.internal'],
+      challengeMaxNumber: 2_000_000,
+    });
+    const envWins = loadConfig({ env: { LIFEBOAT_CHALLENGE_MAX_NUMBER: '300000' } });
+    expect(withFileSettings(envWins, loaded).challengeMaxNumber).toBe(300_000);
+    expect(
+      problemsOf(
+        write(dir, {
+          server: { statusAllow: ['10.0.0.0/99'], challengeMaxNumber: 5, port: 1 },
+          sites: [],
+        }),
+      ),
+    ).toEqual([
+      '$.server.port: Unknown field; use statusAllow, challengeMaxNumber.',
+      '$.server.statusAllow: "10.0.0.0/99" is not a valid CIDR.',
+      '$.server.challengeMaxNumber: Use a whole number from 1000 to 100000000.',
+    ]);
+  });
+
   it('reads the example file', () => {
     const loaded = readConfigFile(EXAMPLE, { ACME_SSO_SECRET: SSO_SECRET });
     expect(loaded.sites.map((s) => s.slug)).toEqual(['acme', 'acme-internal']);
@@ -65,7 +97,7 @@ describe('readConfigFile', () => {
       extra: true,
     });
     expect(problemsOf(file)).toEqual([
-      '$.extra: Unknown field; use $schema, sites.',
+      '$.extra: Unknown field; use $schema, server, sites.',
       '$.sites[0].colour: Unknown field; use slug, name, origins, statusUrl, pollIntervalMs, policy, sso.',
       expect.stringMatching(/^\$\.sites\[0\]\.slug: Use 1–63 lowercase/),
       '$.sites[0].origins: "status.acme.example" is not an origin like https://status.example.com (or *).',

@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { SitePolicy } from '@lifeboat/protocol';
 import { applySsoChange } from './auth/sso-keys.js';
 import { checkPolicy } from './cli/site-settings.js';
-import { ConfigError } from './config.js';
+import { CHALLENGE_MAX_NUMBER_RANGE, ConfigError, type ServerConfig } from './config.js';
+import { parseAllowList } from './status/upstream-address.js';
 import { DEFAULT_POLICY } from './moderation/site-policy.js';
 import { createSite, normalizeSiteInput, updateSite, type SiteInput } from './services/sites.js';
 import type { SitePatch, SiteRecord, SiteSsoConfig, Store } from './store/store.js';
@@ -30,9 +31,66 @@ export interface DeclaredSite {
   sso?: SiteSsoConfig;
 }
 
+/** Server settings of the file (`server`); the environment adds to or overrides them. */
+export interface FileServerSettings {
+  /** Added to LIFEBOAT_STATUS_ALLOW. */
+  statusAllow?: string[];
+  /** Used when LIFEBOAT_CHALLENGE_MAX_NUMBER is not set. */
+  challengeMaxNumber?: number;
+}
+
 export interface LoadedConfigFile {
   file: string;
   sites: DeclaredSite[];
+  server: FileServerSettings;
+}
+
+const SERVER_KEYS = ['statusAllow', 'challengeMaxNumber'] as const;
+
+function readServer(
+  raw: unknown,
+  at: string,
+): { value: FileServerSettings } | { errors: FieldError[] } {
+  if (!isObject(raw))
+    return { errors: [{ field: at, message: `Use an object with ${SERVER_KEYS.join(', ')}.` }] };
+  const errors = unknownKeys(raw, SERVER_KEYS, at);
+  const value: FileServerSettings = {};
+  const allow = raw['statusAllow'];
+  if (allow !== undefined) {
+    if (!Array.isArray(allow) || !allow.every((e) => typeof e === 'string'))
+      errors.push({
+        field: `${at}.statusAllow`,
+        message: 'Use a list of IPs, CIDRs or host names.',
+      });
+    else {
+      try {
+        parseAllowList(allow);
+        value.statusAllow = allow;
+      } catch (err) {
+        errors.push({ field: `${at}.statusAllow`, message: (err as Error).message });
+      }
+    }
+  }
+  const max = raw['challengeMaxNumber'];
+  if (max !== undefined) {
+    const { min, max: top } = CHALLENGE_MAX_NUMBER_RANGE;
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < min || max > top)
+      errors.push({
+        field: `${at}.challengeMaxNumber`,
+        message: `Use a whole number from ${min} to ${top}.`,
+      });
+    else value.challengeMaxNumber = max;
+  }
+  return errors.length ? { errors } : { value };
+}
+
+/** The server configuration with the file's `server` settings (the environment wins). */
+export function withFileSettings(config: ServerConfig, file: LoadedConfigFile): ServerConfig {
+  return {
+    ...config,
+    statusAllow: [...config.statusAllow, ...(file.server.statusAllow ?? [])],
+    challengeMaxNumber: config.challengeMaxNumber ?? file.server.challengeMaxNumber ?? null,
+  };
 }
 
 const SITE_KEYS = [
@@ -224,10 +282,16 @@ export function readConfigFile(
   }
   const errors: FieldError[] = [];
   const sites: DeclaredSite[] = [];
+  let server: FileServerSettings = {};
   if (!isObject(raw)) {
     errors.push({ field: '$', message: 'Use a JSON object with a "sites" list.' });
   } else {
-    errors.push(...unknownKeys(raw, ['$schema', 'sites'], '$'));
+    errors.push(...unknownKeys(raw, ['$schema', 'server', 'sites'], '$'));
+    if (raw['server'] !== undefined) {
+      const checked = readServer(raw['server'], '$.server');
+      if ('errors' in checked) errors.push(...checked.errors);
+      else server = checked.value;
+    }
     if (!Array.isArray(raw['sites'])) {
       errors.push({ field: '$.sites', message: 'Use a list of sites.' });
     } else {
@@ -254,7 +318,7 @@ export function readConfigFile(
       `The config file ${file} has ${errors.length === 1 ? 'a problem' : `${errors.length} problems`}:\n` +
         errors.map((e) => `  ${e.field}: ${e.message}`).join('\n'),
     );
-  return { file, sites };
+  return { file, sites, server };
 }
 
 export interface ApplyResult {

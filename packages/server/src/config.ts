@@ -5,6 +5,11 @@
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAllowList } from './status/upstream-address.js';
+
+/** Proof-of-work difficulty: the default and the accepted range (auth/challenge.ts). */
+export const DEFAULT_CHALLENGE_MAX_NUMBER = 1_000_000;
+export const CHALLENGE_MAX_NUMBER_RANGE = { min: 1_000, max: 100_000_000 } as const;
 
 export interface RateLimitConfig {
   /** Guest sessions created per IP per window. */
@@ -61,6 +66,16 @@ export interface ServerConfig {
   editWindowMs: number;
   /** Guest sessions per minute (all instances, all sites) from which `under_load` asks for proof of work. */
   challengeLoad: number;
+  /**
+   * Proof-of-work difficulty: the largest number a guest's solver may have to try (about half of
+   * it on average); null: the config file's `server.challengeMaxNumber`, else the default.
+   */
+  challengeMaxNumber: number | null;
+  /**
+   * Non-public addresses the status poller may fetch from (IPs, CIDRs, host names), besides the
+   * config file's `server.statusAllow`; by default only public addresses are polled.
+   */
+  statusAllow: string[];
   /** Connections the kernel queues for the server before it accepts them (listen backlog). */
   listenBacklog: number;
   rateLimits: RateLimitConfig;
@@ -248,6 +263,22 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: '120',
     description:
       'Guest sessions per minute (all instances, all sites) from which sites with `guestChallenge: under_load` ask new guests for a proof of work.',
+  },
+  {
+    key: 'challengeMaxNumber',
+    env: 'LIFEBOAT_CHALLENGE_MAX_NUMBER',
+    flag: null,
+    default: '1000000',
+    description:
+      'Proof-of-work difficulty for guest sessions: the solver tries up to this many SHA-256 digests (half on average; about 1–3 s on a phone, a few ms for a bot on one core). Also `server.challengeMaxNumber` in the config file.',
+  },
+  {
+    key: 'statusAllow',
+    env: 'LIFEBOAT_STATUS_ALLOW',
+    flag: null,
+    default: '(none: public addresses only)',
+    description:
+      'Non-public addresses the status poller may fetch from, for a self-hosted status page on an internal network: comma-separated IPs, CIDRs or host names. Loopback, private, link-local, CGNAT and metadata addresses are refused otherwise, after DNS and on every redirect. Also `server.statusAllow` in the config file.',
   },
   {
     key: 'listenBacklog',
@@ -512,6 +543,18 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     lockGraceMs: read('lockGraceMs', 30 * 60_000, (l, r) => int(l, r, 0, 30 * 86_400_000)),
     editWindowMs: read('editWindowMs', 15 * 60_000, (l, r) => int(l, r, 0, 365 * 86_400_000)),
     challengeLoad: read('challengeLoad', 120, (l, r) => int(l, r, 1, 1_000_000)),
+    challengeMaxNumber: read<number | null>('challengeMaxNumber', null, (l, r) =>
+      int(l, r, CHALLENGE_MAX_NUMBER_RANGE.min, CHALLENGE_MAX_NUMBER_RANGE.max),
+    ),
+    statusAllow: read('statusAllow', [] as string[], (label, raw) => {
+      const entries = list(label, raw);
+      try {
+        parseAllowList(entries);
+      } catch (err) {
+        throw new ConfigError(`${label}: ${(err as Error).message}`);
+      }
+      return entries;
+    }),
     listenBacklog: read('listenBacklog', 4096, (l, r) => int(l, r, 16, 1_000_000)),
     rateLimits: read('rateLimits', { ...DEFAULT_RATE_LIMITS }, parseRateLimits),
     configFile: read<string | null>('configFile', null, (_l, r) => path.resolve(cwd, r.trim())),

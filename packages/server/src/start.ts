@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { ServerConfig } from './config.js';
-import { applyConfigFile, readConfigFile } from './config-file.js';
+import { applyConfigFile, readConfigFile, withFileSettings } from './config-file.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -15,9 +15,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
+export async function startServer(fromEnv: ServerConfig): Promise<RunningServer> {
   // A bad config file stops the start before anything is opened (ConfigError).
-  const declared = config.configFile ? readConfigFile(config.configFile) : null;
+  const declared = fromEnv.configFile ? readConfigFile(fromEnv.configFile) : null;
+  const config = declared ? withFileSettings(fromEnv, declared) : fromEnv;
   const app = await buildApp(config);
   if (declared) {
     try {

@@ -9,11 +9,16 @@
 import crypto from 'node:crypto';
 import { createChallenge, extractParams, verifySolution } from 'altcha-lib/v1';
 import type { GuestChallenge } from '@lifeboat/protocol';
+import { DEFAULT_CHALLENGE_MAX_NUMBER } from '../config.js';
 import type { SigningKey } from './tokens.js';
 import { MemorySharedState, type SharedState } from '../cluster/shared-state.js';
 
-/** Numbers a solver may have to try: about 25,000 SHA-256 digests on average (well under a second). */
-export const CHALLENGE_MAX_NUMBER = 50_000;
+/**
+ * Numbers a solver may have to try by default (LIFEBOAT_CHALLENGE_MAX_NUMBER): about 500,000
+ * SHA-256 digests on average, a second or two on a phone with the SDK's solver; cost figures in
+ * docs/server/configuration.md.
+ */
+export const CHALLENGE_MAX_NUMBER = DEFAULT_CHALLENGE_MAX_NUMBER;
 /** How long a challenge can be solved and redeemed. */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 

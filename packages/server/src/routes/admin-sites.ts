@@ -26,7 +26,7 @@ export const adminSiteRoutes: FastifyPluginAsyncTypebox<{
 
   const view = async (site: SiteRecord) => {
     const state = site.statusUrl ? await store.getStatusSourceState(site.id) : null;
-    const source = statusSourceOf(site, state, config.pollIntervalMs, Date.now());
+    const source = statusSourceOf(site, state, config.pollIntervalMs, Date.now(), 'staff');
     return { ...adminSite(site), source };
   };
 

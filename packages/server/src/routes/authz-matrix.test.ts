@@ -188,7 +188,7 @@ async function makeActor(name: ActorName): Promise<Actor> {
       return { name, token: ADMIN_KEY, memberOfA: null };
     case 'guestA': {
       // A display name grants nothing.
-      const session = await s.session('Acme Staff', 'acme');
+      const session = await s.session('Staffan', 'acme');
       return { name, token: session.token, memberOfA: session.member.id };
     }
     case 'ssoA': {
@@ -780,6 +780,8 @@ describe('two sites following one status page', () => {
         lockGraceMs: 60_000,
         timeoutMs: 5_000,
         log: server.app.log,
+        // The fake upstream is on loopback, refused unless allowed.
+        policy: (await import('../status/upstream-address.js')).parseAllowList(['127.0.0.1']),
       });
       const ids: string[][] = [];
       for (const slug of ['first-follower', 'second-follower']) {

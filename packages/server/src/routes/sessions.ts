@@ -6,7 +6,7 @@
 import { clientKey } from '../realtime/stream-limits.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as S from '@lifeboat/protocol/schemas';
-import { GuestChallenges, GuestLoad } from '../auth/challenge.js';
+import { CHALLENGE_MAX_NUMBER, GuestChallenges, GuestLoad } from '../auth/challenge.js';
 import { guestFingerprint } from '../auth/fingerprint.js';
 import { CLOCK_SKEW_SECONDS, verifyHostToken } from '../auth/host-token.js';
 import { issueSession } from '../auth/member.js';
@@ -27,7 +27,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache
   { snapshots },
 ) => {
   const { store, limits, keys, config } = app.lifeboat;
-  const challenges = new GuestChallenges(keys, { shared: app.lifeboat.shared });
+  const challenges = new GuestChallenges(keys, {
+    shared: app.lifeboat.shared,
+    maxNumber: config.challengeMaxNumber ?? CHALLENGE_MAX_NUMBER,
+  });
   const load = new GuestLoad(config.challengeLoad, Date.now, app.lifeboat.shared);
 
   app.get(

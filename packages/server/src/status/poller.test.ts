@@ -13,6 +13,8 @@ import type { SiteRecord } from '../store/store.js';
 import { fixture, startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js';
 import { testData, type TestData } from '../testing/harness.js';
 import { StatusPoller, type PollerTimers } from './poller.js';
+import { PUBLIC_SOURCE_ERROR } from './source-info.js';
+import { parseAllowList } from './upstream-address.js';
 
 const OPERATIONAL =
   'statuspage-summary-githubstatus-all-operational-2019-12-rapid7-github-status-checker.json';
@@ -97,6 +99,8 @@ const makePoller = (extra: Partial<ConstructorParameters<typeof StatusPoller>[0]
     timeoutMs: 500,
     now: () => clock,
     random: () => 0.5,
+    // The fake upstream listens on loopback, refused unless allowed.
+    policy: parseAllowList(['127.0.0.1']),
     ...extra,
   });
 
@@ -471,11 +475,13 @@ describe('status poller: failures', () => {
     expect(status.incidents.map((i) => i.id)).toEqual(good.incidents.map((i) => i.id));
     expect(status.components).toEqual(good.components);
     expect(status.severity).toBe('major');
+    // The public snapshot says only that the source failed; the recorded state has the detail.
     expect(status.source).toMatchObject({
       stale: true,
       lastSuccessAt: good.source!.lastSuccessAt,
-      error: expect.stringMatching(/larger than 2000 bytes/),
+      error: PUBLIC_SOURCE_ERROR,
     });
+    expect((await store.getStatusSourceState(site.id))?.error).toMatch(/larger than 2000 bytes/);
 
     // a success clears the error and the count
     upstream.serve({ body: fixture(ACTIVE) });

@@ -14,6 +14,7 @@ import type { Hub } from '../realtime/hub.js';
 import type { Store } from '../store/store.js';
 import { fetchUpstream, UpstreamError } from './fetch-upstream.js';
 import { pollIntervalOf } from './source-info.js';
+import { AddressPolicy, systemResolve, type Resolve } from './upstream-address.js';
 
 export interface PollerLog {
   warn(obj: object, msg: string): void;
@@ -49,7 +50,13 @@ export interface StatusPollerOptions {
   leaseMs?: number;
   now?: () => number;
   random?: () => number;
-  fetch?: typeof fetch;
+  /**
+   * Addresses the poller may connect to besides public ones (the allow-list,
+   * `LIFEBOAT_STATUS_ALLOW`); default: public addresses only.
+   */
+  policy?: AddressPolicy;
+  /** DNS (tests give a fake one). */
+  resolve?: Resolve;
   timers?: PollerTimers;
 }
 
@@ -98,7 +105,8 @@ export class StatusPoller {
       log: silent,
       now: () => Date.now(), // read at each call, so a faked clock (tests) applies
       random: Math.random,
-      fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
+      policy: new AddressPolicy(),
+      resolve: systemResolve,
       timers: realTimers,
       ...options,
     };
@@ -264,7 +272,8 @@ export class StatusPoller {
         lastModified: own?.lastModified ?? null,
         timeoutMs: this.o.timeoutMs,
         maxBytes: this.o.maxBytes,
-        fetch: this.o.fetch,
+        policy: this.o.policy,
+        resolve: this.o.resolve,
       });
       if (response.kind === 'not_modified') {
         await store.recordPoll(site.id, url, { ok: true, at: at() });

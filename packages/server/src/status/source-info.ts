@@ -9,15 +9,20 @@ export function pollIntervalOf(site: SiteRecord, defaultIntervalMs: number): num
   return site.pollIntervalMs ?? defaultIntervalMs;
 }
 
+/** What the public sees of a failed poll: never the detail (an address, an upstream's text). */
+export const PUBLIC_SOURCE_ERROR = 'The status source could not be reached.';
+
 /**
  * The `source` of a site's status. A site without an upstream page has manual incidents: nothing
- * is polled, so nothing is stale.
+ * is polled, so nothing is stale. The public view says only that the last poll failed; the staff
+ * view (admin routes) carries the poller's own words.
  */
 export function statusSourceOf(
   site: SiteRecord,
   state: StatusSourceState | null,
   defaultIntervalMs: number,
   now: number,
+  view: 'public' | 'staff' = 'public',
 ): StatusSource {
   if (!site.statusUrl)
     return { kind: 'manual', url: null, lastSuccessAt: null, stale: false, error: null };
@@ -30,7 +35,7 @@ export function statusSourceOf(
     url: site.statusUrl,
     lastSuccessAt,
     stale: lastSuccessAt === null || now - Date.parse(lastSuccessAt) > maxAge,
-    error: own?.error ?? null,
+    error: own?.error ? (view === 'staff' ? own.error : PUBLIC_SOURCE_ERROR) : null,
   };
 }
 

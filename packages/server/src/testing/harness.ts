@@ -164,6 +164,8 @@ async function start(overrides: Partial<ServerConfig>, data: TestData): Promise<
     secret: 'test-secret-0123456789abcdef',
     // Fake upstream status pages listen on loopback, which the poller refuses unless allowed.
     statusAllow: ['127.0.0.1'],
+    // Tests solve proofs of work with altcha-lib: a small range keeps them quick.
+    challengeMaxNumber: 50_000,
     rateLimits: {
       sessionsPerIp: 1000,
       writesPerIp: 10_000,

@@ -170,7 +170,7 @@ describe('@lifeboat/sdk/moderation against the real server', () => {
 
   it('refuses a guest token (403), and a failed action puts the post back with its error', async () => {
     const guest = visitor();
-    const session = await guest.startSession('Not Staff');
+    const session = await guest.startSession('Intruder');
     const intruder = moderator(session.token);
     const queue = listen(intruder.$queue);
     await until(() => expect(queue().state).toBe('error'));

@@ -103,7 +103,7 @@ describe('write limits', () => {
 
   it('does not let a forged or other-site token escape the per-IP limit', async () => {
     s = await start({ writesPerIp: 2, sessionsPerIp: 100 });
-    const other = await s.session('Other', 'other'); // write 1 of this IP (any site)
+    const other = await s.session('Elsewhere', 'other'); // write 1 of this IP (any site)
     const path = `/v1/sites/acme/incidents/${enc(s.incident)}/affected`;
     expect((await s.api(path, { method: 'PUT', token: other.token })).status).toBe(401); // write 2
     expect((await s.api(path, { method: 'PUT', token: 'v1.x.y.z' })).status).toBe(429);

@@ -16,6 +16,7 @@ import type {
   SitePolicy,
   WorkaroundFields,
 } from '@lifeboat/protocol';
+import { foldForMatching, matchableText } from '../content/display-name.js';
 import { riskyAdvice, type RiskyContext } from './risky-advice.js';
 
 export { DEFAULT_POLICY, resolvePolicy } from './site-policy.js';
@@ -62,17 +63,27 @@ export function postFields({ body, workaround }: PostText): Array<[string, strin
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Finds the first of `words` in `text` as a whole word (Unicode-aware), case-insensitive. */
+/**
+ * Finds the first of `words` in `text` as a whole word (Unicode-aware), case-insensitive, both
+ * read as `matchableText` (issue 16): NFKC, no zero-width or bidi characters, no accents, Cyrillic
+ * and Greek look-alikes as Latin letters — "cаs\u200Bino" is "casino". Returns the match as written.
+ */
 export function findWord(text: string, words: readonly string[]): string | null {
+  const folded = foldForMatching(text);
   for (const word of words) {
-    const w = word.trim();
+    const w = matchableText(word).trim();
     if (!w) continue;
     const re = new RegExp(
       `(?<![\\p{L}\\p{N}_])${escape(w).replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}_])`,
       'iu',
     );
-    const m = re.exec(text);
-    if (m) return m[0];
+    const m = re.exec(folded.text);
+    if (m) {
+      const end = m.index + m[0].length;
+      // The match as the author wrote it, from its first to its last folded character.
+      const last = folded.origin[end - 1]!;
+      return text.slice(folded.origin[m.index], last + (text.codePointAt(last)! > 0xffff ? 2 : 1));
+    }
   }
   return null;
 }
@@ -157,7 +168,8 @@ export function evaluatePost(
       match: suspect,
     });
 
-  if (policy.riskyAdvice) reasons.push(...riskyAdvice(all, context));
+  // Risky advice is matched on the text as read (no zero-width characters inside `curl -k`).
+  if (policy.riskyAdvice) reasons.push(...riskyAdvice(matchableText(all), context));
 
   return { decision: reasons.length > 0 ? 'review' : 'publish', reasons };
 }

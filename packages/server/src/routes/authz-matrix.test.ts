@@ -73,7 +73,7 @@ const MEMBER_A: Record<ActorName, Expected> = {
 };
 /**
  * Staff of site A: a staff member's session, an SSO member whose verified claims say moderator,
- * or the admin key. A guest named "Acme Staff" is not staff.
+ * or the admin key. A guest named "Staffan" is not staff (and none may be named "Acme Staff").
  */
 const STAFF_A: Record<ActorName, Expected> = {
   anonymous: 401,

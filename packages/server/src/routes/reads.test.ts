@@ -105,12 +105,15 @@ describe('incidents', () => {
     };
     const a = await mk('Workaround A', 'wa');
     const b = await mk('Workaround B', 'wb');
-    const other = (await s.session('Other')).token;
-    await s.api(`/v1/sites/acme/posts/${b.id}/reaction`, {
-      method: 'PUT',
-      token: other,
-      json: { kind: 'worked' },
-    });
+    // Three people (browsers) confirm B: the default bar for the banner (bannerConfirmations).
+    for (const name of ['Other 1', 'Other 2', 'Other 3']) {
+      const other = (await s.session(name, 'acme', `${name} browser`)).token;
+      await s.api(`/v1/sites/acme/posts/${b.id}/reaction`, {
+        method: 'PUT',
+        token: other,
+        json: { kind: 'worked' },
+      });
+    }
     const incident = (await (
       await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}`)
     ).json()) as Incident;

@@ -264,13 +264,14 @@ describe('host-site sign-in', () => {
     expect(me.status).toBe(200);
   });
 
-  it('a staff claim shows the staff badge on posts; a guest named "Staff" gets none', async () => {
+  it('a staff claim shows the staff badge on posts; a guest cannot be named "Staff", and a staff-like name gets none', async () => {
     const staff = (await (
       await exchange(
         hs(hostClaims({ id: 'st-1', name: 'Sam', role: 'moderator', badges: ['team'] })),
       )
     ).json()) as Session;
-    const fake = await s.session('Staff');
+    expect((await guest(s, { displayName: 'Staff' })).status).toBe(422);
+    const fake = await s.session('Staffan');
     const post = async (session: Session) => {
       const res = await s.api(`/v1/sites/acme/incidents/${enc(s.incident)}/posts`, {
         method: 'POST',
@@ -292,7 +293,7 @@ describe('host-site sign-in', () => {
     });
     expect(await post(fake)).toEqual({
       id: fake.member.id,
-      displayName: 'Staff',
+      displayName: 'Staffan',
       role: 'member',
       staff: false,
     });

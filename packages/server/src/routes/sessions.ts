@@ -5,6 +5,7 @@
  */
 import { clientKey } from '../realtime/stream-limits.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { LIMITS, type SitePolicy } from '@lifeboat/protocol';
 import * as S from '@lifeboat/protocol/schemas';
 import { CHALLENGE_MAX_NUMBER, GuestChallenges, GuestLoad } from '../auth/challenge.js';
 import { guestFingerprint } from '../auth/fingerprint.js';
@@ -14,11 +15,42 @@ import { memberOf, memberOnly } from '../http/authenticate.js';
 import { CACHE_PRIVATE } from '../http/cache.js';
 import { ProblemError, problems } from '../http/problem.js';
 import type { SnapshotCache } from '../http/snapshot-cache.js';
+import { cleanText, reservedName } from '../content/display-name.js';
+import { findWord } from '../moderation/policy.js';
+import type { SiteRecord, Store } from '../store/store.js';
 import { AuthHeaders, SiteParams, problemResponses } from './schemas.js';
 
-function displayName(raw: string): string {
-  const name = raw.trim().replace(/\s+/g, ' ');
-  if (!name) throw problems.field('displayName', 'Choose a display name.');
+/**
+ * A guest's display name as stored (issue 16): NFKC, invisible and bidi characters removed,
+ * whitespace collapsed. Refused: nothing visible left (400), longer than the limit once
+ * normalized (400), a banned word of the site (422 `content_rejected`), or a name kept for the
+ * site and its staff — its name, a staff member's, a role like "Support" (422).
+ */
+async function guestName(
+  store: Store,
+  site: SiteRecord,
+  policy: SitePolicy,
+  raw: string,
+): Promise<string> {
+  const name = cleanText(raw);
+  if (!name)
+    throw problems.field('displayName', 'Choose a display name with letters or digits in it.');
+  if (name.length > LIMITS.displayName.max)
+    throw problems.field(
+      'displayName',
+      `Use at most ${LIMITS.displayName.max} characters (this name is longer once normalized).`,
+    );
+  const banned = findWord(name, policy.bannedWords);
+  if (banned) {
+    const message = `“${banned}” is not allowed on this site. Choose another name.`;
+    throw new ProblemError(422, 'content_rejected', message, [{ field: 'displayName', message }]);
+  }
+  const reserved = reservedName(name, {
+    siteName: site.name,
+    siteSlug: site.slug,
+    staffNames: await store.staffNames(site.id),
+  });
+  if (reserved) throw problems.field('displayName', reserved, 422);
   return name;
 }
 
@@ -65,9 +97,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache
     async (request, reply) => {
       // The limit first: nothing reads the name before it.
       await limits.sessions.hit(`ip:${clientKey(request.ip)}`, reply);
-      const name = displayName(request.body.displayName);
       const { site } = request;
-      const { guestChallenge } = await store.getSitePolicy(site.id);
+      const policy = await store.getSitePolicy(site.id);
+      const name = await guestName(store, site, policy, request.body.displayName);
+      const { guestChallenge } = policy;
       const required =
         guestChallenge === 'always' ||
         (guestChallenge === 'under_load' && (await load.underLoad()));
@@ -131,7 +164,16 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache
           'This sign-in token was already used; mint a fresh one (with a new "jti") for each sign-in.';
         throw new ProblemError(401, 'unauthorized', reason, [{ field: 'token', message: reason }]);
       }
-      const member = await store.upsertSsoMember(site.id, result.profile);
+      // The host vouches for its members' names; they are cleaned like a guest's all the same.
+      const ssoName = cleanText(result.profile.displayName).slice(0, LIMITS.displayName.max);
+      if (!ssoName)
+        throw new ProblemError(401, 'unauthorized', 'The "name" claim has no visible characters.', [
+          { field: 'token', message: 'The "name" claim has no visible characters.' },
+        ]);
+      const member = await store.upsertSsoMember(site.id, {
+        ...result.profile,
+        displayName: ssoName,
+      });
       reply.code(201).header('Cache-Control', CACHE_PRIVATE);
       // The session ends with the host token; one accepted within the clock skew still gets
       // those seconds, not a session born expired.
@@ -155,7 +197,6 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache
     },
     async (request, reply) => {
       const member = await memberOf(request);
-      const name = displayName(request.body.displayName);
       const { site } = request;
       if (member.kind === 'sso')
         throw new ProblemError(
@@ -163,6 +204,16 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache
           'conflict',
           'This name comes from your sign-in on the host site; change it there.',
         );
+      const name =
+        member.kind === 'guest'
+          ? await guestName(
+              store,
+              site,
+              await store.getSitePolicy(site.id),
+              request.body.displayName,
+            )
+          : cleanText(request.body.displayName);
+      if (!name) throw problems.field('displayName', 'Choose a display name.');
       const renamed = await store.renameMember(site.id, member.id, name);
       if (!renamed) throw problems.unauthorized();
       // Posts show their author's name, and a rename writes no event.

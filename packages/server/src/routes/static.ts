@@ -1,6 +1,7 @@
 /**
  * /cdn/* (the script-tag bundle, cross-origin) and, in demo mode, the demo status page at / and
- * the demo moderation page (examples/moderation) at /moderation/.
+ * the demo moderation page (examples/moderation) at /moderation/ and the demo insights page
+ * (examples/insights) at /insights/.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +53,17 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { '*': string } }>('/moderation/*', async (request, reply) => {
     const rel = request.params['*'];
     const found = await resolveStatic(moderationDir, rel === '' ? 'index.html' : rel);
+    if (!found) throw problems.notFound('File');
+    return sendStatic(request, reply, found, {
+      'Cache-Control': 'no-cache',
+      'Referrer-Policy': 'no-referrer',
+    });
+  });
+  const insightsDir = fileURLToPath(new URL('../../../../examples/insights/', import.meta.url));
+  app.get('/insights', async (_request, reply) => reply.redirect('/insights/'));
+  app.get<{ Params: { '*': string } }>('/insights/*', async (request, reply) => {
+    const rel = request.params['*'];
+    const found = await resolveStatic(insightsDir, rel === '' ? 'index.html' : rel);
     if (!found) throw problems.notFound('File');
     return sendStatic(request, reply, found, {
       'Cache-Control': 'no-cache',

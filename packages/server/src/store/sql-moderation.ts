@@ -195,6 +195,17 @@ export async function writeAudit(
   return { entry, seq };
 }
 
+/** Display names of a site's staff and moderators (at most 500, the oldest first). */
+export async function staffNames(db: StoreDb, siteId: string): Promise<string[]> {
+  return (
+    await db.all<{ display_name: string }>(
+      `SELECT display_name FROM members WHERE site_id = ? AND role IN ('staff', 'moderator')
+       AND kind IN ('staff', 'sso') AND deleted_at IS NULL ORDER BY id LIMIT 500`,
+      siteId,
+    )
+  ).map((r) => r.display_name);
+}
+
 /** The active ban of a member or of a fingerprint on a site at `at`. */
 export async function activeBan(
   db: StoreDb,

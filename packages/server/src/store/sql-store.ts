@@ -25,6 +25,7 @@ import {
   auditPage,
   authorStanding,
   moderationQueue,
+  staffNames,
 } from './sql-moderation.js';
 import type { AuditActor, AuditInput } from './moderation-types.js';
 import { threadOrderSlice } from './sql-thread-order.js';
@@ -490,6 +491,10 @@ export class SqlStore implements Store {
 
   async getSitePolicy(siteId: string) {
     return this.moderation.policy(siteId);
+  }
+
+  async staffNames(siteId: string) {
+    return await staffNames(this.db, siteId);
   }
 
   async setSitePolicy(

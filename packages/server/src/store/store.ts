@@ -357,6 +357,8 @@ export interface Store {
   // moderation (store/sqlite-moderation.ts; ADR 0010)
   /** The site's policy, its stored JSON read over the defaults. */
   getSitePolicy(siteId: string): Promise<SitePolicy>;
+  /** Display names of the site's staff and moderators (kept from guests, issue 16). */
+  staffNames(siteId: string): Promise<string[]>;
   /** Stores a whole policy with its audit entry (`policy`, or `slow_mode` from staff). */
   setSitePolicy(
     siteId: string,

@@ -1,0 +1,48 @@
+// The demo insights page: a staff member pastes a staff token; <lifeboat-insights> does the rest.
+// The token lives in sessionStorage (this tab only, the same key as the moderation page) and goes
+// to the server only as a header.
+const KEY = 'lifeboat:demo:staff-token';
+const form = document.getElementById('sign-in');
+const input = document.getElementById('token');
+const signedIn = document.getElementById('signed-in');
+const insights = document.querySelector('lifeboat-insights');
+
+function read() {
+  try {
+    return sessionStorage.getItem(KEY);
+  } catch {
+    return null;
+  }
+}
+
+function write(token) {
+  try {
+    if (token) sessionStorage.setItem(KEY, token);
+    else sessionStorage.removeItem(KEY);
+  } catch {
+    // Blocked storage: the token lasts until the page is left.
+  }
+}
+
+function show(token) {
+  insights.token = token;
+  form.hidden = Boolean(token);
+  signedIn.hidden = !token;
+  if (!token) input.focus();
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const token = input.value.trim();
+  if (!token) return;
+  input.value = '';
+  write(token);
+  show(token);
+});
+
+document.getElementById('sign-out').addEventListener('click', () => {
+  write(null);
+  show(null);
+});
+
+show(read());

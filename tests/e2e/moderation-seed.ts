@@ -33,8 +33,17 @@ export function demoApi(server: string) {
     openIncident: async () =>
       (await call<{ incidents: Array<{ id: string }> }>(`${site}/status`, 'GET', null))
         .incidents[0]!.id,
+    // Each guest from a browser of its own: flags count once per guest browser (fingerprint).
     guest: async (displayName: string) =>
-      (await call<{ token: string }>(`${site}/sessions`, 'POST', null, { displayName })).token,
+      (
+        await call<{ token: string }>(
+          `${site}/sessions`,
+          'POST',
+          null,
+          { displayName },
+          { 'user-agent': `LifeboatSeed/1.0 (${displayName})` },
+        )
+      ).token,
     post: (token: string, incidentId: string, body: string) =>
       call<{ id: string; state: string }>(
         `${site}/incidents/${encodeURIComponent(incidentId)}/posts`,

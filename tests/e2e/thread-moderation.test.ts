@@ -45,8 +45,14 @@ const thread = (page: Page) => page.locator('lifeboat-thread');
 const articles = (page: Page, text: string) => thread(page).locator('article', { hasText: text });
 const composer = (page: Page) => thread(page).locator('lifeboat-composer').last();
 
+let visitors = 0;
+
+/** A visitor in a browser of their own (flags count once per guest browser: its fingerprint). */
 async function visitor(): Promise<Visitor> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    userAgent: `Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 LifeboatE2E/${++visitors}`,
+  });
   const page = await context.newPage();
   const errors = watchConsole(page);
   await page.goto(server.url + '/');

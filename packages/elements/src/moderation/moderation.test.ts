@@ -208,6 +208,39 @@ describe('<lifeboat-moderation>', () => {
       expect(actions).to.deep.equal(['restore', 'reject', 'ban']);
     });
 
+    it('shows a flagged post that member flags cannot hide (pinned, verified) as still published, with why, to keep or hide', async () => {
+      const id = '01HZQUEUE0000000000000PROT';
+      client.setQueue([
+        aQueueItem(id, {
+          queue: 'flagged',
+          reasons: [
+            {
+              code: 'flagged',
+              message:
+                'Flagged by 3 members (threshold 3) but not hidden: staff pinned it. Keep it (clear the flags) or hide it.',
+            },
+          ],
+          flags: { count: 3, reasons: [{ reason: 'spam', count: 3 }], notes: [] },
+          post: { state: 'published', verified: true, pinned: true, kind: 'workaround' },
+        }),
+      ]);
+      const el = await moderation(client);
+      const item = q(el, `#lifeboat-queue-${id}`);
+      const head = item.querySelector('.item-head')!.textContent!.replace(/\s+/g, ' ');
+      expect(head).to.contain('Flagged 3 times');
+      expect(head).to.contain('Published');
+      expect(head).to.not.contain('Hidden');
+      expect(head).to.contain('Verified');
+      expect(head).to.contain('Pinned');
+      expect(item.querySelector('[part="reasons"]')!.textContent!.replace(/\s+/g, ' ')).to.contain(
+        'but not hidden: staff pinned it',
+      );
+      const buttons = [...item.querySelectorAll<HTMLElement>('[part="action-button"]')];
+      const keep = buttons.find((b) => b.getAttribute('data-action') === 'approve')!;
+      expect(keep.textContent).to.contain('Keep, clear flags');
+      expect(buttons.map((b) => b.getAttribute('data-action'))).to.include('hide');
+    });
+
     it('filters pending and flagged posts', async () => {
       client.setQueue(sampleQueue());
       const el = await moderation(client);

@@ -84,8 +84,13 @@ export function formatEvent(e: StoredEvent): string {
   return `id: ${e.seq}\nevent: ${e.type}\ndata: ${e.payload}\n\n`;
 }
 
+/**
+ * `ready` carries `id:` too: a plain EventSource that connected without a Last-Event-ID and is cut
+ * before its first event then resumes from where it turned live, not from nothing.
+ */
 function formatControl(type: 'reset' | 'ready', lastEventId: number): string {
-  return `event: ${type}\ndata: ${JSON.stringify({ lastEventId })}\n\n`;
+  const id = type === 'ready' ? `id: ${lastEventId}\n` : '';
+  return `${id}event: ${type}\ndata: ${JSON.stringify({ lastEventId })}\n\n`;
 }
 
 const queued = (sub: Subscriber) => sub.sink.writableLength ?? 0;
@@ -251,6 +256,7 @@ export class StreamManager {
       streamBudget: limits.streamBudget ?? DEFAULT_STREAM_LIMITS.streamBudget,
       streamBufferBytes: limits.streamBufferBytes ?? DEFAULT_STREAM_LIMITS.streamBufferBytes,
       streamPollMs: limits.streamPollMs ?? DEFAULT_STREAM_LIMITS.streamPollMs,
+      streamReplayMax: limits.streamReplayMax ?? DEFAULT_STREAM_LIMITS.streamReplayMax,
     };
     this.slots = new StreamSlots(this.limits);
     this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
@@ -344,9 +350,11 @@ export class StreamManager {
         sub.cursor = bounds.current;
       } else if (
         lastEventId > bounds.current ||
+        lastEventId < bounds.current - this.limits.streamReplayMax ||
         (lastEventId < bounds.current &&
           (bounds.oldest === null || lastEventId < bounds.oldest - 1))
       ) {
+        // Unknown, no longer kept, or too far behind to replay: fetch the snapshots again.
         sink.write(formatControl('reset', bounds.current));
         sub.cursor = bounds.current;
       } else {

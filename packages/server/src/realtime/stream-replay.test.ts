@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enc, startTestServer, type TestServer } from '../testing/harness.js';
 import { openSse, type SseClient } from '../testing/sse.js';
 
-const MAX = 5;
+const MAX = 10;
 let s: TestServer;
 let token: string;
 const clients: SseClient[] = [];
@@ -64,6 +64,45 @@ describe('replay length', () => {
     await post();
     const live = await far.waitFor((f) => f.event === 'post.created');
     expect(Number(live.id)).toBe(current + 1);
+  });
+
+  it('of several counts for one incident or post in a batch, only the last is sent', async () => {
+    const from = await currentSeq();
+    const guests = await Promise.all([1, 2, 3].map((i) => s.session(`Counter ${i}`)));
+    const incident = `/v1/sites/acme/incidents/${enc(s.incident)}`;
+    for (const g of guests) {
+      const res = await s.api(`${incident}/affected`, { method: 'PUT', token: g.token });
+      expect(res.status).toBe(200);
+    }
+    const created = await s.api(`${incident}/posts`, {
+      method: 'POST',
+      token,
+      json: { kind: 'answer', body: 'Counted answer' },
+      headers: { 'idempotency-key': 'counted' },
+    });
+    const { id: postId } = (await created.json()) as { id: string };
+    for (const g of guests) {
+      const res = await s.api(`/v1/sites/acme/posts/${enc(postId)}/reaction`, {
+        method: 'PUT',
+        token: g.token,
+        json: { kind: 'worked' },
+      });
+      expect(res.status).toBe(200);
+    }
+    const current = await currentSeq();
+    expect(current - from).toBeGreaterThanOrEqual(7); // 3 affected, 1 post, 3 confirmations
+    // The replay reads them as one page: one affected.changed (3), one reaction.changed (3).
+    const c = await sse({ 'last-event-id': String(from) });
+    const ready = await c.waitFor((f) => f.event === 'ready');
+    expect(ready.id).toBe(String(current));
+    const events = c.frames.filter((f) => f.id && f.event !== 'ready');
+    const affected = events.filter((f) => f.event === 'affected.changed');
+    expect(affected.map((f) => (JSON.parse(f.data!) as { count: number }).count)).toEqual([3]);
+    const reactions = events.filter((f) => f.event === 'reaction.changed');
+    expect(
+      reactions.map((f) => (JSON.parse(f.data!) as { counts: { worked: number } }).counts.worked),
+    ).toEqual([3]);
+    expect(events.filter((f) => f.event === 'post.created')).toHaveLength(1);
   });
 
   it('ready carries id: a client cut before its first event resumes without a gap', async () => {

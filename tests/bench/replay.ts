@@ -196,7 +196,7 @@ async function reading(server: BenchServer): Promise<Variant> {
     await client.close();
     await sleep(1000);
     return {
-      name: `baseline: ${STREAMS} resumes that read`,
+      name: `${STREAMS} resumes that read`,
       rssBefore,
       rssPeak: peak,
       rssEnd,
@@ -272,11 +272,11 @@ export async function replay(): Promise<void> {
   const template = mkdtempSync(join(tmpdir(), 'lifeboat-bench-replay-'));
   const copies: string[] = [];
   const env = { LIFEBOAT_SQLITE_SYNC: 'normal' };
-  const fresh = async () => {
+  const fresh = async (extra: Record<string, string>) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lifeboat-bench-replay-'));
     copies.push(dataDir);
     cpSync(template, dataDir, { recursive: true });
-    return startBenchServer('Replay', { env, dataDir });
+    return startBenchServer('Replay', { env: { ...env, ...extra }, dataDir });
   };
   try {
     const seeder = await startBenchServer('Replay', { members: 50, env, dataDir: template });
@@ -287,16 +287,26 @@ export async function replay(): Promise<void> {
       await seeder.stop();
     }
     const rows: Variant[] = [];
-    for (const variant of [reading, neverReading]) {
-      const server = await fresh();
-      try {
-        rows.push(await variant(server));
-      } finally {
-        await server.stop();
+    // As configured by default, a resume further back than LIFEBOAT_STREAM_REPLAY_MAX (1,000)
+    // events gets `reset` (the client fetches the snapshots again); with the limit raised past
+    // the log, the whole log is replayed, which exercises the replay's own back-pressure.
+    const configs: Array<[string, Record<string, string>]> = [
+      ['default', {}],
+      ['whole log', { LIFEBOAT_STREAM_REPLAY_MAX: '1000000' }],
+    ];
+    for (const [label, extra] of configs) {
+      for (const variant of [reading, neverReading]) {
+        const server = await fresh(extra);
+        try {
+          const row = await variant(server);
+          rows.push({ ...row, name: `${label}: ${row.name}` });
+        } finally {
+          await server.stop();
+        }
       }
     }
     console.log(
-      `  ${'variant'.padEnd(44)} ${'server RSS before → peak → end of hold → closed'.padEnd(36)}   GET status within 1 s?`,
+      `  ${'variant'.padEnd(56)} ${'server RSS before → peak → end of hold → closed'.padEnd(36)}   GET status within 1 s?`,
     );
     for (const r of rows) {
       const mb = (x: number) => `${x.toFixed(0)}`.padStart(5);
@@ -305,10 +315,10 @@ export async function replay(): Promise<void> {
           ? 'no probe answered'
           : `${r.probes.over1s === 0 ? 'yes' : `NO (${r.probes.over1s} of ${r.probes.n} over 1 s)`}, max ${r.probes.max.toFixed(0)} ms, p50 ${r.probes.p50.toFixed(0)} ms of ${r.probes.n}`;
       console.log(
-        `  ${r.name.padEnd(44)} ${mb(r.rssBefore)} → ${mb(r.rssPeak)} → ${mb(r.rssEnd)} → ${mb(r.rssClosed)} MB   ${answered}`,
+        `  ${r.name.padEnd(56)} ${mb(r.rssBefore)} → ${mb(r.rssPeak)} → ${mb(r.rssEnd)} → ${mb(r.rssClosed)} MB   ${answered}`,
       );
       for (const note of [...r.notes, ...(r.probes.slow ? [r.probes.slow] : [])])
-        console.log(`  ${''.padEnd(44)} (${note})`);
+        console.log(`  ${''.padEnd(56)} (${note})`);
     }
   } finally {
     for (const dir of [template, ...copies]) rmSync(dir, { recursive: true, force: true });

@@ -28,10 +28,19 @@ import { spike } from './spike.js';
 import { replay } from './replay.js';
 import { startHello } from './baselines.js';
 import { startBenchServer } from './lifeboat-server.js';
-import { cleanup, installCleanupHandlers, loopbackAddress, rssMb, sleep } from './procs.js';
+import {
+  cleanup,
+  cpuSeconds,
+  installCleanupHandlers,
+  loopbackAddress,
+  rssMb,
+  sleep,
+} from './procs.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 50;
+/** Interleaved rounds of the cached-read comparison (BENCH_READ_ROUNDS). */
+const READ_ROUNDS = Number(process.env.BENCH_READ_ROUNDS ?? 3);
 /** Seconds a section may take (BENCH_SECTION_TIMEOUT overrides them all). */
 const SECTION_TIMEOUT: Record<string, number> = { longtasks: 720 };
 const timeoutOf = (name: string) =>
@@ -84,12 +93,54 @@ async function throughput(): Promise<void> {
     for (const s of streams) s.destroy();
     agent.destroy();
     console.log(
-      `\nThroughput (autocannon, ${CONNECTIONS} connections, ${DURATION} s each, requests/second)`,
+      `\nCached reads (autocannon, ${CONNECTIONS} connections, ${READ_ROUNDS} interleaved rounds of ${DURATION} s; median, with each round's figure)`,
     );
-    const helloGet = await cannon({ url: `${hello.base}/hello` });
-    const snapshot = await cannon({
-      url: `${base}/v1/sites/demo/incidents/${incident}/thread?limit=50`,
-    });
+    // Rounds alternate hello world and the snapshots, so a change in the machine's load (other
+    // processes on the same cores) weighs on both alike; the median of the rounds is reported.
+    // Server CPU per request is the server process's CPU time over the requests it answered:
+    // what the answer costs the server, whatever the load generator (on the same cores) costs.
+    const reads: Array<[string, string, number]> = [
+      ['hello-world GET', `${hello.base}/hello`, hello.pid],
+      ['GET status snapshot', `${base}/v1/sites/demo/status`, server.pid],
+      [
+        'GET thread snapshot (first page)',
+        `${base}/v1/sites/demo/incidents/${incident}/thread?limit=50`,
+        server.pid,
+      ],
+    ];
+    const rounds = new Map<string, Array<{ rps: number; cpuUs: number }>>();
+    for (const [name, url] of reads) {
+      await fetch(url); // the first answer goes through the router and is remembered
+      rounds.set(name, []);
+    }
+    for (let r = 0; r < READ_ROUNDS; r++) {
+      for (const [name, url, pid] of reads) {
+        const cpu0 = cpuSeconds(pid);
+        const result = await autocannon({ url, duration: DURATION, connections: CONNECTIONS });
+        const cpuUs = ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, result.requests.total);
+        if (result.non2xx > 0 || result.errors > 0)
+          console.log(`    (warning: ${name}: ${result.non2xx} non-2xx, ${result.errors} errors)`);
+        rounds.get(name)!.push({ rps: result.requests.average, cpuUs });
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const helloRounds = rounds.get('hello-world GET')!;
+    const helloRps = median(helloRounds.map((x) => x.rps));
+    const helloCpu = median(helloRounds.map((x) => x.cpuUs));
+    for (const [name] of reads) {
+      const rs = rounds.get(name)!;
+      const rps = median(rs.map((x) => x.rps));
+      const cpu = median(rs.map((x) => x.cpuUs));
+      // Per round, beside the hello world of the same round.
+      const ratios = rs.map((x, i) => (x.rps / helloRounds[i]!.rps).toFixed(2)).join(' ');
+      console.log(
+        `  ${name.padEnd(34)} ${rps.toFixed(0).padStart(7)} req/s  ratio ${(rps / helloRps).toFixed(2)} (rounds ${ratios})   server CPU ${cpu.toFixed(1).padStart(5)} µs/req  ratio ${(cpu / helloCpu).toFixed(2)}`,
+      );
+    }
+
+    console.log(
+      `\nWrites (autocannon, ${CONNECTIONS} connections, ${DURATION} s each, requests/second)`,
+    );
     const helloPost = await cannon({
       url: `${hello.base}/hello`,
       method: 'POST',
@@ -120,7 +171,6 @@ async function throughput(): Promise<void> {
       console.log(
         `  ${name.padEnd(34)} ${rps.toFixed(0).padStart(7)} req/s   hello-world ${baseline.toFixed(0).padStart(7)} req/s   ratio ${(rps / baseline).toFixed(2)}`,
       );
-    row('GET thread snapshot (50 posts)', snapshot, helloGet);
     row('POST answer (one member, SQLite)', posting, helloPost);
   } finally {
     await Promise.all([hello.stop(), server.stop()]);

@@ -5,7 +5,8 @@
  * carries a marker. Times come from the machine's monotonic clock (procs.ts `clockMs`), the same
  * in the parent that sends the post. Driven by IPC messages from stream-fanout.ts:
  *   open {url, n, group, readyText, lastEventId?, batch?} → opened {ok, failed, statuses, openTimes, ms}
- *   arm {marker}                      → armed
+ *   arm {marker}                      → armed (again for each broadcast: each stream notes each
+ *                                       marker once)
  *   (all streams saw the marker)      → delivered {times, missing}
  *   collect                           → delivered {times, missing} (what arrived so far)
  *   close                             → exits
@@ -68,19 +69,24 @@ function openOne(
         }
         res.setEncoding('utf8');
         let buffer = '';
-        let done = false;
+        /** The marker this stream saw last (each `arm` sets a new one). */
+        let seen: string | null = null;
         res.on('data', (chunk: string) => {
-          if (done) return;
           buffer += chunk;
           if (!settled && (o.readyText === null || buffer.includes(o.readyText))) settle(true);
           let idx: number;
           while ((idx = buffer.indexOf('\n\n')) >= 0) {
             const frame = buffer.slice(0, idx);
             buffer = buffer.slice(idx + 2);
-            if (marker && frame.includes('event: post.created') && frame.includes(marker)) {
+            if (
+              marker &&
+              seen !== marker &&
+              frame.includes('event: post.created') &&
+              frame.includes(marker)
+            ) {
               JSON.parse(frame.slice(frame.indexOf('data: ') + 6)); // parse as a client would
               times.push(clockMs());
-              done = true;
+              seen = marker;
               if (times.length === expected && !reported) report();
             }
           }

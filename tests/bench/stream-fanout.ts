@@ -61,10 +61,18 @@ export class StreamClient {
   }
   next<T extends WorkerMessage['type']>(type: T, timeoutMs: number) {
     return new Promise<Extract<WorkerMessage, { type: T }>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`stream client: no ${type}`)), timeoutMs);
-      this.child.once('exit', () => reject(new Error(`stream client exited before ${type}`)));
+      const exited = () => {
+        clearTimeout(timer);
+        reject(new Error(`stream client exited before ${type}`));
+      };
+      const timer = setTimeout(() => {
+        this.child.removeListener('exit', exited);
+        reject(new Error(`stream client: no ${type}`));
+      }, timeoutMs);
+      this.child.once('exit', exited);
       this.waiting.set(type, (m) => {
         clearTimeout(timer);
+        this.child.removeListener('exit', exited);
         resolve(m as Extract<WorkerMessage, { type: T }>);
       });
     });
@@ -148,6 +156,117 @@ export async function measureFanout(
     };
   } finally {
     await Promise.all(workers.map((w) => w.close()));
+  }
+}
+
+/** One server of a paired fan-out: its streams and how a post reaches them. */
+export interface FanoutSide {
+  groups: StreamGroup[];
+  broadcast: (marker: string) => Promise<void>;
+  /** Text a stream must show before it counts as open (e.g. `event: ready`); null: any byte. */
+  readyText: string | null;
+}
+
+export interface PairedSideResult {
+  /** Delivery per round (POST sent → event parsed, every stream of the side). */
+  rounds: Summary[];
+  memory: FanoutResult['memory'];
+  opened: number;
+  failed: number;
+  statuses: Record<string, number>;
+  missing: number;
+}
+
+/**
+ * Several servers measured side by side: every side's streams are opened and held at once, then
+ * `rounds` broadcasts go to each side in turn (the order alternating each round), so a change in
+ * the machine's load during the run weighs on every side alike. Each round of each side is a
+ * summary of its own; compare a side's round with the other side's round beside it.
+ */
+export async function measurePairedFanout(
+  sides: FanoutSide[],
+  rounds: number,
+  { waitMs = 30_000, pauseMs = 1000 } = {},
+): Promise<PairedSideResult[]> {
+  const workers = sides.map((side) => side.groups.map(() => new StreamClient()));
+  const all = workers.flat();
+  try {
+    await Promise.all(all.map((w) => w.next('hello', 30_000)));
+    for (const side of sides) await side.broadcast(`warm-up-${ulid()}`);
+    await sleep(300);
+    const pids = [...new Set(sides.flatMap((side) => side.groups.map((g) => g.pid)))];
+    const before = new Map(pids.map((pid) => [pid, rssMb(pid)]));
+    // Source addresses: a group number of its own for each client process, across the sides.
+    let group = 0;
+    const opened = await Promise.all(
+      sides.map((side, s) =>
+        Promise.all(
+          workers[s]!.map((w, i) => {
+            const answer = w.next('opened', 180_000);
+            const g = side.groups[i]!;
+            w.send({ type: 'open', url: g.url, n: g.n, group: group++, readyText: side.readyText });
+            return answer;
+          }),
+        ),
+      ),
+    );
+    await sleep(1000);
+    const results: PairedSideResult[] = sides.map((side, s) => {
+      const memory: FanoutResult['memory'] = new Map();
+      for (const pid of new Set(side.groups.map((g) => g.pid))) {
+        const streams = side.groups
+          .map((g, i) => (g.pid === pid ? opened[s]![i]!.ok : 0))
+          .reduce((a, b) => a + b, 0);
+        const held = rssMb(pid);
+        memory.set(pid, {
+          before: before.get(pid)!,
+          held,
+          streams,
+          kbPerStream: ((held - before.get(pid)!) * 1024) / Math.max(1, streams),
+        });
+      }
+      const statuses: Record<string, number> = {};
+      for (const o of opened[s]!)
+        for (const [k, v] of Object.entries(o.statuses))
+          if (k !== '200') statuses[k] = (statuses[k] ?? 0) + v;
+      return {
+        rounds: [],
+        memory,
+        opened: opened[s]!.reduce((a, o) => a + o.ok, 0),
+        failed: opened[s]!.reduce((a, o) => a + o.failed, 0),
+        statuses,
+        missing: 0,
+      };
+    });
+    for (let r = 0; r < rounds; r++) {
+      const order = sides.map((_, s) => s);
+      if (r % 2 === 1) order.reverse();
+      for (const s of order) {
+        const side = workers[s]!;
+        const marker = `fanout-${ulid()}`;
+        await Promise.all(
+          side.map((w) => {
+            const armed = w.next('armed', 10_000);
+            w.send({ type: 'arm', marker });
+            return armed;
+          }),
+        );
+        const deliveries = side.map((w) => w.next('delivered', waitMs + 10_000));
+        const sent = clockMs();
+        void sides[s]!.broadcast(marker).catch((e: unknown) =>
+          console.log(`    broadcast failed: ${String(e)}`),
+        );
+        const timer = setTimeout(() => side.forEach((w) => w.send({ type: 'collect' })), waitMs);
+        const delivered = await Promise.all(deliveries);
+        clearTimeout(timer);
+        results[s]!.rounds.push(summarize(delivered.flatMap((d) => d.times.map((t) => t - sent))));
+        results[s]!.missing += delivered.reduce((a, d) => a + d.missing, 0);
+        await sleep(pauseMs);
+      }
+    }
+    return results;
+  } finally {
+    await Promise.all(all.map((w) => w.close()));
   }
 }
 

@@ -16,6 +16,7 @@ import { registerAdminScope, registerSiteScope } from './http/site-scope.js';
 import { SiteDirectory } from './http/site-directory.js';
 import { SiteSequences, SnapshotCache } from './http/snapshot-cache.js';
 import { recordRoutes } from './http/route-list.js';
+import { createFastRead, serverWithFastReads, type FastRead } from './http/fast-reads.js';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { MemorySharedState, SqlSharedState, type SharedState } from './cluster/shared-state.js';
@@ -86,7 +87,10 @@ export async function buildApp(
   config: ServerConfig,
   deps: AppDependencies = {},
 ): Promise<FastifyInstance> {
+  // Cached public snapshots are answered before Fastify routes the request (./http/fast-reads.ts).
+  let fastRead: FastRead | null = null;
   const app = Fastify({
+    serverFactory: serverWithFastReads(() => fastRead),
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     trustProxy: config.trustProxy,
     bodyLimit: LIMITS.requestBody,
@@ -174,6 +178,13 @@ export async function buildApp(
   const snapshots = new SnapshotCache(new SiteSequences(store, hub));
   const sites = new SiteDirectory(store);
   app.decorate('snapshots', snapshots);
+  const logRequests = ['trace', 'debug', 'info'].includes(config.logLevel);
+  fastRead = createFastRead({
+    sites,
+    snapshots,
+    publicOrigin: config.publicOrigin,
+    log: logRequests ? app.log : null,
+  });
   app.addHook('onClose', async () => {
     snapshots.close();
     snapshots.sequences.close();

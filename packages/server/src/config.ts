@@ -51,6 +51,8 @@ export interface ServerConfig {
   streamBufferBytes: number;
   /** Over the stream budget: how often clients poll snapshots (ms). */
   streamPollMs: number;
+  /** Events replayed to a resuming stream at most; further behind, it gets `reset`. */
+  streamReplayMax: number;
   eventRetention: number;
   demo: boolean;
   demoOrigins: string[];
@@ -212,6 +214,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: '10000',
     description:
       'Over the stream budget: milliseconds between snapshot polls the server asks of clients; they stream again after six intervals.',
+  },
+  {
+    key: 'streamReplayMax',
+    env: 'LIFEBOAT_STREAM_REPLAY_MAX',
+    flag: null,
+    default: '1000',
+    description:
+      'Events replayed at most to a stream resuming with Last-Event-ID; a client further behind is told to reset (it fetches the snapshots again).',
   },
   {
     key: 'eventRetention',
@@ -526,6 +536,7 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
       int(l, r, 16 * 1024, 1024 * 1024 * 1024),
     ),
     streamPollMs: read('streamPollMs', 10_000, (l, r) => int(l, r, 100, 3_600_000)),
+    streamReplayMax: read('streamReplayMax', 1000, (l, r) => int(l, r, 1, 10_000_000)),
     eventRetention: read('eventRetention', 10000, (l, r) => int(l, r, 1, 10_000_000)),
     demo: read('demo', false, bool),
     demoOrigins: read('demoOrigins', [] as string[], (l, r) => list(l, r).map((o) => origin(l, o))),

@@ -23,7 +23,11 @@ export const CACHE_PRIVATE = 'private, no-store';
 
 /** True when `If-None-Match` matches (weak comparison, `*` too). */
 export function notModified(request: FastifyRequest, etag: string): boolean {
-  const header = request.headers['if-none-match'];
+  return matchesEtag(request.headers['if-none-match'], etag);
+}
+
+/** True when the `If-None-Match` header's value matches `etag` (weak comparison, `*` too). */
+export function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   const opaque = (tag: string) => {
     const t = tag.trim();

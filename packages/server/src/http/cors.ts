@@ -14,8 +14,20 @@ export const ALLOWED_HEADERS =
 export const EXPOSED_HEADERS =
   'ETag, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Idempotent-Replayed, Location';
 
-function sameOrigin(request: FastifyRequest, origin: string, publicOrigin: string | null): boolean {
-  return origin === publicOrigin || origin === `${request.protocol}://${request.host}`;
+function sameOrigin(request: FastifyRequest, origin: string): boolean {
+  return origin === `${request.protocol}://${request.host}`;
+}
+
+/**
+ * Whether `origin` is allowed by the site's list or is the server's configured public origin
+ * (the request's own origin, which depends on the proxy settings, is checked by `applyCors`).
+ */
+export function listedOrigin(
+  site: SiteRecord,
+  origin: string,
+  publicOrigin: string | null,
+): boolean {
+  return site.origins.includes('*') || site.origins.includes(origin) || origin === publicOrigin;
 }
 
 /** Sets the CORS answer for the site; throws 403 for a write from an origin it does not allow. */
@@ -29,10 +41,7 @@ export function applyCors(
   reply.header('Vary', 'Origin');
   const origin = request.headers.origin;
   if (!origin) return;
-  const allowed =
-    site.origins.includes('*') ||
-    site.origins.includes(origin) ||
-    sameOrigin(request, origin, publicOrigin);
+  const allowed = listedOrigin(site, origin, publicOrigin) || sameOrigin(request, origin);
   if (allowed) {
     reply.header('Access-Control-Allow-Origin', origin);
     reply.header('Access-Control-Expose-Headers', EXPOSED_HEADERS);

@@ -15,10 +15,11 @@
  *   `If-None-Match`.
  */
 import crypto from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Hub } from '../realtime/hub.js';
 import type { Store } from '../store/store.js';
-import { notModified } from './cache.js';
+import { matchesEtag, notModified } from './cache.js';
 
 type AdvanceListener = (siteId: string, seq: number) => void;
 
@@ -151,7 +152,7 @@ export class SnapshotCache {
   private readonly now: () => number;
   private readonly stopListening: () => void;
   /** Counters for tests and metrics. */
-  readonly stats = { hits: 0, builds: 0, evictions: 0 };
+  readonly stats = { hits: 0, builds: 0, evictions: 0, early: 0 };
 
   constructor(
     readonly sequences: SiteSequences,
@@ -213,6 +214,36 @@ export class SnapshotCache {
     if (fresh !== entry) return false;
     this.stats.hits++;
     send(request, reply, entry, entry.cacheControl);
+    return true;
+  }
+
+  /**
+   * `serveEarly` for a raw Node request, before Fastify sees it (./fast-reads.ts): answers with
+   * the entry and `headers` (CORS) when the URL's entry is fresh; returns false otherwise.
+   */
+  serveRaw(
+    req: IncomingMessage,
+    res: ServerResponse,
+    siteId: string,
+    headers: OutgoingHttpHeaders,
+  ): boolean {
+    const entry = this.byUrl.get(`${siteId}\u0000${req.url}`);
+    if (!entry) return false;
+    const fresh = this.fresh(entry.key, this.sequences.peek(siteId) ?? -1);
+    if (fresh !== entry) return false;
+    this.stats.hits++;
+    this.stats.early++;
+    headers.etag = entry.etag;
+    headers['cache-control'] = entry.cacheControl;
+    if (matchesEtag(req.headers['if-none-match'], entry.etag)) {
+      res.writeHead(304, headers).end();
+      return true;
+    }
+    headers['content-type'] = JSON_TYPE;
+    headers['content-length'] = entry.body.length;
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD') res.end();
+    else res.end(entry.body);
     return true;
   }
 

@@ -92,7 +92,7 @@ async function queue(which: 'pending' | 'flagged' = 'pending'): Promise<Moderati
 
 const events = (sse: SseClient) =>
   sse.frames
-    .filter((f) => f.id)
+    .filter((f) => f.id && f.event !== 'ready')
     .map((f) => ({ id: Number(f.id), event: f.event!, data: JSON.parse(f.data!) }));
 
 beforeAll(async () => {

@@ -45,9 +45,12 @@ function sink(): SseSink & { ids(): number[]; ready(): number } {
   return {
     write: (c: string) => chunks.push(c),
     end: () => undefined,
-    ids: () => chunks.flatMap((c) => [...c.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))),
+    ids: () =>
+      chunks.flatMap((c) =>
+        [...c.matchAll(/^id: (\d+)\n(?!event: ready)/gm)].map((m) => Number(m[1])),
+      ),
     ready: () => {
-      const c = chunks.find((x) => x.startsWith('event: ready'))!;
+      const c = chunks.find((x) => x.includes('event: ready\n'))!;
       return (JSON.parse(c.split('data: ')[1]!) as { lastEventId: number }).lastEventId;
     },
   };

@@ -15,6 +15,11 @@ export interface StreamLimits {
   streamBufferBytes: number;
   /** Over the budget: how often clients should poll snapshots (ms). */
   streamPollMs: number;
+  /**
+   * Events a resuming stream is replayed at most; one further behind gets `reset` (it fetches the
+   * snapshots again, served from memory, instead of the server writing the whole log to it).
+   */
+  streamReplayMax: number;
 }
 
 export const DEFAULT_STREAM_LIMITS: StreamLimits = {
@@ -22,6 +27,7 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   streamBudget: 16_000,
   streamBufferBytes: 256 * 1024,
   streamPollMs: 10_000,
+  streamReplayMax: 1000,
 };
 
 /** Told to poll, a client tries streaming again after this many poll intervals. */

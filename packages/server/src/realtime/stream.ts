@@ -80,12 +80,49 @@ function visible(e: StoredEvent, staff: boolean): boolean {
   return staff || e.audience !== 'staff';
 }
 
+/** Events that carry a whole count (not a change): a later one of the same key replaces it. */
+const COUNT_KEYS: Partial<Record<StoredEvent['type'], string>> = {
+  'affected.changed': 'incidentId',
+  'reaction.changed': 'postId',
+};
+
+/**
+ * The events of a batch a client needs: an `affected.changed` (one incident) or
+ * `reaction.changed` (one post) followed in the same batch by another for the same incident or
+ * post is left out, as both carry absolute counts. During a spike hundreds of "affected me too" a
+ * second then cost each stream one event per batch instead of one per press. The ids skip, as
+ * they already do for staff events; `Last-Event-ID` means the same.
+ */
+export function latestCounts(events: StoredEvent[]): StoredEvent[] {
+  let keyed = 0;
+  for (const e of events) if (COUNT_KEYS[e.type]) keyed++;
+  if (keyed < 2) return events;
+  const seen = new Set<string>();
+  const kept: StoredEvent[] = [];
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    const field = COUNT_KEYS[e.type];
+    if (field) {
+      const key = `${e.type}\u0000${String((JSON.parse(e.payload) as Record<string, unknown>)[field])}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    kept.push(e);
+  }
+  return kept.reverse();
+}
+
 export function formatEvent(e: StoredEvent): string {
   return `id: ${e.seq}\nevent: ${e.type}\ndata: ${e.payload}\n\n`;
 }
 
+/**
+ * `ready` carries `id:` too: a plain EventSource that connected without a Last-Event-ID and is cut
+ * before its first event then resumes from where it turned live, not from nothing.
+ */
 function formatControl(type: 'reset' | 'ready', lastEventId: number): string {
-  return `event: ${type}\ndata: ${JSON.stringify({ lastEventId })}\n\n`;
+  const id = type === 'ready' ? `id: ${lastEventId}\n` : '';
+  return `${id}event: ${type}\ndata: ${JSON.stringify({ lastEventId })}\n\n`;
 }
 
 const queued = (sub: Subscriber) => sub.sink.writableLength ?? 0;
@@ -173,8 +210,10 @@ class SiteChannel {
    * `bufferBytes` queued from earlier batches when the next one comes is dropped instead, so a
    * stream holds at most its budget plus one batch, and a burst alone drops nobody.
    */
-  private deliver(events: StoredEvent[]): void {
-    const first = events[0]!.seq;
+  private deliver(batch: StoredEvent[]): void {
+    const last = batch[batch.length - 1]!.seq;
+    const events = latestCounts(batch);
+    const first = batch[0]!.seq;
     let forPublic: string | null = null;
     let forStaff: string | null = null;
     for (const sub of this.subscribers) {
@@ -196,7 +235,7 @@ class SiteChannel {
         const fresh = events.filter((e) => e.seq > sub.cursor && visible(e, sub.staff));
         chunk = fresh.map(formatEvent).join('');
       }
-      sub.cursor = Math.max(sub.cursor, events[events.length - 1]!.seq);
+      sub.cursor = Math.max(sub.cursor, last);
       if (chunk) sub.sink.write(chunk);
     }
   }
@@ -251,6 +290,7 @@ export class StreamManager {
       streamBudget: limits.streamBudget ?? DEFAULT_STREAM_LIMITS.streamBudget,
       streamBufferBytes: limits.streamBufferBytes ?? DEFAULT_STREAM_LIMITS.streamBufferBytes,
       streamPollMs: limits.streamPollMs ?? DEFAULT_STREAM_LIMITS.streamPollMs,
+      streamReplayMax: limits.streamReplayMax ?? DEFAULT_STREAM_LIMITS.streamReplayMax,
     };
     this.slots = new StreamSlots(this.limits);
     this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
@@ -344,9 +384,11 @@ export class StreamManager {
         sub.cursor = bounds.current;
       } else if (
         lastEventId > bounds.current ||
+        lastEventId < bounds.current - this.limits.streamReplayMax ||
         (lastEventId < bounds.current &&
           (bounds.oldest === null || lastEventId < bounds.oldest - 1))
       ) {
+        // Unknown, no longer kept, or too far behind to replay: fetch the snapshots again.
         sink.write(formatControl('reset', bounds.current));
         sub.cursor = bounds.current;
       } else {
@@ -368,6 +410,8 @@ export class StreamManager {
    */
   private async catchUp(siteId: string, ch: SiteChannel, sub: Subscriber): Promise<void> {
     let events: StoredEvent[] = [];
+    /** The last sequence of the page `events` came from (left-out counts included). */
+    let pageEnd = 0;
     let next = 0;
     let more = true;
     for (;;) {
@@ -385,9 +429,11 @@ export class StreamManager {
             sub.sink.write(formatControl('ready', sub.cursor));
             return;
           }
-          events = await this.store.eventsAfter(siteId, sub.cursor, REPLAY_PAGE);
+          const page = await this.store.eventsAfter(siteId, sub.cursor, REPLAY_PAGE);
           next = 0;
-          more = events.length === REPLAY_PAGE;
+          more = page.length === REPLAY_PAGE;
+          events = latestCounts(page);
+          pageEnd = page.length > 0 ? page[page.length - 1]!.seq : sub.cursor;
           continue;
         }
         let chunk = '';
@@ -397,6 +443,7 @@ export class StreamManager {
           sub.cursor = e.seq;
           if (visible(e, sub.staff)) chunk += formatEvent(e);
         }
+        if (next >= events.length) sub.cursor = Math.max(sub.cursor, pageEnd);
         if (chunk) wrote = sub.sink.write(chunk) !== false;
       } finally {
         this.giveTurn();

@@ -3,6 +3,7 @@
  * holds, every kind of write shows on the next read, ETags are strong and answer 304, each route
  * carries its Cache-Control, and no member-specific data ever lands in a cached body.
  */
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ulid,
@@ -56,9 +57,11 @@ async function read<T>(
 async function warm<T>(path: string): Promise<Read<T>> {
   const first = await read<T>(path);
   expect(first.status).toBe(200);
-  const builds = s.app.snapshots.stats.builds;
+  const { builds, early } = s.app.snapshots.stats;
   const second = await read<T>(path);
   expect(s.app.snapshots.stats.builds).toBe(builds);
+  // Answered before the router (http/fast-reads.ts): the URL was answered once already.
+  expect(s.app.snapshots.stats.early).toBe(early + 1);
   expect(second.text).toBe(first.text);
   expect(second.etag).toBe(first.etag);
   return second;
@@ -444,6 +447,85 @@ describe('headers per route', () => {
       expect(head.status, path).toBe(200);
       expect(head.headers.get('etag'), path).toBe(res.headers.get('etag'));
     }
+  });
+
+  it('a URL answered before is answered ahead of the router with exactly the same answer', async () => {
+    /** One raw request: status, every header but Date, and the body. */
+    const raw = (path: string, method = 'GET', headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+        (resolve, reject) => {
+          const req = http.request(`${s.url}${path}`, { method, headers }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => (body += d));
+            res.on('end', () => {
+              const { date: _date, ...rest } = res.headers;
+              resolve({ status: res.statusCode!, headers: rest, body });
+            });
+          });
+          req.on('error', reject);
+          req.end();
+        },
+      );
+    const early = () => s.app.snapshots.stats.early;
+    const paths = [
+      '/v1/sites/acme/status',
+      '/v1/sites/acme/incidents?state=all',
+      incidentPath,
+      `${threadPath}?sort=helpful&limit=5`,
+      `${incidentPath}/affected/history`,
+      '/v1/sites/other/status',
+    ];
+    for (const path of paths) {
+      const variants: Array<[string, Record<string, string>]> = [
+        ['GET', {}],
+        ['GET', { origin: TEST_ORIGIN }],
+        ['HEAD', { origin: TEST_ORIGIN }],
+      ];
+      for (const [method, headers] of variants) {
+        await raw(path, method, headers); // the full pipeline: routed, validated, remembered
+        const before = early();
+        const pipeline = await raw(path, method, headers);
+        expect(early(), `${method} ${path} answered from memory`).toBe(before + 1);
+        // The same request once the entry is gone: through the router again.
+        s.app.snapshots.clear();
+        const routed = await raw(path, method, headers);
+        expect(early(), `${method} ${path} routed`).toBe(before + 1);
+        expect(pipeline, `${method} ${path}`).toEqual(routed);
+      }
+      // If-None-Match: 304 from memory, with the same headers the router gives.
+      const { headers } = await raw(path);
+      const etag = String(headers.etag);
+      const before = early();
+      const notModified = await raw(path, 'GET', { 'if-none-match': `"other", ${etag}` });
+      expect(early()).toBe(before + 1);
+      expect(notModified.status).toBe(304);
+      expect(notModified.body).toBe('');
+      expect(notModified.headers.etag).toBe(etag);
+      expect(notModified.headers['cache-control']).toBe(SNAPSHOT);
+      expect(notModified.headers.vary).toBe('Origin');
+    }
+
+    // What the fast path cannot decide alone goes through the router, answered as before.
+    const path = '/v1/sites/acme/status';
+    await raw(path);
+    const before = early();
+    // An origin the site does not list: no CORS headers (a read is still answered).
+    const foreign = await raw(path, 'GET', { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(200);
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+    // The server's own origin (from Host) is allowed, as the router decides it.
+    const host = new URL(s.url).host;
+    const own = await raw(path, 'GET', { origin: `http://${host}` });
+    expect(own.headers['access-control-allow-origin']).toBe(`http://${host}`);
+    // An Authorization header over the cap: 401 as on every route of the scope.
+    const long = await raw(path, 'GET', { authorization: `Bearer ${'x'.repeat(5000)}` });
+    expect(long.status).toBe(401);
+    // A slug that needs decoding, another method, an unknown site.
+    expect((await raw('/v1/sites/%61cme/status')).status).toBe(200);
+    expect((await raw(path, 'DELETE')).status).toBe(404);
+    expect((await raw('/v1/sites/nope/status')).status).toBe(404);
+    expect(early()).toBe(before);
   });
 
   it('member and staff answers are private, no-store and never cached', async () => {

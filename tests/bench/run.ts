@@ -10,6 +10,7 @@
  *   cluster     2 instances × 5,000 streams on one PostgreSQL beside 1 × 10,000 and raw SSE (cluster.ts)
  *   spike       5,000 visitors in 10 s against the demo beside hello world + raw SSE (spike.ts)
  *   replay      300 never-reading resumes after 3,000 posts (replay.ts)
+ *   text        html→text and risky-advice patterns on adversarial input beside benign (text-handling.ts)
  * Each section is bounded (BENCH_SECTION_TIMEOUT seconds; default 300, longtasks 720) and prints how long it
  * took; every child process and temporary database is cleaned up after each section, on a
  * timeout, on Ctrl-C and on a crash. Exit code 1 when a section failed.
@@ -26,6 +27,7 @@ import { posting } from './posting.js';
 import { cluster } from './cluster.js';
 import { spike } from './spike.js';
 import { replay } from './replay.js';
+import { textHandling } from './text-handling.js';
 import { startHello } from './baselines.js';
 import { startBenchServer } from './lifeboat-server.js';
 import {
@@ -192,6 +194,7 @@ const SECTIONS: Array<[string, () => Promise<void>]> = [
   ['cluster', cluster],
   ['spike', spike],
   ['replay', replay],
+  ['text', textHandling],
 ];
 
 async function main(): Promise<number> {

@@ -491,6 +491,14 @@ describe('status poller: failures', () => {
     expect(state).toMatchObject({ failures: 0, error: null });
   });
 
+  it('applies an update body of `<a` × 500,000 (1 MB; html→text is linear, issue 16)', async () => {
+    const doc = withUpdate();
+    doc['incidents'][0].incident_updates[0].body = '<a'.repeat(500_000);
+    upstream.serve({ body: doc });
+    const outcome = await poller.pollSite(site.id);
+    expect(outcome.kind).toBe('applied');
+  });
+
   it('refuses URLs that are not http(s)', async () => {
     await store.updateSite(site.id, { statusUrl: 'file:///etc/passwd' });
     const outcome = await poller.pollSite(site.id);

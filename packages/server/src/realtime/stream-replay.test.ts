@@ -68,7 +68,9 @@ describe('replay length', () => {
 
   it('of several counts for one incident or post in a batch, only the last is sent', async () => {
     const from = await currentSeq();
-    const guests = await Promise.all([1, 2, 3].map((i) => s.session(`Counter ${i}`)));
+    const guests = await Promise.all(
+      [1, 2, 3].map((i) => s.session(`Counter ${i}`, 'acme', `Browser ${i}`)),
+    );
     const incident = `/v1/sites/acme/incidents/${enc(s.incident)}`;
     for (const g of guests) {
       const res = await s.api(`${incident}/affected`, { method: 'PUT', token: g.token });

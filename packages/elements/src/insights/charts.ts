@@ -39,7 +39,7 @@ function yAxis(width: number, height: number, top: number, format: (n: number) =
   return [0, 0.5, 1].map((f) => {
     const y = PAD.top + plotH * (1 - f);
     return svg`<line class="grid" x1=${PAD.left} x2=${width - PAD.right} y1=${y} y2=${y}></line>
-      <text class="tick" x=${PAD.left - 6} y=${y + 4} text-anchor="end">${format(top * f)}</text>`;
+      ${Number.isInteger(top * f) ? svg`<text class="tick" x=${PAD.left - 6} y=${y + 4} text-anchor="end">${format(top * f)}</text>` : nothing}`;
   });
 }
 
@@ -67,13 +67,15 @@ export function columnChart(
   const plotH = height - PAD.top - PAD.bottom;
   const band = plotW / Math.max(1, groups.length);
   const gap = Math.min(12, band * 0.25);
-  const barW = Math.max(2, (band - gap) / series.length);
+  // Columns no wider than 40 px, centred in their band (a few groups do not make slabs).
+  const barW = Math.min(40, Math.max(2, (band - gap) / series.length));
+  const inset = (band - barW * series.length) / 2;
   const centers = groups.map((_, i) => PAD.left + band * i + band / 2);
   return svg`${yAxis(width, height, max, fmt)}
     ${groups.map((g, i) =>
       g.values.map((v, s) => {
         const h = (v / max) * plotH;
-        const x = PAD.left + band * i + gap / 2 + barW * s;
+        const x = PAD.left + band * i + inset + barW * s;
         return svg`<rect class="mark ${series[s]!.cls}" x=${x} y=${PAD.top + plotH - h}
           width=${Math.max(1, barW - 1)} height=${Math.max(0, h)} rx="2"><title>${g.name}: ${series[s]!.name} ${v}</title></rect>`;
       }),
@@ -87,13 +89,14 @@ export function columnChart(
     )}`;
 }
 
-/** Lines over evenly spaced points (a timeline). */
+/** Lines over evenly spaced points (a timeline); columns when there are too few for a line. */
 export function lineChart(
   series: Series[],
   groups: Group[],
   width: number,
   height = 200,
 ): SVGTemplateResult {
+  if (groups.length < 4) return columnChart(series, groups, width, height);
   const max = niceMax(Math.max(0, ...groups.flatMap((g) => g.values)));
   const plotW = width - PAD.left - PAD.right;
   const plotH = height - PAD.top - PAD.bottom;
@@ -156,24 +159,31 @@ export interface Share {
   cls: string;
 }
 
-/** One bar split into shares (a stacked 100 % bar), with its legend below. */
+/** One bar split into shares (a stacked 100 % bar); `shareLegend` names them. */
 export function shareBar(shares: Share[], width: number): SVGTemplateResult {
   const total = shares.reduce((n, s) => n + s.value, 0);
   let x = 0;
-  return svg`<rect class="track" x="0" y="8" width=${width} height="28" rx="6"></rect>
+  return svg`<rect class="track" x="0" y="4" width=${width} height="28" rx="6"></rect>
     ${shares.map((s) => {
       const w = total ? (s.value / total) * width : 0;
-      const mark = svg`<rect class="mark ${s.cls}" x=${x} y="8" width=${w} height="28"><title>${s.name}: ${s.value}</title></rect>`;
+      const mark = svg`<rect class="mark ${s.cls}" x=${x} y="4" width=${w} height="28"><title>${s.name}: ${s.value}</title></rect>`;
       x += w;
       return w ? mark : nothing;
-    })}
+    })}`;
+}
+
+/** The legend of a share bar, with counts and percentages. */
+export function shareLegend(shares: Share[]): TemplateResult {
+  const total = shares.reduce((n, s) => n + s.value, 0);
+  return html`<ul class="share-legend" aria-hidden="true">
     ${shares.map(
-      (s, i) =>
-        svg`<g transform=${`translate(${(width / shares.length) * i}, 50)`}>
-          <rect class="mark ${s.cls}" x="0" y="2" width="12" height="12" rx="2"></rect>
-          <text class="label" x="18" y="12">${s.name}: ${s.value}${total ? ` (${Math.round((s.value / total) * 100)} %)` : ''}</text>
-        </g>`,
-    )}`;
+      (s) =>
+        html`<li>
+          <span class="swatch ${s.cls}"></span>${s.name}:
+          ${s.value}${total ? ` (${Math.round((s.value / total) * 100)} %)` : ''}
+        </li>`,
+    )}
+  </ul>`;
 }
 
 /**
@@ -189,6 +199,8 @@ export function figure(options: {
   chart: SVGTemplateResult;
   table: TemplateResult;
   legend?: Series[];
+  /** Shown under the chart (a share bar's legend). */
+  after?: TemplateResult;
   wide?: boolean;
 }): TemplateResult {
   const m = insightsMessages();
@@ -217,6 +229,7 @@ export function figure(options: {
     >
       ${options.chart}
     </svg>
+    ${options.after ?? nothing}
     <p class="chart-summary" id="${id}-summary">${options.summary}</p>
     <details class="data" part="data-table">
       <summary>${m.dataTable}</summary>

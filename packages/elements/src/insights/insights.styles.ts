@@ -14,6 +14,12 @@ export const insightsStyles = [
       --_s-posts: var(--lifeboat-insights-posts, var(--_maintenance));
       --_s-staff: var(--lifeboat-insights-staff, var(--_muted));
     }
+    .insights,
+    .section,
+    .report {
+      /* Wide tables scroll inside their box instead of widening the page. */
+      grid-template-columns: minmax(0, 1fr);
+    }
     .insights {
       display: grid;
       gap: var(--_s5);
@@ -217,7 +223,8 @@ export const insightsStyles = [
     .plot .line.s-posts {
       fill: none;
     }
-    .legend {
+    .legend,
+    .share-legend {
       display: flex;
       flex-wrap: wrap;
       gap: var(--_s1) var(--_s3);
@@ -227,7 +234,8 @@ export const insightsStyles = [
       color: var(--_muted);
       font-size: var(--_fs-s);
     }
-    .legend li {
+    .legend li,
+    .share-legend li {
       display: inline-flex;
       align-items: center;
       gap: var(--_s1);
@@ -245,6 +253,8 @@ export const insightsStyles = [
       cursor: pointer;
     }
     .table-scroll {
+      /* Positioned: visually hidden cells stay inside the scroll box, not in the page's width. */
+      position: relative;
       overflow-x: auto;
       margin-top: var(--_s2);
       background: var(--_surface);
@@ -252,6 +262,7 @@ export const insightsStyles = [
     table {
       width: 100%;
       border-collapse: collapse;
+      overflow-wrap: normal;
       font-size: var(--_fs-s);
       font-variant-numeric: tabular-nums;
     }
@@ -277,8 +288,64 @@ export const insightsStyles = [
     .incidents td .button {
       min-height: 2rem;
     }
+    .incidents tbody th {
+      min-width: 11rem;
+    }
+    .incidents td {
+      white-space: nowrap;
+    }
     .incidents tr[aria-current='true'] {
       background: color-mix(in srgb, var(--_accent) 8%, transparent);
+    }
+    .incident-cards {
+      display: grid;
+      gap: var(--_s2);
+      margin: 0;
+      padding: 0;
+      list-style: none;
+    }
+    .incident-cards > li {
+      display: grid;
+      gap: var(--_s2);
+      padding: var(--_s3);
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius-s);
+    }
+    .incident-cards > li[aria-current='true'] {
+      border-color: var(--_accent);
+      background: color-mix(in srgb, var(--_accent) 6%, var(--_surface));
+    }
+    .card-head {
+      display: flex;
+      align-items: flex-start;
+      justify-content: space-between;
+      gap: var(--_s2);
+    }
+    .card-head h4 {
+      margin: 0;
+      font-size: var(--_fs-m);
+      font-weight: var(--_strong);
+    }
+    .incident-cards dl {
+      display: grid;
+      grid-template-columns: repeat(3, minmax(0, 1fr));
+      gap: var(--_s2);
+      margin: 0;
+    }
+    .incident-cards dl > div {
+      display: flex;
+      flex-direction: column-reverse;
+      justify-content: flex-end;
+    }
+    .incident-cards dt {
+      color: var(--_muted);
+      font-size: 0.75rem;
+    }
+    .incident-cards dd {
+      margin: 0;
+      font-size: var(--_fs-s);
+      font-weight: var(--_strong);
+      font-variant-numeric: tabular-nums;
     }
     .report {
       display: grid;
@@ -371,6 +438,7 @@ export const insightsStyles = [
       .report-actions,
       .incidents td:last-child,
       .incidents th:last-child,
+      .card-head .button,
       details.data summary {
         display: none;
       }

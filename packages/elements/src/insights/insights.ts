@@ -17,6 +17,7 @@ import {
   figure,
   lineChart,
   shareBar,
+  shareLegend,
   type BarRow,
   type Group,
   type Series,
@@ -493,14 +494,16 @@ export class LifeboatInsights extends LitElement {
       { name: m.shareStaff, value: incidents.length - first - noFix, cls: 's-staff' },
       { name: m.shareNoFix, value: noFix, cls: 's-none' },
     ];
-    const shareWidth = this.#chartWidth(false);
+    const shareWidth = this.#chartWidth(true);
     const share = figure({
       id: 'chart-share',
       title: m.shareChart,
       summary: m.shareSummary(first, incidents.length),
       width: shareWidth,
-      height: shareWidth < 420 ? 110 : 70,
+      height: 36,
+      wide: true,
       chart: shareBar(shares, shareWidth),
+      after: shareLegend(shares),
       table: html`${head(m.shareChart, m.incidents)}
         <tbody>
           ${shares.map(
@@ -522,6 +525,60 @@ export class LifeboatInsights extends LitElement {
   #renderIncidents(insights: SiteInsights, selected: string | null): TemplateResult {
     const m = insightsMessages();
     const rows = [...insights.incidents].reverse();
+    const reportButton = (i: IncidentSummary) =>
+      html`<button
+        type="button"
+        class="button"
+        aria-label=${m.viewReportLabel(i.title)}
+        aria-pressed=${i.id === selected ? 'true' : 'false'}
+        @click=${() => this.#handleSelect(i.id)}
+      >
+        ${m.viewReport}
+      </button>`;
+    const firstAnswer = (i: IncidentSummary) =>
+      i.timeToFirstAnswerMs === null ? m.none : duration(i.timeToFirstAnswerMs);
+    // On a phone: one card per incident instead of a table that scrolls sideways.
+    if (this.width && this.width < 640)
+      return html`<section class="section" aria-labelledby="incidents-heading">
+        <h3 id="incidents-heading">${m.incidentsTable}</h3>
+        <ul class="incident-cards" part="incidents">
+          ${rows.map(
+            (i) =>
+              html`<li aria-current=${i.id === selected ? 'true' : 'false'}>
+                <div class="card-head">
+                  <h4>${i.title}</h4>
+                  ${reportButton(i)}
+                </div>
+                <dl>
+                  <div>
+                    <dt>${m.startedColumn}</dt>
+                    <dd>${this.#date(i.startedAt, true)}</dd>
+                  </div>
+                  <div>
+                    <dt>${m.affectedColumn}</dt>
+                    <dd>${i.affected}</dd>
+                  </div>
+                  <div>
+                    <dt>${m.answersColumn}</dt>
+                    <dd>${i.answers}</dd>
+                  </div>
+                  <div>
+                    <dt>${m.confirmationsColumn}</dt>
+                    <dd>${i.confirmations}</dd>
+                  </div>
+                  <div>
+                    <dt>${m.firstAnswerColumn}</dt>
+                    <dd>${firstAnswer(i)}</dd>
+                  </div>
+                  <div>
+                    <dt>${m.communityFirstColumn}</dt>
+                    <dd>${i.communityFirst ? m.yes : m.no}</dd>
+                  </div>
+                </dl>
+              </li>`,
+          )}
+        </ul>
+      </section>`;
     return html`<section class="section" aria-labelledby="incidents-heading">
       <h3 id="incidents-heading">${m.incidentsTable}</h3>
       <div class="table-scroll">
@@ -547,21 +604,9 @@ export class LifeboatInsights extends LitElement {
                   <td>${i.affected}</td>
                   <td>${i.answers}</td>
                   <td>${i.confirmations}</td>
-                  <td>
-                    ${i.timeToFirstAnswerMs === null ? m.none : duration(i.timeToFirstAnswerMs)}
-                  </td>
+                  <td>${firstAnswer(i)}</td>
                   <td>${i.communityFirst ? m.yes : m.no}</td>
-                  <td>
-                    <button
-                      type="button"
-                      class="button"
-                      aria-label=${m.viewReportLabel(i.title)}
-                      aria-pressed=${i.id === selected ? 'true' : 'false'}
-                      @click=${() => this.#handleSelect(i.id)}
-                    >
-                      ${m.viewReport}
-                    </button>
-                  </td>
+                  <td>${reportButton(i)}</td>
                 </tr>`,
             )}
           </tbody>

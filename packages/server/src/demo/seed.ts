@@ -78,15 +78,16 @@ async function seed(store: Store, options: SeedOptions): Promise<void> {
     createdAt: at(minutesAgo),
   });
   const pastA = (3 * DAY) / MIN;
+  const pastAId = ulid(now - 3 * DAY);
   await store.createIncident(site.id, {
-    id: ulid(now - 3 * DAY),
+    id: pastAId,
     title: 'Delayed job starts on Actions runners',
     phase: 'resolved',
     impact: 'minor',
     components: ['actions'],
     startedAt: at(pastA),
     resolvedAt: at(pastA - 72),
-    threadState: 'locked',
+    threadState: 'open', // locked below, after its thread
     updates: [
       update(
         'investigating',
@@ -102,15 +103,16 @@ async function seed(store: Store, options: SeedOptions): Promise<void> {
     ],
   });
   const pastB = (12 * DAY) / MIN;
+  const pastBId = ulid(now - 12 * DAY);
   await store.createIncident(site.id, {
-    id: ulid(now - 12 * DAY),
+    id: pastBId,
     title: 'Dashboard sign-in failures for SSO organizations',
     phase: 'resolved',
     impact: 'major',
     components: ['dashboard'],
     startedAt: at(pastB),
     resolvedAt: at(pastB - 48),
-    threadState: 'locked',
+    threadState: 'open', // locked below, after its thread
     updates: [
       update(
         'investigating',
@@ -129,6 +131,165 @@ async function seed(store: Store, options: SeedOptions): Promise<void> {
       ),
     ],
   });
+
+  // The past incidents' threads, so the insights page (/insights/) has a history to show: on the
+  // runners incident a member's workaround was confirmed before staff spoke; on the sign-in one
+  // staff answered first. Staff answers come from the demo moderator (`demoStaffToken`'s).
+  const staff = await store.createMember({
+    siteId: site.id,
+    kind: 'staff',
+    displayName: DEMO_MODERATOR,
+    role: 'moderator',
+    createdAt: at(pastB + 60),
+  });
+  const historyMember = (displayName: string, minutesAgo: number) =>
+    store.createMember({
+      siteId: site.id,
+      kind: 'guest',
+      displayName,
+      role: 'member',
+      createdAt: at(minutesAgo),
+    });
+  const history = async (
+    incident: string,
+    start: number,
+    plan: {
+      affected: number;
+      posts: Array<{
+        author: MemberRecord | string;
+        minute: number;
+        kind: 'answer' | 'workaround';
+        body: string;
+        workaround?: Parameters<Store['createPost']>[0]['workaround'];
+        worked?: number[];
+        didntWork?: number[];
+      }>;
+    },
+  ) => {
+    const guests: MemberRecord[] = [];
+    const guest = async (i: number) =>
+      (guests[i] ??= await historyMember(`Guest ${2000 + Math.round(start) + i * 13}`, start + 1));
+    for (let i = 0; i < plan.affected; i++)
+      await store.setAffected(
+        site.id,
+        incident,
+        (await guest(i)).id,
+        true,
+        at(start - 1 - (i % 38)),
+      );
+    let next = plan.affected;
+    for (const p of plan.posts) {
+      const author =
+        typeof p.author === 'string' ? await historyMember(p.author, start + 1) : p.author;
+      const id = ulid(now - (start - p.minute) * MIN);
+      const created = await store.createPost({
+        siteId: site.id,
+        incidentId: incident,
+        memberId: author.id,
+        id,
+        kind: p.kind,
+        body: p.body,
+        parentId: null,
+        workaround: p.workaround ?? null,
+        state: 'published',
+        idempotency: null,
+        createdAt: at(start - p.minute),
+      });
+      if (created.kind !== 'created') throw new Error(`demo history: ${created.kind}`);
+      for (const minute of p.worked ?? [])
+        await store.setReaction(
+          site.id,
+          id,
+          (await guest(next++)).id,
+          'worked',
+          at(start - minute),
+        );
+      for (const minute of p.didntWork ?? [])
+        await store.setReaction(
+          site.id,
+          id,
+          (await guest(next++)).id,
+          'didnt_work',
+          at(start - minute),
+        );
+    }
+  };
+  await history(pastAId, pastA, {
+    affected: 23,
+    posts: [
+      {
+        author: 'Rafael',
+        minute: 6,
+        kind: 'answer',
+        body: 'Our jobs sit in "Queued" for 8–10 minutes in us-east; the same workflow on eu-west runners starts at once.',
+        worked: [12, 15],
+      },
+      {
+        author: 'ci-bot-wrangler',
+        minute: 9,
+        kind: 'workaround',
+        body: 'Route jobs to the eu-west runner group until us-east recovers.',
+        workaround: {
+          title: 'Pin jobs to the eu-west runner group',
+          steps: [
+            'In the workflow file, set runs-on to the eu-west labels (e.g. [self-hosted, eu-west]).',
+            'Push to a branch and check that the job starts within a minute.',
+          ],
+          component: 'actions',
+          platform: 'Linux',
+          risk: 'temporary',
+          riskNote: 'Remember to revert the label once the incident is resolved.',
+        },
+        worked: [14, 17, 21, 26, 31, 38, 44],
+        didntWork: [29],
+      },
+      {
+        author: staff,
+        minute: 22,
+        kind: 'answer',
+        body: 'Staff here: a scheduler node in us-east is failing health checks and we are moving traffic off it.',
+      },
+    ],
+  });
+  await history(pastBId, pastB, {
+    affected: 58,
+    posts: [
+      {
+        author: staff,
+        minute: 3,
+        kind: 'answer',
+        body: 'We know about the SSO sign-in failures and are checking the identity-provider connection.',
+      },
+      {
+        author: 'Noor',
+        minute: 8,
+        kind: 'answer',
+        body: 'The CLI still works with a personal access token, so deploys are not blocked.',
+        worked: [16],
+      },
+      {
+        author: 'mk_ops',
+        minute: 12,
+        kind: 'workaround',
+        body: 'Use the CLI with a token while the dashboard sign-in is down.',
+        workaround: {
+          title: 'Use the CLI with a personal access token',
+          steps: [
+            'Create a personal access token under Settings → Tokens (it does not need SSO).',
+            'Run acme login --token and continue from the terminal.',
+          ],
+          component: 'dashboard',
+          platform: 'macOS',
+          risk: 'safe',
+        },
+        worked: [18, 22, 27, 30],
+        didntWork: [25],
+      },
+    ],
+  });
+  // Both threads locked now, as the lock sweep would have done after the grace (it would lock
+  // any other thread resolved before then just the same).
+  await store.lockResolvedThreads(at(pastA - 72));
 
   const incidentId = ulid(now - 42 * MIN);
   await store.createIncident(site.id, {

@@ -282,6 +282,15 @@ describe('confirmations and the banner (issue 16.1)', () => {
     expect((await banner())?.id).toBe(w.id);
   });
 
+  it('open banners learn live when confirmations put a workaround over the bar', async () => {
+    const author = await guest('Author');
+    const w = await created(author.token, 'workaround', 'Switch the region to EU');
+    const start = await lastEventId();
+    for (let i = 0; i < 3; i++) await confirm((await guest(`Confirmer ${i}`)).token, w.id);
+    const updates = (await publicEvents(start)).filter((e) => e.event === 'incident.updated');
+    expect(updates.map((e) => e.data.incident.topWorkaround?.id ?? null)).toEqual([w.id]);
+  });
+
   it('the policy setting has a default and is validated', async () => {
     // The other site's policy was never changed: the default.
     const res = await s.api('/v1/admin/sites/other/policy', {

@@ -6,6 +6,7 @@ import type { ReactionKind, ThreadState } from '@lifeboat/protocol';
 import { now, type StoreDb } from './db.js';
 import { recomputeScore, recountConfirmations } from './sql-posts.js';
 import { queued } from './sql-moderation.js';
+import { topWorkaround, type AssembleIncident } from './sql-top-workaround.js';
 import { toPost } from './sql-rows.js';
 import type { AffectedOutcome, CreatePostOutcome, NewPost, ReactionOutcome } from './store.js';
 
@@ -139,15 +140,18 @@ export async function setReaction(
   memberId: string,
   kind: ReactionKind | null,
   at = now(),
+  /** The full incident: a confirmation of a workaround may change the banner's. */
+  assemble?: AssembleIncident,
 ): Promise<ReactionOutcome> {
   return await db.tx(async (): Promise<ReactionOutcome> => {
     await db.lock(`post:${postId}`);
     const post = await db.one<{
       incident_id: string;
+      kind: string;
       worked_count: number;
       didnt_work_count: number;
     }>(
-      "SELECT incident_id, worked_count, didnt_work_count FROM posts WHERE id = ? AND site_id = ? AND state = 'published' AND deleted_at IS NULL",
+      "SELECT incident_id, kind, worked_count, didnt_work_count FROM posts WHERE id = ? AND site_id = ? AND state = 'published' AND deleted_at IS NULL",
       postId,
       siteId,
     );
@@ -169,6 +173,13 @@ export async function setReaction(
         seq: null,
       };
     }
+    // A workaround's confirmations can put it in (or out of) the banner: the site lock, as
+    // every write that changes the banner takes, before any row is written.
+    const banner = assemble && post.kind === 'workaround' ? assemble : null;
+    if (banner) await db.lock(`site:${siteId}`);
+    // Which workaround is in the banner (its counts move with `reaction.changed`).
+    const topId = async () => (await topWorkaround(db, siteId, post.incident_id))?.id ?? null;
+    const before = banner ? await topId() : null;
     if (prior === null)
       await db.run(
         'INSERT INTO reactions (post_id, member_id, kind, created_at) VALUES (?, ?, ?, ?)',
@@ -191,7 +202,7 @@ export async function setReaction(
     const counts = await recountConfirmations(db, postId);
     // The score moves with the counts, in the same transaction (docs/thread.md).
     const score = await recomputeScore(db, postId, at);
-    const seq = await db.appendEvent(siteId, post.incident_id, at, (s) => ({
+    let seq = await db.appendEvent(siteId, post.incident_id, at, (s) => ({
       type: 'reaction.changed',
       seq: s,
       incidentId: post.incident_id,
@@ -199,6 +210,16 @@ export async function setReaction(
       counts,
       score,
     }));
+    const row =
+      banner && (await topId()) !== before && (await db.incidentRow(siteId, post.incident_id));
+    if (banner && row) {
+      const incident = await banner(siteId, row);
+      seq = await db.appendEvent(siteId, post.incident_id, at, (s) => ({
+        type: 'incident.updated',
+        seq: s,
+        incident,
+      }));
+    }
     return { kind: 'ok', postId, reaction: kind, counts, seq };
   });
 }

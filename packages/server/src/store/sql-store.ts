@@ -424,7 +424,9 @@ export class SqlStore implements Store {
     kind: ReactionKind | null,
     at = now(),
   ): Promise<ReactionOutcome> {
-    return setReaction(this.db, siteId, postId, memberId, kind, at);
+    return setReaction(this.db, siteId, postId, memberId, kind, at, async (site, row) =>
+      this.assembleIncident(row, await this.slugOf(site)),
+    );
   }
 
   async setAffected(

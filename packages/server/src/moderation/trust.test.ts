@@ -325,6 +325,24 @@ describe('confirmations and the banner (issue 16.1)', () => {
   });
 });
 
+describe('client ids in the moderation queue (issue 16.1)', () => {
+  it('the pending queue is oldest first by the server clock: a chosen id does not jump it', async () => {
+    await setPolicy({ preModeration: 'all' });
+    const author = await guest('Author');
+    const first = await created(author.token, 'answer', 'Waiting since a while');
+    await new Promise((r) => setTimeout(r, 5));
+    const jumper = await created(
+      author.token,
+      'answer',
+      'I want to be read first',
+      '00000000000000000000000001',
+    );
+    const ids = (await queue('pending')).items.map((i) => i.post.id);
+    expect(ids.indexOf(first.id)).toBeGreaterThanOrEqual(0);
+    expect(ids.indexOf(first.id)).toBeLessThan(ids.indexOf(jumper.id));
+  });
+});
+
 describe("an author's edit after staff marked the post (issue 16.2)", () => {
   it('clears verified and pinned, the banner drops it until staff act again, and the public stream says so', async () => {
     const author = await guest('Author');

@@ -361,9 +361,10 @@ export async function moderationQueue(
     queue === 'pending'
       ? "p.state = 'pending'"
       : "p.state IN ('published', 'hidden') AND p.flag_count > 0 AND p.merged_into IS NULL";
+  // Oldest first by the server's clock, not by the id a client may have chosen (issue 16).
   const ids = await db.all<{ id: string }>(
     `SELECT p.id FROM posts p WHERE p.site_id = ? AND p.deleted_at IS NULL AND ${where}
-     ORDER BY ${queue === 'flagged' ? 'p.flag_count DESC, ' : ''}p.id ASC LIMIT ?`,
+     ORDER BY ${queue === 'flagged' ? 'p.flag_count DESC, ' : ''}p.created_at ASC, p.id ASC LIMIT ?`,
     siteId,
     limit,
   );

@@ -1,7 +1,9 @@
 /**
  * `POST /v1/sites/:site/posts/:post/flags` `{reason, note}` (member): one flag per member per post
  * (a repeat updates its reason); never on one's own post; rate-limited per member. At the site's
- * `flagThreshold` of distinct members the post is hidden pending review.
+ * `flagThreshold` of distinct flaggers (a guest browser counts once) the post is hidden pending
+ * review — unless staff wrote, verified or pinned it: member flags never hide those, they queue
+ * them for staff (store/sql-moderation.ts `flagPost`, docs/moderation.md).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as S from '@lifeboat/protocol/schemas';
@@ -22,7 +24,7 @@ export const flagRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'flagPost',
         summary:
-          'Flags a published post for moderators (one flag per member; a repeat updates it). At the site threshold the post is hidden pending review.',
+          'Flags a published post for moderators (one flag per member; a repeat updates it; a guest browser counts once). At the site threshold the post is hidden pending review, unless staff wrote, verified or pinned it: then it stays up, queued for staff.',
         params: PostParams,
         headers: AuthHeaders,
         body: S.FlagRequest,

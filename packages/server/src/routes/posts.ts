@@ -5,6 +5,7 @@
  * Moderation (ADR 0010, ../moderation/policy.ts): a banned member gets 403 `banned`; a banned word
  * 422 `content_rejected`; slow mode 429 `slow_mode`; a post (or an edit) that trips another rule
  * is stored `pending` with its reasons — only its author gets it back — until a moderator acts.
+ * An author's edit of a verified or pinned post clears both marks (store/sql-posts.ts).
  */
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -67,7 +68,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'editPost',
         summary:
-          "Edits the member's own post within the edit window (403 after it, or for someone else's post). Writes post.updated with editedAt.",
+          "Edits the member's own post within the edit window (403 after it, or for someone else's post). Writes post.updated with editedAt. An edit clears verified and pinned (staff read the new text before marking it again).",
         params: PostParams,
         headers: AuthHeaders,
         body: S.EditPostRequest,

@@ -88,7 +88,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache
       schema: {
         operationId: 'createSession',
         summary:
-          'Starts a guest session; returns a signed token. 428 `challenge_required` when the site asks for a proof of work first.',
+          'Starts a guest session; returns a signed token. 428 `challenge_required` when the site asks for a proof of work first. The display name is normalized (NFKC, no invisible or bidi characters); 400 when nothing visible is left, 422 for a name kept for the site and its staff.',
         params: SiteParams,
         body: S.CreateSessionRequest,
         response: { 201: S.Session, ...problemResponses },

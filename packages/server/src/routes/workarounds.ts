@@ -79,7 +79,7 @@ export const workaroundRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCa
       schema: {
         operationId: 'mergePost',
         summary:
-          'Staff: hides a duplicate (state hidden, mergedInto) and moves its confirmations to `into` (one per member). Writes a `merge` audit entry.',
+          'Staff: hides a duplicate (state hidden, mergedInto) and moves its confirmations to `into` (one per member). Writes a `merge` audit entry. 409 for a post still waiting for review (approve or reject it first).',
         params: PostParams,
         headers: AuthHeaders,
         body: S.MergePostRequest,

@@ -64,6 +64,13 @@ const ROUTES: Route[] = [
     badQuery: `?cursor=${long}&limit=abc`,
   },
   { method: 'GET', url: '/v1/sites/:site/moderation/policy', who: 'staff' },
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/incidents/:incident/report',
+    who: 'staff',
+    badQuery: '?bucketMinutes=0',
+  },
+  { method: 'GET', url: '/v1/sites/:site/insights', who: 'staff', badQuery: '?days=7' },
   // The staff stream: with staff credentials a bad query is a 400 (it never opens).
   {
     method: 'GET',

@@ -7,6 +7,7 @@ import { LIMITS } from '@lifeboat/protocol';
 import { sharedSchemas } from '@lifeboat/protocol/schemas';
 import { storeOptions, type ServerConfig } from './config.js';
 import type { LifeboatContext } from './context.js';
+import { SecretBox } from './auth/secret-box.js';
 import { loadSigningKeys } from './auth/tokens.js';
 import { collectRoutes } from './http/openapi.js';
 import { ProblemError, registerProblemHandlers, sendProblem, toProblem } from './http/problem.js';
@@ -134,13 +135,15 @@ export async function buildApp(
   });
   const { windowMs } = config.rateLimits;
   const limiter = (limit: number, name: string) => new RateLimiter(limit, windowMs, shared, name);
+  const keys = loadSigningKeys(config.secret, config.dataDir);
   const context: LifeboatContext = {
     config,
     store,
     hub,
     streams,
     statusPoller,
-    keys: loadSigningKeys(config.secret, config.dataDir),
+    keys,
+    secrets: new SecretBox(keys),
     limits: {
       sessions: limiter(config.rateLimits.sessionsPerIp, 'sessions'),
       writes: limiter(config.rateLimits.writesPerIp, 'writes'),
@@ -167,7 +170,6 @@ export async function buildApp(
   app.addHook('onRequest', async (request) => {
     if (/%00/i.test(request.url)) throw nulProblem('url');
   });
-
   if (config.trustProxy === false) app.addHook('onRequest', warnOnceOnForwarded(app));
 
   for (const schema of sharedSchemas) app.addSchema(schema);

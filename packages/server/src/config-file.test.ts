@@ -5,6 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { SecretBox } from './auth/secret-box.js';
+import { readSiteSso } from './auth/site-sso.js';
+import { parseSigningKeys } from './auth/tokens.js';
 import { runConfigCommand } from './cli/config-command.js';
 import { applyConfigFile, readConfigFile, withFileSettings } from './config-file.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -13,6 +16,7 @@ import { freshTestData, psql, tempDir } from './testing/harness.js';
 
 const EXAMPLE = new URL('../../../examples/lifeboat.config.example.json', import.meta.url).pathname;
 const SSO_SECRET = 'sso-secret-0123456789-0123456789-abcdef';
+const BOX = new SecretBox(parseSigningKeys('test-secret-0123456789abcdef'));
 
 function write(dir: string, value: unknown, name = 'lifeboat.config.json'): string {
   const file = path.join(dir, name);
@@ -151,7 +155,7 @@ describe('applyConfigFile', () => {
       (await store.driver.one<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n;
     try {
       const file = write(dir, declaration);
-      expect(await applyConfigFile(store, readConfigFile(file, env))).toEqual({
+      expect(await applyConfigFile(store, readConfigFile(file, env), BOX)).toEqual({
         created: ['acme'],
         updated: [],
         unchanged: [],
@@ -163,15 +167,17 @@ describe('applyConfigFile', () => {
         suspectWords: ['refund'],
         maxLinks: 3,
       });
-      expect(await store.getSiteSso(site.id)).toEqual({
+      expect(await readSiteSso(store, BOX, site.id)).toEqual({
         hs256Secret: SSO_SECRET,
         publicKeys: [pem.trim()],
       });
+      // Stored sealed (ADR 0020).
+      expect(JSON.stringify(await store.getSiteSso(site.id))).not.toContain(SSO_SECRET);
       const audit = await count('moderation_actions');
       const events = await count('events');
 
       // Idempotent: the same file again writes nothing.
-      expect(await applyConfigFile(store, readConfigFile(file, env))).toEqual({
+      expect(await applyConfigFile(store, readConfigFile(file, env), BOX)).toEqual({
         created: [],
         updated: [],
         unchanged: ['acme'],
@@ -182,7 +188,9 @@ describe('applyConfigFile', () => {
       // An edit: a policy field removed from the file goes back to its default.
       declaration.sites[0]!.name = 'Acme Cloud';
       declaration.sites[0]!.policy = { preModeration: 'all' } as never;
-      expect(await applyConfigFile(store, readConfigFile(write(dir, declaration), env))).toEqual({
+      expect(
+        await applyConfigFile(store, readConfigFile(write(dir, declaration), env), BOX),
+      ).toEqual({
         created: [],
         updated: ['acme'],
         unchanged: [],
@@ -215,7 +223,7 @@ describe('two sites following one status page', () => {
     });
     const store = await data.open();
     try {
-      expect(await applyConfigFile(store, readConfigFile(file, {}))).toEqual({
+      expect(await applyConfigFile(store, readConfigFile(file, {}), BOX)).toEqual({
         created: ['acme', 'acme-eu'],
         updated: [],
         unchanged: [],

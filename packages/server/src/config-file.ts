@@ -8,6 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SitePolicy } from '@lifeboat/protocol';
+import type { SecretBox } from './auth/secret-box.js';
+import { readSiteSso, writeSiteSso } from './auth/site-sso.js';
 import { applySsoChange } from './auth/sso-keys.js';
 import { checkPolicy } from './cli/site-settings.js';
 import { CHALLENGE_MAX_NUMBER_RANGE, ConfigError, type ServerConfig } from './config.js';
@@ -351,6 +353,7 @@ function siteChanges(site: SiteRecord, d: DeclaredSite): SitePatch {
 export async function applyConfigFile(
   store: Store,
   config: LoadedConfigFile,
+  secrets: SecretBox,
 ): Promise<ApplyResult> {
   const result: ApplyResult = { created: [], updated: [], unchanged: [] };
   const actor = {
@@ -386,8 +389,8 @@ export async function applyConfigFile(
       });
       changed = true;
     }
-    if (d.sso && !sameSso(await store.getSiteSso(site.id), d.sso)) {
-      await store.setSiteSso(site.id, d.sso);
+    if (d.sso && !sameSso(await readSiteSso(store, secrets, site.id), d.sso)) {
+      await writeSiteSso(store, secrets, site.id, d.sso);
       changed = true;
     }
     if (!result.created.includes(d.slug))

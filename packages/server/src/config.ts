@@ -5,7 +5,11 @@
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseSigningKeys } from './auth/tokens.js';
 import { parseAllowList } from './status/upstream-address.js';
+
+/** Characters each key of LIFEBOAT_SECRET needs at least (a random base64 one: 144 bits). */
+export const MIN_SECRET_LENGTH = 24;
 
 /** Proof-of-work difficulty: the default and the accepted range (auth/challenge.ts). */
 export const DEFAULT_CHALLENGE_MAX_NUMBER = 1_000_000;
@@ -150,7 +154,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     flag: null,
     default: '(generated into <data-dir>/secret)',
     description:
-      'Token signing keys: `secret` or `kid:secret`, comma separated; the first signs, all verify (rotation).',
+      'Token signing keys: `secret` or `kid:secret`, comma separated, each at least 24 characters; the first signs, all verify (rotation). Also seals the stored sign-in secrets of sites (ADR 0020).',
   },
   {
     key: 'adminKey',
@@ -520,7 +524,13 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
       return v;
     }),
     secret: read<string | null>('secret', null, (label, raw) => {
-      if (raw.trim().length < 16) throw new ConfigError(`${label} must be at least 16 characters.`);
+      const keys = parseSigningKeys(raw);
+      if (!keys.length) throw new ConfigError(`${label} names no key.`);
+      for (const key of keys)
+        if (key.secret.length < MIN_SECRET_LENGTH)
+          throw new ConfigError(
+            `${label}: key "${key.kid}" has ${key.secret.length} characters; each key needs at least ${MIN_SECRET_LENGTH} (e.g. \`openssl rand -base64 32\`).`,
+          );
       return raw.trim();
     }),
     adminKey: read<string | null>('adminKey', null, (label, raw) => {

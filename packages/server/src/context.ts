@@ -1,6 +1,7 @@
 /** What the app shares with its routes: `app.lifeboat` and `request.site`. */
 import type { ServerConfig } from './config.js';
 import type { SharedState } from './cluster/shared-state.js';
+import type { SecretBox } from './auth/secret-box.js';
 import type { SigningKey } from './auth/tokens.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import type { RegisteredRoute } from './http/route-list.js';
@@ -17,6 +18,8 @@ export interface LifeboatContext {
   /** Polls upstream status pages; routes call `refresh(siteId)` after a site changed. */
   statusPoller: StatusPoller;
   keys: SigningKey[];
+  /** Seals and opens secrets kept in the store (a site's HS256 sign-in secret; ADR 0020). */
+  secrets: SecretBox;
   limits: {
     sessions: RateLimiter;
     writes: RateLimiter;

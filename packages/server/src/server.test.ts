@@ -154,7 +154,7 @@ describe('config', () => {
     expect(() => loadConfig({ env: { PORT: '70000' } })).toThrow(/PORT must be between/);
     expect(() => loadConfig({ argv: ['--nope'] })).toThrow(/Unknown option --nope/);
     expect(() => loadConfig({ argv: ['--port'] })).toThrow(/needs a value/);
-    expect(() => loadConfig({ env: { LIFEBOAT_SECRET: 'short' } })).toThrow(/at least 16/);
+    expect(() => loadConfig({ env: { LIFEBOAT_SECRET: 'short' } })).toThrow(/at least 24/);
     expect(() => loadConfig({ env: { LIFEBOAT_PUBLIC_ORIGIN: 'not a url' } })).toThrow(
       /LIFEBOAT_PUBLIC_ORIGIN/,
     );

@@ -22,7 +22,7 @@ export async function startServer(fromEnv: ServerConfig): Promise<RunningServer>
   const app = await buildApp(config);
   if (declared) {
     try {
-      const applied = await applyConfigFile(app.lifeboat.store, declared);
+      const applied = await applyConfigFile(app.lifeboat.store, declared, app.lifeboat.secrets);
       app.log.info({ file: declared.file, ...applied }, 'config file applied');
     } catch (err) {
       await app.close();

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { privateDir, privateFile } from '../private-files.js';
 
 export interface SigningKey {
   kid: string;
@@ -45,7 +46,8 @@ export function parseSigningKeys(raw: string): SigningKey[] {
 export function loadSigningKeys(secret: string | null, dataDir: string): SigningKey[] {
   if (secret) return parseSigningKeys(secret);
   const file = path.join(dataDir, 'secret');
-  fs.mkdirSync(dataDir, { recursive: true });
+  privateDir(dataDir);
+  privateFile(file);
   try {
     fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url') + '\n', {
       mode: 0o600,

@@ -152,9 +152,10 @@ describe('lifeboat site sso', () => {
     expect(await c.sso('acme', '--hs256-secret', secret)).toBe(0);
     expect(c.out.at(-1)).toBe('Updated host sign-in keys of site "acme": HS256 secret.');
     expect(c.out.join('\n')).not.toContain(secret);
-    expect(JSON.parse((await one(data, 'SELECT sso FROM sites'))!['sso'] as string)).toEqual({
-      hs256Secret: secret,
-    });
+    // Stored sealed with the server's keys (ADR 0020), never as the secret itself.
+    const raw = (await one(data, 'SELECT sso FROM sites'))!['sso'] as string;
+    expect(raw).not.toContain(secret);
+    expect(JSON.parse(raw)).toEqual({ hs256Secret: expect.stringMatching(/^lbsec:v1:/) });
 
     const { publicKey } = crypto.generateKeyPairSync('ed25519');
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -165,7 +166,7 @@ describe('lifeboat site sso', () => {
       publicKeys: [{ alg: 'EdDSA' }],
     });
     expect(JSON.parse((await one(data, 'SELECT sso FROM sites'))!['sso'] as string)).toEqual({
-      hs256Secret: secret,
+      hs256Secret: expect.stringMatching(/^lbsec:v1:/),
       publicKeys: [pem.trim()],
     });
 

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MemberRole, SitePolicy } from '@lifeboat/protocol';
 import { applySsoChange, viewOf, type SsoChange } from '../auth/sso-keys.js';
+import { SecretBox } from '../auth/secret-box.js';
+import { readSiteSso, writeSiteSso } from '../auth/site-sso.js';
 import { loadSigningKeys, signToken } from '../auth/tokens.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openStore } from '../store/sql-store.js';
@@ -235,15 +237,28 @@ export async function runSiteSso(argv: readonly string[], io: CliIo = defaultIo(
       );
 
     const slug = a.positionals[0]!;
+    // The HS256 secret is stored sealed with the server's keys (ADR 0020): the same keys as the
+    // server's (LIFEBOAT_SECRET, or <data-dir>/secret).
+    let secret: string | null;
+    try {
+      secret = loadConfig({ env: io.env, argv: [], cwd: io.cwd }).secret;
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        io.err(`lifeboat: ${err.message}`);
+        return 2;
+      }
+      throw err;
+    }
+    const box = new SecretBox(loadSigningKeys(secret, dataDirOf(a.values, io.env, io.cwd)));
     return withStore(a, io, async (store) => {
       const site = await siteOf(store, slug, io);
       if (!site) return 1;
-      let sso = await store.getSiteSso(site.id);
+      let sso = await readSiteSso(store, box, site.id);
       if (changing) {
         const next = applySsoChange(clear ? {} : sso, change);
         if ('errors' in next) return reportErrors(io, next.errors);
         sso = next.sso;
-        await store.setSiteSso(site.id, sso);
+        await writeSiteSso(store, box, site.id, sso);
       }
       const view = viewOf(sso);
       if (a.flags.has('--json')) io.out(JSON.stringify(view, null, 2));

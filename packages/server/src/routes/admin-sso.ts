@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { adminOnly } from '../http/authenticate.js';
 import { CACHE_PRIVATE } from '../http/cache.js';
+import { readSiteSso, writeSiteSso } from '../auth/site-sso.js';
 import { applySsoChange, HS256_MIN_LENGTH, MAX_PUBLIC_KEYS, viewOf } from '../auth/sso-keys.js';
 import { problems } from '../http/problem.js';
 import { problemResponses } from './schemas.js';
@@ -43,7 +44,7 @@ export const SsoKeysView = Type.Object({
 });
 
 export const adminSsoRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { store } = app.lifeboat;
+  const { store, secrets } = app.lifeboat;
 
   const siteOf = async (slug: string) => {
     const site = await store.getSiteBySlug(slug);
@@ -66,7 +67,10 @@ export const adminSsoRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const site = await siteOf(request.params.site);
       reply.header('Cache-Control', CACHE_PRIVATE);
-      return { site: site.slug, ...viewOf(await store.getSiteSso(site.id)) };
+      return {
+        site: site.slug,
+        ...viewOf(await readSiteSso(store, secrets, site.id, request.log)),
+      };
     },
   );
 
@@ -86,9 +90,10 @@ export const adminSsoRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const site = await siteOf(request.params.site);
-      const result = applySsoChange(await store.getSiteSso(site.id), request.body);
+      const current = await readSiteSso(store, secrets, site.id, request.log);
+      const result = applySsoChange(current, request.body);
       if ('errors' in result) throw problems.validation(result.errors);
-      await store.setSiteSso(site.id, result.sso);
+      await writeSiteSso(store, secrets, site.id, result.sso);
       request.log.info({ site: site.slug, ...viewOf(result.sso) }, 'site sso keys changed');
       reply.header('Cache-Control', CACHE_PRIVATE);
       return { site: site.slug, ...viewOf(result.sso) };

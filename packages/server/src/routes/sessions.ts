@@ -11,6 +11,7 @@ import { CHALLENGE_MAX_NUMBER, GuestChallenges, GuestLoad } from '../auth/challe
 import { guestFingerprint } from '../auth/fingerprint.js';
 import { CLOCK_SKEW_SECONDS, verifyHostToken } from '../auth/host-token.js';
 import { issueSession } from '../auth/member.js';
+import { readSiteSso } from '../auth/site-sso.js';
 import { memberOf, memberOnly } from '../http/authenticate.js';
 import { CACHE_PRIVATE } from '../http/cache.js';
 import { ProblemError, problems } from '../http/problem.js';
@@ -147,7 +148,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache
     },
     async (request, reply) => {
       const { site } = request;
-      const sso = await store.getSiteSso(site.id);
+      const sso = await readSiteSso(store, app.lifeboat.secrets, site.id, request.log);
       if (!sso.hs256Secret && !sso.publicKeys?.length)
         throw problems.forbidden(
           `Host sign-in is not set up for site "${site.slug}" (no HS256 secret or public key).`,

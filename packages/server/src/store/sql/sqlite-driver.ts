@@ -19,6 +19,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqlDriver, SqlTx } from './driver.js';
+import { privateDir, privateFile } from '../../private-files.js';
 
 /** Set inside a transaction's callback: a stray call on the driver there joins the transaction instead of waiting for it (which would never end). */
 const inTx = new AsyncLocalStorage<boolean>();
@@ -60,9 +61,11 @@ export class SqliteDriver implements SqlDriver {
 
   constructor(options: SqliteDriverOptions) {
     const dir = path.dirname(options.file);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    privateDir(dir);
     // A new file is created owner-only; SQLite gives its -wal and -shm files the same mode.
+    // Files an older version left readable by others are tightened.
     if (!fs.existsSync(options.file)) fs.closeSync(fs.openSync(options.file, 'a', 0o600));
+    for (const suffix of ['', '-wal', '-shm']) privateFile(options.file + suffix);
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);

@@ -8,6 +8,7 @@ import { sharedSchemas } from '@lifeboat/protocol/schemas';
 import { storeOptions, type ServerConfig } from './config.js';
 import type { LifeboatContext } from './context.js';
 import { SecretBox } from './auth/secret-box.js';
+import { sealStoredSecrets } from './auth/site-sso.js';
 import { loadSigningKeys } from './auth/tokens.js';
 import { collectRoutes } from './http/openapi.js';
 import { ProblemError, registerProblemHandlers, sendProblem, toProblem } from './http/problem.js';
@@ -157,6 +158,8 @@ export async function buildApp(
     closeStreams: () => streams.closeAll(),
   };
   app.decorate('lifeboat', context);
+  // Plaintext sign-in secrets of an older database are sealed now (ADR 0020).
+  await sealStoredSecrets(store, context.secrets, app.log);
 
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {

@@ -131,6 +131,16 @@ describe('stored host sign-in secrets', () => {
     expect(await signIn('legacy-2')).toBe(201);
   });
 
+  it('a plaintext row is sealed at the next start, before anyone signs in', async () => {
+    await s.sql(
+      "UPDATE sites SET sso = ? WHERE slug = 'acme'",
+      JSON.stringify({ hs256Secret: HOST_SECRET }),
+    );
+    s = await s.restart({ adminKey: ADMIN_KEY });
+    expect(await rawSso()).not.toContain(HOST_SECRET);
+    expect(await signIn('restarted-1')).toBe(201);
+  });
+
   it('a rotated LIFEBOAT_SECRET still opens it (while the old key is listed) and reseals it', async () => {
     const kidBefore = JSON.parse(await rawSso()).hs256Secret.split(':')[2];
     const NEW = 'k2026:' + 'n'.repeat(40);

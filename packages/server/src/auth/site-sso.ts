@@ -46,3 +46,11 @@ export async function writeSiteSso(
     sso.hs256Secret ? { ...sso, hs256Secret: box.seal(sso.hs256Secret) } : sso,
   );
 }
+
+/**
+ * At start: every site's stored secret read once, so plaintext rows of an older database (and
+ * ones sealed under a key no longer first) are sealed now, not only when someone signs in.
+ */
+export async function sealStoredSecrets(store: Store, box: SecretBox, log?: SsoLog): Promise<void> {
+  for (const site of await store.listSites()) await readSiteSso(store, box, site.id, log);
+}

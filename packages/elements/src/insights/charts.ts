@@ -232,7 +232,7 @@ export function figure(options: {
     ${options.after ?? nothing}
     <p class="chart-summary" id="${id}-summary">${options.summary}</p>
     <details class="data" part="data-table">
-      <summary>${m.dataTable}</summary>
+      <summary>${m.dataTable}<span class="visually-hidden">: ${options.title}</span></summary>
       <div class="table-scroll">
         <table id="${id}-table">
           <caption class="visually-hidden">

@@ -154,11 +154,14 @@ describe('<lifeboat-insights>', () => {
       expect(tile(totals, 'Community found a fix first')).to.equal('2 of 3 67 %');
       expect(tile(totals, 'Median time to first peer answer')).to.equal('6 min');
       expect(button(el, 'Last 30 days').getAttribute('aria-pressed')).to.equal('true');
+      let changes = 0;
+      el.addEventListener('change', () => changes++);
       button(el, 'Last 90 days').click();
       await settle(el);
       expect(el.days).to.equal(90);
       expect(client.callsOf('loadSite').map((c) => c.days)).to.deep.equal([30, 90]);
       expect(button(el, 'Last 90 days').getAttribute('aria-pressed')).to.equal('true');
+      expect(changes).to.equal(1);
     });
 
     it('says who found a fix first, with the share', async () => {

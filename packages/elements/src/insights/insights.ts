@@ -43,6 +43,8 @@ const DAYS: readonly InsightsDays[] = [30, 90];
  *
  * @summary Post-incident report and community insights for staff.
  *
+ * @event change - The user chose another period or another incident's report (`days`, `incident`).
+ *
  * @csspart header - Heading, site and the period switch.
  * @csspart period - The 30 / 90 days switch.
  * @csspart totals - The totals of the period.

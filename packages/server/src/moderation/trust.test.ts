@@ -384,6 +384,39 @@ describe("an author's edit after staff marked the post (issue 16.2)", () => {
     expect((await banner())?.id).toBe(w.id);
   });
 
+  it('a flagged post whose marks an edit cleared no longer says staff marked it', async () => {
+    const author = await guest('Author');
+    const w = await created(author.token, 'workaround', 'Switch the region to EU');
+    await act(w.id, 'pin');
+    for (let i = 0; i < 3; i++) await flag((await guest(`Flagger ${i}`)).token, w.id);
+    const before = (await queue('flagged')).items.find((i) => i.post.id === w.id)!;
+    expect(before.reasons[0]!.message).toMatch(/staff pinned it/);
+    const edit = await s.api(`/v1/sites/acme/posts/${w.id}`, {
+      method: 'PATCH',
+      token: author.token,
+      json: { body: 'Edited', workaround: fields('Switch the region to EU (edited)') },
+    });
+    expect(edit.status).toBe(200);
+    const after = (await queue('flagged')).items.find((i) => i.post.id === w.id)!;
+    expect(after.post).toMatchObject({ pinned: false, verified: false });
+    expect(JSON.stringify(after.reasons)).not.toMatch(/pinned it/);
+  });
+
+  it('deleting the banner workaround takes it off open banners at once', async () => {
+    const author = await guest('Author');
+    const w = await created(author.token, 'workaround', 'Switch the region to EU');
+    await act(w.id, 'verify');
+    const start = await lastEventId();
+    const del = await s.api(`/v1/sites/acme/posts/${w.id}`, {
+      method: 'DELETE',
+      token: author.token,
+    });
+    expect(del.status).toBe(200);
+    expect(await banner()).toBeNull();
+    const updates = (await publicEvents(start)).filter((e) => e.event === 'incident.updated');
+    expect(updates.map((e) => e.data.incident.topWorkaround)).toEqual([null]);
+  });
+
   it('an edit of a verified answer clears the mark too', async () => {
     const author = await guest('Author');
     const a = await created(author.token, 'answer', 'Use the EU endpoint');

@@ -100,7 +100,13 @@ export async function editPost(
       at,
       postId,
     );
-    if (clearMarks) await db.run('UPDATE posts SET verified = 0, pinned = 0 WHERE id = ?', postId);
+    // A published post's reasons can only be the note that flags did not hide it because of
+    // these marks: gone with them (its flags stay, in the flagged queue).
+    if (clearMarks)
+      await db.run(
+        "UPDATE posts SET verified = 0, pinned = 0, moderation_reasons = '[]' WHERE id = ?",
+        postId,
+      );
     const held = (change.moderationReasons?.length ?? 0) > 0;
     if (held)
       await db.run(

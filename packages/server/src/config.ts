@@ -193,7 +193,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     flag: null,
     default: '8',
     description:
-      'Live streams one client address may hold open (IPv6 counted by /64; behind a proxy, the address LIFEBOAT_TRUST_PROXY resolves); one more gets 429 and the SDK polls instead. Staff streams are not limited.',
+      'Live streams one client address may hold open (IPv6 counted by /64; behind a proxy, the address LIFEBOAT_TRUST_PROXY resolves); one more gets 429 and the SDK polls instead. Staff streams are not counted here (each staff member holds at most 16).',
   },
   {
     key: 'streamBudget',

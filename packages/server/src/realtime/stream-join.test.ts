@@ -23,7 +23,8 @@ function fakeStore(delayMs: number) {
     events.push({
       seq,
       type: 'affected.changed',
-      payload: JSON.stringify({ type: 'affected.changed', seq, incidentId: 'i', count: seq }),
+      // Each for an incident of its own: none replaces another (see latestCounts).
+      payload: JSON.stringify({ type: 'affected.changed', seq, incidentId: `i${seq}`, count: 1 }),
     });
     return seq;
   };

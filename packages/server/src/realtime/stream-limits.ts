@@ -30,6 +30,12 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   streamReplayMax: 1000,
 };
 
+/**
+ * Staff streams one staff actor (a staff member, or the admin key) may hold open at a time: a
+ * console per screen is a handful; a leaked staff token cannot open thousands.
+ */
+export const STAFF_STREAMS_PER_ACTOR = 16;
+
 /** Told to poll, a client tries streaming again after this many poll intervals. */
 export const POLL_INTERVALS_BEFORE_RETRY = 6;
 
@@ -67,6 +73,8 @@ export type Admission = StreamSlot | 'client_limit' | 'busy';
 /** Counts open streams per client and in all. */
 export class StreamSlots {
   private readonly perClient = new Map<string, number>();
+  /** Open staff streams by staff actor (a member id, or `admin`). */
+  private readonly perStaff = new Map<string, number>();
   private total = 0;
 
   constructor(private readonly limits: Pick<StreamLimits, 'streamsPerClient' | 'streamBudget'>) {}
@@ -82,21 +90,27 @@ export class StreamSlots {
   }
 
   /**
-   * Takes a slot for a stream from `address`. Staff streams count towards the instance's total
-   * but are never refused and never use up their address's share: they need a staff credential,
-   * are few, and matter most when the crowd is largest (moderators often share an office address).
+   * Takes a slot for a stream from `address`. Staff streams (`staff`: the actor's key) count
+   * towards the instance's total but are never told to poll and never use up their address's
+   * share: they need a staff credential, and matter most when the crowd is largest (moderators
+   * often share an office address). Each actor holds at most `STAFF_STREAMS_PER_ACTOR`.
    */
-  take(address: string, staff: boolean): Admission {
+  take(address: string, staff: string | null): Admission {
+    if (staff !== null) {
+      const held = this.perStaff.get(staff) ?? 0;
+      if (held >= STAFF_STREAMS_PER_ACTOR) return 'client_limit';
+      this.perStaff.set(staff, held + 1);
+      return this.slot(this.perStaff, staff);
+    }
     const client = clientKey(address);
-    if (staff) return this.slot(null);
     const held = this.perClient.get(client) ?? 0;
     if (held >= this.limits.streamsPerClient) return 'client_limit';
     if (this.total >= this.limits.streamBudget) return 'busy';
     this.perClient.set(client, held + 1);
-    return this.slot(client);
+    return this.slot(this.perClient, client);
   }
 
-  private slot(client: string | null): StreamSlot {
+  private slot(counts: Map<string, number>, key: string): StreamSlot {
     this.total++;
     let released = false;
     return {
@@ -104,10 +118,9 @@ export class StreamSlots {
         if (released) return;
         released = true;
         this.total--;
-        if (client === null) return;
-        const left = (this.perClient.get(client) ?? 1) - 1;
-        if (left > 0) this.perClient.set(client, left);
-        else this.perClient.delete(client);
+        const left = (counts.get(key) ?? 1) - 1;
+        if (left > 0) counts.set(key, left);
+        else counts.delete(key);
       },
     };
   }

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ulid } from '@lifeboat/protocol';
 import { startTestServer, TEST_ORIGIN, type TestServer } from '../testing/harness.js';
 import { openSse, type SseClient } from '../testing/sse.js';
-import { clientKey } from './stream-limits.js';
+import { clientKey, STAFF_STREAMS_PER_ACTOR } from './stream-limits.js';
 
 const servers: TestServer[] = [];
 const clients: SseClient[] = [];
@@ -209,6 +209,35 @@ describe('stream limits', () => {
     const again = await sse(s);
     await again.waitFor((f) => f.event === 'ready');
     expect(s.app.lifeboat.streams.stats()).toMatchObject({ streams: 3, clients: 1 });
+  });
+
+  it('holds each staff actor to 16 streams (a leaked staff token cannot open thousands)', async () => {
+    const adminKey = 'admin-key-0123456789abcdefghij';
+    const s = await server({ streamsPerClient: 1, adminKey });
+    const morgan = await s.staffToken('Morgan');
+    const open = (token: string) =>
+      sse(s, { authorization: `Bearer ${token}` }, '/v1/sites/acme/moderation/stream');
+    const held: SseClient[] = [];
+    for (let i = 0; i < STAFF_STREAMS_PER_ACTOR; i++) {
+      const c = await open(morgan);
+      expect(c.status).toBe(200);
+      held.push(c);
+    }
+    const refused = await fetch(`${s.url}/v1/sites/acme/moderation/stream`, {
+      headers: { authorization: `Bearer ${morgan}` },
+    });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ code: 'rate_limited' });
+    // Another staff actor (the admin key) has its own share, as does the public on that address.
+    expect((await open(adminKey)).status).toBe(200);
+    expect((await sse(s)).status).toBe(200);
+    // One console closed frees a slot.
+    held[0]!.close();
+    await until(
+      () => s.app.lifeboat.streams.size === STAFF_STREAMS_PER_ACTOR + 1,
+      'a staff stream left',
+    );
+    expect((await open(morgan)).status).toBe(200);
   });
 
   it('counts the address Fastify trusts: forwarded clients apart, IPv6 by /64', async () => {

@@ -318,10 +318,11 @@ export class StreamManager {
   }
 
   /**
-   * A slot for a new stream from `address` (the client IP as Fastify computed it): a slot to
-   * pass to `open`, `client_limit` (answer 429) or `busy` (answer `pollSignal()`).
+   * A slot for a new stream from `address` (the client IP as Fastify computed it), or for staff
+   * actor `staff` (a staff member's id, or `admin`): a slot to pass to `open`, `client_limit`
+   * (answer 429) or `busy` (answer `pollSignal()`).
    */
-  admit(address: string, staff: boolean): Admission {
+  admit(address: string, staff: string | null = null): Admission {
     return this.slots.take(address, staff);
   }
 

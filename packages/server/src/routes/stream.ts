@@ -10,7 +10,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { staffOnly } from '../http/authenticate.js';
+import { staffOf, staffOnly } from '../http/authenticate.js';
 import { ProblemError, problems } from '../http/problem.js';
 import { AuthHeaders, SiteParams, StreamQuery, problemResponses } from './schemas.js';
 
@@ -21,6 +21,22 @@ const streamResponses = {
   },
   ...problemResponses,
 };
+
+/** The stream's response headers (CORS from the site scope included); `retryAfter` when busy. */
+function sseHeaders(
+  reply: FastifyReply,
+  staff: boolean,
+  retryAfter: number | null,
+): Record<string, string> {
+  return {
+    ...(reply.getHeaders() as Record<string, string>),
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': staff ? 'private, no-cache, no-transform' : 'no-cache, no-transform',
+    'X-Accel-Buffering': 'no',
+    Connection: 'keep-alive',
+    ...(retryAfter === null ? {} : { 'Retry-After': String(retryAfter) }),
+  };
+}
 
 export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { streams } = app.lifeboat;
@@ -43,13 +59,20 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       throw problems.field('lastEventId', 'Last-Event-ID must be an event sequence number.');
     const lastEventId = raw === undefined ? null : Number(raw);
 
-    const slot = streams.admit(request.ip, staff);
+    let actor: string | null = null;
+    if (staff) {
+      const who = await staffOf(request);
+      actor = who.kind === 'admin' ? 'admin' : who.member.id;
+    }
+    const slot = streams.admit(request.ip, actor);
     if (slot === 'client_limit') {
       const retryAfter = streams.retryAfterSeconds;
       throw new ProblemError(
         429,
         'rate_limited',
-        `Too many live streams from your address; poll the snapshots and try again in ${retryAfter} s.`,
+        staff
+          ? `Too many live streams for one staff member; close a console and try again in ${retryAfter} s.`
+          : `Too many live streams from your address; poll the snapshots and try again in ${retryAfter} s.`,
         undefined,
         { 'Retry-After': String(retryAfter) },
         retryAfter,
@@ -58,30 +81,26 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': staff ? 'private, no-cache, no-transform' : 'no-cache, no-transform',
-      'X-Accel-Buffering': 'no',
-      Connection: 'keep-alive',
-      ...(slot === 'busy' ? { 'Retry-After': String(streams.retryAfterSeconds) } : {}),
-    });
     if (slot === 'busy') {
       // Over this instance's stream budget: the whole answer is "poll, then stream again later".
+      res.writeHead(200, sseHeaders(reply, staff, streams.retryAfterSeconds));
       res.end(streams.pollSignal());
       return;
     }
-    res.flushHeaders();
-    if (res.socket === null || res.socket.destroyed) {
-      slot.release();
-      return;
-    }
+    // The slot is released exactly once: by the stream when it closes, else here.
+    let owned = false;
     try {
+      res.writeHead(200, sseHeaders(reply, staff, null));
+      res.flushHeaders();
+      if (res.socket === null || res.socket.destroyed) return;
+      owned = true;
       // The stream closes itself when the response does (its `close` event).
       await streams.open({ siteId: request.site.id, lastEventId, sink: res, staff, slot });
     } catch (err) {
       request.log.warn({ err }, 'stream failed to open');
-      res.end();
+      res.destroy();
+    } finally {
+      if (!owned) slot.release();
     }
   };
 

@@ -255,6 +255,33 @@ function invalid(input: Schema): fc.Arbitrary<unknown> {
   );
 }
 
+const words = (min: number, max: number) =>
+  fc.lorem({ maxCount: 15, mode: 'words' }).map((s) => `${s} relay`.padEnd(min, '.').slice(0, max));
+
+/** A body of the schema; a post as the composer and the form make one (each kind its fields). */
+function plausibleBody(op: Operation): fc.Arbitrary<unknown> {
+  if (op.method !== 'POST' || !op.path.endsWith('/posts')) return valid(op.body!);
+  const parentId = fc.nat().map((i) => `${POST_MARK}${i}@@`);
+  return fc.oneof(
+    fc.record({ kind: fc.constant('answer'), body: words(1, 5000) }),
+    fc.record({ kind: fc.constant('reply'), body: words(1, 5000), parentId }),
+    fc.record({
+      kind: fc.constant('workaround'),
+      body: words(1, 5000),
+      workaround: fc.record(
+        {
+          title: words(4, 140),
+          steps: fc.array(words(1, 500), { minLength: 1, maxLength: 3 }),
+          risk: fc.constantFrom('safe', 'temporary', 'risky'),
+          platform: fc.option(words(1, 80)),
+          riskNote: fc.option(words(1, 280)),
+        },
+        { requiredKeys: ['title', 'steps', 'risk'] },
+      ),
+    }),
+  );
+}
+
 /** A body as sent: JSON of a valid or invalid value, or bytes that are not JSON at all. */
 function bodyArb(
   schema: Schema | null,
@@ -302,7 +329,8 @@ function bodyArb(
 
 type PoolName = 'site' | 'incident' | 'post' | 'member';
 /** A path parameter: an id that exists (picked when the request is sent) or a made-up one. */
-type ParamValue = { pool: PoolName; index: number; ofA?: boolean } | { junk: string };
+type ParamValue =
+  { pool: PoolName; index: number; ofA?: boolean; own?: boolean } | { junk: string };
 
 function poolOf(name: string): PoolName | null {
   return name === 'site' || name === 'incident' || name === 'post' || name === 'member'
@@ -426,7 +454,9 @@ function operationArb(op: Operation, i: number): fc.Arbitrary<FuzzRequest> {
       const pool = poolOf(p.name);
       // Mostly site A's own ids, where the actors' sessions are valid.
       plausiblePath[p.name] = pool
-        ? fc.tuple(fc.nat(), fc.nat(9)).map(([index, d]) => ({ pool, index, ofA: d < 8 }))
+        ? fc
+            .tuple(fc.nat(), fc.nat(9))
+            .map(([index, d]) => ({ pool, index, ofA: d < 8, own: pool === 'post' && d < 3 }))
         : paramArb(p);
     }
     const plausible = fc.record({
@@ -442,7 +472,7 @@ function operationArb(op: Operation, i: number): fc.Arbitrary<FuzzRequest> {
           ),
         ),
       headers: fc.uuid().map((key) => ({ 'idempotency-key': key })),
-      body: (op.body ? valid(op.body).map((v) => JSON.stringify(v)) : fc.constant(null)).map(
+      body: (op.body ? plausibleBody(op).map((v) => JSON.stringify(v)) : fc.constant(null)).map(
         (text) => ({ text, type: text === null ? null : 'application/json' }),
       ),
     });
@@ -455,6 +485,8 @@ function operationArb(op: Operation, i: number): fc.Arbitrary<FuzzRequest> {
 let s: TestServer;
 let siteIds: string[] = [];
 const pools: Record<PoolName, string[]> = { site: [], incident: [], post: [], member: [] };
+/** Posts of the batch's guest (so that its edits and deletes can succeed). */
+let ownPosts: string[] = [];
 /** The same, of site A only (the first site: its guests, staff and ids). */
 const poolsA: Record<PoolName, string[]> = { site: [], incident: [], post: [], member: [] };
 const tokens: Record<ActorName, string | null> = {
@@ -502,9 +534,28 @@ async function refreshActors(batch: number): Promise<void> {
       displayName: kind === 'staff' ? 'Fuzz Staff' : 'Fuzz Guest',
       role: kind === 'staff' ? 'staff' : 'member',
     });
+    memberId = m.id;
     return signToken(keys, { sub: m.id, site: siteId, name: m.displayName, exp });
   };
+  let memberId = '';
   tokens.guest = await member(a!, 'guest');
+  // The batch's guest has posts of its own to edit and delete.
+  ownPosts = [];
+  for (const incidentId of poolsA.incident.slice(0, 4)) {
+    const outcome = await store.createPost({
+      siteId: a!,
+      incidentId,
+      memberId,
+      id: ulid(),
+      kind: 'answer',
+      body: `Restarting the relay helped (batch ${batch}).`,
+      parentId: null,
+      workaround: null,
+      state: 'published',
+      idempotency: null,
+    });
+    if (outcome.kind === 'created') ownPosts.push(outcome.post.id);
+  }
   tokens.guestOther = await member(b!, 'guest');
   tokens.staff = await member(a!, 'staff');
   // Well-formed but signed with another key, or not a token at all.
@@ -549,12 +600,22 @@ async function relax(): Promise<void> {
         guestChallenge: 'off',
       },
     });
+    await s.api(`/v1/sites/${encodeURIComponent(slug)}/moderation/slow-mode`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      json: { seconds: 0 },
+    });
   }
 }
 
 function pick(value: ParamValue): string {
   if ('junk' in value) return value.junk;
-  const list = value.ofA && poolsA[value.pool].length ? poolsA[value.pool] : pools[value.pool];
+  const list =
+    value.own && ownPosts.length
+      ? ownPosts
+      : value.ofA && poolsA[value.pool].length
+        ? poolsA[value.pool]
+        : pools[value.pool];
   return list.length ? list[value.index % list.length]! : 'missing';
 }
 

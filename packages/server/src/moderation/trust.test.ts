@@ -224,6 +224,23 @@ describe('flags from cheap identities (issue 16.1)', () => {
     expect((await queue('flagged')).items.map((i) => i.post.id)).toContain(post.id);
   });
 
+  it("the flagged queue's note follows staff marks: which one keeps the post up, none once all are gone", async () => {
+    const author = await guest('Author');
+    const post = await created(author.token, 'answer', 'Use the EU endpoint');
+    await act(post.id, 'verify');
+    await act(post.id, 'pin');
+    for (let i = 0; i < 3; i++) await flag((await guest(`Flagger ${i}`)).token, post.id);
+    const note = async () =>
+      (await queue('flagged')).items
+        .find((i) => i.post.id === post.id)!
+        .reasons.map((r) => r.message);
+    expect(await note()).toEqual([expect.stringMatching(/not hidden: staff pinned it/)]);
+    await act(post.id, 'unpin');
+    expect(await note()).toEqual([expect.stringMatching(/not hidden: staff verified it/)]);
+    await act(post.id, 'unverify');
+    expect(await note()).toEqual([]);
+  });
+
   it('several guest sessions from one browser count once toward the flag threshold', async () => {
     const author = await guest('Ordinary author');
     const post = await created(author.token, 'answer', 'Try turning it off and on again');

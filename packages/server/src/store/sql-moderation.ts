@@ -113,6 +113,22 @@ async function countFlags(db: StoreDb, postId: string): Promise<number> {
 }
 
 /**
+ * The reasons of a published post that reached the flag threshold and stayed up (JSON): why
+ * member flags did not hide it; `[]` when nothing protects it (any more).
+ */
+function shieldNote(row: PostRow, count: number, threshold: number): string {
+  const shielded = protectedBecause(row);
+  if (!shielded || count < threshold) return '[]';
+  const reasons: ModerationReason[] = [
+    {
+      code: 'flagged',
+      message: `Flagged by ${count} members (threshold ${threshold}) but not hidden: ${shielded}. Keep it (clear the flags) or hide it.`,
+    },
+  ];
+  return JSON.stringify(reasons);
+}
+
+/**
  * Why member flags never hide this post (issue 16): staff wrote it, or staff verified or pinned
  * it. Null for any other post.
  */
@@ -541,6 +557,17 @@ export class SqlModeration {
           if (row[column] !== value) {
             await db.run(`UPDATE posts SET ${column} = ? WHERE id = ?`, value, postId);
             publicEvent = 'post.updated';
+            // A flagged post's note says which mark kept it up: keep it true.
+            if (row.flag_count > 0)
+              await db.run(
+                'UPDATE posts SET moderation_reasons = ? WHERE id = ?',
+                shieldNote(
+                  (await db.postRow(postId))!,
+                  row.flag_count,
+                  (await sitePolicy(db, siteId)).flagThreshold,
+                ),
+                postId,
+              );
           }
           break;
         }
@@ -753,18 +780,11 @@ export class SqlModeration {
       const { flagThreshold } = await sitePolicy(db, siteId);
       let hidden = false;
       let seq = 0;
-      const shielded = protectedBecause(row);
-      if (count >= flagThreshold && shielded) {
+      if (count >= flagThreshold && protectedBecause(row)) {
         // Never hidden by member flags: the flagged queue tells staff why it is still up.
-        const reasons: ModerationReason[] = [
-          {
-            code: 'flagged',
-            message: `Flagged by ${count} members (threshold ${flagThreshold}) but not hidden: ${shielded}. Keep it (clear the flags) or hide it.`,
-          },
-        ];
         await db.run(
           'UPDATE posts SET moderation_reasons = ? WHERE id = ?',
-          JSON.stringify(reasons),
+          shieldNote(row, count, flagThreshold),
           postId,
         );
       } else if (count >= flagThreshold) {

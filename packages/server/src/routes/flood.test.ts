@@ -241,8 +241,10 @@ describe('flood', () => {
     );
     expect(rest.failures).toEqual([]);
     expect(rest.ok).toBe(rest.sent);
-    // The flooder got no more than its limits allow, and the server said why.
-    expect(flood.ok).toBeLessThanOrEqual(LIMITS.sessionsPerIp + LIMITS.writesPerIp);
+    // The flooder got no more than its limits allow (fixed windows: a run may straddle two, more
+    // on a machine slow enough to take minutes), and the server said why.
+    const windows = 2 + Math.floor((seconds * 1000) / LIMITS.windowMs);
+    expect(flood.ok).toBeLessThanOrEqual((LIMITS.sessionsPerIp + LIMITS.writesPerIp) * windows);
     expect(flood.limited).toBeGreaterThan(flood.sent * 0.9);
     expect([...flood.other.keys()].filter((code) => code >= 500)).toEqual([]);
   }, 180_000);

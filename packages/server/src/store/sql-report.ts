@@ -192,6 +192,7 @@ function measure(rows: IncidentRows) {
   ]);
   return {
     counted,
+    countedReactions,
     publicAt,
     worked,
     workarounds,
@@ -209,18 +210,33 @@ function measure(rows: IncidentRows) {
   };
 }
 
-function workaroundView(p: ReportPostRow, worked: ReactionRow[], reactions: ReactionRow[]) {
+/** Each counted post's reactions of each kind. */
+function reactionCounts(reactions: ReactionRow[]) {
+  const counts = new Map<string, { worked: number; didntWork: number }>();
+  for (const r of reactions) {
+    const c = counts.get(r.post_id) ?? { worked: 0, didntWork: 0 };
+    if (r.kind === 'worked') c.worked++;
+    else c.didntWork++;
+    counts.set(r.post_id, c);
+  }
+  return counts;
+}
+
+function workaroundView(
+  p: ReportPostRow,
+  counts: Map<string, { worked: number; didntWork: number }>,
+): ReportWorkaround {
   const fields = parseJson<WorkaroundFields>(p.workaround);
   return {
     id: p.id,
     title: fields?.title ?? '',
-    confirmations: worked.filter((r) => r.post_id === p.id).length,
-    didntWork: reactions.filter((r) => r.post_id === p.id && r.kind === 'didnt_work').length,
+    confirmations: counts.get(p.id)?.worked ?? 0,
+    didntWork: counts.get(p.id)?.didntWork ?? 0,
     verified: p.verified === 1,
     component: fields?.component ?? null,
     platform: fields?.platform?.trim() || null,
     createdAt: p.created_at,
-  } satisfies ReportWorkaround;
+  };
 }
 
 /** Most confirmed first, then fewest "didn't work", verified first, oldest first. */
@@ -318,7 +334,8 @@ export async function incidentReport(
   const m = measure(rows);
   const base = incidentBase(incident);
   const { bucketMinutes, buckets } = timeline(rows, m, options.now, options.bucketMinutes);
-  const workarounds = m.workarounds.map((p) => workaroundView(p, m.worked, rows.reactions));
+  const counts = reactionCounts(m.countedReactions);
+  const workarounds = m.workarounds.map((p) => workaroundView(p, counts));
   return {
     site: site.slug,
     incident: {
@@ -387,8 +404,8 @@ export async function siteInsights(
     const rows = await loadRows(db, siteId, incident);
     const m = measure(rows);
     const base = incidentBase(incident);
-    for (const p of m.workarounds)
-      top.push({ ...workaroundView(p, m.worked, rows.reactions), incidentId: base.id });
+    const counts = reactionCounts(m.countedReactions);
+    for (const p of m.workarounds) top.push({ ...workaroundView(p, counts), incidentId: base.id });
     summaries.push({
       id: base.id,
       title: base.title,

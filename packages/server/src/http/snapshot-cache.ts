@@ -91,6 +91,12 @@ export interface SnapshotPolicy {
    * milliseconds the entry may be served for, sequence unchanged.
    */
   ttlMs?: number;
+  /**
+   * For keys from an unbounded space (a thread page after a cursor, a free-text query): held only
+   * from the second time the key is built, so a client asking for endless distinct keys costs
+   * builds but never pushes the popular snapshots out of memory.
+   */
+  admitOnRepeat?: boolean;
 }
 
 export interface SnapshotCacheOptions {
@@ -145,6 +151,8 @@ export class SnapshotCache {
   /** Site and request URL (path and query as sent) → the entry a validated request got. */
   private readonly byUrl = new Map<string, Entry>();
   private readonly building = new Map<string, Promise<Entry>>();
+  /** `admitOnRepeat` keys built before, oldest first (bounded by `maxEntries`). */
+  private readonly seenKeys = new Set<string>();
   private heldBytes = 0;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
@@ -263,6 +271,7 @@ export class SnapshotCache {
 
   clear(): void {
     for (const key of [...this.entries.keys()]) this.remove(key);
+    this.seenKeys.clear();
   }
 
   close(): void {
@@ -330,9 +339,26 @@ export class SnapshotCache {
       cacheControl: policy.cacheControl,
       urls: [],
     };
-    // Built for a sequence already gone, or too big to keep: answer it, hold nothing.
-    if (this.sequences.peek(siteId) === seq && entry.bytes <= this.maxBytes / 4) this.add(entry);
+    // Built for a sequence already gone, too big to keep, or a key not seen before that must
+    // be asked for again first: answer it, hold nothing.
+    if (
+      this.sequences.peek(siteId) === seq &&
+      entry.bytes <= this.maxBytes / 4 &&
+      (!policy.admitOnRepeat || this.seenBefore(fullKey))
+    )
+      this.add(entry);
     return entry;
+  }
+
+  /** Whether an `admitOnRepeat` key was built before; remembers it either way (most recent last). */
+  private seenBefore(fullKey: string): boolean {
+    const seen = this.seenKeys.delete(fullKey);
+    this.seenKeys.add(fullKey);
+    if (this.seenKeys.size > this.maxEntries) {
+      const oldest = this.seenKeys.values().next().value;
+      if (oldest !== undefined) this.seenKeys.delete(oldest);
+    }
+    return seen;
   }
 
   /** Remembers the request's URL for `serveEarly` (a held entry, a few URLs each). */

@@ -223,6 +223,7 @@ const ownPost = async (actor: Actor) =>
 const ROWS: Row[] = [
   // meta and static
   { method: 'GET', url: '/healthz', expect: PUBLIC, cell: async () => ({ path: '/healthz' }) },
+  { method: 'GET', url: '/readyz', expect: PUBLIC, cell: async () => ({ path: '/readyz' }) },
   {
     method: 'GET',
     url: '/v1/openapi.json',

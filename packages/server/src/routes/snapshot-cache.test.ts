@@ -53,14 +53,20 @@ async function read<T>(
   };
 }
 
-/** Reads `path` twice; the second read must come from memory (no build). */
+/** Keys held only from their second build (a page after a cursor, a similar-workarounds query). */
+const admitOnRepeat = (path: string) => path.includes('cursor=') || path.includes('/similar?');
+
+/** Reads `path` until it is held (twice for `admitOnRepeat` keys); the last read must come from memory. */
 async function warm<T>(path: string): Promise<Read<T>> {
   const first = await read<T>(path);
   expect(first.status).toBe(200);
+  if (admitOnRepeat(path)) expect((await read<T>(path)).text).toBe(first.text);
   const { builds, early } = s.app.snapshots.stats;
-  const second = await read<T>(path);
+  let second = await read<T>(path);
+  // Answered before the router (http/fast-reads.ts): the URL was answered once already. (Unless
+  // the site's record just expired from the SiteDirectory, 2 s: the router answers that one.)
+  if (s.app.snapshots.stats.early === early) second = await read<T>(path);
   expect(s.app.snapshots.stats.builds).toBe(builds);
-  // Answered before the router (http/fast-reads.ts): the URL was answered once already.
   expect(s.app.snapshots.stats.early).toBe(early + 1);
   expect(second.text).toBe(first.text);
   expect(second.etag).toBe(first.etag);
@@ -133,10 +139,28 @@ describe('reads from memory', () => {
     for (const path of keys) {
       const builds = s.app.snapshots.stats.builds;
       await warm(path);
-      expect(s.app.snapshots.stats.builds, path).toBe(builds + 1);
+      expect(s.app.snapshots.stats.builds, path).toBe(builds + (admitOnRepeat(path) ? 2 : 1));
     }
     const next = await read<ThreadPage>(`${threadPath}?limit=1&cursor=${first.body.nextCursor}`);
     expect(threadIds(next.body)).not.toEqual(threadIds(first.body));
+  });
+
+  it('keys from an unbounded space are held from their second build: endless distinct ones push nothing out', async () => {
+    const status = await warm<SiteStatus>('/v1/sites/acme/status');
+    const { size } = s.app.snapshots;
+    for (let i = 0; i < 30; i++) {
+      const res = await s.api(`${incidentPath}/workarounds/similar?q=${enc(`query number ${i}`)}`);
+      expect(res.status).toBe(200);
+    }
+    // Built once each, held none; what was held is still served from memory.
+    expect(s.app.snapshots.size).toBe(size);
+    const { builds } = s.app.snapshots.stats;
+    expect((await read<SiteStatus>('/v1/sites/acme/status')).etag).toBe(status.etag);
+    expect(s.app.snapshots.stats.builds).toBe(builds);
+    // A query asked again is held from then on.
+    const again = `${incidentPath}/workarounds/similar?q=${enc('query number 7')}`;
+    await read(again);
+    expect(s.app.snapshots.size).toBe(size + 1);
   });
 
   it('tells the stream where the page was built: lastEventId is the sequence it is cached at', async () => {
@@ -490,7 +514,9 @@ describe('headers per route', () => {
       for (const [method, headers] of variants) {
         await raw(path, method, headers); // the full pipeline: routed, validated, remembered
         const before = early();
-        const pipeline = await raw(path, method, headers);
+        let pipeline = await raw(path, method, headers);
+        // (Once more if the site's record had just expired from the SiteDirectory, 2 s.)
+        if (early() === before) pipeline = await raw(path, method, headers);
         expect(early(), `${method} ${path} answered from memory`).toBe(before + 1);
         // The same request once the entry is gone: through the router again.
         s.app.snapshots.clear();
@@ -502,7 +528,9 @@ describe('headers per route', () => {
       const { headers } = await raw(path);
       const etag = String(headers.etag);
       const before = early();
-      const notModified = await raw(path, 'GET', { 'if-none-match': `"other", ${etag}` });
+      let notModified = await raw(path, 'GET', { 'if-none-match': `"other", ${etag}` });
+      if (early() === before)
+        notModified = await raw(path, 'GET', { 'if-none-match': `"other", ${etag}` });
       expect(early()).toBe(before + 1);
       expect(notModified.status).toBe(304);
       expect(notModified.body).toBe('');

@@ -179,7 +179,8 @@ export const statusRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCache 
         reply,
         site.id,
         key,
-        snapshot,
+        // Pages after the first: one per cursor, so only those asked for twice are held.
+        cursor ? { ...snapshot, admitOnRepeat: true } : snapshot,
         async (seq): Promise<ThreadPage> => {
           if (sort) {
             // Keyset pages in the reader's order (store/sql-thread-order.ts).

@@ -59,7 +59,8 @@ export const workaroundRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCa
         reply,
         site.id,
         key,
-        { cacheControl: CACHE_SNAPSHOT },
+        // Free text: only a lookup asked for twice is held.
+        { cacheControl: CACHE_SNAPSHOT, admitOnRepeat: true },
         async (): Promise<SimilarWorkarounds> => {
           if (!(await store.getIncident(site.id, incident))) throw problems.notFound('Incident');
           const candidates = await store.listWorkarounds(site.id, incident, MAX_CANDIDATES);

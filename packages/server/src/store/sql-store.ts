@@ -108,6 +108,10 @@ export class SqlStore implements Store {
     await this.db.close();
   }
 
+  async ping(): Promise<void> {
+    await this.driver.all('SELECT 1 AS ok');
+  }
+
   /** The SQL driver (benchmarks and tests that need raw access). */
   get driver(): SqlDriver {
     return this.db.driver;

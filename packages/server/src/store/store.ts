@@ -230,6 +230,8 @@ export interface ThreadOrderSlice {
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   close(): Promise<void>;
+  /** One trivial query: resolves when the database answers (readiness checks). */
+  ping(): Promise<void>;
 
   // sites and components
   getSiteBySlug(slug: string): Promise<SiteRecord | null>;

@@ -427,8 +427,14 @@ export const insightsStyles = [
       }
     }
     @media print {
+      /* Paper is white: light colours whatever the page's theme or token overrides. */
       :host {
         color-scheme: light;
+        --_surface: #ffffff;
+        --_raised: #f7f8fa;
+        --_text: #16181d;
+        --_muted: #5b6270;
+        --_border: #d5d9e0;
       }
       .insights {
         padding: 0;
@@ -441,9 +447,6 @@ export const insightsStyles = [
       .card-head .button,
       details.data summary {
         display: none;
-      }
-      .charts {
-        grid-template-columns: 1fr 1fr;
       }
       .chart,
       .tile,

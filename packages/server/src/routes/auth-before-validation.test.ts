@@ -91,6 +91,7 @@ const ROUTES: Route[] = [
 /** Routes anyone may call (reads, sign-in, the preflight, the public stream). */
 const OPEN = new Set([
   'GET /healthz',
+  'GET /readyz',
   'GET /v1/openapi.json',
   'GET /cdn/*',
   'OPTIONS /v1/sites/:site/*',

@@ -51,8 +51,11 @@ export function createFastRead({ sites, snapshots, publicOrigin, log }: FastRead
     if (slug === '' || slug.includes('%')) return false;
     const authorization = req.headers.authorization;
     if (authorization !== undefined && authorization.length > MAX_AUTHORIZATION) return false;
-    const site = sites.get(slug);
-    if (site === null || site instanceof Promise) return false;
+    // Only a site already held: a lookup started here, for a URL the router may then refuse
+    // before the site scope (no such route, a slug over its length), would reject unheard when
+    // the database is down (an unhandled rejection ends the process), and costs a query.
+    const site = sites.peek(slug);
+    if (site === null) return false;
     const headers: OutgoingHttpHeaders = { vary: 'Origin' };
     const origin = req.headers.origin;
     if (origin !== undefined) {

@@ -37,6 +37,16 @@ export class SiteDirectory {
     return pending;
   }
 
+  /**
+   * The site of `slug` if it is held and fresh, else null: never reads the store (the cached-read
+   * fast path asks before routing, for URLs no route may take; a lookup it started would have no
+   * one to hear its failure).
+   */
+  peek(slug: string): SiteRecord | null {
+    const held = this.bySlug.get(slug);
+    return held && held.until > this.now() ? held.site : null;
+  }
+
   /** Forgets a site (by id, under any slug it was held by) after it changed. */
   forget(siteId: string): void {
     this.generation++;

@@ -26,3 +26,26 @@ describe('GET /readyz', () => {
     expect((await s.api('/healthz')).status).toBe(200);
   });
 });
+
+describe('the database down under cached reads', () => {
+  it('a URL the router refuses (no such route, slug over its length) answers, no unhandled rejection', async () => {
+    const server = await startTestServer();
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      await server.app.lifeboat.store.close();
+      // Neither reaches the site scope's hook, so nothing there waits for the site lookup: the
+      // cached-read fast path, asked first, must not start one (it would reject unheard).
+      const noRoute = await server.api('/v1/sites/not-held/no-such-route');
+      expect(noRoute.status).toBe(404);
+      const longSlug = await server.api(`/v1/sites/${'x'.repeat(400)}/status`);
+      expect(longSlug.status).toBe(414);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await server.close().catch(() => undefined);
+    }
+  });
+});

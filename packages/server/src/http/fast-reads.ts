@@ -58,7 +58,8 @@ export function createFastRead({ sites, snapshots, publicOrigin, log }: FastRead
     if (site === null) return false;
     const headers: OutgoingHttpHeaders = { vary: 'Origin' };
     const origin = req.headers.origin;
-    if (origin !== undefined) {
+    // An empty Origin is no Origin, as for `applyCors`.
+    if (origin) {
       if (!listedOrigin(site, origin, publicOrigin)) return false;
       headers['access-control-allow-origin'] = origin;
       headers['access-control-expose-headers'] = EXPOSED_HEADERS;

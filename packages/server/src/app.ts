@@ -173,7 +173,7 @@ export async function buildApp(
   app.addHook('onRequest', async (request) => {
     if (/%00/i.test(request.url)) throw nulProblem('url');
   });
-  if (config.trustProxy === false) app.addHook('onRequest', warnOnceOnForwarded(app));
+  if (config.trustProxy === false) warnOnceOnForwarded(app);
 
   for (const schema of sharedSchemas) app.addSchema(schema);
   const routes = collectRoutes(app);

@@ -1,6 +1,7 @@
 /**
  * Issue 16, item 10: a server that trusts no proxy but receives forwarded headers says so in its
- * log, once; a server told which proxy to trust does not.
+ * log, once (cached reads, answered before the router, included); a server told which proxy to
+ * trust does not.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/harness.js';

@@ -106,7 +106,7 @@ beforeAll(async () => {
         json: { body: 'Fixed.' },
       }),
     );
-});
+}, 60_000); // many requests: give a loaded machine (and PostgreSQL) time
 
 afterAll(async () => {
   vi.useRealTimers();

@@ -121,7 +121,7 @@ beforeAll(async () => {
   at(0);
   staff = await s.staffToken('Sam', SITE);
   await s.app.lifeboat.statusPoller.sweep(); // the lifecycle sweep, now rather than on its timer
-});
+}, 60_000); // many requests: give a loaded machine (and PostgreSQL) time
 
 afterAll(async () => {
   vi.useRealTimers();

@@ -380,10 +380,19 @@ export class StreamManager {
     sink.write('retry: 3000\n\n');
     try {
       await ch.ready;
+      if (sub.closed) return close;
+      if (lastEventId === null || lastEventId === ch.cursor) {
+        // Nothing to replay (a fresh client, or one resuming from the sequence the channel has
+        // delivered up to): live at once, with no read and no replay turn. Events after the
+        // channel's cursor reach it from the channel's next fan-out, as for every live stream.
+        // During a spike this is almost every stream: the snapshot's lastEventId is current.
+        sub.cursor = ch.cursor;
+        sub.live = true;
+        sink.write(formatControl('ready', sub.cursor));
+        return close;
+      }
       const bounds = await this.store.eventBounds(siteId);
-      if (lastEventId === null) {
-        sub.cursor = bounds.current;
-      } else if (
+      if (
         lastEventId > bounds.current ||
         lastEventId < bounds.current - this.limits.streamReplayMax ||
         (lastEventId < bounds.current &&

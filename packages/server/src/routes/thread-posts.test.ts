@@ -14,6 +14,7 @@ import {
 import { helpfulness, wilsonLowerBound } from '../content/helpfulness.js';
 import { enc, startTestServer, type TestServer } from '../testing/harness.js';
 import { openSse } from '../testing/sse.js';
+import { latestCounts } from '../realtime/stream.js';
 
 let s: TestServer;
 let alice: Session;
@@ -282,7 +283,18 @@ describe('replay', () => {
       await c.waitFor((f) => f.event === 'ready');
       const ids = c.frames.filter((f) => f.id && f.event !== 'ready').map((f) => Number(f.id));
       c.close();
-      expect(ids).toEqual(Array.from({ length: current - from }, (_, i) => from + 1 + i));
+      // Every public event after `from`, less counts replaced later in the same page (a
+      // confirmation switched back and forth: only its last count is sent).
+      const { store } = s.app.lifeboat;
+      const site = (await store.getSiteBySlug('acme'))!;
+      const stored = await store.eventsAfter(site.id, from, 50);
+      expect(stored.map((e) => e.seq)).toEqual(
+        Array.from({ length: current - from }, (_, i) => from + 1 + i),
+      );
+      const expected = latestCounts(stored)
+        .filter((e) => e.audience !== 'staff')
+        .map((e) => e.seq);
+      expect(ids).toEqual(expected);
     }
   });
 

@@ -28,7 +28,14 @@ function fakeStore(delayMs: number) {
     });
     return seq;
   };
-  return { store, append, reads: () => reads };
+  /** An `affected.changed` for `incidentId` (several for one incident replace each other). */
+  const appendCount = (incidentId: string, count: number) => {
+    const seq = events.length + 1;
+    const payload = JSON.stringify({ type: 'affected.changed', seq, incidentId, count });
+    events.push({ seq, type: 'affected.changed', payload });
+    return seq;
+  };
+  return { store, append, appendCount, reads: () => reads };
 }
 
 function sink() {
@@ -61,6 +68,28 @@ describe('StreamManager', () => {
     await new Promise((r) => setTimeout(r, 60));
     expect(a.ids()).toEqual([1, 2, 3, 4, 5]);
     expect(a.chunks.some((c) => c.includes('event: ready\n'))).toBe(true);
+    streams.close();
+  });
+
+  it('a live batch sends only the last count per incident; every stream moves past the batch', async () => {
+    const { store, appendCount } = fakeStore(1);
+    const hub = new MemoryHub();
+    const streams = new StreamManager(store, hub, 60_000);
+    const a = sink();
+    await streams.open({ siteId: 's', lastEventId: null, sink: a });
+    // One notice for four events: one batch.
+    appendCount('i1', 1);
+    appendCount('i2', 1);
+    appendCount('i1', 2);
+    hub.publish({ site: 's', seq: appendCount('i1', 3) });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(a.ids()).toEqual([2, 4]);
+    expect(a.chunks.join('')).toContain('"incidentId":"i1","count":3');
+    expect(a.chunks.join('')).not.toContain('"count":2');
+    // The next event follows on: nothing of the batch is sent again.
+    hub.publish({ site: 's', seq: appendCount('i1', 4) });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(a.ids()).toEqual([2, 4, 5]);
     streams.close();
   });
 

@@ -18,7 +18,7 @@ import { registerAdminScope, registerSiteScope } from './http/site-scope.js';
 import { SiteDirectory } from './http/site-directory.js';
 import { SiteSequences, SnapshotCache } from './http/snapshot-cache.js';
 import { recordRoutes } from './http/route-list.js';
-import { createFastRead, serverWithFastReads, type FastRead } from './http/fast-reads.js';
+import { answerFirst, createFastRead } from './http/fast-reads.js';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { MemorySharedState, SqlSharedState, type SharedState } from './cluster/shared-state.js';
@@ -89,10 +89,7 @@ export async function buildApp(
   config: ServerConfig,
   deps: AppDependencies = {},
 ): Promise<FastifyInstance> {
-  // Cached public snapshots are answered before Fastify routes the request (./http/fast-reads.ts).
-  let fastRead: FastRead | null = null;
   const app = Fastify({
-    serverFactory: serverWithFastReads(() => fastRead),
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     trustProxy: config.trustProxy,
     bodyLimit: LIMITS.requestBody,
@@ -184,12 +181,14 @@ export async function buildApp(
   const sites = new SiteDirectory(store);
   app.decorate('snapshots', snapshots);
   const logRequests = ['trace', 'debug', 'info'].includes(config.logLevel);
-  fastRead = createFastRead({
+  // Cached public snapshots are answered before Fastify routes the request (./http/fast-reads.ts).
+  const fastRead = createFastRead({
     sites,
     snapshots,
     publicOrigin: config.publicOrigin,
     log: logRequests ? app.log : null,
   });
+  answerFirst(app.server, fastRead);
   app.addHook('onClose', async () => {
     snapshots.close();
     snapshots.sequences.close();

@@ -223,9 +223,9 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     key: 'streamReplayMax',
     env: 'LIFEBOAT_STREAM_REPLAY_MAX',
     flag: null,
-    default: '1000',
+    default: '10000',
     description:
-      'Events replayed at most to a stream resuming with Last-Event-ID; a client further behind is told to reset (it fetches the snapshots again).',
+      'Events replayed at most to a stream resuming with Last-Event-ID; a client further behind is told to reset (it fetches the snapshots again). Lower it to trade long replays for snapshot reloads, but keep it above the events a CDN-cached snapshot can be behind.',
   },
   {
     key: 'eventRetention',
@@ -546,7 +546,7 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
       int(l, r, 16 * 1024, 1024 * 1024 * 1024),
     ),
     streamPollMs: read('streamPollMs', 10_000, (l, r) => int(l, r, 100, 3_600_000)),
-    streamReplayMax: read('streamReplayMax', 1000, (l, r) => int(l, r, 1, 10_000_000)),
+    streamReplayMax: read('streamReplayMax', 10_000, (l, r) => int(l, r, 1, 10_000_000)),
     eventRetention: read('eventRetention', 10000, (l, r) => int(l, r, 1, 10_000_000)),
     demo: read('demo', false, bool),
     demoOrigins: read('demoOrigins', [] as string[], (l, r) => list(l, r).map((o) => origin(l, o))),

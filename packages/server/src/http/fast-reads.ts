@@ -16,12 +16,9 @@
  * The site scope's hooks do not run for these answers: a concern that must see every read
  * (metrics, an access rule) belongs here too.
  */
-import http, {
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-  type ServerResponse,
-} from 'node:http';
-import type { FastifyBaseLogger, FastifyHttpOptions, FastifyServerFactoryHandler } from 'fastify';
+import type http from 'node:http';
+import { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
 import { EXPOSED_HEADERS, listedOrigin } from './cors.js';
 import { MAX_AUTHORIZATION } from './site-scope.js';
 import type { SiteDirectory } from './site-directory.js';
@@ -66,7 +63,17 @@ export function createFastRead({ sites, snapshots, publicOrigin, log }: FastRead
     }
     if (!snapshots.serveRaw(req, res, site.id, headers)) return false;
     log?.info(
-      { req: { method, url }, res: { statusCode: res.statusCode }, cache: 'memory' },
+      {
+        req: {
+          method,
+          url,
+          host: req.headers.host,
+          remoteAddress: req.socket.remoteAddress,
+          remotePort: req.socket.remotePort,
+        },
+        res: { statusCode: res.statusCode },
+        cache: 'memory',
+      },
       'request answered from memory',
     );
     return true;
@@ -74,20 +81,25 @@ export function createFastRead({ sites, snapshots, publicOrigin, log }: FastRead
 }
 
 /**
- * Fastify's `serverFactory`: the HTTP server Fastify would make (same timeouts), with `fastRead()`
- * (set once the app is built; null until then) asked first.
+ * Puts `fastRead` in front of Fastify's own request handler on its HTTP server (the server stays
+ * the one Fastify made: its timeouts and, for a host name, its extra addresses). Other `request`
+ * listeners are left as they are. A fast read that throws before it wrote anything falls through
+ * to Fastify; one that throws after is cut.
  */
-export function serverWithFastReads(fastRead: () => FastRead | null) {
-  return (handler: FastifyServerFactoryHandler, options: FastifyHttpOptions<http.Server>) => {
-    const server = http.createServer(options.http ?? {}, (req, res) => {
-      const read = fastRead();
-      if (read === null || !read(req, res)) handler(req, res);
-    });
-    // What Fastify sets on the server it makes itself (lib/server.js, getServerInstance).
-    if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
-    if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
-    if (options.connectionTimeout !== undefined) server.setTimeout(options.connectionTimeout);
-    if (options.maxRequestsPerSocket) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
-    return server;
-  };
+export function answerFirst(server: http.Server, fastRead: FastRead): void {
+  const [handler] = server.listeners('request') as Array<
+    (req: IncomingMessage, res: ServerResponse) => void
+  >;
+  if (!handler) throw new Error('answerFirst: the server has no request handler yet');
+  server.removeListener('request', handler);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    let answered: boolean;
+    try {
+      answered = fastRead(req, res);
+    } catch {
+      answered = res.headersSent;
+      if (answered) res.destroy();
+    }
+    if (!answered) handler.call(server, req, res);
+  });
 }

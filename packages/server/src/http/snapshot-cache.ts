@@ -92,9 +92,9 @@ export interface SnapshotPolicy {
    */
   ttlMs?: number;
   /**
-   * For keys from an unbounded space (a thread page after a cursor, a free-text query): held only
-   * from the second time the key is built, so a client asking for endless distinct keys costs
-   * builds but never pushes the popular snapshots out of memory.
+   * For keys from an unbounded space (a thread page after a cursor): held only from the second
+   * time the key is built, so endless distinct keys asked for once each cost builds but do not
+   * push the popular snapshots out of memory (each key asked for twice still takes its place).
    */
   admitOnRepeat?: boolean;
 }

@@ -27,7 +27,7 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   streamBudget: 16_000,
   streamBufferBytes: 256 * 1024,
   streamPollMs: 10_000,
-  streamReplayMax: 1000,
+  streamReplayMax: 10_000,
 };
 
 /**

@@ -59,8 +59,7 @@ export const workaroundRoutes: FastifyPluginAsyncTypebox<{ snapshots: SnapshotCa
         reply,
         site.id,
         key,
-        // Free text: only a lookup asked for twice is held.
-        { cacheControl: CACHE_SNAPSHOT, admitOnRepeat: true },
+        { cacheControl: CACHE_SNAPSHOT },
         async (): Promise<SimilarWorkarounds> => {
           if (!(await store.getIncident(site.id, incident))) throw problems.notFound('Incident');
           const candidates = await store.listWorkarounds(site.id, incident, MAX_CANDIDATES);

@@ -154,7 +154,7 @@ function stripTags(src: string): string {
  */
 export function htmlToText(html: unknown): string {
   if (typeof html !== 'string') return '';
-  return decodeEntities(stripTags(html.replace(/\r\n?/g, '\n')))
+  return decodeEntities(stripTags(html.replace(NUL, '').replace(/\r\n?/g, '\n')))
     .replace(/\u00a0/g, ' ')
     .split('\n')
     .map((line) => line.replace(/[ \t]+/g, ' ').trim())
@@ -174,8 +174,16 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** NUL characters: no text of a status page needs one, and PostgreSQL text cannot hold one. */
+const NUL = new RegExp(String.fromCharCode(0), 'g');
+
+/** A string or number field as a string (NUL characters dropped), else null. */
 export function str(value: unknown): string | null {
-  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
+  return typeof value === 'string'
+    ? value.replace(NUL, '')
+    : typeof value === 'number'
+      ? String(value)
+      : null;
 }
 
 export function records(value: unknown): Record<string, unknown>[] {

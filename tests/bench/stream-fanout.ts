@@ -88,75 +88,20 @@ export class StreamClient {
 
 /**
  * Opens every group's streams, broadcasts once (after a warm-up broadcast before the streams, so
- * first-request costs stay out), and collects the delivery times (at most `waitMs` for them).
+ * first-request costs stay out), and collects the delivery times (at most `waitMs` for them):
+ * one side, one round of `measurePairedFanout`.
  */
 export async function measureFanout(
   groups: StreamGroup[],
   broadcast: (marker: string) => Promise<void>,
   { readyText = null as string | null, waitMs = 30_000 } = {},
 ): Promise<FanoutResult> {
-  const workers = groups.map(() => new StreamClient());
-  try {
-    await Promise.all(workers.map((w) => w.next('hello', 30_000)));
-    await broadcast(`warm-up-${ulid()}`);
-    await sleep(300);
-    const pids = [...new Set(groups.map((g) => g.pid))];
-    const before = new Map(pids.map((pid) => [pid, rssMb(pid)]));
-    const t0 = clockMs();
-    const opened = await Promise.all(
-      workers.map((w, i) => {
-        const answer = w.next('opened', 180_000);
-        w.send({ type: 'open', url: groups[i]!.url, n: groups[i]!.n, group: i, readyText });
-        return answer;
-      }),
-    );
-    const openSeconds = (clockMs() - t0) / 1000;
-    await sleep(1000);
-    const memory: FanoutResult['memory'] = new Map();
-    for (const pid of pids) {
-      const streams = groups
-        .map((g, i) => (g.pid === pid ? opened[i]!.ok : 0))
-        .reduce((a, b) => a + b, 0);
-      const held = rssMb(pid);
-      memory.set(pid, {
-        before: before.get(pid)!,
-        held,
-        streams,
-        kbPerStream: ((held - before.get(pid)!) * 1024) / Math.max(1, streams),
-      });
-    }
-    const marker = `fanout-${ulid()}`;
-    await Promise.all(
-      workers.map((w) => {
-        const armed = w.next('armed', 10_000);
-        w.send({ type: 'arm', marker });
-        return armed;
-      }),
-    );
-    const deliveries = workers.map((w) => w.next('delivered', waitMs + 10_000));
-    const sent = clockMs();
-    void broadcast(marker).catch((e: unknown) => console.log(`    broadcast failed: ${String(e)}`));
-    const timer = setTimeout(() => workers.forEach((w) => w.send({ type: 'collect' })), waitMs);
-    const delivered = await Promise.all(deliveries);
-    clearTimeout(timer);
-    const perGroup = delivered.map((d) => d.times.map((t) => t - sent));
-    const statuses: Record<string, number> = {};
-    for (const o of opened)
-      for (const [k, v] of Object.entries(o.statuses))
-        if (k !== '200') statuses[k] = (statuses[k] ?? 0) + v;
-    return {
-      overall: summarize(perGroup.flat()),
-      groups: perGroup.map(summarize),
-      memory,
-      opened: opened.reduce((a, o) => a + o.ok, 0),
-      failed: opened.reduce((a, o) => a + o.failed, 0),
-      statuses,
-      openSeconds,
-      missing: delivered.reduce((a, d) => a + d.missing, 0),
-    };
-  } finally {
-    await Promise.all(workers.map((w) => w.close()));
-  }
+  const [side] = await measurePairedFanout([{ groups, broadcast, readyText }], 1, {
+    waitMs,
+    pauseMs: 0,
+  });
+  const { rounds, groupRounds, ...rest } = side!;
+  return { ...rest, overall: rounds[0]!, groups: groupRounds[0]! };
 }
 
 /** One server of a paired fan-out: its streams and how a post reaches them. */
@@ -170,6 +115,10 @@ export interface FanoutSide {
 export interface PairedSideResult {
   /** Delivery per round (POST sent → event parsed, every stream of the side). */
   rounds: Summary[];
+  /** The same per round and group, in the order given. */
+  groupRounds: Summary[][];
+  /** Seconds until every stream of every side was open. */
+  openSeconds: number;
   memory: FanoutResult['memory'];
   opened: number;
   failed: number;
@@ -198,6 +147,7 @@ export async function measurePairedFanout(
     const before = new Map(pids.map((pid) => [pid, rssMb(pid)]));
     // Source addresses: a group number of its own for each client process, across the sides.
     let group = 0;
+    const t0 = clockMs();
     const opened = await Promise.all(
       sides.map((side, s) =>
         Promise.all(
@@ -210,6 +160,7 @@ export async function measurePairedFanout(
         ),
       ),
     );
+    const openSeconds = (clockMs() - t0) / 1000;
     await sleep(1000);
     const results: PairedSideResult[] = sides.map((side, s) => {
       const memory: FanoutResult['memory'] = new Map();
@@ -231,6 +182,8 @@ export async function measurePairedFanout(
           if (k !== '200') statuses[k] = (statuses[k] ?? 0) + v;
       return {
         rounds: [],
+        groupRounds: [],
+        openSeconds,
         memory,
         opened: opened[s]!.reduce((a, o) => a + o.ok, 0),
         failed: opened[s]!.reduce((a, o) => a + o.failed, 0),
@@ -259,9 +212,11 @@ export async function measurePairedFanout(
         const timer = setTimeout(() => side.forEach((w) => w.send({ type: 'collect' })), waitMs);
         const delivered = await Promise.all(deliveries);
         clearTimeout(timer);
-        results[s]!.rounds.push(summarize(delivered.flatMap((d) => d.times.map((t) => t - sent))));
+        const perGroup = delivered.map((d) => d.times.map((t) => t - sent));
+        results[s]!.rounds.push(summarize(perGroup.flat()));
+        results[s]!.groupRounds.push(perGroup.map(summarize));
         results[s]!.missing += delivered.reduce((a, d) => a + d.missing, 0);
-        await sleep(pauseMs);
+        if (pauseMs > 0) await sleep(pauseMs);
       }
     }
     return results;

@@ -79,7 +79,12 @@ export async function startBenchServer(
         Array.from({ length: Math.min(20, members - i) }, async (_, j) => {
           const res = await fetch(`${base}/v1/sites/demo/sessions`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            // Each guest a visitor of its own: its own browser (User-Agent), so the guests do not
+            // share one fingerprint (a ban, flags and confirmations count per browser).
+            headers: {
+              'content-type': 'application/json',
+              'user-agent': `Lifeboat bench visitor ${i + j + 1}`,
+            },
             body: JSON.stringify({ displayName: `${displayName} ${i + j + 1}` }),
           });
           if (res.status !== 201)

@@ -163,6 +163,9 @@ const SPELLED: Record<string, string> = {
 /** Letters that read alike once lower-cased ("I" and "l", "rn" and "m", "vv" and "w"). */
 const fold = (s: string) => s.replace(/i/g, 'l').replace(/rn/g, 'm').replace(/vv/g, 'w');
 
+const PRINTABLE_ASCII = /^[\x20-\x7e\t\n\r]*$/;
+const ASCII_FOLDS_TO_ITSELF = !Object.keys(LOOKALIKES).some((k) => k.charCodeAt(0) < 0x80);
+
 /** One letter or digit as the Latin letter it passes for (after NFKC). */
 function latin(ch: string, spelled: boolean): string {
   return LOOKALIKES[ch] ?? (spelled ? (SPELLED[ch] ?? ch) : ch);
@@ -175,6 +178,10 @@ function latin(ch: string, spelled: boolean): string {
  * the folded character `i` came from in `raw`, so a match can be shown as the author wrote it.
  */
 export function foldForMatching(raw: string): { text: string; origin: number[] } {
+  // Printable ASCII folds to itself (NFKC and NFD leave it, nothing is invisible or accented, no
+  // ASCII character is a look-alike): most posts, checked on every write, skip the loop.
+  if (ASCII_FOLDS_TO_ITSELF && PRINTABLE_ASCII.test(raw))
+    return { text: raw, origin: Array.from({ length: raw.length + 1 }, (_, i) => i) };
   let text = '';
   const origin: number[] = [];
   let at = 0;

@@ -63,20 +63,37 @@ export function postFields({ body, workaround }: PostText): Array<[string, strin
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Compiled word patterns by word (a site's lists are short and change rarely; bounded anyway). */
+const patterns = new Map<string, RegExp | null>();
+
+/** `word` as a whole-word, case-insensitive pattern over `matchableText`; null for an empty word. */
+function wordPattern(word: string): RegExp | null {
+  let re = patterns.get(word);
+  if (re === undefined) {
+    const w = matchableText(word).trim();
+    re = w
+      ? new RegExp(
+          `(?<![\\p{L}\\p{N}_])${escape(w).replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}_])`,
+          'iu',
+        )
+      : null;
+    if (patterns.size >= 1000) patterns.clear();
+    patterns.set(word, re);
+  }
+  return re;
+}
+
 /**
  * Finds the first of `words` in `text` as a whole word (Unicode-aware), case-insensitive, both
  * read as `matchableText` (issue 16): NFKC, no zero-width or bidi characters, no accents, Cyrillic
  * and Greek look-alikes as Latin letters — "cаs\u200Bino" is "casino". Returns the match as written.
  */
 export function findWord(text: string, words: readonly string[]): string | null {
+  if (words.length === 0) return null;
   const folded = foldForMatching(text);
   for (const word of words) {
-    const w = matchableText(word).trim();
-    if (!w) continue;
-    const re = new RegExp(
-      `(?<![\\p{L}\\p{N}_])${escape(w).replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}_])`,
-      'iu',
-    );
+    const re = wordPattern(word);
+    if (!re) continue;
     const m = re.exec(folded.text);
     if (m) {
       const end = m.index + m[0].length;

@@ -91,7 +91,10 @@ export function createThread(ctx: Context, incidentId: string): ThreadResource {
   const thread: ThreadResource = {
     $store,
     mounted: false,
-    load: () => load(false),
+    // Revalidated even on a page's first load: a browser may reuse its copy for max-age plus
+    // stale-while-revalidate (12 s), and the answers posted since would then come in from the
+    // stream and wait behind "N new answers", so a reload would hide what the reader just saw.
+    load: () => load(true),
     async reload() {
       await load(true);
       const { state, error } = peek($store);

@@ -216,11 +216,8 @@ export class SnapshotCache {
    */
   serveEarly(request: FastifyRequest, reply: FastifyReply, siteId: string): boolean {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
-    const entry = this.byUrl.get(`${siteId}\u0000${request.url}`);
+    const entry = this.answeredBefore(siteId, request.url);
     if (!entry) return false;
-    const fresh = this.fresh(entry.key, this.sequences.peek(siteId) ?? -1);
-    if (fresh !== entry) return false;
-    this.stats.hits++;
     send(request, reply, entry, entry.cacheControl);
     return true;
   }
@@ -235,11 +232,8 @@ export class SnapshotCache {
     siteId: string,
     headers: OutgoingHttpHeaders,
   ): boolean {
-    const entry = this.byUrl.get(`${siteId}\u0000${req.url}`);
+    const entry = this.answeredBefore(siteId, req.url ?? '');
     if (!entry) return false;
-    const fresh = this.fresh(entry.key, this.sequences.peek(siteId) ?? -1);
-    if (fresh !== entry) return false;
-    this.stats.hits++;
     this.stats.early++;
     headers.etag = entry.etag;
     headers['cache-control'] = entry.cacheControl;
@@ -253,6 +247,14 @@ export class SnapshotCache {
     if (req.method === 'HEAD') res.end();
     else res.end(entry.body);
     return true;
+  }
+
+  /** The entry this URL of the site was answered with, while it is fresh (counted as a hit). */
+  private answeredBefore(siteId: string, url: string): Entry | null {
+    const entry = this.byUrl.get(`${siteId}\u0000${url}`);
+    if (!entry || this.fresh(entry.key, this.sequences.peek(siteId) ?? -1) !== entry) return null;
+    this.stats.hits++;
+    return entry;
   }
 
   /** Whether snapshot `key` of the site would be served from memory now (no build). */

@@ -81,6 +81,90 @@ describe('SQLite driver: group commit', () => {
   });
 });
 
+describe('SQLite driver: durable before acknowledged (full)', () => {
+  /** A driver whose WAL fsyncs wait until the test lets each one finish (or fail). */
+  async function held() {
+    const syncs: Array<{ fd: number; finish: (err?: Error) => void }> = [];
+    const file = path.join(tempDir(), 'sync.db');
+    const driver = new SqliteDriver({
+      file,
+      syncFile: (fd) =>
+        new Promise<void>((resolve, reject) =>
+          syncs.push({ fd, finish: (err) => (err ? reject(err) : resolve()) }),
+        ),
+    });
+    drivers.push(driver);
+    await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    return { driver, file, syncs };
+  }
+  const turns = async (n = 3) => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('answers a group only after its WAL fsync; the next group waits for it, then commits as one', async () => {
+    const { driver, syncs } = await held();
+    let firstDone = false;
+    const first = driver
+      .tx((tx) => tx.run("INSERT INTO t (id, v) VALUES (1, 'a')"))
+      .then(() => (firstDone = true));
+    await turns();
+    expect(syncs).toHaveLength(1);
+    expect(firstDone).toBe(false); // committed, not yet durable: not acknowledged
+    // reads go on meanwhile (the event loop is not blocked by the fsync)
+    expect(await driver.all('SELECT id FROM t')).toEqual([{ id: 1 }]);
+    // transactions asked for during the fsync wait for it, then commit together
+    const later = [2, 3, 4].map((id) =>
+      driver.tx((tx) => tx.run('INSERT INTO t (id, v) VALUES (?, ?)', id, 'b')),
+    );
+    await turns();
+    expect(syncs).toHaveLength(1);
+    syncs[0]!.finish();
+    await first;
+    expect(firstDone).toBe(true);
+    await turns();
+    expect(syncs).toHaveLength(2); // one group, one fsync for the three
+    syncs[1]!.finish();
+    expect(await Promise.all(later)).toEqual([1, 1, 1]);
+  });
+
+  it('a failed fsync fails its callers (a retry finds the row), and the next group still commits', async () => {
+    const { driver, syncs } = await held();
+    const failed = driver.tx((tx) => tx.run("INSERT INTO t (id, v) VALUES (1, 'a')"));
+    await turns();
+    syncs[0]!.finish(new Error('EIO: fsync failed'));
+    await expect(failed).rejects.toThrow('EIO');
+    const next = driver.tx((tx) => tx.run("INSERT INTO t (id, v) VALUES (2, 'b')"));
+    await turns();
+    syncs[1]!.finish();
+    expect(await next).toBe(1);
+  });
+
+  it('syncs a write outside a transaction at once, and a rolled-back group not at all', async () => {
+    const { driver, syncs } = await held();
+    // autocommit writes use the blocking fsync (fs.fsyncSync), not the group's: none queued
+    await driver.run("INSERT INTO t (id, v) VALUES (9, 'direct')");
+    await expect(driver.tx(async () => Promise.reject(new Error('no')))).rejects.toThrow('no');
+    await turns();
+    expect(syncs).toHaveLength(0);
+  });
+
+  it("'normal' never waits for an fsync", async () => {
+    const file = path.join(tempDir(), 'normal.db');
+    let calls = 0;
+    const driver = new SqliteDriver({
+      file,
+      synchronous: 'normal',
+      syncFile: async () => {
+        calls++;
+      },
+    });
+    drivers.push(driver);
+    await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    await driver.tx((tx) => tx.run('INSERT INTO t (id) VALUES (1)'));
+    expect(calls).toBe(0);
+  });
+});
+
 describe('migrations', () => {
   it('refuse a database migrated by a newer release', async () => {
     const file = path.join(tempDir(), 'newer.db');

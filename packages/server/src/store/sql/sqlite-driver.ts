@@ -9,12 +9,20 @@
  * reads uncommitted rows or writes into someone else's transaction. Outside a transaction a
  * statement runs at once (no queueing cost on the read path).
  *
- * Durability (docs/deploy.md): `synchronous` is FULL by default (an acknowledged write survives
- * a power loss: its group's COMMIT was fsynced before the answer); `NORMAL`
- * (LIFEBOAT_SQLITE_SYNC=normal) survives a process crash but may lose the last transactions on
- * power loss.
+ * Durability (docs/deploy.md): `full` by default: an acknowledged write survives a power loss,
+ * because its group's WAL frames were fsynced before the answer. The fsync runs off the event
+ * loop: SQLite itself runs with `synchronous=NORMAL` (a COMMIT writes its WAL frames but does not
+ * sync them), and the driver then fsyncs the WAL file on libuv's thread pool and settles the
+ * group's promises only when that fsync is done. Meanwhile the event loop serves other requests
+ * and the next group commits (its own fsync covers both). A write outside a transaction (no
+ * group) is synced at once, as SQLite's FULL would. One difference from SQLite's FULL: another
+ * request may read a group's rows in the moment between its COMMIT and its fsync; only a power
+ * loss in that moment could take back what such a read saw (never an acknowledged write).
+ * `normal` (LIFEBOAT_SQLITE_SYNC=normal) never fsyncs on commit: it survives a process crash but
+ * may lose the last transactions on power loss.
  */
 import fs from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -23,6 +31,8 @@ import { privateDir, privateFile } from '../../private-files.js';
 
 /** Set inside a transaction's callback: a stray call on the driver there joins the transaction instead of waiting for it (which would never end). */
 const inTx = new AsyncLocalStorage<boolean>();
+
+const fsyncAsync = promisify(fs.fsync);
 
 /** Most transactions in one group commit. */
 const MAX_GROUP = 256;
@@ -36,6 +46,8 @@ interface QueuedTx {
 export interface SqliteDriverOptions {
   file: string;
   synchronous?: 'full' | 'normal';
+  /** How a group's WAL is made durable in `full` (tests hold or fail it); default fs.fsync. */
+  syncFile?: (fd: number) => Promise<void>;
 }
 
 export class SqliteDriver implements SqlDriver {
@@ -47,6 +59,18 @@ export class SqliteDriver implements SqlDriver {
   /** Transactions waiting for the next group commit. */
   private readonly queue: QueuedTx[] = [];
   private flushScheduled = false;
+  /** `full`: each group's WAL frames are fsynced (off the event loop) before it is acknowledged. */
+  private readonly syncWal: boolean;
+  /** The WAL file, opened once for fsync (SQLite keeps it while a connection is open). */
+  private walFd: number | null = null;
+  /** Group fsyncs in flight (close waits for them). */
+  private readonly syncing = new Set<Promise<void>>();
+  /**
+   * A group's fsync is running: the next group waits for it (transactions asked for meanwhile
+   * gather into one group, as they did while a blocking fsync held the event loop).
+   */
+  private syncInFlight = false;
+  private readonly syncFile: (fd: number) => Promise<void>;
 
   private readonly handle: SqlTx = {
     dialect: 'sqlite',
@@ -68,7 +92,10 @@ export class SqliteDriver implements SqlDriver {
     for (const suffix of ['', '-wal', '-shm']) privateFile(options.file + suffix);
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    // FULL's fsync happens in `flush` (off the event loop), so SQLite itself never syncs a commit.
+    this.db.pragma('synchronous = NORMAL');
+    this.syncWal = options.synchronous !== 'normal';
+    this.syncFile = options.syncFile ?? fsyncAsync;
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
   }
@@ -86,18 +113,51 @@ export class SqliteDriver implements SqlDriver {
   // A statement that returns no rows (an UPDATE without RETURNING) runs and gives none, as on pg.
   oneNow<T>(sql: string, params: unknown[]): T | undefined {
     const s = this.stmt(sql);
-    if (s.reader) return s.get(...params) as T | undefined;
-    s.run(...params);
-    return undefined;
+    let row: T | undefined;
+    if (s.reader) row = s.get(...params) as T | undefined;
+    else s.run(...params);
+    if (!s.readonly) this.syncAutocommit();
+    return row;
   }
   allNow<T>(sql: string, params: unknown[]): T[] {
     const s = this.stmt(sql);
-    if (s.reader) return s.all(...params) as T[];
-    s.run(...params);
-    return [];
+    let rows: T[] = [];
+    if (s.reader) rows = s.all(...params) as T[];
+    else s.run(...params);
+    if (!s.readonly) this.syncAutocommit();
+    return rows;
   }
   runNow(sql: string, params: unknown[]): number {
-    return this.stmt(sql).run(...params).changes;
+    const s = this.stmt(sql);
+    const { changes } = s.run(...params);
+    if (!s.readonly) this.syncAutocommit();
+    return changes;
+  }
+
+  /** The WAL file's descriptor for fsync; null when it does not exist (nothing written yet). */
+  private wal(): number | null {
+    if (this.walFd === null) {
+      try {
+        this.walFd = fs.openSync(`${this.db.name}-wal`, 'r');
+        // The WAL's directory entry too, once (a new file's name must survive a power loss).
+        const dir = fs.openSync(path.dirname(this.db.name), 'r');
+        try {
+          fs.fsyncSync(dir);
+        } finally {
+          fs.closeSync(dir);
+        }
+      } catch {
+        return null;
+      }
+    }
+    return this.walFd;
+  }
+
+  /** A write statement outside a transaction committed on its own: synced at once, as FULL. */
+  private syncAutocommit(): void {
+    if (!this.syncWal || this.db.inTransaction) return;
+    const fd = this.wal();
+    if (fd !== null) fs.fsyncSync(fd);
   }
 
   async one<T>(sql: string, ...params: unknown[]): Promise<T | undefined> {
@@ -119,7 +179,9 @@ export class SqliteDriver implements SqlDriver {
    * Group commit: transactions asked for in the same turn of the event loop run one after the
    * other inside one `BEGIN IMMEDIATE … COMMIT`, each in its own savepoint (a failing one rolls
    * back alone), so one fsync covers the group. Each caller's promise settles only after the
-   * COMMIT: an acknowledged write is durable as `synchronous` promises.
+   * COMMIT and, in `full`, after the fsync of the WAL that follows it (off the event loop): an
+   * acknowledged write is durable as `synchronous` promises. The next group may commit while
+   * this one's fsync runs.
    */
   tx<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
     if (inTx.getStore()) return fn(this.handle); // joins the open transaction
@@ -137,6 +199,7 @@ export class SqliteDriver implements SqlDriver {
 
   private async flush(): Promise<void> {
     this.flushScheduled = false;
+    if (this.syncInFlight) return; // flushed again when the running fsync ends
     while (this.gate) await this.gate;
     const batch = this.queue.splice(0, MAX_GROUP);
     if (batch.length === 0) return;
@@ -168,17 +231,37 @@ export class SqliteDriver implements SqlDriver {
       this.gate = null;
       open();
     }
+    // Durable before acknowledged: the group's frames are on disk before anyone hears "done".
+    const wrote = outcomes.some((o) => o.ok);
+    const fd = this.syncWal && wrote ? this.wal() : null;
+    if (fd === null && this.queue.length > 0) this.scheduleFlush();
+    if (fd !== null) {
+      this.syncInFlight = true;
+      const sync = this.syncFile(fd);
+      this.syncing.add(sync);
+      try {
+        await sync;
+      } catch (err) {
+        // Committed but perhaps not durable: the callers hear it failed (a retry with the same
+        // Idempotency-Key finds the post), never that it is safe.
+        for (let i = 0; i < outcomes.length; i++) outcomes[i] = { ok: false, err };
+      } finally {
+        this.syncing.delete(sync);
+        this.syncInFlight = false;
+        if (this.queue.length > 0) this.scheduleFlush();
+      }
+    }
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) item.resolve(outcome.value);
       else item.reject(outcome.err);
     });
-    if (this.queue.length > 0) this.scheduleFlush();
   }
 
   async exec(sql: string): Promise<void> {
     while (this.gate && !inTx.getStore()) await this.gate;
     this.db.exec(sql);
+    this.syncAutocommit();
   }
 
   async withMigrationLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -186,6 +269,9 @@ export class SqliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled([...this.syncing]);
     if (this.db.open) this.db.close();
+    if (this.walFd !== null) fs.closeSync(this.walFd);
+    this.walFd = null;
   }
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -162,6 +163,30 @@ describe('SQLite driver: durable before acknowledged (full)', () => {
     await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
     await driver.tx((tx) => tx.run('INSERT INTO t (id) VALUES (1)'));
     expect(calls).toBe(0);
+  });
+});
+
+describe('SQLite driver: checkpoints off the event loop', () => {
+  it('copies the WAL into the database file from its worker thread', async () => {
+    const { driver, file } = await open();
+    const size = () => fs.statSync(file).size;
+    const before = size();
+    await driver.tx(async (tx) => {
+      for (let i = 0; i < 300; i++)
+        await tx.run('INSERT INTO t (id, v) VALUES (?, ?)', i, 'x'.repeat(1000));
+    });
+    // The main connection does not checkpoint below 64 MB of WAL: only the checkpointer copies
+    // these pages, after a later commit asks it to.
+    const deadline = Date.now() + 10_000;
+    let id = 1000;
+    while (size() <= before + 200_000 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      await driver.tx((tx) => tx.run('INSERT INTO t (id, v) VALUES (?, ?)', id++, 'y'));
+    }
+    expect(size()).toBeGreaterThan(before + 200_000);
+    expect((await driver.one<{ n: number }>('SELECT COUNT(*) AS n FROM t'))!.n).toBeGreaterThan(
+      300,
+    );
   });
 });
 

@@ -26,6 +26,8 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type { SqlDriver, SqlTx } from './driver.js';
 import { privateDir, privateFile } from '../../private-files.js';
 
@@ -33,6 +35,32 @@ import { privateDir, privateFile } from '../../private-files.js';
 const inTx = new AsyncLocalStorage<boolean>();
 
 const fsyncAsync = promisify(fs.fsync);
+
+/**
+ * The checkpointer: a worker thread with its own connection that copies the WAL into the
+ * database file (`wal_checkpoint(PASSIVE)`: never blocks the writer), so the checkpoint's page
+ * copies and fsyncs stay off the event loop. CommonJS source run with `eval` so it loads the same
+ * better-sqlite3 in development (tsx) and from a package.
+ */
+const CHECKPOINTER = `
+const { workerData, parentPort } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 100');
+db.pragma('synchronous = NORMAL');
+const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+parentPort.on('message', (m) => {
+  if (m === 'close') { db.close(); parentPort.close(); return; }
+  try { checkpoint.run(); } catch {}
+  parentPort.postMessage('done');
+});
+`;
+
+/** The main connection checkpoints by itself only when the WAL outgrows this (pages; 64 MB). */
+const SAFETY_CHECKPOINT_PAGES = 16_384;
+
+/** Least time between two checkpoints asked of the checkpointer. */
+const CHECKPOINT_EVERY_MS = 200;
 
 /** Most transactions in one group commit. */
 const MAX_GROUP = 256;
@@ -71,6 +99,10 @@ export class SqliteDriver implements SqlDriver {
    */
   private syncInFlight = false;
   private readonly syncFile: (fd: number) => Promise<void>;
+  /** null when it failed to start or stopped: the main connection checkpoints as usual. */
+  private checkpointer: Worker | null = null;
+  private checkpointing = false;
+  private lastCheckpoint = 0;
 
   private readonly handle: SqlTx = {
     dialect: 'sqlite',
@@ -98,6 +130,40 @@ export class SqliteDriver implements SqlDriver {
     this.syncFile = options.syncFile ?? fsyncAsync;
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    this.startCheckpointer(options.file);
+  }
+
+  private startCheckpointer(file: string): void {
+    try {
+      const worker = new Worker(CHECKPOINTER, {
+        eval: true,
+        workerData: { file, module: createRequire(import.meta.url).resolve('better-sqlite3') },
+      });
+      worker.unref();
+      worker.on('message', () => (this.checkpointing = false));
+      const stopped = () => {
+        if (this.checkpointer !== worker) return;
+        this.checkpointer = null;
+        if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+      };
+      worker.on('error', stopped);
+      worker.on('exit', stopped);
+      this.checkpointer = worker;
+      this.db.pragma(`wal_autocheckpoint = ${SAFETY_CHECKPOINT_PAGES}`);
+    } catch {
+      this.checkpointer = null;
+    }
+  }
+
+  /** After a commit: asks the checkpointer for a checkpoint, at most one at a time and every 200 ms. */
+  private maybeCheckpoint(): void {
+    const worker = this.checkpointer;
+    if (!worker || this.checkpointing) return;
+    const t = Date.now();
+    if (t - this.lastCheckpoint < CHECKPOINT_EVERY_MS) return;
+    this.lastCheckpoint = t;
+    this.checkpointing = true;
+    worker.postMessage('checkpoint');
   }
 
   private stmt(sql: string): Database.Statement {
@@ -223,6 +289,7 @@ export class SqliteDriver implements SqlDriver {
         }
       }
       this.stmt('COMMIT').run();
+      this.maybeCheckpoint();
     } catch (err) {
       if (this.db.inTransaction) this.stmt('ROLLBACK').run();
       outcomes.length = 0;
@@ -270,6 +337,14 @@ export class SqliteDriver implements SqlDriver {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.syncing]);
+    const worker = this.checkpointer;
+    this.checkpointer = null;
+    if (worker) {
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage('close');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+      await worker.terminate();
+    }
     if (this.db.open) this.db.close();
     if (this.walFd !== null) fs.closeSync(this.walFd);
     this.walFd = null;

@@ -70,6 +70,10 @@ const REPLAY_TURNS = 4;
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Events a catching-up subscriber holds at a time (its own read; bounds its memory). */
 const REPLAY_PAGE = 50;
+/** A full replay page is shared by the replays that read it within this time (ms). */
+const REPLAY_PAGE_TTL_MS = 2000;
+/** Characters of event payloads the shared replay pages may hold in all. */
+const REPLAY_PAGES_MAX_CHARS = 8 * 1024 * 1024;
 /** A replay writes once it has gathered about this many characters (one socket buffer). */
 const REPLAY_WRITE_CHARS = 16 * 1024;
 /** A stream still waiting for `drain` at its second heartbeat is dropped. */
@@ -126,6 +130,92 @@ function formatControl(type: 'reset' | 'ready', lastEventId: number): string {
 }
 
 const queued = (sub: Subscriber) => sub.sink.writableLength ?? 0;
+
+interface ReplayPage {
+  /** The page's events, superseded counts left out (`latestCounts`). */
+  events: StoredEvent[];
+  /** The last sequence the page read (left-out counts included). */
+  pageEnd: number;
+  /** Characters of payload (the cache's budget). */
+  chars: number;
+  at: number;
+}
+
+/**
+ * Full replay pages shared between replays: when hundreds of clients resume from the same old
+ * cursor (an outage's reload wave), each page of the log is read from the store once, not once
+ * per client. Only full pages are kept (a page near the head is read fresh, since more events
+ * may join it), for 2 s and within a payload budget, oldest out first. Events never change
+ * except for an erasure's scrub, which also appends `post.updated` events with the blanked
+ * posts: a replay that used a page read just before a scrub still ends with the blanked posts.
+ */
+export class ReplayPages {
+  private readonly pages = new Map<string, ReplayPage>();
+  private readonly reading = new Map<string, Promise<{ page: StoredEvent[] }>>();
+  private chars = 0;
+
+  constructor(
+    private readonly read: (siteId: string, after: number, limit: number) => Promise<StoredEvent[]>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The page after `after` (at most `REPLAY_PAGE` events, read or shared), and whether more follow. */
+  async get(
+    siteId: string,
+    after: number,
+  ): Promise<{ events: StoredEvent[]; pageEnd: number; more: boolean }> {
+    const key = `${siteId}\u0000${after}`;
+    const held = this.pages.get(key);
+    if (held) {
+      if (this.now() - held.at < REPLAY_PAGE_TTL_MS)
+        return { events: held.events, pageEnd: held.pageEnd, more: true };
+      this.drop(key, held);
+    }
+    let pending = this.reading.get(key);
+    if (!pending) {
+      pending = this.read(siteId, after, REPLAY_PAGE).then((page) => ({ page }));
+      this.reading.set(key, pending);
+      void pending.then(
+        ({ page }) => {
+          this.reading.delete(key);
+          if (page.length === REPLAY_PAGE) this.keep(key, page);
+        },
+        () => this.reading.delete(key),
+      );
+    }
+    const { page } = await pending;
+    const kept = this.pages.get(key);
+    return {
+      events: kept ? kept.events : latestCounts(page),
+      pageEnd: page.length > 0 ? page[page.length - 1]!.seq : after,
+      more: page.length === REPLAY_PAGE,
+    };
+  }
+
+  private keep(key: string, page: StoredEvent[]): void {
+    let chars = 0;
+    for (const e of page) chars += e.payload.length;
+    if (chars > REPLAY_PAGES_MAX_CHARS) return;
+    const old = this.pages.get(key);
+    if (old) this.drop(key, old);
+    this.pages.set(key, {
+      events: latestCounts(page),
+      pageEnd: page[page.length - 1]!.seq,
+      chars,
+      at: this.now(),
+    });
+    this.chars += chars;
+    for (const [k, p] of this.pages) {
+      if (this.chars <= REPLAY_PAGES_MAX_CHARS) break;
+      this.drop(k, p);
+    }
+  }
+
+  private drop(key: string, page: ReplayPage): void {
+    this.pages.delete(key);
+    this.chars -= page.chars;
+  }
+}
 
 class SiteChannel {
   readonly subscribers = new Set<Subscriber>();
@@ -277,6 +367,7 @@ export class StreamManager {
   private readonly limits: StreamLimits;
   private readonly slots: StreamSlots;
   private dropped = 0;
+  private readonly replayPages: ReplayPages;
 
   constructor(
     private readonly store: Store,
@@ -293,6 +384,9 @@ export class StreamManager {
       streamReplayMax: limits.streamReplayMax ?? DEFAULT_STREAM_LIMITS.streamReplayMax,
     };
     this.slots = new StreamSlots(this.limits);
+    this.replayPages = new ReplayPages((site, after, limit) =>
+      this.store.eventsAfter(site, after, limit),
+    );
     this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
     this.heartbeat.unref();
   }
@@ -439,11 +533,8 @@ export class StreamManager {
             sub.sink.write(formatControl('ready', sub.cursor));
             return;
           }
-          const page = await this.store.eventsAfter(siteId, sub.cursor, REPLAY_PAGE);
+          ({ events, pageEnd, more } = await this.replayPages.get(siteId, sub.cursor));
           next = 0;
-          more = page.length === REPLAY_PAGE;
-          events = latestCounts(page);
-          pageEnd = page.length > 0 ? page[page.length - 1]!.seq : sub.cursor;
           continue;
         }
         let chunk = '';

@@ -48,6 +48,7 @@ import { adminSiteRoutes } from './routes/admin-sites.js';
 import { staffIncidentRoutes } from './routes/staff-incidents.js';
 import { reportRoutes } from './routes/report.js';
 import type { Store } from './store/store.js';
+import { NotifierRegistry } from './services/notifier.js';
 
 export interface AppDependencies {
   store?: Store;
@@ -152,6 +153,7 @@ export async function buildApp(
     },
     shared,
     routes: recordRoutes(app),
+    notifiers: new NotifierRegistry(app.log),
     closeStreams: () => streams.closeAll(),
   };
   app.decorate('lifeboat', context);

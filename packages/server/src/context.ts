@@ -8,6 +8,7 @@ import type { RegisteredRoute } from './http/route-list.js';
 import type { Hub } from './realtime/hub.js';
 import type { StreamManager } from './realtime/stream.js';
 import type { StatusPoller } from './status/poller.js';
+import type { NotifierRegistry } from './services/notifier.js';
 import type { SiteRecord, Store } from './store/store.js';
 
 export interface LifeboatContext {
@@ -33,6 +34,11 @@ export interface LifeboatContext {
   shared: SharedState;
   /** Every registered route (http/route-list.ts), filled as routes register. */
   routes: readonly RegisteredRoute[];
+  /**
+   * Outgoing notifications (services/notifier.ts): integrations `register` a notifier; emitters
+   * (the early-warning detector: `spike.detected`) `notify(siteId, event)`.
+   */
+  notifiers: NotifierRegistry;
   /** Ends every open SSE stream (tests and graceful shutdown). */
   closeStreams(): void;
 }

@@ -87,6 +87,33 @@ export interface ServerConfig {
   rateLimits: RateLimitConfig;
   /** The config file declaring sites (LIFEBOAT_CONFIG / --config), applied at start; null: none. */
   configFile: string | null;
+  /** `/metrics` (docs/metrics.md): off, on the main port behind a bearer token, or its own listener. */
+  metrics: MetricsExposure;
+  /** Bearer token `/metrics` asks for (needed for `token`; optional on its own listener). */
+  metricsToken: string | null;
+  /** Staff sign-in through an OpenID Connect provider (docs/staff-sign-in.md); null: off. */
+  oidc: OidcConfig | null;
+}
+
+/** `LIFEBOAT_METRICS`: `off`, `token` (main port, bearer token) or a listener of its own. */
+export type MetricsExposure = 'off' | 'token' | { host: string; port: number };
+
+/** A claim → role rule of staff sign-in: `claim` equals `value`, or is a list containing it. */
+export interface OidcRoleRule {
+  claim: string;
+  value: string;
+  role: 'staff' | 'moderator';
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | null;
+  /** The provider's name on the sign-in button ("Sign in with …"). */
+  name: string;
+  scopes: string;
+  /** Rules per site slug; `*` applies to every site. */
+  roles: Record<string, OidcRoleRule[]>;
 }
 
 export interface ConfigOption {
@@ -330,6 +357,29 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     flag: null,
     default: 'examples/status-page',
     description: 'Directory served at / in demo mode.',
+  },
+  {
+    key: 'metrics',
+    env: 'LIFEBOAT_METRICS',
+    flag: null,
+    default: 'off',
+    description:
+      'Prometheus `/metrics` (docs/metrics.md): `off`; `token` (on the main port, needs `Authorization: Bearer` LIFEBOAT_METRICS_TOKEN); or `host:port` of a listener of its own (e.g. 127.0.0.1:9464; the token is asked for there too when set).',
+  },
+  {
+    key: 'metricsToken',
+    env: 'LIFEBOAT_METRICS_TOKEN',
+    flag: null,
+    default: '(none)',
+    description: 'Bearer token for `/metrics`, at least 24 characters.',
+  },
+  {
+    key: 'oidc',
+    env: 'LIFEBOAT_OIDC_ISSUER',
+    flag: null,
+    default: '(none: staff sign-in off)',
+    description:
+      'Staff sign-in with OpenID Connect (docs/staff-sign-in.md): the issuer URL. Also LIFEBOAT_OIDC_CLIENT_ID, LIFEBOAT_OIDC_CLIENT_SECRET, LIFEBOAT_OIDC_NAME (button label), LIFEBOAT_OIDC_SCOPES (default `openid profile email`), LIFEBOAT_OIDC_ROLES (JSON: site slug or `*` → claim rules); needs LIFEBOAT_PUBLIC_ORIGIN.',
   },
 ];
 
@@ -579,7 +629,93 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     listenBacklog: read('listenBacklog', 4096, (l, r) => int(l, r, 16, 1_000_000)),
     rateLimits: read('rateLimits', { ...DEFAULT_RATE_LIMITS }, parseRateLimits),
     configFile: read<string | null>('configFile', null, (_l, r) => path.resolve(cwd, r.trim())),
+    ...metricsConfig(read),
+    oidc: oidcConfig(env),
   };
+}
+
+/** LIFEBOAT_METRICS and LIFEBOAT_METRICS_TOKEN, checked together (docs/metrics.md). */
+function metricsConfig(
+  read: <T>(key: keyof ServerConfig, fallback: T, parse: (label: string, raw: string) => T) => T,
+): Pick<ServerConfig, 'metrics' | 'metricsToken'> {
+  const metrics = read<MetricsExposure>('metrics', 'off', (label, raw) => {
+    const v = raw.trim().toLowerCase();
+    if (v === 'off' || v === 'token') return v;
+    const m = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):(\d{1,5})$/i.exec(raw.trim());
+    if (!m)
+      throw new ConfigError(
+        `${label} must be off, token, or the host:port of a listener of its own (e.g. 127.0.0.1:9464), got "${raw}".`,
+      );
+    return { host: m[1]!.replace(/^\[|\]$/g, ''), port: int(label, m[2]!, 1, 65535) };
+  });
+  const metricsToken = read<string | null>('metricsToken', null, (label, raw) => {
+    if (raw.trim().length < 24) throw new ConfigError(`${label} must be at least 24 characters.`);
+    return raw.trim();
+  });
+  if (metrics === 'token' && !metricsToken)
+    throw new ConfigError(
+      'LIFEBOAT_METRICS=token needs LIFEBOAT_METRICS_TOKEN (e.g. `openssl rand -base64 32`).',
+    );
+  return { metrics, metricsToken };
+}
+
+/** LIFEBOAT_OIDC_*: staff sign-in (docs/staff-sign-in.md); null when no issuer is set. */
+function oidcConfig(env: Record<string, string | undefined>): OidcConfig | null {
+  const get = (name: string) => (env[name] ?? '').trim() || null;
+  const issuer = get('LIFEBOAT_OIDC_ISSUER');
+  if (!issuer) return null;
+  try {
+    const url = new URL(issuer);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('scheme');
+  } catch {
+    throw new ConfigError(`LIFEBOAT_OIDC_ISSUER must be the issuer's URL, got "${issuer}".`);
+  }
+  const clientId = get('LIFEBOAT_OIDC_CLIENT_ID');
+  if (!clientId) throw new ConfigError('LIFEBOAT_OIDC_ISSUER is set: LIFEBOAT_OIDC_CLIENT_ID must be set too.');
+  const rolesRaw = get('LIFEBOAT_OIDC_ROLES');
+  if (!rolesRaw)
+    throw new ConfigError(
+      'LIFEBOAT_OIDC_ISSUER is set: LIFEBOAT_OIDC_ROLES must say which claims make whom staff, e.g. {"*":[{"claim":"groups","value":"support","role":"moderator"}]}.',
+    );
+  return {
+    issuer,
+    clientId,
+    clientSecret: get('LIFEBOAT_OIDC_CLIENT_SECRET'),
+    name: (get('LIFEBOAT_OIDC_NAME') ?? 'SSO').slice(0, 40),
+    scopes: get('LIFEBOAT_OIDC_SCOPES') ?? 'openid profile email',
+    roles: parseOidcRoles('LIFEBOAT_OIDC_ROLES', rolesRaw),
+  };
+}
+
+/** `{"<slug>|*": [{"claim": "groups", "value": "support", "role": "moderator"}, …]}`. */
+export function parseOidcRoles(label: string, raw: string): Record<string, OidcRoleRule[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`${label} must be JSON: {"<site slug or *>": [{"claim", "value", "role"}]}.`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError(`${label} must be a JSON object keyed by site slug (or *).`);
+  const out: Record<string, OidcRoleRule[]> = {};
+  for (const [site, rules] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!Array.isArray(rules))
+      throw new ConfigError(`${label}: "${site}" must be a list of rules.`);
+    out[site] = rules.map((rule: unknown, i) => {
+      const r = (rule ?? {}) as Record<string, unknown>;
+      if (
+        typeof r.claim !== 'string' ||
+        !r.claim ||
+        typeof r.value !== 'string' ||
+        (r.role !== 'staff' && r.role !== 'moderator')
+      )
+        throw new ConfigError(
+          `${label}: rule ${i + 1} of "${site}" needs "claim" and "value" (strings) and "role" (staff or moderator).`,
+        );
+      return { claim: r.claim, value: r.value, role: r.role };
+    });
+  }
+  return out;
 }
 
 /** `lifeboat --help` text, from CONFIG_OPTIONS. */

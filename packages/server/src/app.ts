@@ -19,6 +19,8 @@ import { SiteDirectory } from './http/site-directory.js';
 import { SiteSequences, SnapshotCache } from './http/snapshot-cache.js';
 import { recordRoutes } from './http/route-list.js';
 import { answerFirst, createFastRead } from './http/fast-reads.js';
+import { Metrics } from './http/metrics.js';
+import { registerMetrics } from './http/metrics-route.js';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { MemorySharedState, SqlSharedState, type SharedState } from './cluster/shared-state.js';
@@ -122,6 +124,7 @@ export async function buildApp(
     watch = new SequenceWatch({ store, hub, log: app.log });
   }
   const streams = new StreamManager(store, hub, config.heartbeatMs, config);
+  const metrics = new Metrics();
   const statusPoller = new StatusPoller({
     store,
     hub,
@@ -131,6 +134,7 @@ export async function buildApp(
     shared: scaled ? shared : null,
     instanceId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     policy: parseAllowList(config.statusAllow),
+    onPoll: config.metrics === 'off' ? null : (report) => metrics.observePoll(report),
   });
   const { windowMs } = config.rateLimits;
   const limiter = (limit: number, name: string) => new RateLimiter(limit, windowMs, shared, name);
@@ -155,6 +159,7 @@ export async function buildApp(
     routes: recordRoutes(app),
     notifiers: new NotifierRegistry(app.log),
     closeStreams: () => streams.closeAll(),
+    metrics,
   };
   app.decorate('lifeboat', context);
   // Plaintext sign-in secrets of an older database are sealed now (ADR 0020).
@@ -189,8 +194,11 @@ export async function buildApp(
     snapshots,
     publicOrigin: config.publicOrigin,
     log: logRequests ? app.log : null,
+    metrics: config.metrics === 'off' ? null : metrics,
   });
   answerFirst(app.server, fastRead);
+  // Before the routes, so its onResponse hook sees all of them (docs/metrics.md).
+  await registerMetrics(app, context);
   app.addHook('onClose', async () => {
     snapshots.close();
     snapshots.sequences.close();

@@ -671,7 +671,8 @@ function oidcConfig(env: Record<string, string | undefined>): OidcConfig | null 
     throw new ConfigError(`LIFEBOAT_OIDC_ISSUER must be the issuer's URL, got "${issuer}".`);
   }
   const clientId = get('LIFEBOAT_OIDC_CLIENT_ID');
-  if (!clientId) throw new ConfigError('LIFEBOAT_OIDC_ISSUER is set: LIFEBOAT_OIDC_CLIENT_ID must be set too.');
+  if (!clientId)
+    throw new ConfigError('LIFEBOAT_OIDC_ISSUER is set: LIFEBOAT_OIDC_CLIENT_ID must be set too.');
   const rolesRaw = get('LIFEBOAT_OIDC_ROLES');
   if (!rolesRaw)
     throw new ConfigError(
@@ -693,7 +694,9 @@ export function parseOidcRoles(label: string, raw: string): Record<string, OidcR
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ConfigError(`${label} must be JSON: {"<site slug or *>": [{"claim", "value", "role"}]}.`);
+    throw new ConfigError(
+      `${label} must be JSON: {"<site slug or *>": [{"claim", "value", "role"}]}.`,
+    );
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new ConfigError(`${label} must be a JSON object keyed by site slug (or *).`);

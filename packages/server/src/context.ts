@@ -3,6 +3,7 @@ import type { ServerConfig } from './config.js';
 import type { SharedState } from './cluster/shared-state.js';
 import type { SecretBox } from './auth/secret-box.js';
 import type { SigningKey } from './auth/tokens.js';
+import type { Metrics } from './http/metrics.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import type { RegisteredRoute } from './http/route-list.js';
 import type { Hub } from './realtime/hub.js';
@@ -41,6 +42,8 @@ export interface LifeboatContext {
   notifiers: NotifierRegistry;
   /** Ends every open SSE stream (tests and graceful shutdown). */
   closeStreams(): void;
+  /** Prometheus metrics (http/metrics.ts); counters may be incremented whether or not `/metrics` is on. */
+  metrics: Metrics;
 }
 
 declare module 'fastify' {

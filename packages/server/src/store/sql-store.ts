@@ -523,6 +523,14 @@ export class SqlStore implements Store {
     return await moderationQueue(this.db, siteId, queue, limit);
   }
 
+  async pendingPostCount(siteId: string): Promise<number> {
+    const row = await this.db.one<{ n: number | string }>(
+      "SELECT COUNT(*) AS n FROM posts WHERE site_id = ? AND state = 'pending' AND deleted_at IS NULL",
+      siteId,
+    );
+    return Number(row?.n ?? 0);
+  }
+
   async moderatePost(
     siteId: string,
     postId: string,

@@ -379,6 +379,8 @@ export interface Store {
     queue: 'pending' | 'flagged',
     limit: number,
   ): Promise<ModerationQueue>;
+  /** Posts of the site waiting for review (the pending queue's length; metrics). */
+  pendingPostCount(siteId: string): Promise<number>;
   moderatePost(
     siteId: string,
     postId: string,

@@ -7,7 +7,7 @@ import type {
   Severity,
   SiteStatus,
 } from '@lifeboat/protocol';
-import { createDirectStatus, type LifeboatClient, type Loadable } from '@lifeboat/sdk';
+import type { LifeboatClient, Loadable } from '@lifeboat/sdk';
 import type { ReadableAtom } from 'nanostores';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -19,6 +19,7 @@ import { LifeboatAffectedEvent } from '../events/affected.js';
 import { LifeboatNavigateEvent } from '../events/navigate.js';
 import { LifeboatStatusChangeEvent } from '../events/status-change.js';
 import { messages } from '../localize.js';
+import { lazyDirectStatus } from './direct-status.js';
 import { renderIncident, renderMaintenance, renderTimeline } from './incident.js';
 import { bannerStyles } from './banner.styles.js';
 import { BannerPreferences } from './preferences.js';
@@ -53,7 +54,7 @@ const directStatuses = new Map<string, ReadableAtom<Loadable<SiteStatus>>>();
 function directStatus(url: string): ReadableAtom<Loadable<SiteStatus>> {
   let store = directStatuses.get(url);
   if (!store) {
-    store = createDirectStatus({ statusUrl: url }).$status;
+    store = lazyDirectStatus(url);
     directStatuses.set(url, store);
   }
   return store;

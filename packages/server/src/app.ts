@@ -36,6 +36,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { memberRoutes } from './routes/members.js';
 import { adminSsoRoutes } from './routes/admin-sso.js';
 import { staticRoutes } from './routes/static.js';
+import { staffSsoRoutes } from './routes/staff-sso.js';
 import { statusRoutes } from './routes/status.js';
 import { streamRoutes } from './routes/stream.js';
 import { workaroundRoutes } from './routes/workarounds.js';
@@ -228,6 +229,14 @@ export async function buildApp(
     await scope.register(adminSiteRoutes, { sites, snapshots });
   });
   await app.register(metaRoutes(routes));
+  // Staff sign-in with the company's OpenID Connect provider (docs/staff-sign-in.md).
+  if (config.oidc) {
+    if (!config.publicOrigin)
+      throw new Error(
+        'LIFEBOAT_OIDC_ISSUER needs LIFEBOAT_PUBLIC_ORIGIN (the redirect URI is <origin>/v1/staff/sso/callback).',
+      );
+    await app.register(staffSsoRoutes);
+  }
   await app.register(staticRoutes);
 
   app.addHook('onReady', async () => {

@@ -115,7 +115,17 @@ export interface Maintenance {
   updates: MaintenanceUpdate[];
 }
 
-export type StatusSourceKind = 'manual' | 'statuspage' | 'incidentio' | 'instatus';
+export type StatusSourceKind =
+  | 'manual'
+  | 'statuspage'
+  | 'incidentio'
+  | 'instatus'
+  | 'betterstack'
+  | 'statusio'
+  | 'cachet'
+  | 'uptimekuma'
+  | 'openstatus'
+  | 'upptime';
 
 /** The upstream status page a site follows, and how stale the last good copy is. */
 export interface StatusSource {

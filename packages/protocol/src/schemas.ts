@@ -161,7 +161,18 @@ export const Maintenance = Type.Object(
 
 export const StatusSource = Type.Object(
   {
-    kind: literals(['manual', 'statuspage', 'incidentio', 'instatus'] as const),
+    kind: literals([
+      'manual',
+      'statuspage',
+      'incidentio',
+      'instatus',
+      'betterstack',
+      'statusio',
+      'cachet',
+      'uptimekuma',
+      'openstatus',
+      'upptime',
+    ] as const),
     url: Nullable(Type.String()),
     lastSuccessAt: Nullable(Timestamp),
     stale: Type.Boolean(),

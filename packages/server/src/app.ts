@@ -50,6 +50,8 @@ import { parseAllowList } from './status/upstream-address.js';
 import { adminSiteRoutes } from './routes/admin-sites.js';
 import { staffIncidentRoutes } from './routes/staff-incidents.js';
 import { reportRoutes } from './routes/report.js';
+import { emailSubscriptionRoutes } from './routes/email-subscriptions.js';
+import { createEmailService } from './email/service.js';
 import type { Store } from './store/store.js';
 import { NotifierRegistry } from './services/notifier.js';
 
@@ -163,6 +165,8 @@ export async function buildApp(
     metrics,
   };
   app.decorate('lifeboat', context);
+  // Email subscriptions (docs/email.md): null unless LIFEBOAT_SMTP_URL is set.
+  const email = createEmailService({ store, hub, config, keys, log: app.log });
   // Plaintext sign-in secrets of an older database are sealed now (ADR 0020).
   await sealStoredSecrets(store, context.secrets, app.log);
 
@@ -220,6 +224,7 @@ export async function buildApp(
     await scope.register(streamRoutes);
     await scope.register(staffIncidentRoutes);
     await scope.register(reportRoutes);
+    await scope.register(emailSubscriptionRoutes, { email });
   });
   // /v1/admin/…: the admin key's limits.
   await app.register(async (scope) => {
@@ -241,10 +246,12 @@ export async function buildApp(
 
   app.addHook('onReady', async () => {
     await statusPoller.start();
+    email?.dispatcher.start();
     await watch?.start();
   });
   app.addHook('preClose', async () => {
     statusPoller.stop();
+    await email?.dispatcher.stop();
     watch?.stop();
     streams.close();
   });

@@ -3,6 +3,8 @@
  * Pure types — the SDK imports these without pulling TypeBox into the browser.
  */
 
+import type { EmailSubscriptionRecord } from './email.js';
+
 /** Incident lifecycle, as on Atlassian Statuspage. */
 export type IncidentPhase = 'investigating' | 'identified' | 'monitoring' | 'resolved';
 export const INCIDENT_PHASES: readonly IncidentPhase[] = [
@@ -333,6 +335,8 @@ export interface MemberExport {
   reactions: Array<{ postId: string; kind: ReactionKind; createdAt: string }>;
   affected: Array<{ incidentId: string; createdAt: string }>;
   flags: Array<{ postId: string; reason: FlagReason; note: string | null; createdAt: string }>;
+  /** Email subscriptions (docs/email.md): the addresses the member gave, and their state. */
+  emailSubscriptions: EmailSubscriptionRecord[];
 }
 
 // ─── Moderation (issue 6) ───────────────────────────────────────────────────────────────────────

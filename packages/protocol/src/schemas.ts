@@ -2,6 +2,7 @@
  * TypeBox schemas for the /v1 API (server side only: the SDK never imports this entry).
  * Each schema is checked against its TypeScript resource type with `Static<>` below.
  */
+import { EmailSubscriptionRecord } from './email-schemas.js';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { INCIDENT_PHASES, IMPACTS, THREAD_SORTS } from './resources.js';
 import type * as R from './resources.js';
@@ -336,6 +337,7 @@ export const MemberExport = Type.Object({
       createdAt: Timestamp,
     }),
   ),
+  emailSubscriptions: Type.Array(EmailSubscriptionRecord),
 });
 
 export const ThreadQuery = Type.Object({
@@ -596,3 +598,4 @@ export type SchemaChecks = [
 ];
 
 export * from './report-schemas.js';
+export * from './email-schemas.js';

@@ -93,6 +93,12 @@ export interface ServerConfig {
   metricsToken: string | null;
   /** Staff sign-in through an OpenID Connect provider (docs/staff-sign-in.md); null: off. */
   oidc: OidcConfig | null;
+  /** SMTP server of email subscriptions (`smtp://` or `smtps://` URL); null: email off (docs/email.md). */
+  smtpUrl: string | null;
+  /** The From address of subscription emails (`Name <address>` or an address). */
+  mailFrom: string | null;
+  /** How often the mail outbox is swept (ms) besides the sweep each event triggers. */
+  mailSweepMs: number;
 }
 
 /** `LIFEBOAT_METRICS`: `off`, `token` (main port, bearer token) or a listener of its own. */
@@ -381,6 +387,22 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     description:
       'Staff sign-in with OpenID Connect (docs/staff-sign-in.md): the issuer URL. Also LIFEBOAT_OIDC_CLIENT_ID, LIFEBOAT_OIDC_CLIENT_SECRET, LIFEBOAT_OIDC_NAME (button label), LIFEBOAT_OIDC_SCOPES (default `openid profile email`), LIFEBOAT_OIDC_ROLES (JSON: site slug or `*` → claim rules); needs LIFEBOAT_PUBLIC_ORIGIN.',
   },
+  {
+    key: 'smtpUrl',
+    env: 'LIFEBOAT_SMTP_URL',
+    flag: null,
+    default: '(none: email subscriptions off)',
+    description:
+      'SMTP server for email subscriptions (docs/email.md): `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`. Needs LIFEBOAT_MAIL_FROM and an https LIFEBOAT_PUBLIC_ORIGIN for the links in mails.',
+  },
+  {
+    key: 'mailFrom',
+    env: 'LIFEBOAT_MAIL_FROM',
+    flag: null,
+    default: '(none)',
+    description:
+      'The From of subscription emails, e.g. `Acme status <status@acme.example>`; an address on a domain whose SPF/DKIM the SMTP server signs for.',
+  },
 ];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -631,6 +653,7 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     configFile: read<string | null>('configFile', null, (_l, r) => path.resolve(cwd, r.trim())),
     ...metricsConfig(read),
     oidc: oidcConfig(env),
+    ...mailConfig(read),
   };
 }
 
@@ -719,6 +742,41 @@ export function parseOidcRoles(label: string, raw: string): Record<string, OidcR
     });
   }
   return out;
+}
+
+/** LIFEBOAT_SMTP_URL and LIFEBOAT_MAIL_FROM, checked together (docs/email.md). */
+function mailConfig(
+  read: <T>(key: keyof ServerConfig, fallback: T, parse: (label: string, raw: string) => T) => T,
+): Pick<ServerConfig, 'smtpUrl' | 'mailFrom' | 'mailSweepMs'> {
+  const smtpUrl = read<string | null>('smtpUrl', null, (label, raw) => {
+    let url: URL;
+    try {
+      url = new URL(raw.trim());
+    } catch {
+      throw new ConfigError(`${label} must be an smtp:// or smtps:// URL.`);
+    }
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+      throw new ConfigError(`${label} must be an smtp:// or smtps:// URL, got ${url.protocol}//…`);
+    return url.href;
+  });
+  const mailFrom = read<string | null>('mailFrom', null, (label, raw) => {
+    const value = raw.trim();
+    // One address, optionally with a display name; no line breaks (header injection).
+    if (
+      /[\r\n]/.test(value) ||
+      !/^(?:[^<>@]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/.test(value)
+    )
+      throw new ConfigError(`${label} must be an address, e.g. Acme status <status@acme.example>.`);
+    return value;
+  });
+  if (smtpUrl && !mailFrom)
+    throw new ConfigError('LIFEBOAT_SMTP_URL is set: LIFEBOAT_MAIL_FROM must be set too.');
+  // The links in mails (confirm, unsubscribe) point at the server's own origin.
+  if (smtpUrl && !read<string | null>('publicOrigin', null, origin))
+    throw new ConfigError(
+      'LIFEBOAT_SMTP_URL is set: LIFEBOAT_PUBLIC_ORIGIN must be set too (the links in mails point at it).',
+    );
+  return { smtpUrl, mailFrom, mailSweepMs: 30_000 };
 }
 
 /** `lifeboat --help` text, from CONFIG_OPTIONS. */

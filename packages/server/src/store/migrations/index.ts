@@ -2,6 +2,7 @@
  * Schema migrations, in order. Portable SQL: it runs on SQLite and PostgreSQL alike (TEXT ids and
  * ISO timestamps, INTEGER counters and 0/1 flags, JSON kept as TEXT).
  */
+import { emailSubscriptions } from './email-subscriptions.js';
 import { incidentsPerSite } from './incidents-per-site.js';
 import { sharedState, sharedStatePostgres } from './shared-state.js';
 import { statusSources } from './status-sources.js';
@@ -217,4 +218,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'identity-and-moderation', sql: identityAndModeration },
   { version: 6, name: 'incidents-per-site', sql: incidentsPerSite, rebuildsTables: true },
   { version: 7, name: 'shared-state', sql: sharedState, postgres: sharedStatePostgres },
+  { version: 10, name: 'email-subscriptions', sql: emailSubscriptions },
 ];

@@ -61,6 +61,7 @@ export const MemberSummary = Type.Object({
   staff: Type.Boolean(),
   avatarUrl: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   badges: Type.Optional(Type.Array(Type.String())),
+  helped: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
 const trimmed = (min: number, max: number, extra: object = {}) =>
@@ -401,6 +402,11 @@ export const SitePolicy = Type.Object(
     slowModeSeconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
     guestChallenge: literals(['off', 'under_load', 'always'] as const),
     archiveAfterDays: Type.Integer({ minimum: 1, maximum: 3650 }),
+    trustBasic: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    trustHelper: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    trustTrusted: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    earlyWarningMembers: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    earlyWarningPublicMembers: Type.Integer({ minimum: 1, maximum: 10_000 }),
   },
   { additionalProperties: false },
 );
@@ -599,3 +605,4 @@ export type SchemaChecks = [
 
 export * from './report-schemas.js';
 export * from './email-schemas.js';
+export * from './early-warning-schemas.js';

@@ -50,6 +50,7 @@ import { parseAllowList } from './status/upstream-address.js';
 import { adminSiteRoutes } from './routes/admin-sites.js';
 import { staffIncidentRoutes } from './routes/staff-incidents.js';
 import { reportRoutes } from './routes/report.js';
+import { earlyWarningRoutes } from './routes/early-warning.js';
 import { emailSubscriptionRoutes } from './routes/email-subscriptions.js';
 import { createEmailService } from './email/service.js';
 import type { Store } from './store/store.js';
@@ -224,6 +225,7 @@ export async function buildApp(
     await scope.register(streamRoutes);
     await scope.register(staffIncidentRoutes);
     await scope.register(reportRoutes);
+    await scope.register(earlyWarningRoutes);
     await scope.register(emailSubscriptionRoutes, { email });
   });
   // /v1/admin/…: the admin key's limits.

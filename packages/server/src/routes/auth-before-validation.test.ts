@@ -42,6 +42,7 @@ const ROUTES: Route[] = [
   { method: 'DELETE', url: '/v1/sites/:site/members/me', who: 'member' },
   { method: 'GET', url: '/v1/sites/:site/members/me/export', who: 'member' },
   { method: 'GET', url: '/v1/sites/:site/incidents/:incident/me', who: 'member' },
+  { method: 'POST', url: '/v1/sites/:site/problem-reports', who: 'member' },
   // staff of the site
   { method: 'POST', url: '/v1/sites/:site/incidents', who: 'staff' },
   { method: 'PATCH', url: '/v1/sites/:site/incidents/:incident', who: 'staff' },
@@ -64,6 +65,15 @@ const ROUTES: Route[] = [
     badQuery: `?cursor=${long}&limit=abc`,
   },
   { method: 'GET', url: '/v1/sites/:site/moderation/policy', who: 'staff' },
+  { method: 'GET', url: '/v1/sites/:site/moderation/spikes', who: 'staff' },
+  { method: 'POST', url: '/v1/sites/:site/moderation/spikes/:spike/confirm', who: 'staff' },
+  { method: 'POST', url: '/v1/sites/:site/moderation/spikes/:spike/dismiss', who: 'staff' },
+  { method: 'POST', url: '/v1/sites/:site/moderation/spikes/:spike/declare', who: 'staff' },
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/moderation/members/:member/reputation',
+    who: 'staff',
+  },
   {
     method: 'GET',
     url: '/v1/sites/:site/incidents/:incident/report',
@@ -105,6 +115,7 @@ const OPEN = new Set([
   'GET /v1/sites/:site/incidents/:incident/thread',
   'GET /v1/sites/:site/incidents/:incident/affected/history',
   'GET /v1/sites/:site/incidents/:incident/workarounds/similar',
+  'GET /v1/sites/:site/signals',
 ]);
 
 /** The bad requests sent to a route: each must be refused for the credentials alone. */
@@ -113,12 +124,14 @@ function badRequests(route: Route): Array<{ name: string; path: string; init: Re
     .replace(':site', 'acme')
     .replace(':incident', encodeURIComponent(incident))
     .replace(':post', ulid())
-    .replace(':member', ulid());
+    .replace(':member', ulid())
+    .replace(':spike', ulid());
   const badPath = route.url
     .replace(':site', 'acme')
     .replace(':incident', long)
     .replace(':post', long)
-    .replace(':member', long);
+    .replace(':member', long)
+    .replace(':spike', long);
   const json = { 'content-type': 'application/json', 'idempotency-key': '!' };
   const out: Array<{ name: string; path: string; init: RequestInit }> = [
     { name: 'bad query', path: `${path}${route.badQuery ?? '?limit=abc&cursor=%%%'}`, init: {} },

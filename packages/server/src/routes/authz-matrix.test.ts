@@ -159,6 +159,19 @@ async function staffToken(site: SiteRecord, role: 'staff' | 'moderator' = 'staff
   };
 }
 
+/** A fresh open early-warning spike on site A (store-made: no event). */
+async function openSpike(): Promise<string> {
+  const spike = await s.app.lifeboat.store.earlyWarning.createSpike({
+    siteId: siteA.id,
+    at: Date.now(),
+    stats: { reports: 5, members: 5, component: null },
+    expected: 1,
+    pValue: 0.0006,
+    publicMembers: 10,
+  });
+  return spike.id;
+}
+
 async function guestSession(site: SiteRecord) {
   const session = await s.session(`Guest ${next()}`, site.slug);
   return { token: session.token, memberId: session.member.id };
@@ -535,6 +548,43 @@ const ROWS: Row[] = [
     expect: STAFF_A,
     stream: true,
     cell: async () => ({ path: `${site}/moderation/stream` }),
+  },
+
+  // early warning and reputation (issue 12)
+  {
+    method: 'POST',
+    url: '/v1/sites/:site/problem-reports',
+    expect: MEMBER_A,
+    cell: async () => ({ path: `${site}/problem-reports`, body: {} }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/signals',
+    expect: PUBLIC,
+    cell: async () => ({ path: `${site}/signals` }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/moderation/spikes',
+    expect: STAFF_A,
+    cell: async () => ({ path: `${site}/moderation/spikes` }),
+  },
+  ...(['confirm', 'dismiss', 'declare'] as const).map((change): Row => ({
+    method: 'POST',
+    url: `/v1/sites/:site/moderation/spikes/:spike/${change}`,
+    expect: STAFF_A,
+    cell: async () => ({
+      path: `${site}/moderation/spikes/${await openSpike()}/${change}`,
+      body: {},
+    }),
+  })),
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/moderation/members/:member/reputation',
+    expect: STAFF_A,
+    cell: async () => ({
+      path: `${site}/moderation/members/${(await guestSession(siteA)).memberId}/reputation`,
+    }),
   },
 
   // the admin API

@@ -6,6 +6,10 @@ import { emailSubscriptions } from './email-subscriptions.js';
 import { incidentsPerSite } from './incidents-per-site.js';
 import { sharedState, sharedStatePostgres } from './shared-state.js';
 import { statusSources } from './status-sources.js';
+import {
+  reputationAndEarlyWarning,
+  reputationAndEarlyWarningPostgres,
+} from './reputation-and-early-warning.js';
 
 export interface Migration {
   version: number;
@@ -218,5 +222,11 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'identity-and-moderation', sql: identityAndModeration },
   { version: 6, name: 'incidents-per-site', sql: incidentsPerSite, rebuildsTables: true },
   { version: 7, name: 'shared-state', sql: sharedState, postgres: sharedStatePostgres },
+  {
+    version: 8,
+    name: 'reputation-and-early-warning',
+    sql: reputationAndEarlyWarning,
+    postgres: reputationAndEarlyWarningPostgres,
+  },
   { version: 10, name: 'email-subscriptions', sql: emailSubscriptions },
 ];

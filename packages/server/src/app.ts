@@ -54,6 +54,9 @@ import { earlyWarningRoutes } from './routes/early-warning.js';
 import { emailSubscriptionRoutes } from './routes/email-subscriptions.js';
 import { createEmailService } from './email/service.js';
 import type { Store } from './store/store.js';
+import { WebhookService } from './webhooks/outbox.js';
+import { statusPushRoutes } from './routes/status-push.js';
+import { adminWebhookRoutes } from './routes/admin-webhooks.js';
 import { NotifierRegistry } from './services/notifier.js';
 
 export interface AppDependencies {
@@ -168,6 +171,19 @@ export async function buildApp(
   app.decorate('lifeboat', context);
   // Email subscriptions (docs/email.md): null unless LIFEBOAT_SMTP_URL is set.
   const email = createEmailService({ store, hub, config, keys, log: app.log });
+  // Push ingestion and outgoing webhooks (docs/webhooks.md, ADRs 0026 and 0027).
+  const webhooks = new WebhookService({
+    store,
+    driver: (store as SqlStore).driver,
+    hub,
+    secrets: context.secrets,
+    policy: parseAllowList(config.webhookAllow),
+    instanceId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    retryBaseMs: config.webhookRetryBaseMs,
+    maxAttempts: config.webhookMaxAttempts,
+    log: app.log,
+  });
+  context.notifiers.register(webhooks);
   // Plaintext sign-in secrets of an older database are sealed now (ADR 0020).
   await sealStoredSecrets(store, context.secrets, app.log);
 
@@ -226,11 +242,13 @@ export async function buildApp(
     await scope.register(staffIncidentRoutes);
     await scope.register(reportRoutes);
     await scope.register(earlyWarningRoutes);
+    await scope.register(statusPushRoutes, { webhooks });
     await scope.register(emailSubscriptionRoutes, { email });
   });
   // /v1/admin/…: the admin key's limits.
   await app.register(async (scope) => {
     registerAdminScope(scope);
+    await scope.register(adminWebhookRoutes, { webhooks });
     await scope.register(adminSsoRoutes);
     await scope.register(adminPolicyRoutes);
     await scope.register(adminSiteRoutes, { sites, snapshots });
@@ -248,11 +266,13 @@ export async function buildApp(
 
   app.addHook('onReady', async () => {
     await statusPoller.start();
+    await webhooks.start();
     email?.dispatcher.start();
     await watch?.start();
   });
   app.addHook('preClose', async () => {
     statusPoller.stop();
+    await webhooks.stop();
     await email?.dispatcher.stop();
     watch?.stop();
     streams.close();

@@ -82,6 +82,15 @@ export interface ServerConfig {
    * config file's `server.statusAllow`; by default only public addresses are polled.
    */
   statusAllow: string[];
+  /**
+   * Non-public addresses outgoing webhooks may be delivered to (IPs, CIDRs, host names); by
+   * default only public addresses (docs/webhooks.md).
+   */
+  webhookAllow: string[];
+  /** The first retry of a failed webhook delivery waits this long; each next one doubles. */
+  webhookRetryBaseMs: number;
+  /** Attempts of a webhook message before it is marked failed. */
+  webhookMaxAttempts: number;
   /** Connections the kernel queues for the server before it accepts them (listen backlog). */
   listenBacklog: number;
   rateLimits: RateLimitConfig;
@@ -323,6 +332,30 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     key: 'statusAllow',
     env: 'LIFEBOAT_STATUS_ALLOW',
     flag: null,
+  {
+    key: 'webhookAllow',
+    env: 'LIFEBOAT_WEBHOOK_ALLOW',
+    flag: null,
+    default: '(none: public addresses only)',
+    description:
+      'Non-public addresses outgoing webhooks may be delivered to (a receiver on an internal network): comma-separated IPs, CIDRs or host names. Loopback, private, link-local and metadata addresses are refused otherwise, after DNS; redirects are never followed.',
+  },
+  {
+    key: 'webhookRetryBaseMs',
+    env: 'LIFEBOAT_WEBHOOK_RETRY_BASE_MS',
+    flag: null,
+    default: '30000',
+    description:
+      'Delay before the first retry of a failed webhook delivery; each next retry waits twice as long (with jitter, at most 6 hours).',
+  },
+  {
+    key: 'webhookMaxAttempts',
+    env: 'LIFEBOAT_WEBHOOK_MAX_ATTEMPTS',
+    flag: null,
+    default: '12',
+    description:
+      'Attempts of a webhook message before it is marked failed (redeliver it from the admin API or CLI).',
+  },
     default: '(none: public addresses only)',
     description:
       'Non-public addresses the status poller may fetch from, for a self-hosted status page on an internal network: comma-separated IPs, CIDRs or host names. Loopback, private, link-local, CGNAT and metadata addresses are refused otherwise, after DNS and on every redirect. Also `server.statusAllow` in the config file.',
@@ -646,6 +679,17 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
       } catch (err) {
         throw new ConfigError(`${label}: ${(err as Error).message}`);
       }
+    webhookAllow: read('webhookAllow', [] as string[], (label, raw) => {
+      const entries = list(label, raw);
+      try {
+        parseAllowList(entries);
+      } catch (err) {
+        throw new ConfigError(`${label}: ${(err as Error).message}`);
+      }
+      return entries;
+    }),
+    webhookRetryBaseMs: read('webhookRetryBaseMs', 30_000, (l, r) => int(l, r, 10, 86_400_000)),
+    webhookMaxAttempts: read('webhookMaxAttempts', 12, (l, r) => int(l, r, 1, 100)),
       return entries;
     }),
     listenBacklog: read('listenBacklog', 4096, (l, r) => int(l, r, 16, 1_000_000)),

@@ -10,6 +10,7 @@ import {
   reputationAndEarlyWarning,
   reputationAndEarlyWarningPostgres,
 } from './reputation-and-early-warning.js';
+import { webhooks, webhooksPostgres } from './webhooks.js';
 
 export interface Migration {
   version: number;
@@ -228,5 +229,6 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: reputationAndEarlyWarning,
     postgres: reputationAndEarlyWarningPostgres,
   },
+  { version: 9, name: 'webhooks', sql: webhooks, postgres: webhooksPostgres },
   { version: 10, name: 'email-subscriptions', sql: emailSubscriptions },
 ];

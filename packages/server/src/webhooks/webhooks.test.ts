@@ -1,0 +1,544 @@
+/**
+ * Integrations in and out, through the real server (SQLite file, or PostgreSQL with
+ * LIFEBOAT_TEST_ENGINE=postgres) and a real local HTTP receiver: Standard Webhooks signatures,
+ * the outbox surviving a restart, push ingestion from Statuspage-shaped and Instatus-shaped
+ * notifications, bad payloads and SSRF.
+ */
+import crypto from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../testing/harness.js';
+import { openSse } from '../testing/sse.js';
+import { newWebhookSecret, signWebhook, verifyWebhook } from './signature.js';
+
+const ADMIN_KEY = 'webhooks-admin-key-0123456789abcdef';
+const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+
+/**
+ * A Statuspage incident notification, in the shape of Atlassian's documented example
+ * (https://support.atlassian.com/statuspage/docs/enable-webhook-notifications/): `meta`, `page`
+ * with its indicator, and the incident with its updates (times with offsets, null
+ * `scheduled_*` fields, postmortem fields).
+ */
+function statuspageIncident(
+  status: 'investigating' | 'identified' | 'monitoring' | 'resolved',
+  updates: Array<{ id: string; status: string; body: string; at: string }>,
+  indicator = 'critical',
+) {
+  const newest = updates[updates.length - 1]!;
+  return {
+    meta: {
+      unsubscribe: 'https://acme.statuspage.io/?unsubscribe=j0vqr9kl3513',
+      documentation: 'https://doers.statuspage.io/customer-notifications/webhooks/',
+      generated_at: newest.at,
+    },
+    page: {
+      id: 'j2mfxwj97wnj',
+      status_indicator: indicator,
+      status_description: indicator === 'none' ? 'All Systems Operational' : 'Major System Outage',
+    },
+    incident: {
+      backfilled: false,
+      created_at: '2026-12-06T15:08:51-06:00',
+      impact: 'critical',
+      impact_override: null,
+      monitoring_at: null,
+      postmortem_body: null,
+      postmortem_body_last_updated_at: null,
+      postmortem_ignored: false,
+      postmortem_notified_subscribers: false,
+      postmortem_notified_twitter: false,
+      postmortem_published_at: null,
+      resolved_at: status === 'resolved' ? newest.at : null,
+      scheduled_auto_transition: false,
+      scheduled_for: null,
+      scheduled_remind_prior: false,
+      scheduled_reminded_at: null,
+      scheduled_until: null,
+      shortlink: 'http://stspg.io/18zyDQx',
+      status,
+      updated_at: newest.at,
+      id: 'lbkhbwn21v5q',
+      organization_id: 'j2mfxwj97wnj',
+      incident_updates: [...updates].reverse().map((u) => ({
+        body: u.body,
+        created_at: u.at,
+        display_at: u.at,
+        status: u.status,
+        twitter_updated_at: null,
+        updated_at: u.at,
+        wants_twitter_update: false,
+        id: u.id,
+        incident_id: 'lbkhbwn21v5q',
+      })),
+      name: 'Virginia Is Down',
+    },
+  };
+}
+
+const FIRST = {
+  id: 'drfcwbnpxnr6',
+  status: 'investigating',
+  body: 'We are investigating elevated errors in Virginia.',
+  at: '2026-12-06T15:08:51-06:00',
+};
+const SECOND = {
+  id: 'tqnymy0cn6wp',
+  status: 'identified',
+  body: 'The issue has been identified and a fix is being implemented.',
+  at: '2026-12-06T15:20:00-06:00',
+};
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A local receiver answering with the statuses given, in order (then 200). */
+async function receiver(statuses: number[] = []): Promise<{
+  url: string;
+  received: Received[];
+  close: () => Promise<void>;
+}> {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(statuses.shift() ?? 200, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+let servers: TestServer[] = [];
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const s of servers) await s.close();
+  for (const c of closers.splice(0)) await c();
+  servers = [];
+});
+
+async function start(overrides: Parameters<typeof startTestServer>[0] = {}) {
+  const s = await startTestServer({
+    adminKey: ADMIN_KEY,
+    webhookAllow: ['127.0.0.1'],
+    webhookRetryBaseMs: 200,
+    ...overrides,
+  });
+  servers.push(s);
+  return s;
+}
+
+async function pushUrl(s: TestServer, body: object = { provider: 'statuspage' }): Promise<string> {
+  const res = await s.api('/v1/admin/sites/acme/status-push', {
+    method: 'PUT',
+    headers: admin,
+    json: body,
+  });
+  expect(res.status).toBe(200);
+  const url = ((await res.json()) as { url: string }).url;
+  return new URL(url).pathname;
+}
+
+async function addEndpoint(
+  s: TestServer,
+  url: string,
+  events: string[],
+  format: 'standard' | 'slack' = 'standard',
+): Promise<{ id: string; secret: string }> {
+  const res = await s.api('/v1/admin/sites/acme/webhooks', {
+    method: 'POST',
+    headers: admin,
+    json: { url, events, format },
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; secret: string };
+}
+
+describe('Standard Webhooks signatures', () => {
+  const secret = newWebhookSecret();
+  const body = JSON.stringify({
+    type: 'thread.opened',
+    timestamp: '2026-12-06T16:00:00Z',
+    data: {},
+  });
+  const now = Date.parse('2026-12-06T16:00:00Z');
+  const ts = Math.floor(now / 1000);
+  const headers = (s: string, t = ts) => ({
+    'webhook-id': 'msg_1',
+    'webhook-timestamp': String(t),
+    'webhook-signature': signWebhook(s, 'msg_1', t, body),
+  });
+
+  it('accepts a valid signature', () => {
+    expect(verifyWebhook(secret, headers(secret), body, now)).toEqual({ ok: true });
+  });
+
+  it('refuses a signature made with another secret, or over another body', () => {
+    expect(verifyWebhook(secret, headers(newWebhookSecret()), body, now)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
+    expect(verifyWebhook(secret, headers(secret), `${body} `, now).ok).toBe(false);
+  });
+
+  it('refuses a replayed (old) timestamp even with a valid signature', () => {
+    const old = ts - 10 * 60;
+    expect(verifyWebhook(secret, headers(secret, old), body, now)).toEqual({
+      ok: false,
+      reason: 'stale',
+    });
+  });
+
+  it('matches the reference construction (HMAC-SHA256 of id.timestamp.body, base64)', () => {
+    const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+    const expected = crypto
+      .createHmac('sha256', key)
+      .update(`msg_1.${ts}.${body}`)
+      .digest('base64');
+    expect(signWebhook(secret, 'msg_1', ts, body)).toBe(`v1,${expected}`);
+  });
+});
+
+describe('outgoing webhooks', () => {
+  it('delivers a signed thread.opened that fails twice, across a server restart', async () => {
+    const hook = await receiver([500, 500]);
+    closers.push(hook.close);
+    // A long first backoff: the server stops before the second attempt.
+    let s = await start({ webhookRetryBaseMs: 1500 });
+    const { secret } = await addEndpoint(s, hook.url, ['thread.opened']);
+    const path = await pushUrl(s);
+    const pushed = await s.api(path, {
+      method: 'POST',
+      json: statuspageIncident('investigating', [FIRST]),
+    });
+    expect(pushed.status).toBe(202);
+    await expect.poll(() => hook.received.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(
+        async () =>
+          (await s.sql<{ attempts: number }>('SELECT attempts FROM webhook_messages'))[0]?.attempts,
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBeGreaterThanOrEqual(1);
+
+    const before = hook.received.length;
+    s = await s.restart({
+      adminKey: ADMIN_KEY,
+      webhookAllow: ['127.0.0.1'],
+      webhookRetryBaseMs: 200,
+    });
+    servers = [s];
+    await expect.poll(() => hook.received.length, { timeout: 20_000 }).toBe(3);
+    expect(before).toBeLessThan(3);
+
+    // The same message each time (webhook-id), each attempt signed afresh, all verifiable.
+    const ids = new Set(hook.received.map((r) => r.headers['webhook-id']));
+    expect(ids.size).toBe(1);
+    for (const r of hook.received)
+      expect(verifyWebhook(secret, r.headers as Record<string, string>, r.body)).toEqual({
+        ok: true,
+      });
+    const event = JSON.parse(hook.received[2]!.body) as {
+      type: string;
+      data: { incident: { id: string; title: string } };
+    };
+    expect(event.type).toBe('thread.opened');
+    expect(event.data.incident).toMatchObject({
+      id: 'statuspage:j2mfxwj97wnj:lbkhbwn21v5q',
+      title: 'Virginia Is Down',
+    });
+
+    // The delivery log: three attempts, 500, 500, 200; delivered.
+    const list = (await (
+      await s.api('/v1/admin/sites/acme/webhooks/deliveries', { headers: admin })
+    ).json()) as { items: Array<{ id: string; state: string; attempts: number }> };
+    expect(list.items).toHaveLength(1);
+    await expect
+      .poll(async () => {
+        const one = (await (
+          await s.api(`/v1/admin/sites/acme/webhooks/deliveries/${list.items[0]!.id}`, {
+            headers: admin,
+          })
+        ).json()) as { state: string; log: Array<{ status: number }> };
+        return [one.state, one.log.map((a) => a.status)];
+      })
+      .toEqual(['delivered', [500, 500, 200]]);
+
+    // Redelivery sends it once more, same id.
+    const again = await s.api(
+      `/v1/admin/sites/acme/webhooks/deliveries/${list.items[0]!.id}/redeliver`,
+      { method: 'POST', headers: admin },
+    );
+    expect(again.status).toBe(202);
+    await expect.poll(() => hook.received.length, { timeout: 10_000 }).toBe(4);
+    expect(hook.received[3]!.headers['webhook-id']).toBe(hook.received[0]!.headers['webhook-id']);
+  }, 60_000);
+
+  it('sends the Slack format, and each event once per endpoint', async () => {
+    const hook = await receiver();
+    closers.push(hook.close);
+    const s = await start();
+    await addEndpoint(s, hook.url, ['thread.opened', 'incident.resolved'], 'slack');
+    const path = await pushUrl(s);
+    await s.api(path, { method: 'POST', json: statuspageIncident('investigating', [FIRST]) });
+    // The same notification again (Statuspage retries): no second message.
+    await s.api(path, { method: 'POST', json: statuspageIncident('investigating', [FIRST]) });
+    await s.api(path, {
+      method: 'POST',
+      json: statuspageIncident('resolved', [FIRST, { ...SECOND, status: 'resolved' }], 'none'),
+    });
+    await expect.poll(() => hook.received.length, { timeout: 10_000 }).toBe(2);
+    const [opened, resolved] = hook.received.map(
+      (r) => JSON.parse(r.body) as { text: string; blocks: Array<{ type: string }> },
+    );
+    expect(opened!.text).toContain('Virginia Is Down');
+    expect(opened!.blocks[0]!.type).toBe('section');
+    expect(resolved!.text).toContain('is resolved');
+  });
+
+  it('refuses loopback without the allow-list, and does not follow redirects', async () => {
+    const hook = await receiver([302]);
+    closers.push(hook.close);
+    const s = await start({ webhookAllow: [], webhookMaxAttempts: 1 });
+    await addEndpoint(s, hook.url, ['thread.opened']);
+    const path = await pushUrl(s);
+    await s.api(path, { method: 'POST', json: statuspageIncident('investigating', [FIRST]) });
+    await expect
+      .poll(
+        async () =>
+          (await s.sql<{ state: string }>('SELECT state FROM webhook_messages'))[0]?.state,
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe('failed');
+    expect(hook.received).toHaveLength(0);
+    const [row] = await s.sql<{ last_error: string }>('SELECT last_error FROM webhook_messages');
+    expect(row!.last_error).toMatch(/127\.0\.0\.1|loopback|not allowed|refused/i);
+
+    const t = await start({ webhookMaxAttempts: 1 });
+    await addEndpoint(t, hook.url, ['thread.opened']);
+    const tPath = await pushUrl(t);
+    await t.api(tPath, { method: 'POST', json: statuspageIncident('investigating', [FIRST]) });
+    await expect
+      .poll(
+        async () =>
+          (await t.sql<{ state: string }>('SELECT state FROM webhook_messages'))[0]?.state,
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe('failed');
+    expect(hook.received).toHaveLength(1);
+    const [redirected] = await t.sql<{ last_status: number; last_error: string }>(
+      'SELECT last_status, last_error FROM webhook_messages',
+    );
+    expect(redirected).toMatchObject({ last_status: 302 });
+    expect(redirected!.last_error).toMatch(/Redirects are not followed/);
+  });
+
+  it('refuses bad endpoints with problems', async () => {
+    const s = await start();
+    for (const json of [
+      { url: 'ftp://example.com/x', events: ['thread.opened'] },
+      { url: 'https://user:pw@example.com/x', events: ['thread.opened'] },
+      { url: 'https://example.com/x', events: ['nope'] },
+      { url: 'https://example.com/x', events: ['thread.opened'], secret: 'short' },
+    ]) {
+      const res = await s.api('/v1/admin/sites/acme/webhooks', {
+        method: 'POST',
+        headers: admin,
+        json,
+      });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect(s.count('webhook_endpoints')).toBe(0);
+    const anonymous = await s.api('/v1/admin/sites/acme/webhooks', {
+      method: 'POST',
+      json: { url: 'https://example.com/x', events: ['thread.opened'] },
+    });
+    expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('push ingestion', () => {
+  it('applies a Statuspage notification at once, ignores a stale one, heals with the poll', async () => {
+    const s = await start({ pollIntervalMs: 3_600_000 });
+    const path = await pushUrl(s);
+    const stream = await openSse(`${s.url}/v1/sites/acme/stream`);
+    try {
+      const second = await s.api(path, {
+        method: 'POST',
+        json: statuspageIncident('identified', [FIRST, SECOND]),
+      });
+      expect(second.status).toBe(202);
+      expect(await second.json()).toEqual({ applied: true, events: 1 });
+      const frame = await stream.waitFor((f) => f.event === 'incident.opened', 5_000);
+      expect(JSON.parse(frame.data!)).toMatchObject({
+        incident: { title: 'Virginia Is Down', phase: 'identified', impact: 'critical' },
+      });
+    } finally {
+      stream.close();
+    }
+    // The first notification arrives late: older than what the site has, it changes nothing.
+    const late = await s.api(path, {
+      method: 'POST',
+      json: statuspageIncident('investigating', [FIRST]),
+    });
+    expect(await late.json()).toEqual({ applied: false, events: 0, reason: 'stale' });
+    const [row] = await s.sql<{ phase: string }>(
+      "SELECT phase FROM incidents WHERE id = 'statuspage:j2mfxwj97wnj:lbkhbwn21v5q'",
+    );
+    expect(row!.phase).toBe('identified');
+    const status = (await (await s.api('/v1/sites/acme/status')).json()) as {
+      incidents: Array<{ id: string }>;
+    };
+    expect(status.incidents.map((i) => i.id)).toContain('statuspage:j2mfxwj97wnj:lbkhbwn21v5q');
+  });
+
+  it('refuses a wrong secret and bad payloads with problems, changing nothing', async () => {
+    const s = await start();
+    const path = await pushUrl(s);
+    const events = s.count('events');
+    const wrong = await s.api(path.replace(/[^/]+$/, 'x'.repeat(32)), {
+      method: 'POST',
+      json: statuspageIncident('investigating', [FIRST]),
+    });
+    expect(wrong.status).toBe(404);
+    const cases: Array<[unknown, number]> = [
+      [{ meta: {}, page: { id: 'p' } }, 422],
+      [{ meta: {}, incident: { id: 'i', incident_updates: [] } }, 422],
+      [{ meta: {}, page: { id: 'p' }, incident: { name: 'no id', incident_updates: [] } }, 422],
+      [{ meta: {}, page: { id: 'p' }, incident: { id: 'i' } }, 422],
+      [{ page: { id: 'p' }, component_update: { component_id: 'c', new_status: 'on_fire' } }, 422],
+      [[1, 2, 3], 422],
+    ];
+    for (const [json, status] of cases) {
+      const res = await s.api(path, { method: 'POST', json });
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    const broken = await s.api(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"page":',
+    });
+    expect(broken.status).toBe(400);
+    const big = await s.api(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ page: { id: 'p' }, pad: 'x'.repeat(300_000) }),
+    });
+    expect(big.status).toBe(413);
+    expect(s.count('events')).toBe(events);
+  });
+
+  it('checks Instatus signatures (x-instatus-webhook-signature)', async () => {
+    const s = await start();
+    const path = await pushUrl(s, { provider: 'instatus', signingSecret: 'instatus-secret-1' });
+    // The shape of Instatus's documented incident webhook (https://instatus.com/help/webhooks).
+    const body = JSON.stringify({
+      meta: { unsubscribe: 'https://instatus.com/unsubscribe?id=s1&token=t1', documentation: '' },
+      page: {
+        id: 'ckx1',
+        status_indicator: 'HASISSUES',
+        status_description: 'Some systems are affected',
+        url: 'https://acme.instatus.com',
+      },
+      incident: {
+        backfilled: false,
+        created_at: '2026-12-06T16:00:00.000Z',
+        impact: 'MAJOROUTAGE',
+        name: 'Login failures',
+        resolved_at: null,
+        status: 'INVESTIGATING',
+        updated_at: '2026-12-06T16:00:00.000Z',
+        id: 'cl9incident',
+        url: 'https://acme.instatus.com/cl9incident',
+        incident_updates: [
+          {
+            id: 'cl9update',
+            incident_id: 'cl9incident',
+            body: 'We are looking into failed logins.',
+            status: 'INVESTIGATING',
+            created_at: '2026-12-06T16:00:00.000Z',
+            updated_at: '2026-12-06T16:00:00.000Z',
+          },
+        ],
+      },
+    });
+    const sign = (secret: string) => crypto.createHmac('sha256', secret).update(body).digest('hex');
+    const send = (signature?: string) =>
+      s.api(path, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(signature ? { 'x-instatus-webhook-signature': signature } : {}),
+        },
+        body,
+      });
+    expect((await send()).status).toBe(401);
+    expect((await send(sign('another-secret'))).status).toBe(401);
+    const ok = await send(sign('instatus-secret-1'));
+    expect(ok.status).toBe(202);
+    const [row] = await s.sql<{ title: string; impact: string; phase: string }>(
+      "SELECT title, impact, phase FROM incidents WHERE id = 'instatus:acme.instatus.com:cl9incident'",
+    );
+    expect(row).toEqual({ title: 'Login failures', impact: 'critical', phase: 'investigating' });
+  });
+
+  it('checks incident.io (Standard Webhooks) signatures and refuses replays', async () => {
+    const s = await start();
+    const secret = newWebhookSecret();
+    const path = await pushUrl(s, { provider: 'incidentio', signingSecret: secret });
+    const body = JSON.stringify(statuspageIncident('investigating', [FIRST]));
+    const send = (headers: Record<string, string>) =>
+      s.api(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+    const now = Math.floor(Date.now() / 1000);
+    const signed = (key: string, ts: number) => ({
+      'webhook-id': 'msg_2',
+      'webhook-timestamp': String(ts),
+      'webhook-signature': signWebhook(key, 'msg_2', ts, body),
+    });
+    expect((await send(signed(newWebhookSecret(), now))).status).toBe(401);
+    expect((await send(signed(secret, now - 3600))).status).toBe(401);
+    expect(s.count('incidents', "id LIKE 'incidentio:%'")).toBe(0);
+    expect((await send(signed(secret, now))).status).toBe(202);
+    expect(s.count('incidents', "id LIKE 'incidentio:%'")).toBe(1);
+  });
+
+  it('keeps only the hash of the push secret and seals signing secrets', async () => {
+    const s = await start();
+    const path = await pushUrl(s, { provider: 'instatus', signingSecret: 'instatus-secret-1' });
+    const token = path.split('/').pop()!;
+    const [row] = await s.sql<{ token_hash: string; signing_secret: string }>(
+      'SELECT token_hash, signing_secret FROM status_push',
+    );
+    expect(row!.token_hash).not.toContain(token);
+    expect(row!.token_hash).toBe(crypto.createHash('sha256').update(token).digest('hex'));
+    expect(row!.signing_secret).toMatch(/^lbsec:v1:/);
+    expect(row!.signing_secret).not.toContain('instatus-secret-1');
+    const view = (await (
+      await s.api('/v1/admin/sites/acme/status-push', { headers: admin })
+    ).json()) as Record<string, unknown>;
+    expect(view['url']).toBeUndefined();
+    expect(view['signed']).toBe(true);
+  });
+});

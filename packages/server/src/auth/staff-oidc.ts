@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { OidcConfig, OidcRoleRule } from '../config.js';
+import { cleanText } from '../content/display-name.js';
 import type { SecretBox } from './secret-box.js';
 
 /** How long a sign-in may take at the provider (the state cookie's life). */
@@ -120,15 +121,12 @@ export function roleFromClaims(
   return role;
 }
 
-/** A display name from the usual claims (cut to 60 characters), else "Staff". */
+/** A display name from the usual claims, normalized as every name (cut to 60), else "Staff". */
 export function nameFromClaims(claims: Record<string, unknown>): string {
   for (const key of ['name', 'preferred_username', 'email', 'nickname']) {
     const v = claims[key];
     if (typeof v === 'string') {
-      // eslint-disable-next-line no-control-regex
-      const clean = v
-        .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '')
-        .trim();
+      const clean = cleanText(v);
       if (clean) return clean.slice(0, 60);
     }
   }

@@ -60,6 +60,13 @@ function page(reply: FastifyReply, status: number, title: string, detail: string
     );
 }
 
+/** openid-client's message, or the more precise one of its cause (which claim did not match). */
+function reasonOf(err: unknown): string {
+  const cause = (err as { cause?: unknown }).cause;
+  const message = cause instanceof Error ? cause.message : (err as Error).message;
+  return message.replace(/\.$/, '');
+}
+
 /** Where the browser may be sent back to: the public origin or an origin the site lists. */
 function allowedReturn(raw: string, site: SiteRecord, publicOrigin: string): string | null {
   let url: URL;
@@ -158,7 +165,6 @@ export async function staffSsoRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/v1/staff/sso/callback', async (request, reply) => {
-    await limits.sessions.hit(request.ip, reply);
     const state = query(request, 'state');
     const name = state.length >= 16 ? stateCookieName(state) : null;
     const sealed = name ? readCookie(request, name) : null;
@@ -191,7 +197,7 @@ export async function staffSsoRoutes(app: FastifyInstance): Promise<void> {
         reply,
         400,
         'Sign-in failed',
-        `The answer from ${options.name} could not be verified (${(err as Error).message}). Start again from the console.`,
+        `The answer from ${options.name} could not be verified (${reasonOf(err)}). Start again from the console.`,
         login.returnTo,
       );
     }
@@ -254,7 +260,6 @@ export async function staffSsoRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       cors(reply);
-      await limits.sessions.hit(request.ip, reply);
       const handoff = openValue(secrets, request.body.code, 'handoff');
       if (!handoff || !answersChallenge(request.body.verifier, handoff.challenge))
         throw problems.unauthorized('The sign-in code is invalid or expired. Sign in again.');

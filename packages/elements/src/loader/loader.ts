@@ -7,8 +7,8 @@
  * and loads a component's chunk when its tag first appears in the DOM (a scan, then a
  * MutationObserver): the banner at once, the thread and the workaround form when near the
  * viewport or when the page is idle. Chunks are content-hashed files under chunks/; the loader
- * carries each one's sha384 and fetches it through `<link rel="modulepreload" integrity>` before
- * importing it, so a changed chunk is refused (ADR 0032). Shared chunks (lit, the SDK core) load
+ * carries each one's sha384 and fetches it through `<link rel="modulepreload" integrity>`, and
+ * imports it only once that passed, so a changed chunk is refused (ADR 0032). Shared chunks (lit, the SDK core) load
  * once; optional code inside the chunks (direct-mode normalizers, popover positioning, proof of
  * work) goes through the same check when first used.
  */
@@ -34,24 +34,37 @@ const script =
     (s) => new URL(s.src, location.href).href === self,
   ) ?? document.querySelector<HTMLScriptElement>('script[data-site][src*="lifeboat"]');
 
-/** Inserts `<link rel="modulepreload" integrity>` for a chunk and everything it imports. */
-const preloaded = new Set<string>();
-function preload(file: string): void {
-  if (preloaded.has(file) || !chunks[file]) return;
-  preloaded.add(file);
-  const [integrity, imports] = chunks[file];
-  for (const dep of imports) preload(dep);
+/** Whether this browser preloads modules (where it does not, integrity is not checked). */
+const preloads = document.createElement('link').relList.supports?.('modulepreload') ?? false;
+
+/**
+ * Fetches a chunk and everything it imports through `<link rel="modulepreload" integrity>`:
+ * resolves once all are in the module map, checked; rejects when any is refused. Only then is
+ * the chunk imported: an import after a refused preload would fetch it again, unchecked.
+ */
+const preloaded = new Map<string, Promise<void>>();
+function preload(file: string): Promise<void> {
+  let done = preloaded.get(file);
+  if (done) return done;
+  const [integrity, imports] = chunks[file] ?? ['', []];
   const link = document.createElement('link');
   link.rel = 'modulepreload';
   link.crossOrigin = 'anonymous';
   link.integrity = integrity;
   link.href = new URL(file, self).href;
+  const fetched = new Promise<void>((resolve, reject) => {
+    link.onload = () => resolve();
+    link.onerror = () => reject(new Error(`Lifeboat: ${file} was refused (integrity or network).`));
+  });
+  done = Promise.all([preloads ? fetched : undefined, ...imports.map(preload)]).then(() => {});
+  preloaded.set(file, done);
   document.head.append(link);
+  return done;
 }
 
-/** Imports a chunk (a file relative to the loader) once its integrity-checked fetch is under way. */
-function load(file: string): Promise<unknown> {
-  preload(file);
+/** Imports a chunk (a file relative to the loader) once it and its imports passed the check. */
+async function load(file: string): Promise<unknown> {
+  await preload(file);
   return import(/* @vite-ignore */ new URL(file, self).href);
 }
 
@@ -106,7 +119,8 @@ const loading = new Map<string, Promise<unknown>>();
 function define(tag: string): void {
   const [entry] = TAGS[tag]!;
   if (loading.has(tag)) return;
-  preload(entries[entry]);
+  const ready = preload(entries[entry]);
+  ready.catch(() => undefined);
   const done = started
     .then(() => load(entries[entry]))
     .catch((error: unknown) => console.error(`Lifeboat: could not load <${tag}>:`, error));

@@ -15,6 +15,9 @@ const CDN_HEADERS = {
   'Cross-Origin-Resource-Policy': 'cross-origin',
   'Cache-Control': 'public, max-age=300, stale-while-revalidate=86400',
 };
+/** The loader's chunks (chunks/<name>-<content hash>.js) never change under their name (ADR 0032). */
+const CHUNK_HEADERS = { ...CDN_HEADERS, 'Cache-Control': 'public, max-age=31536000, immutable' };
+const HASHED_CHUNK = /^chunks\/[\w.-]+-[\w-]{8}\.js(\.map)?$/;
 
 export async function staticRoutes(app: FastifyInstance): Promise<void> {
   const { config, store } = app.lifeboat;
@@ -44,7 +47,8 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
         { 'Access-Control-Allow-Origin': '*' },
       );
     }
-    return sendStatic(request, reply, found, CDN_HEADERS);
+    const hashed = HASHED_CHUNK.test(request.params['*']);
+    return sendStatic(request, reply, found, hashed ? CHUNK_HEADERS : CDN_HEADERS);
   });
 
   if (!config.demo) return;

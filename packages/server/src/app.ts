@@ -182,6 +182,11 @@ export async function buildApp(
     retryBaseMs: config.webhookRetryBaseMs,
     maxAttempts: config.webhookMaxAttempts,
     log: app.log,
+    onAttempt: (siteId, outcome) =>
+      void store
+        .getSiteById(siteId)
+        .then((site) => site && metrics.webhookDeliveries.inc({ site: site.slug, outcome }))
+        .catch(() => undefined),
   });
   context.notifiers.register(webhooks);
   // Plaintext sign-in secrets of an older database are sealed now (ADR 0020).

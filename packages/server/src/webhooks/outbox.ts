@@ -53,6 +53,8 @@ export interface WebhookServiceOptions {
   sweepMs?: number;
   log?: OutboxLog;
   random?: () => number;
+  /** Each attempt's outcome (metrics): `failed` will retry, `abandoned` will not. */
+  onAttempt?: ((siteId: string, outcome: 'delivered' | 'failed' | 'abandoned') => void) | null;
 }
 
 const MAX_DELAY_MS = 6 * 3600_000;
@@ -80,6 +82,7 @@ export class WebhookService implements Notifier {
       sweepMs: 5_000,
       log: silent,
       random: Math.random,
+      onAttempt: null,
       ...options,
     };
     this.data = new SqlWebhooks(options.driver);
@@ -267,7 +270,7 @@ export class WebhookService implements Notifier {
   }
 
   private async attempt(
-    message: { id: string; payload: string; attempts: number },
+    message: { id: string; siteId: string; payload: string; attempts: number },
     endpoint: WebhookEndpointRecord,
   ): Promise<void> {
     const secret = this.o.secrets.open(endpoint.secret).plain;
@@ -310,6 +313,7 @@ export class WebhookService implements Notifier {
     } catch (err) {
       this.o.log.error({ err, message: message.id }, 'webhooks: recording an attempt failed');
     }
+    this.o.onAttempt?.(message.siteId, result.ok ? 'delivered' : retryAt ? 'failed' : 'abandoned');
     if (!result.ok)
       this.o.log.warn(
         { message: message.id, endpoint: endpoint.id, attempt, error: result.error },

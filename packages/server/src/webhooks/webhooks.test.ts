@@ -7,6 +7,9 @@
 import crypto from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ulid } from '@lifeboat/protocol';
+import { SqlWebhooks } from '../store/sql-webhooks.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { startTestServer, type TestServer } from '../testing/harness.js';
 import { openSse } from '../testing/sse.js';
 import { newWebhookSecret, signWebhook, verifyWebhook } from './signature.js';
@@ -540,5 +543,180 @@ describe('push ingestion', () => {
     ).json()) as Record<string, unknown>;
     expect(view['url']).toBeUndefined();
     expect(view['signed']).toBe(true);
+  });
+});
+
+describe('webhook events', () => {
+  it('sends the first peer answer once, a verified workaround, a held post, a spike and a resolution with its report', async () => {
+    const hook = await receiver();
+    closers.push(hook.close);
+    const s = await start();
+    await addEndpoint(s, hook.url, [
+      'answer.first',
+      'workaround.verified',
+      'post.held',
+      'spike.detected',
+      'incident.resolved',
+    ]);
+    const incident = encodeURIComponent(s.incident);
+    let n = 0;
+    const guest = async (name: string) => {
+      const res = await s.api('/v1/sites/acme/sessions', {
+        method: 'POST',
+        headers: { 'user-agent': `HookBrowser/${++n}` },
+        json: { displayName: name },
+      });
+      return ((await res.json()) as { token: string }).token;
+    };
+    const post = async (token: string, json: Record<string, unknown>) => {
+      const id = ulid();
+      const res = await s.api(`/v1/sites/acme/incidents/${incident}/posts`, {
+        method: 'POST',
+        token,
+        headers: { 'idempotency-key': id },
+        json: { id, ...json },
+      });
+      expect([201, 202], await res.clone().text()).toContain(res.status);
+      return (await res.json()) as { id: string };
+    };
+    const types = () => hook.received.map((r) => (JSON.parse(r.body) as { type: string }).type);
+
+    const ana = await guest('Ana');
+    await post(ana, { kind: 'answer', body: 'Same here, since 10:02 UTC.' });
+    await post(await guest('Bo'), { kind: 'answer', body: 'Also failing for me in Berlin.' });
+    const fix = await post(ana, {
+      kind: 'workaround',
+      body: 'Switching to the EU region works.',
+      workaround: {
+        title: 'Use the EU region',
+        steps: ['Open settings.', 'Pick EU.'],
+        risk: 'safe',
+      },
+    });
+    const staff = await s.staffToken();
+    const verified = await s.api(`/v1/sites/acme/moderation/posts/${fix.id}`, {
+      method: 'POST',
+      token: staff,
+      json: { action: 'verify', reason: 'Confirmed by SRE' },
+    });
+    expect(verified.status).toBe(200);
+    await expect.poll(types, { timeout: 10_000 }).toEqual(['answer.first', 'workaround.verified']);
+
+    const policy = await s.api('/v1/admin/sites/acme/policy', {
+      method: 'PUT',
+      headers: admin,
+      json: { preModeration: 'guests' },
+    });
+    expect(policy.status).toBe(200);
+    await post(await guest('Cy'), { kind: 'answer', body: 'Restarting did not help me.' });
+    await expect.poll(types, { timeout: 10_000 }).toContain('post.held');
+
+    const { store, notifiers } = s.app.lifeboat;
+    const site = (await store.getSiteBySlug('acme'))!;
+    await notifiers.notify(site.id, { type: 'spike.detected', id: 'spike-1', reports: 42 });
+    await notifiers.notify(site.id, { type: 'spike.detected', id: 'spike-1', reports: 42 });
+    await expect.poll(types, { timeout: 10_000 }).toContain('spike.detected');
+
+    const opened = await s.api('/v1/sites/acme/incidents', {
+      method: 'POST',
+      headers: admin,
+      json: { title: 'Slow dashboard', impact: 'minor', body: 'Looking.' },
+    });
+    const manual = ((await opened.json()) as { id: string }).id;
+    const resolved = await s.api(`/v1/sites/acme/incidents/${manual}/resolve`, {
+      method: 'POST',
+      token: staff,
+      json: { body: 'Fixed.' },
+    });
+    expect(resolved.status, await resolved.clone().text()).toBe(200);
+    await expect.poll(types, { timeout: 10_000 }).toContain('incident.resolved');
+    expect(types().filter((t) => t === 'answer.first')).toHaveLength(1);
+    expect(types().filter((t) => t === 'spike.detected')).toHaveLength(1);
+    const report = hook.received
+      .map(
+        (r) =>
+          JSON.parse(r.body) as { type: string; data: { report?: { incident: { id: string } } } },
+      )
+      .find((e) => e.type === 'incident.resolved')!;
+    expect(report.data.report?.incident.id).toBe(manual);
+  });
+});
+
+describe('push and poll together', () => {
+  it('the next poll reconciles what a push left behind (a missed resolution)', async () => {
+    const operational = JSON.stringify({
+      page: { id: 'j2mfxwj97wnj', name: 'Acme', url: 'https://acme.statuspage.io' },
+      status: { indicator: 'none', description: 'All Systems Operational' },
+      components: [],
+      incidents: [],
+      scheduled_maintenances: [],
+    });
+    const upstream = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(operational),
+    );
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise((r) => upstream.close(() => r())));
+    const address = upstream.address();
+    const statusUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/v2/summary.json`;
+    const s = await start({ pollIntervalMs: 3_600_000 });
+    const path = await pushUrl(s);
+    await s.api(path, { method: 'POST', json: statuspageIncident('investigating', [FIRST]) });
+    const id = 'statuspage:j2mfxwj97wnj:lbkhbwn21v5q';
+    expect(s.count('incidents', `id = '${id}' AND resolved_at IS NULL`)).toBe(1);
+    // The resolution notification never arrives; the site then follows the page by polling.
+    const patched = await s.api('/v1/admin/sites/acme', {
+      method: 'PATCH',
+      headers: admin,
+      json: { statusUrl },
+    });
+    expect(patched.status, await patched.clone().text()).toBe(200);
+    const site = (await s.app.lifeboat.store.getSiteBySlug('acme'))!;
+    const outcome = await s.app.lifeboat.statusPoller.pollSite(site.id);
+    expect(outcome.kind).toBe('applied');
+    expect(s.count('incidents', `id = '${id}' AND resolved_at IS NOT NULL`)).toBe(1);
+  });
+});
+
+describe('the outbox lease', () => {
+  it('gives each due message to one claimer only', async () => {
+    const s = await start();
+    const { store } = s.app.lifeboat;
+    const site = (await store.getSiteBySlug('acme'))!;
+    const data = new SqlWebhooks((store as SqlStore).driver);
+    const endpoint = await data.createEndpoint(site.id, {
+      url: 'https://hooks.example.com/x',
+      events: ['spike.detected'],
+      format: 'standard',
+      secret: 'sealed',
+    });
+    await data.enqueue(
+      site.id,
+      Array.from({ length: 6 }, (_, i) => ({
+        seq: null,
+        endpointId: endpoint.id,
+        eventType: 'spike.detected',
+        dedupeKey: `k${i}`,
+        payload: '{}',
+      })),
+    );
+    const now = new Date(Date.now() + 1000).toISOString();
+    const until = new Date(Date.now() + 60_000).toISOString();
+    const [a, b] = await Promise.all([
+      data.claimDue('a', now, until, 10),
+      data.claimDue('b', now, until, 10),
+    ]);
+    const ids = [...a, ...b].map((c) => c.message.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Whatever the server's worker took besides, no message is held by two claimers.
+    const rows = await s.sql<{ lease_owner: string | null }>(
+      'SELECT lease_owner FROM webhook_messages',
+    );
+    expect(rows.filter((r) => r.lease_owner === 'a' || r.lease_owner === 'b')).toHaveLength(
+      ids.length,
+    );
+    // An expired lease is claimed again.
+    const later = new Date(Date.now() + 120_000).toISOString();
+    const again = await data.claimDue('c', later, new Date(Date.now() + 180_000).toISOString(), 10);
+    expect(again.map((c) => c.message.id).sort()).toEqual(expect.arrayContaining(ids.sort()));
   });
 });

@@ -93,7 +93,7 @@ export function normalizeInstatus(
     const minutes = Number(m['duration']);
     const until =
       start && Number.isFinite(minutes) && minutes > 0
-        ? new Date(Date.parse(start) + minutes * 60_000).toISOString()
+        ? toIsoUtc(new Date(Date.parse(start) + Math.min(minutes, 1e9) * 60_000).toISOString())
         : null;
     return [
       {

@@ -163,6 +163,8 @@ export function htmlToText(html: unknown): string {
     .trim();
 }
 
+const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** `2015-08-01 12:00:00(.000)`: a server's local time without an offset (Cachet, Uptime Kuma). */
 const NAIVE = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)$/;
 
@@ -175,7 +177,8 @@ export function toIsoUtc(value: unknown): string | null {
   if (typeof value !== 'string' || value.trim() === '' || value.length > 64) return null;
   const naive = NAIVE.exec(value.trim());
   const ms = Date.parse(naive ? `${naive[1]}T${naive[2]}Z` : value);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  // 1970 to 9999: an ISO string of four-digit years (`+010000-…` is no timestamp of a page).
+  return Number.isNaN(ms) || ms < 0 || ms > MAX_TIME ? null : new Date(ms).toISOString();
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -31,9 +31,15 @@ export interface RunningServer {
   stop: () => Promise<number | null>;
 }
 
-/** Starts the server exactly as `pnpm start` does (the elements bundle must be built). */
-export async function startLifeboat(env: Record<string, string> = {}): Promise<RunningServer> {
-  const port = await freePort();
+/**
+ * Starts the server exactly as `pnpm start` does (the elements bundle must be built); on `port`
+ * when given (a test that must know the URL before, e.g. an OpenID Connect redirect URI).
+ */
+export async function startLifeboat(
+  env: Record<string, string> = {},
+  knownPort?: number,
+): Promise<RunningServer> {
+  const port = knownPort ?? (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeboat-e2e-'));
   const child = spawn(
     process.execPath,

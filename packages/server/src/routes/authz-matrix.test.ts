@@ -587,6 +587,28 @@ const ROWS: Row[] = [
     }),
   },
 
+  // email subscriptions (docs/email.md): this server has no SMTP, so members get 409 after
+  // authentication; the link routes take a token, not a session: the same answer for everyone
+  {
+    method: 'POST',
+    url: '/v1/sites/:site/incidents/:incident/email-subscriptions',
+    expect: { ...MEMBER_A, guestA: 409, ssoA: 409, ssoModeratorA: 409, staffA: 409 },
+    cell: async () => ({
+      path: `${site}/incidents/${await openIncident()}/email-subscriptions`,
+      body: { email: 'matrix@example.com', onVerified: true, onResolved: true },
+    }),
+  },
+  ...(['GET', 'POST'] as const).flatMap((method) =>
+    (['confirm', 'unsubscribe'] as const).map((purpose): Row => ({
+      method,
+      url: `/v1/sites/:site/email-subscriptions/${purpose}`,
+      expect: all('same'),
+      cell: async () => ({
+        path: `${site}/email-subscriptions/${purpose}?token=e1.x.${purpose[0]}.${ulid()}.0.x`,
+      }),
+    })),
+  ),
+
   // the admin API
   {
     method: 'GET',

@@ -89,7 +89,11 @@ export const emailSubscriptionRoutes: FastifyPluginAsyncTypebox<{
       const member = await memberOf(request);
       const { site } = request;
       const { email: address, onVerified, onResolved } = request.body;
-      if (!email) throw new ProblemError(409, 'conflict', 'Email updates are not enabled here.');
+      if (!email) {
+        if (!(await app.lifeboat.store.getIncident(site.id, request.params.incident)))
+          throw problems.notFound('Incident');
+        throw new ProblemError(409, 'conflict', 'Email updates are not enabled here.');
+      }
       const errors: Array<{ field: string; message: string }> = [];
       if (!isEmailAddress(address.trim()))
         errors.push({ field: 'email', message: 'Enter an email address like name@example.com.' });

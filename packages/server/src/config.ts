@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cdnDirectory, demoDirectory } from './assets.js';
 import { parseSigningKeys } from './auth/tokens.js';
 import { parseAllowList } from './status/upstream-address.js';
 
@@ -138,10 +138,6 @@ export interface ConfigOption {
   default: string;
   description: string;
 }
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** packages/server/{src,dist} → repository root. */
-const repoRoot = path.resolve(here, '..', '..', '..');
 
 export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   {
@@ -387,15 +383,17 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     key: 'cdnDir',
     env: 'LIFEBOAT_CDN_DIR',
     flag: null,
-    default: 'packages/elements/dist/cdn',
-    description: 'Directory served at /cdn/ (the script-tag bundle).',
+    default: '@lifeboat/elements/cdn (its dist/cdn)',
+    description:
+      'Directory served at /cdn/ (the script-tag bundle); by default the one of the installed @lifeboat/elements.',
   },
   {
     key: 'demoDir',
     env: 'LIFEBOAT_DEMO_DIR',
     flag: null,
-    default: 'examples/status-page',
-    description: 'Directory served at / in demo mode.',
+    default: '@lifeboat/server/demo-pages/status-page',
+    description:
+      'Directory served at / in demo mode; by default the demo status page shipped with the server (examples/status-page in a checkout).',
   },
   {
     key: 'metrics',
@@ -658,11 +656,11 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     logLevel,
     cdnDir: path.resolve(
       cwd,
-      read('cdnDir', path.join(repoRoot, 'packages/elements/dist/cdn'), (_l, r) => r),
+      read('cdnDir', cdnDirectory(), (_l, r) => r),
     ),
     demoDir: path.resolve(
       cwd,
-      read('demoDir', path.join(repoRoot, 'examples/status-page'), (_l, r) => r),
+      read('demoDir', demoDirectory('status-page'), (_l, r) => r),
     ),
     tokenTtlSeconds: 30 * 24 * 3600,
     pollIntervalMs: read('pollIntervalMs', 30_000, (l, r) => int(l, r, 100, 86_400_000)),

@@ -173,10 +173,17 @@ export class SqlEarlyWarning {
   async joinSpike(siteId: string, spikeId: string, at: number): Promise<void> {
     const db = this.db;
     await db.tx(async () => {
+      const spike = await db.one<{ detected_at: string }>(
+        'SELECT detected_at FROM spikes WHERE id = ?',
+        spikeId,
+      );
+      if (!spike) return;
+      // Its reports: those since the hour before it was detected (never older history).
       await db.run(
-        'UPDATE problem_reports SET spike_id = ? WHERE site_id = ? AND spike_id IS NULL AND created_at <= ?',
+        'UPDATE problem_reports SET spike_id = ? WHERE site_id = ? AND spike_id IS NULL AND created_at > ? AND created_at <= ?',
         spikeId,
         siteId,
+        iso(Date.parse(spike.detected_at) - HOUR),
         iso(at),
       );
       const stats = await db.one<{ reports: number; members: number }>(

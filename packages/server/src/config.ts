@@ -833,6 +833,7 @@ export function helpText(): string {
     'Runs the Lifeboat server (HTTP API, live stream; SQLite storage, or PostgreSQL with --database).',
     'Also: `lifeboat site --help` (sites, status sources, policy, SSO keys), `lifeboat incident --help`',
     '(manual incidents), `lifeboat staff --help` (staff members and their tokens),',
+    '`lifeboat site push --help` and `lifeboat webhook --help` (status page webhooks in, signed webhooks out),',
     '`lifeboat config check [<file>]` (a config file, without starting).',
     '',
     'Options (flag, environment variable):',

@@ -243,8 +243,11 @@ export class WebhookService implements Notifier {
     const now = Date.now();
     let claimed;
     try {
-      // Sites and events first, then what is due (a sweep every few turns is cheap).
-      for (const siteId of await this.data.sitesWithEndpoints()) this.watchSite(siteId);
+      // Sites and events first (endpoints the CLI added, events a notice missed), then what is due.
+      for (const siteId of await this.data.sitesWithEndpoints()) {
+        this.watchSite(siteId);
+        await this.pump(siteId);
+      }
       claimed = await this.data.claimDue(
         this.o.instanceId,
         new Date(now).toISOString(),

@@ -1,11 +1,11 @@
 /**
  * /cdn/* (the script-tag bundle, cross-origin) and, in demo mode, the demo status page at / and
  * the demo moderation page (examples/moderation) at /moderation/ and the demo insights page
- * (examples/insights) at /insights/.
+ * (examples/insights) at /insights/. Where these files are: src/assets.ts (ADR 31).
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { demoDirectory } from '../assets.js';
 import { ProblemError, problems } from '../http/problem.js';
 import { resolveStatic, sendStatic } from '../http/static.js';
 import { DEMO_SITE } from '../demo/seed.js';
@@ -52,7 +52,7 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
   });
 
   if (!config.demo) return;
-  const moderationDir = fileURLToPath(new URL('../../../../examples/moderation/', import.meta.url));
+  const moderationDir = demoDirectory('moderation');
   app.get('/moderation', async (_request, reply) => reply.redirect('/moderation/'));
   app.get<{ Params: { '*': string } }>('/moderation/*', async (request, reply) => {
     const rel = request.params['*'];
@@ -63,7 +63,7 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
       'Referrer-Policy': 'no-referrer',
     });
   });
-  const insightsDir = fileURLToPath(new URL('../../../../examples/insights/', import.meta.url));
+  const insightsDir = demoDirectory('insights');
   app.get('/insights', async (_request, reply) => reply.redirect('/insights/'));
   app.get<{ Params: { '*': string } }>('/insights/*', async (request, reply) => {
     const rel = request.params['*'];

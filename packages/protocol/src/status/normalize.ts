@@ -70,7 +70,9 @@ export function normalizeStatusDocument(
   const opts: Options = { now, ...(options.url !== undefined ? { url: options.url } : {}) };
   if (Array.isArray(json)) {
     if (isUpptimeDocument(json)) return normalizeUpptime(json, opts);
-    throw new StatusSourceError(`Not a status document Lifeboat can read (a list). ${HINT}`);
+    throw new StatusSourceError(
+      `Expected a JSON object from the status page (or Upptime's summary.json list), got an array of something else. ${HINT}`,
+    );
   }
   if (!isRecord(json))
     throw new StatusSourceError(

@@ -6,7 +6,10 @@
  *   `page_title` and `page_url`;
  * - a widget document listing `incidents` (not `ongoing_incidents`) next to a page-wide
  *   `current_worst_impact` and `affected_components`.
- * Only affected components are listed; each incident carries its latest update only. An item
+ * - the Status Page API v2 (`api.incident.io/v2/status_page_incidents`, with an API key, for a
+ *   proxy of your own): `{ status_page_incidents: [...] }` or `{ status_page_incident: {...} }`,
+ *   each with every update (`incident_status`, `message`, `published_at`) and `component_impacts`.
+ * Widget documents list only affected components and each incident's latest update. An item
  * without an `id` keeps a derived one (its URL, else its name and time).
  */
 import type { Impact, Maintenance, StatusComponent } from '../resources.js';
@@ -64,6 +67,8 @@ const anyWidgetItem = (list: unknown) =>
   Array.isArray(list) && list.slice(0, 50).some(looksLikeWidgetItem);
 
 export function isIncidentioDocument(doc: Json): boolean {
+  if (Array.isArray(doc['status_page_incidents']) || isRecord(doc['status_page_incident']))
+    return true;
   const s = doc['summary'];
   if (
     isRecord(s) &&
@@ -85,10 +90,93 @@ function componentIds(item: Json): string[] {
   });
 }
 
+const COMPONENT_IMPACT: Record<string, Impact> = {
+  operational: 'none',
+  degraded_performance: 'minor',
+  partial_outage: 'major',
+  full_outage: 'critical',
+};
+const IMPACT_ORDER: readonly Impact[] = ['none', 'minor', 'major', 'critical'];
+
+/** The Status Page API v2's incidents: every update, impacts per component. */
+function normalizeApiIncidents(doc: Json, options: { url?: string; now: Date }): NormalizedStatus {
+  const now = options.now.toISOString();
+  const single = isRecord(doc['status_page_incident']);
+  const list = single ? [doc['status_page_incident']] : doc['status_page_incidents'];
+  const items = records(list);
+  const pageId = itemId(items[0]?.['status_page_id']) ?? hostOf(options.url) ?? 'unknown';
+  const incidents: NormalizedIncident[] = items.flatMap((i) => {
+    const rawId = itemId(i['id'], { name: i['name'], start: i['published_at'] });
+    if (!rawId) return [];
+    const phase = lookup(PHASES, i['status']) ?? 'investigating';
+    const updates = records(i['updates'])
+      .flatMap((u) => {
+        const createdAt = toIsoUtc(u['published_at']);
+        if (!createdAt) return [];
+        return [
+          {
+            id: itemId(u['id'], { name: u['message'], start: createdAt })!,
+            phase: lookup(PHASES, u['incident_status']) ?? phase,
+            body: bodyText(u['message']),
+            createdAt,
+          },
+        ];
+      })
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    // Impacts still open (no end) count; once all have ended, the worst one the incident had.
+    const impacts = records(i['component_impacts']);
+    const open = impacts.filter((c) => c['end_at'] === null || c['end_at'] === undefined);
+    let impact: Impact = 'none';
+    for (const c of open.length ? open : impacts) {
+      const one = lookup(COMPONENT_IMPACT, c['component_status']) ?? 'minor';
+      if (IMPACT_ORDER.indexOf(one) > IMPACT_ORDER.indexOf(impact)) impact = one;
+    }
+    if (impact === 'none' && phase !== 'resolved' && !impacts.length) impact = 'minor';
+    const startedAt = toIsoUtc(i['published_at']) ?? updates.at(-1)?.createdAt ?? now;
+    const updatedAt = updates[0]?.createdAt ?? startedAt;
+    return [
+      {
+        id: `incidentio:${pageId}:${rawId}`,
+        title: titleText(i['name'], 'Untitled incident'),
+        phase,
+        impact,
+        components: [
+          ...new Set(
+            impacts.flatMap((c) => {
+              const id = shortStr(c['component_id']);
+              return id ? [id] : [];
+            }),
+          ),
+        ],
+        startedAt,
+        resolvedAt: phase === 'resolved' ? updatedAt : null,
+        updatedAt,
+        updates,
+        shortlink: null,
+      },
+    ];
+  });
+  const severity = worstOf(
+    incidents.filter((i) => !i.resolvedAt).map((i) => SEVERITY_FROM_IMPACT[i.impact]),
+  );
+  return {
+    source: 'incidentio',
+    document: single ? 'incident' : 'incidents',
+    page: { id: pageId, name: pageId, url: null },
+    severity,
+    description: SEVERITY_TEXT[severity],
+    components: [],
+    incidents,
+    maintenances: [],
+  };
+}
+
 export function normalizeIncidentio(
   doc: Json,
   options: { url?: string; now: Date },
 ): NormalizedStatus {
+  if (Array.isArray(doc['status_page_incidents']) || isRecord(doc['status_page_incident']))
+    return normalizeApiIncidents(doc, options);
   const now = options.now.toISOString();
   const s = isRecord(doc['summary']) ? doc['summary'] : doc;
   const pageUrl = shortStr(s['public_url'], 2000) ?? shortStr(s['page_url'], 2000);

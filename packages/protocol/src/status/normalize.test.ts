@@ -507,6 +507,24 @@ const checks: Record<string, () => void> = {
       scheduledUntil: '2024-01-02T00:00:00.000Z',
     });
   },
+  'incidentio-status-page-incidents-v2-docs-example.json': () => {
+    const s = read('incidentio-status-page-incidents-v2-docs-example.json');
+    expect(s.source).toBe('incidentio');
+    expect(s.document).toBe('incidents');
+    expect(s.page.id).toBe('01FCNDV6P870EA6S7TK1DSYDG0');
+    expect(s.incidents[0]).toMatchObject({
+      id: 'incidentio:01FCNDV6P870EA6S7TK1DSYDG0:01FCNDV6P870EA6S7TK1DSYDG0',
+      title: 'Elevated API latency',
+      phase: 'investigating',
+      impact: 'minor',
+      components: ['01GW7P4ES31Q6V1ZQH321T0GJN'],
+      startedAt: '2021-08-17T13:28:57.801Z',
+    });
+    expect(s.incidents[0]!.updates.map((u) => [u.phase, u.body])).toEqual([
+      ['investigating', 'abc123'],
+    ]);
+    expect(s.severity).toBe('minor');
+  },
   'lifeboat-incidentio-widget-toplevel-incidents.json': () => {
     // Seen in the field: top-level `incidents`, `current_worst_impact`, `affected_components`.
     const s = read(

@@ -52,6 +52,7 @@ import { staffIncidentRoutes } from './routes/staff-incidents.js';
 import { reportRoutes } from './routes/report.js';
 import { earlyWarningRoutes } from './routes/early-warning.js';
 import { emailSubscriptionRoutes } from './routes/email-subscriptions.js';
+import { exportRoutes } from './routes/exports.js';
 import { createEmailService } from './email/service.js';
 import type { Store } from './store/store.js';
 import { WebhookService } from './webhooks/outbox.js';
@@ -249,6 +250,7 @@ export async function buildApp(
     await scope.register(earlyWarningRoutes);
     await scope.register(statusPushRoutes, { webhooks });
     await scope.register(emailSubscriptionRoutes, { email });
+    await scope.register(exportRoutes);
   });
   // /v1/admin/…: the admin key's limits.
   await app.register(async (scope) => {

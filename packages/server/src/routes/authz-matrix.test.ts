@@ -587,6 +587,12 @@ const ROWS: Row[] = [
     }),
   },
 
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/incidents/:incident/export',
+    expect: STAFF_A,
+    cell: async () => ({ path: `${site}/incidents/${await openIncident()}/export?format=csv` }),
+  },
   // email subscriptions (docs/email.md): this server has no SMTP, so members get 409 after
   // authentication; the link routes take a token, not a session: the same answer for everyone
   {

@@ -7,6 +7,8 @@
  * - `email_outbox`: one row per mail a subscription is owed (`confirm:<n>`, `verified:<post>`,
  *   `resolved`), keyed by (subscription, event): a mail is queued once whichever instance or
  *   restart notices the event, and claimed with a lease before it is sent.
+ * - `posts_site_incident_id`: thread exports page through an incident's posts in id order
+ *   (store/sql-export.ts).
  */
 export const emailSubscriptions = `
 CREATE TABLE email_subscriptions (
@@ -45,4 +47,6 @@ CREATE TABLE email_outbox (
   PRIMARY KEY (subscription_id, event_key)
 );
 CREATE INDEX email_outbox_due ON email_outbox (state, next_at);
+
+CREATE INDEX posts_site_incident_id ON posts (site_id, incident_id, id);
 `;

@@ -43,6 +43,10 @@ describe('GET /v1/openapi.json', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');
+    const pkg = new URL('../../package.json', import.meta.url);
+    expect((doc['info'] as { version: string }).version).toBe(
+      (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version,
+    );
     // Every $ref resolves (resolveRefs throws on one that does not).
     expect(() => validator.resolveRefs()).not.toThrow();
   });

@@ -16,6 +16,9 @@ import type {
   SimilarWorkaround,
   SiteStatus,
   ThreadSort,
+  ProblemReportResult,
+  PublicSignal,
+  SignalsResult,
 } from '@lifeboat/protocol';
 import type {
   ConnectionState,
@@ -265,6 +268,19 @@ export class FakeClient implements LifeboatClient {
       this.setStatus({ ...status.value, incidents });
     }
     return { incidentId, affected, count };
+  }
+
+  /** Early warning: what `signals()` answers (tests set it); reports are recorded in `calls`. */
+  publicSignals: PublicSignal[] = [];
+
+  async reportProblem(component?: string | null): Promise<ProblemReportResult> {
+    this.calls.push({ method: 'reportProblem', args: [component ?? null] });
+    return { counted: true, signals: this.publicSignals };
+  }
+
+  async signals(): Promise<SignalsResult> {
+    this.calls.push({ method: 'signals', args: [] });
+    return { signals: this.publicSignals };
   }
 
   async loadMore(incidentId: string): Promise<void> {

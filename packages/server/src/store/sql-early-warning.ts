@@ -46,7 +46,8 @@ export class SqlEarlyWarning {
   constructor(private readonly db: StoreDb) {}
 
   /**
-   * Stores a report unless the same reporter reported in the last 15 minutes (then `false`).
+   * Stores a report unless the same reporter reported in the last 15 minutes (then `false`; a
+   * component given then names the earlier report's, when it named none).
    * Runs in a transaction that holds the site's early-warning lock: the detector's read after it
    * sees every report before it.
    */
@@ -60,13 +61,22 @@ export class SqlEarlyWarning {
     const db = this.db;
     return await db.tx(async () => {
       await db.lock(`early-warning:${input.siteId}`);
-      const recent = await db.one(
-        'SELECT 1 AS x FROM problem_reports WHERE site_id = ? AND reporter = ? AND created_at > ?',
+      const recent = await db.one<{ id: string; component: string | null }>(
+        'SELECT id, component FROM problem_reports WHERE site_id = ? AND reporter = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1',
         input.siteId,
         input.reporter,
         iso(input.at - REPORT_REPEAT_MS),
       );
-      if (recent) return false;
+      if (recent) {
+        // The banner's optional second step names the component of the report just made.
+        if (recent.component === null && input.component !== null)
+          await db.run(
+            'UPDATE problem_reports SET component = ? WHERE id = ?',
+            input.component,
+            recent.id,
+          );
+        return false;
+      }
       await db.run(
         'INSERT INTO problem_reports (id, site_id, member_id, reporter, component, created_at) VALUES (?, ?, ?, ?, ?, ?)',
         ulid(input.at),

@@ -50,6 +50,7 @@ const DAYS: readonly InsightsDays[] = [30, 90];
  *
  * @event change - The user chose another period or another incident's report (`days`, `incident`).
  *
+ * @fires lifeboat-staff-sign-in - Signed in through the identity provider (docs/staff-sign-in.md): `detail` is `{ token, site, expiresAt, member }`; keep the token to stay signed in.
  * @csspart header - Heading, site and the period switch.
  * @csspart period - The 30 / 90 days switch.
  * @csspart totals - The totals of the period.

@@ -51,6 +51,7 @@ const CLEARING = new Set<ItemAction>(['approve', 'reject', 'remove', 'hide', 're
  *
  * @summary Moderation queue, actions and audit log for staff.
  *
+ * @fires lifeboat-staff-sign-in - Signed in through the identity provider (docs/staff-sign-in.md): `detail` is `{ token, site, expiresAt, member }`; keep the token to stay signed in.
  * @csspart header - Heading, site and live state.
  * @csspart heading - "Moderation".
  * @csspart connection - The live state ("Live", "Reconnecting…").

@@ -248,11 +248,7 @@ export class SqlWebhooks {
     const id = ulid();
     await this.db.tx(async (tx) => {
       await tx.lock(`webhooks:${siteId}`);
-      await tx.run(
-        `INSERT INTO webhook_cursors (site_id, seq) SELECT id, event_seq FROM sites WHERE id = ?
-         ON CONFLICT (site_id) DO NOTHING`,
-        siteId,
-      );
+      await this.startCursorIfIdle(tx, siteId);
       await tx.run(
         `INSERT INTO webhook_endpoints (id, site_id, url, events, format, secret, enabled, created_at)
          VALUES (?, ?, ?, ?, ?, ?, 1, ?)`,
@@ -266,6 +262,20 @@ export class SqlWebhooks {
       );
     });
     return (await this.getEndpoint(siteId, id))!;
+  }
+
+  /**
+   * Moves the site's cursor to its current event when no endpoint is enabled: events from while
+   * nobody listened are not sent to an endpoint added or enabled now.
+   */
+  private async startCursorIfIdle(tx: Pick<SqlDriver, 'run'>, siteId: string): Promise<void> {
+    await tx.run(
+      `INSERT INTO webhook_cursors (site_id, seq) SELECT id, event_seq FROM sites WHERE id = ?
+       ON CONFLICT (site_id) DO UPDATE SET seq = excluded.seq
+       WHERE NOT EXISTS (SELECT 1 FROM webhook_endpoints WHERE site_id = ? AND enabled = 1)`,
+      siteId,
+      siteId,
+    );
   }
 
   async updateEndpoint(
@@ -291,12 +301,16 @@ export class SqlWebhooks {
     if (patch.secret !== undefined) set('secret', patch.secret);
     if (patch.enabled !== undefined) set('enabled', patch.enabled ? 1 : 0);
     if (sets.length)
-      await this.db.run(
-        `UPDATE webhook_endpoints SET ${sets.join(', ')} WHERE site_id = ? AND id = ?`,
-        ...values,
-        siteId,
-        id,
-      );
+      await this.db.tx(async (tx) => {
+        await tx.lock(`webhooks:${siteId}`);
+        if (patch.enabled) await this.startCursorIfIdle(tx, siteId);
+        await tx.run(
+          `UPDATE webhook_endpoints SET ${sets.join(', ')} WHERE site_id = ? AND id = ?`,
+          ...values,
+          siteId,
+          id,
+        );
+      });
     return this.getEndpoint(siteId, id);
   }
 

@@ -352,6 +352,29 @@ describe('outgoing webhooks', () => {
     expect(redirected!.last_error).toMatch(/Redirects are not followed/);
   });
 
+  it('sends a new endpoint only what happens after it is added', async () => {
+    const hook = await receiver();
+    closers.push(hook.close);
+    const s = await start();
+    const first = await addEndpoint(s, hook.url, ['thread.opened']);
+    const removed = await s.api(`/v1/admin/sites/acme/webhooks/${first.id}`, {
+      method: 'DELETE',
+      headers: admin,
+    });
+    expect(removed.status).toBe(204);
+    const path = await pushUrl(s);
+    // Opened while nobody listens: not sent to the endpoint added next.
+    await s.api(path, { method: 'POST', json: statuspageIncident('investigating', [FIRST]) });
+    await addEndpoint(s, hook.url, ['thread.opened']);
+    const later = statuspageIncident('investigating', [FIRST]);
+    later.incident.id = 'zz9later';
+    later.incident.name = 'Later incident';
+    await s.api(path, { method: 'POST', json: later });
+    await expect.poll(() => hook.received.length, { timeout: 10_000 }).toBe(1);
+    expect(hook.received[0]!.body).toContain('Later incident');
+    expect(s.count('webhook_messages')).toBe(1);
+  });
+
   it('refuses bad endpoints with problems', async () => {
     const s = await start();
     for (const json of [

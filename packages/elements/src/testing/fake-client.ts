@@ -1,4 +1,6 @@
 import type {
+  EmailSubscriptionRequest,
+  EmailSubscriptionResult,
   AffectedHistory,
   AffectedResult,
   CreatePostRequest,
@@ -169,6 +171,7 @@ export class FakeClient implements LifeboatClient {
       reactions: [],
       affected: [],
       flags: [],
+      emailSubscriptions: [],
     };
   }
 
@@ -281,6 +284,18 @@ export class FakeClient implements LifeboatClient {
   async signals(): Promise<SignalsResult> {
     this.calls.push({ method: 'signals', args: [] });
     return { signals: this.publicSignals };
+  }
+
+  /** Email updates: thrown by the next `subscribeByEmail()` when set (tests set it). */
+  subscribeError: Error | null = null;
+
+  async subscribeByEmail(
+    incidentId: string,
+    request: EmailSubscriptionRequest,
+  ): Promise<EmailSubscriptionResult> {
+    this.calls.push({ method: 'subscribeByEmail', args: [incidentId, request] });
+    if (this.subscribeError) throw this.subscribeError;
+    return { status: 'pending', confirmBy: new Date(Date.now() + 86_400_000).toISOString() };
   }
 
   async loadMore(incidentId: string): Promise<void> {

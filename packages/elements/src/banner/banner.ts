@@ -24,12 +24,7 @@ import { lazyDirectStatus } from './direct-status.js';
 import { renderIncident, renderMaintenance, renderTimeline } from './incident.js';
 import { bannerStyles } from './banner.styles.js';
 import { BannerPreferences } from './preferences.js';
-import {
-  earlyWarningMessages,
-  renderReportControl,
-  renderSignal,
-  type ReportStep,
-} from './early-warning.js';
+import { renderReportControl, renderSignal, type ReportStep } from './early-warning.js';
 
 /** How often the calm banner asks whether others are reporting problems (public, CDN-cached). */
 const SIGNALS_MS = 60_000;
@@ -302,7 +297,7 @@ export class LifeboatBanner extends LifeboatElement {
       (result) => {
         this.reportStep = 'sent';
         this.#setSignals(result.signals);
-        this.announcement = earlyWarningMessages.sentAnnouncement;
+        this.announcement = messages().problemSent;
         // Focus stays in the banner: on the select that replaced the button, when there is one.
         void this.updateComplete.then(() =>
           this.renderRoot.querySelector<HTMLElement>('[part="report-component"]')?.focus(),
@@ -321,7 +316,7 @@ export class LifeboatBanner extends LifeboatElement {
     if (!component || !client?.reportProblem) return;
     const name = select.selectedOptions[0]?.textContent?.trim() ?? component;
     this.reportStep = 'named';
-    this.announcement = earlyWarningMessages.namedAnnouncement(name);
+    this.announcement = messages().problemNamed(name);
     void client.reportProblem(component).then(
       (result) => this.#setSignals(result.signals),
       () => {

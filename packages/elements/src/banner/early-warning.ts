@@ -12,20 +12,9 @@
  */
 import type { PublicSignal, StatusComponent } from '@lifeboat/protocol';
 import { html, nothing, type TemplateResult } from 'lit';
+import { messages } from '../localize.js';
 
 export type ReportStep = 'idle' | 'sending' | 'sent' | 'named' | 'error';
-
-export const earlyWarningMessages = {
-  reportProblem: 'Something not working?',
-  sending: 'Sending…',
-  whichPart: 'Which part? (optional)',
-  thanks: 'Thanks — reported',
-  sentAnnouncement: 'Thanks — your report was sent to the team.',
-  namedAnnouncement: (name: string) => `Thanks — reported a problem with ${name}.`,
-  failed: 'Could not send. Try again',
-  othersReporting: (what: string | null) =>
-    what ? `Others are reporting problems with ${what}` : 'Others are reporting problems',
-};
 
 export interface EarlyWarningView {
   step: ReportStep;
@@ -39,7 +28,7 @@ export interface EarlyWarningView {
 export function renderSignal(signals: readonly PublicSignal[]): TemplateResult | typeof nothing {
   const first = signals[0];
   if (!first) return nothing;
-  const m = earlyWarningMessages;
+  const m = messages();
   return html`<span class="signal" part="signal" title=${m.othersReporting(first.componentName)}>
     <span class="signal-dot" aria-hidden="true"></span>${m.othersReporting(first.componentName)}
   </span>`;
@@ -47,7 +36,7 @@ export function renderSignal(signals: readonly PublicSignal[]): TemplateResult |
 
 /** The report control, one of its steps. */
 export function renderReportControl(view: EarlyWarningView): TemplateResult {
-  const m = earlyWarningMessages;
+  const m = messages();
   switch (view.step) {
     case 'idle':
     case 'error':
@@ -57,23 +46,25 @@ export function renderReportControl(view: EarlyWarningView): TemplateResult {
         part="report-problem-button"
         @click=${view.onReport}
       >
-        ${view.step === 'error' ? m.failed : m.reportProblem}
+        ${view.step === 'error' ? m.problemFailed : m.problemReport}
       </button>`;
     case 'sending':
-      return html`<span class="report-status muted" part="report-status">${m.sending}</span>`;
+      return html`<span class="report-status muted" part="report-status"
+        >${m.problemSending}</span
+      >`;
     case 'sent':
       return view.components.length
         ? html`<select
             class="report-component"
             part="report-component"
-            aria-label=${m.whichPart}
+            aria-label=${m.problemWhichPart}
             @change=${view.onComponent}
           >
-            <option value="">${m.whichPart}</option>
+            <option value="">${m.problemWhichPart}</option>
             ${view.components.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
           </select>`
-        : html`<span class="report-status muted" part="report-status">${m.thanks}</span>`;
+        : html`<span class="report-status muted" part="report-status">${m.problemThanks}</span>`;
     case 'named':
-      return html`<span class="report-status muted" part="report-status">${m.thanks}</span>`;
+      return html`<span class="report-status muted" part="report-status">${m.problemThanks}</span>`;
   }
 }

@@ -447,6 +447,27 @@ const checks: Record<string, () => void> = {
     ]);
     expect(s.severity).toBe('critical');
   },
+  'lifeboat-upptime-github-issues.json': () => {
+    const s = read(
+      'lifeboat-upptime-github-issues.json',
+      'https://api.github.com/repos/http403/uptime_monitor/issues?labels=status&state=all',
+    );
+    expect(s.source).toBe('upptime');
+    expect(s.document).toBe('incidents');
+    expect(s.page.id).toBe('http403.uptime_monitor');
+    expect(s.incidents.map((i) => [i.id, i.phase, i.impact, i.components])).toEqual([
+      ['upptime:http403.uptime_monitor:118', 'investigating', 'major', ['manhuagui']],
+      ['upptime:http403.uptime_monitor:117', 'resolved', 'major', ['manhuagui']],
+    ]);
+    expect(s.incidents[0]).toMatchObject({
+      title: '🛑 Manhuagui is down',
+      startedAt: '2023-05-15T03:12:41.000Z',
+      shortlink: 'https://github.com/http403/uptime_monitor/issues/118',
+    });
+    expect(s.incidents[0]!.updates[0]!.body).toContain('was **down**:');
+    expect(s.incidents[1]!.resolvedAt).toBe('2023-05-14T21:40:04.000Z');
+    expect(s.severity).toBe('major');
+  },
   'rootly-incidents-docs-example.json': () => {
     const s = read(
       'rootly-incidents-docs-example.json',

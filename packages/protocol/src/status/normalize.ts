@@ -16,7 +16,12 @@ import { isStatusioDocument, normalizeStatusio } from './statusio.js';
 import { hostOf, isRecord } from './text.js';
 import { StatusSourceError, type NormalizedStatus } from './types.js';
 import { isUptimeKumaDocument, normalizeUptimeKuma } from './uptimekuma.js';
-import { isUpptimeDocument, normalizeUpptime } from './upptime.js';
+import {
+  isGitHubIssuesDocument,
+  isUpptimeDocument,
+  normalizeGitHubIssues,
+  normalizeUpptime,
+} from './upptime.js';
 
 type Json = Record<string, unknown>;
 type Options = { url?: string; now: Date };
@@ -70,8 +75,9 @@ export function normalizeStatusDocument(
   const opts: Options = { now, ...(options.url !== undefined ? { url: options.url } : {}) };
   if (Array.isArray(json)) {
     if (isUpptimeDocument(json)) return normalizeUpptime(json, opts);
+    if (isGitHubIssuesDocument(json)) return normalizeGitHubIssues(json, opts);
     throw new StatusSourceError(
-      `Expected a JSON object from the status page (or Upptime's summary.json list), got an array of something else. ${HINT}`,
+      `Expected a JSON object from the status page (or one of Upptime's lists), got an array of something else. ${HINT}`,
     );
   }
   if (!isRecord(json))

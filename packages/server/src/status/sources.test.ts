@@ -127,6 +127,19 @@ describe('status sources through the real server', () => {
     expect(status.components.find((c) => c.id === 'test-broken-site')?.status).toBe('major_outage');
   });
 
+  it('Upptime issues: the open "is down" issue is an incident on its site', async () => {
+    const { snapshot } = await follow(
+      'src-upptime-issues',
+      '/repos/http403/uptime_monitor/issues',
+      fixture('lifeboat-upptime-github-issues.json'),
+    );
+    const status = await snapshot();
+    expect(status.source.kind).toBe('upptime');
+    expect(status.incidents).toMatchObject([{ title: '🛑 Manhuagui is down', impact: 'major' }]);
+    // the closed one is history; the open one is known by its issue number
+    expect(status.incidents[0]!.id).toMatch(/^upptime:.+:118$/);
+  });
+
   it('OpenStatus badge: the page-wide state', async () => {
     const { snapshot } = await follow('src-openstatus', '/public/status/acme', {
       status: 'degraded_performance',

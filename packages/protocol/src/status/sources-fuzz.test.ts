@@ -175,6 +175,22 @@ describe('status readers against hostile upstreams', () => {
     }
   });
 
+  it('a recognised page with anything wrong inside is still read, as the same source', () => {
+    // Detection looks at the top two levels; anything deeper may be wrong, missing or hostile,
+    // and the page still shows what can be read (never "Could not load the status").
+    const samples: unknown[] = [null, 'junk', NUL, 42, [], {}, '__proto__', [null, 'x'], 1e308];
+    for (const { name, json } of fixtures) {
+      const original = readOrRefuse(json);
+      if (!original) continue;
+      const deep = paths(json).filter((p) => p.length >= 3);
+      for (const [n, p] of deep.slice(0, 150).entries()) {
+        const s = readOrRefuse(replaceAt(json, p, samples[n % samples.length]));
+        expect(s, `${name} ${p.join('.')}`).not.toBeNull();
+        expect(s!.source, `${name} ${p.join('.')}`).toBe(original.source);
+      }
+    }
+  });
+
   it('prototype keys are data, not Object.prototype members', () => {
     const docs = [
       '{"page":{"name":"P","url":"https://p.example","status":"constructor"},"activeIncidents":[{"name":"x","impact":"toString","status":"__proto__"}]}',

@@ -15,6 +15,7 @@ export const subscribeStyles = css`
     color: var(--_accent);
     font-size: var(--_fs-s);
     font-weight: var(--_strong);
+    text-align: start;
     cursor: pointer;
   }
   .toggle:hover {
@@ -23,6 +24,9 @@ export const subscribeStyles = css`
   }
   .toggle svg {
     flex: none;
+  }
+  .done:focus {
+    outline: none;
   }
   form,
   .done {

@@ -14,7 +14,7 @@ import { subscribeStyles } from './subscribe.styles.js';
 
 /** The words of `<lifeboat-email-updates>` (override with `emailUpdatesMessages`). */
 export const emailUpdatesMessages = {
-  toggle: 'Email me when a fix is verified or this is resolved',
+  toggle: 'Get email updates about this incident',
   intro: 'We send a link to confirm first. One email per update, and a link to stop them.',
   email: 'Email address',
   when: 'Email me when',

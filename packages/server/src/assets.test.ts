@@ -27,11 +27,12 @@ describe('assets (ADR 31)', () => {
 
 describe('demo pages served with the default directories', () => {
   let s: TestServer;
+  // Seeding the demo site takes a while on a busy machine (more on PostgreSQL).
   beforeAll(async () => {
     s = await startTestServer({ demo: true });
-  });
+  }, 60_000);
   afterAll(async () => {
-    await s.close();
+    await s?.close();
   });
 
   it('serves the status page at /, the moderation page and the insights page', async () => {

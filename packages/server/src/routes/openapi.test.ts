@@ -20,7 +20,7 @@ beforeAll(async () => {
   const res = await s.api('/v1/openapi.json');
   expect(res.status).toBe(200);
   doc = (await res.json()) as Record<string, unknown>;
-});
+}, 60_000);
 afterAll(async () => {
   await s.close();
 });
@@ -153,5 +153,5 @@ export const badPhase: Incident['phase'] = 'exploded';
       .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(diagnostics).toEqual([]);
     expect(types).toContain('"/v1/sites/{site}/incidents/{incident}/posts"');
-  });
+  }, 120_000); // tsc on a busy machine
 });

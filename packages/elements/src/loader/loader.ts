@@ -15,6 +15,7 @@
 import { chunks, entries } from 'virtual:lifeboat-chunks';
 import type { MessageOverrides } from '../localize.js';
 import type { LifeboatGlobal } from './global.js';
+import { holdBanner } from './hold-banner.js';
 import type * as RuntimeModule from './runtime.js';
 
 type Entry = keyof typeof entries;
@@ -146,6 +147,7 @@ function idle(run: () => void): void {
 
 function found(el: Element): void {
   const tag = el.localName;
+  if (tag === 'lifeboat-banner' && el instanceof HTMLElement) holdBanner(el, server, site);
   if (loading.has(tag)) return;
   const lazy = TAGS[tag]![1];
   if (!lazy) return define(tag);

@@ -30,6 +30,12 @@ export interface DeliveryResult {
   durationMs: number;
 }
 
+/** The address policy's refusal, in the words of webhooks (its own text speaks of status pages). */
+function refused(message: string): string {
+  const address = /address (\S+) is not public/.exec(message)?.[1] ?? 'of the endpoint';
+  return `The endpoint's address ${address} is not public (loopback, private, link-local or reserved); list it in LIFEBOAT_WEBHOOK_ALLOW to deliver to an internal receiver.`;
+}
+
 /** True for an absolute http(s) URL without credentials. */
 export function isDeliverableUrl(raw: string): boolean {
   try {
@@ -79,7 +85,7 @@ export async function deliver(
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (net.isIP(host)) {
     const why = options.policy.refusal(host, host);
-    if (why) return done(false, null, why);
+    if (why) return done(false, null, refused(why));
   }
   const signal = AbortSignal.timeout(options.timeoutMs);
   try {
@@ -111,7 +117,7 @@ export async function deliver(
     return done(false, status, `HTTP ${status}`);
   } catch (err) {
     const e = err as Error;
-    if (e instanceof RefusedAddressError) return done(false, null, e.message);
+    if (e instanceof RefusedAddressError) return done(false, null, refused(e.message));
     if (e.name === 'TimeoutError' || e.name === 'AbortError' || signal.aborted)
       return done(false, null, `No answer within ${options.timeoutMs} ms.`);
     return done(

@@ -316,20 +316,24 @@ describe('outgoing webhooks', () => {
     closers.push(hook.close);
     const s = await start({ webhookAllow: [], webhookMaxAttempts: 1 });
     await addEndpoint(s, hook.url, ['thread.opened']);
+    // A host name that resolves to loopback is checked on the connection, after DNS.
+    await addEndpoint(s, hook.url.replace('127.0.0.1', 'localhost'), ['thread.opened']);
     const path = await pushUrl(s);
     await s.api(path, { method: 'POST', json: statuspageIncident('investigating', [FIRST]) });
     await expect
       .poll(
         async () =>
-          (await s.sql<{ state: string }>('SELECT state FROM webhook_messages'))[0]?.state,
-        {
-          timeout: 10_000,
-        },
+          (await s.sql<{ state: string }>('SELECT state FROM webhook_messages')).map(
+            (r) => r.state,
+          ),
+        { timeout: 10_000 },
       )
-      .toBe('failed');
+      .toEqual(['failed', 'failed']);
     expect(hook.received).toHaveLength(0);
-    const [row] = await s.sql<{ last_error: string }>('SELECT last_error FROM webhook_messages');
-    expect(row!.last_error).toMatch(/127\.0\.0\.1|loopback|not allowed|refused/i);
+    for (const row of await s.sql<{ last_error: string }>(
+      'SELECT last_error FROM webhook_messages',
+    ))
+      expect(row.last_error).toMatch(/(127\.0\.0\.1|::1) is not public.*LIFEBOAT_WEBHOOK_ALLOW/);
 
     const t = await start({ webhookMaxAttempts: 1 });
     await addEndpoint(t, hook.url, ['thread.opened']);
@@ -401,7 +405,7 @@ describe('outgoing webhooks', () => {
 });
 
 describe('push ingestion', () => {
-  it('applies a Statuspage notification at once, ignores a stale one, heals with the poll', async () => {
+  it('applies a Statuspage notification at once and ignores a stale one', async () => {
     const s = await start({ pollIntervalMs: 3_600_000 });
     const path = await pushUrl(s);
     const stream = await openSse(`${s.url}/v1/sites/acme/stream`);

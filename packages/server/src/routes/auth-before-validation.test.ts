@@ -43,6 +43,7 @@ const ROUTES: Route[] = [
   { method: 'GET', url: '/v1/sites/:site/members/me/export', who: 'member' },
   { method: 'GET', url: '/v1/sites/:site/incidents/:incident/me', who: 'member' },
   { method: 'POST', url: '/v1/sites/:site/problem-reports', who: 'member' },
+  { method: 'POST', url: '/v1/sites/:site/incidents/:incident/email-subscriptions', who: 'member' },
   // staff of the site
   { method: 'POST', url: '/v1/sites/:site/incidents', who: 'staff' },
   { method: 'PATCH', url: '/v1/sites/:site/incidents/:incident', who: 'staff' },
@@ -81,6 +82,12 @@ const ROUTES: Route[] = [
     badQuery: '?bucketMinutes=0',
   },
   { method: 'GET', url: '/v1/sites/:site/insights', who: 'staff', badQuery: '?days=7' },
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/incidents/:incident/export',
+    who: 'staff',
+    badQuery: '?format=xml&table=nope',
+  },
   // The staff stream: with staff credentials a bad query is a 400 (it never opens).
   {
     method: 'GET',
@@ -116,6 +123,11 @@ const OPEN = new Set([
   'GET /v1/sites/:site/incidents/:incident/affected/history',
   'GET /v1/sites/:site/incidents/:incident/workarounds/similar',
   'GET /v1/sites/:site/signals',
+  // Email links: the token in the URL is the credential (docs/email.md).
+  'GET /v1/sites/:site/email-subscriptions/confirm',
+  'POST /v1/sites/:site/email-subscriptions/confirm',
+  'GET /v1/sites/:site/email-subscriptions/unsubscribe',
+  'POST /v1/sites/:site/email-subscriptions/unsubscribe',
 ]);
 
 /** The bad requests sent to a route: each must be refused for the credentials alone. */

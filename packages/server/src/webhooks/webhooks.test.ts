@@ -439,6 +439,35 @@ describe('push ingestion', () => {
     expect(status.incidents.map((i) => i.id)).toContain('statuspage:j2mfxwj97wnj:lbkhbwn21v5q');
   });
 
+  it('applies a component notification; leaves a maintenance to the poll', async () => {
+    const s = await start();
+    const path = await pushUrl(s);
+    const component = (id: string, status: string) => ({
+      meta: { unsubscribe: '', documentation: '' },
+      page: { id: 'j2mfxwj97wnj', status_indicator: 'major', status_description: 'Partial outage' },
+      component_update: {
+        created_at: '2026-12-06T16:05:00Z',
+        new_status: status,
+        old_status: 'operational',
+        id: 'k7730b5v92bv',
+        component_id: id,
+      },
+      component: { created_at: '2024-01-01T00:00:00Z', id, name: 'API', status },
+    });
+    const applied = await s.api(path, { method: 'POST', json: component('api', 'major_outage') });
+    expect(await applied.json()).toEqual({ applied: true, events: 0 });
+    const [row] = await s.sql<{ status: string }>("SELECT status FROM components WHERE id = 'api'");
+    expect(row!.status).toBe('major_outage');
+    const unknown = await s.api(path, { method: 'POST', json: component('nope', 'major_outage') });
+    expect(await unknown.json()).toEqual({ applied: false, events: 0, reason: 'unchanged' });
+
+    const maintenance = statuspageIncident('investigating', [FIRST]);
+    (maintenance.incident as Record<string, unknown>)['scheduled_for'] = '2026-12-07T02:00:00Z';
+    const left = await s.api(path, { method: 'POST', json: maintenance });
+    expect(await left.json()).toEqual({ applied: false, events: 0, reason: 'maintenance' });
+    expect(s.count('incidents', "id LIKE 'statuspage:j2mfxwj97wnj:%'")).toBe(0);
+  });
+
   it('refuses a wrong secret and bad payloads with problems, changing nothing', async () => {
     const s = await start();
     const path = await pushUrl(s);

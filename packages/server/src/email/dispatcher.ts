@@ -16,7 +16,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from '../config.js';
 import type { SigningKey } from '../auth/tokens.js';
 import type { Hub } from '../realtime/hub.js';
-import type { SqlSubscriptions} from '../store/sql-subscriptions.js';
+import type { SqlSubscriptions } from '../store/sql-subscriptions.js';
 import { type DueMail } from '../store/sql-subscriptions.js';
 import { linkToken } from './link-tokens.js';
 import {

@@ -51,6 +51,26 @@ describe('GET /v1/openapi.json', () => {
     expect(() => validator.resolveRefs()).not.toThrow();
   });
 
+  it('names each operation once and declares exactly the path parameters of its template', () => {
+    const paths = doc['paths'] as Record<
+      string,
+      Record<string, { operationId: string; parameters: Array<{ name: string; in: string }> }>
+    >;
+    const ids = Object.values(paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    for (const [template, ops] of Object.entries(paths)) {
+      const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      for (const [method, op] of Object.entries(ops))
+        expect(
+          op.parameters
+            .filter((p) => p.in === 'path')
+            .map((p) => p.name)
+            .sort(),
+          `${method} ${template}`,
+        ).toEqual(names);
+    }
+  });
+
   it('defines each shared schema once, under components, and refers to it with $ref', () => {
     expect(collect(doc, '$id')).toEqual([]);
     const schemas = (doc['components'] as { schemas: Record<string, unknown> }).schemas;

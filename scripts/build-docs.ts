@@ -3,7 +3,7 @@
  *   docs/components/<tag>.md   from packages/elements/custom-elements.json (JSDoc of each class)
  *   docs/server/configuration.md and the README's table   from the server's CONFIG_OPTIONS
  *   docs/server/api.md         from the live OpenAPI document (/v1/openapi.json)
- *   docs/embed.md's integrity  from packages/elements/dist/cdn/lifeboat.js.sri
+ *   docs/embed.md's integrity  from packages/elements/dist/cdn/lifeboat.js.sri and lifeboat.all.js.sri
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -250,14 +250,21 @@ for (const [path, ops] of Object.entries(spec.paths)) {
 writeFileSync(join(root, 'docs/server/api.md'), api.join('\n'));
 
 // ---- embed integrity ----
-const sri = readFileSync(join(root, 'packages/elements/dist/cdn/lifeboat.js.sri'), 'utf8').trim();
+// The loader (lifeboat.js) and the single-file build (lifeboat.all.js), ADR 0032.
+const sriOf = (file: string) =>
+  readFileSync(join(root, 'packages/elements/dist/cdn', `${file}.sri`), 'utf8').trim();
 const embedPath = join(root, 'docs/embed.md');
 const embed = readFileSync(embedPath, 'utf8');
 writeFileSync(
   embedPath,
-  embed.replace(
-    /<!-- sri:start -->[\s\S]*<!-- sri:end -->/,
-    `<!-- sri:start -->\n\`${sri}\`\n<!-- sri:end -->`,
-  ),
+  embed
+    .replace(
+      /<!-- sri:start -->[\s\S]*<!-- sri:end -->/,
+      `<!-- sri:start -->\n\`${sriOf('lifeboat.js')}\`\n<!-- sri:end -->`,
+    )
+    .replace(
+      /<!-- sri-all:start -->[\s\S]*<!-- sri-all:end -->/,
+      `<!-- sri-all:start -->\n\`${sriOf('lifeboat.all.js')}\`\n<!-- sri-all:end -->`,
+    ),
 );
 console.log('docs generated');

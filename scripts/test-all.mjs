@@ -4,7 +4,8 @@
 //   vitest (unit)              protocol, sdk, server — real HTTP, real SQLite
 //   vitest (unit on PostgreSQL) the server suites again, each test server on a fresh database
 //   @web/test-runner           components in Chromium
-//   vitest (e2e)               real server + demo page + built script tag in Chromium
+//   vitest (e2e)               real server + demo page + built script tag in Chromium; the four
+//                              packages packed, installed with npm, `npx lifeboat start --demo`
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -40,9 +40,19 @@ form.addEventListener('submit', (event) => {
   show(token);
 });
 
+// Signed in through the company's identity provider (the component's "Sign in with …" button;
+// docs/staff-sign-in.md): keep the session token like a pasted one.
+document.addEventListener('lifeboat-staff-sign-in', (event) => {
+  write(event.detail.token);
+  show(event.detail.token);
+  document.getElementById('signed-in-as').textContent =
+    `Signed in as ${event.detail.member.displayName} (${event.detail.member.role}).`;
+});
+
 document.getElementById('sign-out').addEventListener('click', () => {
   write(null);
   show(null);
+  document.getElementById('signed-in-as').textContent = 'Signed in with a staff token.';
 });
 
 show(read());

@@ -9,7 +9,14 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { axeViolations, launchChromium, root, serveStatic, watchConsole } from './harness.js';
+import {
+  axeViolations,
+  cdnFiles,
+  launchChromium,
+  root,
+  serveStatic,
+  watchConsole,
+} from './harness.js';
 
 const SUMMARY = readFileSync(
   join(
@@ -53,7 +60,6 @@ afterAll(async () => {
 
 describe('direct mode across origins, no Lifeboat server', () => {
   it('shows the upstream incident, hides server features and passes axe', async () => {
-    const bundle = readFileSync(join(root, 'packages/elements/dist/cdn/lifeboat.js'), 'utf8');
     const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Our status</title><link rel="icon" href="data:,">
 <meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self'; connect-src ${statusOrigin}; img-src 'self' data:">
@@ -61,7 +67,7 @@ describe('direct mode across origins, no Lifeboat server', () => {
 <body><main><h1>Our status</h1>
 <lifeboat-banner status-url="${statusOrigin}/api/v2/summary.json"></lifeboat-banner>
 </main></body></html>`;
-    const page = await serveStatic({ '/index.html': html, '/lifeboat.js': bundle });
+    const page = await serveStatic({ '/index.html': html, ...cdnFiles() });
     try {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const p = await context.newPage();

@@ -3,7 +3,7 @@
  * directory, real Chromium through playwright-core, axe-core for accessibility.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, extname } from 'node:path';
@@ -31,9 +31,15 @@ export interface RunningServer {
   stop: () => Promise<number | null>;
 }
 
-/** Starts the server exactly as `pnpm start` does (the elements bundle must be built). */
-export async function startLifeboat(env: Record<string, string> = {}): Promise<RunningServer> {
-  const port = await freePort();
+/**
+ * Starts the server exactly as `pnpm start` does (the elements bundle must be built); on `port`
+ * when given (a test that must know the URL before, e.g. an OpenID Connect redirect URI).
+ */
+export async function startLifeboat(
+  env: Record<string, string> = {},
+  knownPort?: number,
+): Promise<RunningServer> {
+  const port = knownPort ?? (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeboat-e2e-'));
   const child = spawn(
     process.execPath,
@@ -172,4 +178,16 @@ export async function serveStatic(
     url: `http://127.0.0.1:${listenPort}`,
     close: () => new Promise((r) => server.close(() => r())),
   };
+}
+
+/**
+ * The built script tag and its chunks (packages/elements/dist/cdn, .js files), keyed by path
+ * from the directory (`/lifeboat.js`, `/chunks/core-….js`), for serveStatic.
+ */
+export function cdnFiles(): Record<string, string> {
+  const dir = join(root, 'packages/elements/dist/cdn');
+  const files: Record<string, string> = {};
+  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' }))
+    if (name.endsWith('.js')) files[`/${name}`] = readFileSync(join(dir, name), 'utf8');
+  return files;
 }

@@ -117,11 +117,14 @@ describe('<lifeboat-thread> between visitors', () => {
     });
     await alice.context.setOffline(false);
     await alice.page.goto(server.url + '/');
+    // The thread's chunk loads after the page's load event (the script tag is a loader).
     await expect
-      .poll(() =>
-        articles(alice.page, text)
-          .getByText(/sending/i)
-          .count(),
+      .poll(
+        () =>
+          articles(alice.page, text)
+            .getByText(/sending/i)
+            .count(),
+        { timeout: 15_000 },
       )
       .toBe(1);
     release();

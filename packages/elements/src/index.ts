@@ -12,6 +12,7 @@ export { LifeboatThread } from './thread/thread.js';
 export { LifeboatWorkaroundForm } from './workaround-form/workaround-form.js';
 export { LifeboatAnswer } from './thread/answer.js';
 export { LifeboatComposer } from './thread/composer.js';
+export { LifeboatEmailUpdates, emailUpdatesMessages } from './subscribe/subscribe.js';
 export { LifeboatElement, type Theme } from './base/lifeboat-element.js';
 export { clientContext } from './context.js';
 export {

@@ -41,6 +41,8 @@ const defaults = {
   staffBadge: 'Staff',
   verifiedBadge: 'Verified by staff',
   pinnedBadge: 'Pinned',
+  /** On a post: distinct other people who said "worked for me" on the author's posts. */
+  helpedPeople: (n: number) => plural(n, { one: 'helped # person', other: 'helped # people' }),
   offline: 'You are offline. New answers will appear when the connection is back.',
   reconnecting: 'Reconnecting…',
   loadError: 'Could not load the status.',
@@ -92,6 +94,16 @@ const defaults = {
   expand: 'Expand',
   dismiss: 'Dismiss',
   dismissIncident: (title: string) => `Dismiss “${title}”`,
+  // Early warning in the calm banner (docs/early-warning.md)
+  problemReport: 'Something not working?',
+  problemSending: 'Sending…',
+  problemWhichPart: 'Which part? (optional)',
+  problemThanks: 'Thanks — reported',
+  problemSent: 'Thanks — your report was sent to the team.',
+  problemNamed: (name: string) => `Thanks — reported a problem with ${name}.`,
+  problemFailed: 'Could not send. Try again',
+  othersReporting: (what: string | null) =>
+    what ? `Others are reporting problems with ${what}` : 'Others are reporting problems',
   showDismissed: (n: number) =>
     plural(n, { one: 'Show # dismissed incident', other: 'Show # dismissed incidents' }),
   maintenanceInProgress: 'Maintenance in progress',

@@ -6,6 +6,7 @@ import type {
   Post,
   QueueItem,
 } from './resources.js';
+import type { Spike } from './early-warning.js';
 
 /**
  * Events on the SSE stream `GET /v1/sites/:site/stream`. The SSE `id:` is the per-site event
@@ -39,7 +40,10 @@ export type PublicEvent =
 export type StaffEvent =
   | { type: 'moderation.queued'; seq: number; item: QueueItem }
   | { type: 'moderation.cleared'; seq: number; postId: string; action: ModerationActionName }
-  | { type: 'moderation.audit'; seq: number; entry: AuditEntry };
+  | { type: 'moderation.audit'; seq: number; entry: AuditEntry }
+  /** Early warning (docs/early-warning.md): a spike of problem reports, and staff acting on it. */
+  | { type: 'spike.detected'; seq: number; spike: Spike }
+  | { type: 'spike.updated'; seq: number; spike: Spike };
 
 export type LifeboatEvent = PublicEvent | StaffEvent;
 
@@ -61,6 +65,8 @@ export const STAFF_EVENT_TYPES: readonly StaffEvent['type'][] = [
   'moderation.queued',
   'moderation.cleared',
   'moderation.audit',
+  'spike.detected',
+  'spike.updated',
 ];
 
 /**

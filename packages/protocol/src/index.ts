@@ -6,3 +6,5 @@ export * from './ulid.js';
 export * from './status/index.js';
 export * from './workaround-rules.js';
 export * from './reports.js';
+export * from './early-warning.js';
+export * from './email.js';

@@ -3,6 +3,8 @@
  * Pure types — the SDK imports these without pulling TypeBox into the browser.
  */
 
+import type { EmailSubscriptionRecord } from './email.js';
+
 /** Incident lifecycle, as on Atlassian Statuspage. */
 export type IncidentPhase = 'investigating' | 'identified' | 'monitoring' | 'resolved';
 export const INCIDENT_PHASES: readonly IncidentPhase[] = [
@@ -115,7 +117,17 @@ export interface Maintenance {
   updates: MaintenanceUpdate[];
 }
 
-export type StatusSourceKind = 'manual' | 'statuspage' | 'incidentio' | 'instatus';
+export type StatusSourceKind =
+  | 'manual'
+  | 'statuspage'
+  | 'incidentio'
+  | 'instatus'
+  | 'betterstack'
+  | 'statusio'
+  | 'cachet'
+  | 'uptimekuma'
+  | 'openstatus'
+  | 'upptime';
 
 /** The upstream status page a site follows, and how stale the last good copy is. */
 export interface StatusSource {
@@ -140,6 +152,11 @@ export interface MemberSummary {
   avatarUrl?: string | null;
   /** From the host site's verified claims, e.g. `["customer", "enterprise"]`. */
   badges?: string[];
+  /**
+   * On posts: distinct other people who said "worked for me" on this member's posts on the site
+   * ("helped N people", docs/reputation.md); absent when none.
+   */
+  helped?: number;
 }
 
 export interface WorkaroundFields {
@@ -323,6 +340,8 @@ export interface MemberExport {
   reactions: Array<{ postId: string; kind: ReactionKind; createdAt: string }>;
   affected: Array<{ incidentId: string; createdAt: string }>;
   flags: Array<{ postId: string; reason: FlagReason; note: string | null; createdAt: string }>;
+  /** Email subscriptions (docs/email.md): the addresses the member gave, and their state. */
+  emailSubscriptions: EmailSubscriptionRecord[];
 }
 
 // ─── Moderation (issue 6) ───────────────────────────────────────────────────────────────────────
@@ -359,7 +378,23 @@ export interface SitePolicy {
   guestChallenge: 'off' | 'under_load' | 'always';
   /** Days after resolution before a thread is archived: read-only, its counts final. */
   archiveAfterDays: number;
+  /**
+   * Reputation a member needs for each trust level (docs/reputation.md): `basic`, `helper`
+   * (skips pre-moderation holds) and `trusted` (also: flags and confirmations count double).
+   * Below `trustBasic` a member is `new` (a new guest's flags and confirmations count half).
+   */
+  trustBasic: number;
+  trustHelper: number;
+  trustTrusted: number;
+  /** Early warning (docs/early-warning.md): distinct members a spike needs before staff hear. */
+  earlyWarningMembers: number;
+  /** Distinct members after which a spike shows in the public banner without staff. */
+  earlyWarningPublicMembers: number;
 }
+
+/** A member's standing on a site, from confirmed help (docs/reputation.md). */
+export type TrustLevel = 'new' | 'basic' | 'helper' | 'trusted';
+export const TRUST_LEVELS: readonly TrustLevel[] = ['new', 'basic', 'helper', 'trusted'];
 
 export type ModerationReasonCode =
   | 'pre_moderation'

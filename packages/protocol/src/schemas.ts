@@ -2,6 +2,7 @@
  * TypeBox schemas for the /v1 API (server side only: the SDK never imports this entry).
  * Each schema is checked against its TypeScript resource type with `Static<>` below.
  */
+import { EmailSubscriptionRecord } from './email-schemas.js';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { INCIDENT_PHASES, IMPACTS, THREAD_SORTS } from './resources.js';
 import type * as R from './resources.js';
@@ -60,6 +61,7 @@ export const MemberSummary = Type.Object({
   staff: Type.Boolean(),
   avatarUrl: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   badges: Type.Optional(Type.Array(Type.String())),
+  helped: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
 const trimmed = (min: number, max: number, extra: object = {}) =>
@@ -161,7 +163,18 @@ export const Maintenance = Type.Object(
 
 export const StatusSource = Type.Object(
   {
-    kind: literals(['manual', 'statuspage', 'incidentio', 'instatus'] as const),
+    kind: literals([
+      'manual',
+      'statuspage',
+      'incidentio',
+      'instatus',
+      'betterstack',
+      'statusio',
+      'cachet',
+      'uptimekuma',
+      'openstatus',
+      'upptime',
+    ] as const),
     url: Nullable(Type.String()),
     lastSuccessAt: Nullable(Timestamp),
     stale: Type.Boolean(),
@@ -325,6 +338,7 @@ export const MemberExport = Type.Object({
       createdAt: Timestamp,
     }),
   ),
+  emailSubscriptions: Type.Array(EmailSubscriptionRecord),
 });
 
 export const ThreadQuery = Type.Object({
@@ -388,6 +402,11 @@ export const SitePolicy = Type.Object(
     slowModeSeconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
     guestChallenge: literals(['off', 'under_load', 'always'] as const),
     archiveAfterDays: Type.Integer({ minimum: 1, maximum: 3650 }),
+    trustBasic: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    trustHelper: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    trustTrusted: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    earlyWarningMembers: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    earlyWarningPublicMembers: Type.Integer({ minimum: 1, maximum: 10_000 }),
   },
   { additionalProperties: false },
 );
@@ -585,3 +604,5 @@ export type SchemaChecks = [
 ];
 
 export * from './report-schemas.js';
+export * from './email-schemas.js';
+export * from './early-warning-schemas.js';

@@ -8,6 +8,8 @@ import type {
   AffectedResult,
   CreatePostRequest,
   EditPostRequest,
+  EmailSubscriptionRequest,
+  EmailSubscriptionResult,
   FlagReason,
   FlagResult,
   Incident,
@@ -15,10 +17,12 @@ import type {
   MemberIncidentState,
   Post,
   Problem,
+  ProblemReportResult,
   ReactionKind,
   ReactionResult,
   Session,
   SimilarWorkaround,
+  SignalsResult,
   SiteStatus,
   ThreadSort,
   ThreadState,
@@ -130,10 +134,27 @@ export interface LifeboatClient {
   /** Says "affected me too" (or takes it back). One per member per incident. */
   setAffected(incidentId: string, affected: boolean): Promise<AffectedResult>;
   /**
+   * Early warning (docs/early-warning.md): "Something not working?", optionally naming a
+   * component. One per member per 15 minutes (a repeat may add the component). Starts a guest
+   * session when there is none. Answers what the public banner shows now.
+   */
+  reportProblem?(component?: string | null): Promise<ProblemReportResult>;
+  /** The corroborated early-warning signals the public banner shows. */
+  signals?(): Promise<SignalsResult>;
+  /**
    * Published workarounds of an incident that look like `text` (title and steps typed so far),
    * best first; `[]` for text too short to compare. See `createSimilarSearch` for a debounced store.
    */
   similarWorkarounds(incidentId: string, text: string): Promise<SimilarWorkaround[]>;
+  /**
+   * Email updates (docs/email.md): asks the server to email the visitor when staff verify a fix
+   * and/or the incident is resolved; a confirmation link is mailed first (double opt-in). Starts
+   * a guest session when there is none. Rejects with field errors (`email`, `onVerified`).
+   */
+  subscribeByEmail?(
+    incidentId: string,
+    request: EmailSubscriptionRequest,
+  ): Promise<EmailSubscriptionResult>;
   /** Loads the next page of a thread. */
   loadMore(incidentId: string): Promise<void>;
   /**

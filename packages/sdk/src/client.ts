@@ -5,8 +5,10 @@ import type {
   MemberExport,
   MemberSummary,
   Post,
+  ProblemReportResult,
   ReactionKind,
   ReactionResult,
+  SignalsResult,
 } from '@lifeboat/protocol';
 import { atom } from 'nanostores';
 import type { ConnectionState, LifeboatClient } from './client-types.js';
@@ -20,6 +22,7 @@ import type { SessionStorage } from './session.js';
 import { createSessions, defaultStorage, GUEST_NAME } from './session.js';
 import type { EventSourceConstructor } from './stream.js';
 import { createStream } from './stream.js';
+import { createEmailActions } from './email.js';
 import { createSimilarWorkarounds } from './similar.js';
 import type { AffectedHistoryResource } from './stores/affected-history.js';
 import { createAffectedHistory } from './stores/affected-history.js';
@@ -172,6 +175,7 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
     guest: GUEST,
   });
   const similarWorkarounds = createSimilarWorkarounds(request);
+  const subscribeByEmail = createEmailActions({ request, sessions });
 
   /** Changes an incident wherever it is held: its own store and the status's open list. */
   function patchIncident(id: string, change: (incident: Incident) => Incident): void {
@@ -313,6 +317,24 @@ export function createLifeboat(options: LifeboatOptions): LifeboatClient {
       }
     },
 
+    reportProblem: (component) =>
+      sessions
+        .authed((token) =>
+          request<ProblemReportResult>('POST', '/problem-reports', {
+            token,
+            body: component ? { component } : {},
+          }),
+        )
+        .catch((error: unknown) => {
+          throw toLifeboatError(error);
+        }),
+
+    signals: () =>
+      request<SignalsResult>('GET', '/signals').catch((error: unknown) => {
+        throw toLifeboatError(error);
+      }),
+
+    subscribeByEmail,
     similarWorkarounds,
 
     loadMore: (incidentId) => thread(incidentId).loadMore(),

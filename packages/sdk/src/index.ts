@@ -48,3 +48,5 @@ export type {
 } from '@lifeboat/protocol';
 export { createDirectStatus, siteStatusFrom } from './direct.js';
 export type { DirectStatus, DirectStatusOptions } from './direct.js';
+export { emailRequestErrors } from './email.js';
+export type { SubscribeByEmailAction } from './email.js';

@@ -7,7 +7,6 @@
 import type { GuestChallenge, Session } from '@lifeboat/protocol';
 import { atom } from 'nanostores';
 import type { WritableAtom } from 'nanostores';
-import { solveToPayload } from './challenge.js';
 import { LifeboatError } from './client-types.js';
 import type { Request } from './http.js';
 
@@ -126,7 +125,10 @@ export function createSessions(
       if ((error as LifeboatError | null)?.code !== 'challenge_required') throw error;
     }
     // The server asks for a proof of work first: solve its challenge and try once more.
+    // The solver loads only when a challenge comes (most visitors never get one).
+    const solver = import('./challenge.js');
     const challenge = await request<GuestChallenge>('GET', '/sessions/challenge');
+    const { solveToPayload } = await solver;
     const altcha = await solveToPayload(challenge);
     if (!altcha)
       throw new LifeboatError({

@@ -19,6 +19,8 @@ import { SiteDirectory } from './http/site-directory.js';
 import { SiteSequences, SnapshotCache } from './http/snapshot-cache.js';
 import { recordRoutes } from './http/route-list.js';
 import { answerFirst, createFastRead } from './http/fast-reads.js';
+import { Metrics } from './http/metrics.js';
+import { registerMetrics } from './http/metrics-route.js';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { MemorySharedState, SqlSharedState, type SharedState } from './cluster/shared-state.js';
@@ -34,6 +36,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { memberRoutes } from './routes/members.js';
 import { adminSsoRoutes } from './routes/admin-sso.js';
 import { staticRoutes } from './routes/static.js';
+import { staffSsoRoutes } from './routes/staff-sso.js';
 import { statusRoutes } from './routes/status.js';
 import { streamRoutes } from './routes/stream.js';
 import { workaroundRoutes } from './routes/workarounds.js';
@@ -47,7 +50,15 @@ import { parseAllowList } from './status/upstream-address.js';
 import { adminSiteRoutes } from './routes/admin-sites.js';
 import { staffIncidentRoutes } from './routes/staff-incidents.js';
 import { reportRoutes } from './routes/report.js';
+import { earlyWarningRoutes } from './routes/early-warning.js';
+import { emailSubscriptionRoutes } from './routes/email-subscriptions.js';
+import { exportRoutes } from './routes/exports.js';
+import { createEmailService } from './email/service.js';
 import type { Store } from './store/store.js';
+import { WebhookService } from './webhooks/outbox.js';
+import { statusPushRoutes } from './routes/status-push.js';
+import { adminWebhookRoutes } from './routes/admin-webhooks.js';
+import { NotifierRegistry } from './services/notifier.js';
 
 export interface AppDependencies {
   store?: Store;
@@ -121,6 +132,7 @@ export async function buildApp(
     watch = new SequenceWatch({ store, hub, log: app.log });
   }
   const streams = new StreamManager(store, hub, config.heartbeatMs, config);
+  const metrics = new Metrics();
   const statusPoller = new StatusPoller({
     store,
     hub,
@@ -130,6 +142,7 @@ export async function buildApp(
     shared: scaled ? shared : null,
     instanceId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     policy: parseAllowList(config.statusAllow),
+    onPoll: config.metrics === 'off' ? null : (report) => metrics.observePoll(report),
   });
   const { windowMs } = config.rateLimits;
   const limiter = (limit: number, name: string) => new RateLimiter(limit, windowMs, shared, name);
@@ -152,9 +165,31 @@ export async function buildApp(
     },
     shared,
     routes: recordRoutes(app),
+    notifiers: new NotifierRegistry(app.log),
     closeStreams: () => streams.closeAll(),
+    metrics,
   };
   app.decorate('lifeboat', context);
+  // Email subscriptions (docs/email.md): null unless LIFEBOAT_SMTP_URL is set.
+  const email = createEmailService({ store, hub, config, keys, log: app.log });
+  // Push ingestion and outgoing webhooks (docs/webhooks.md, ADRs 0026 and 0027).
+  const webhooks = new WebhookService({
+    store,
+    driver: (store as SqlStore).driver,
+    hub,
+    secrets: context.secrets,
+    policy: parseAllowList(config.webhookAllow),
+    instanceId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    retryBaseMs: config.webhookRetryBaseMs,
+    maxAttempts: config.webhookMaxAttempts,
+    log: app.log,
+    onAttempt: (siteId, outcome) =>
+      void store
+        .getSiteById(siteId)
+        .then((site) => site && metrics.webhookDeliveries.inc({ site: site.slug, outcome }))
+        .catch(() => undefined),
+  });
+  context.notifiers.register(webhooks);
   // Plaintext sign-in secrets of an older database are sealed now (ADR 0020).
   await sealStoredSecrets(store, context.secrets, app.log);
 
@@ -187,8 +222,11 @@ export async function buildApp(
     snapshots,
     publicOrigin: config.publicOrigin,
     log: logRequests ? app.log : null,
+    metrics: config.metrics === 'off' ? null : metrics,
   });
   answerFirst(app.server, fastRead);
+  // Before the routes, so its onResponse hook sees all of them (docs/metrics.md).
+  await registerMetrics(app, context);
   app.addHook('onClose', async () => {
     snapshots.close();
     snapshots.sequences.close();
@@ -209,23 +247,40 @@ export async function buildApp(
     await scope.register(streamRoutes);
     await scope.register(staffIncidentRoutes);
     await scope.register(reportRoutes);
+    await scope.register(earlyWarningRoutes);
+    await scope.register(statusPushRoutes, { webhooks });
+    await scope.register(emailSubscriptionRoutes, { email });
+    await scope.register(exportRoutes);
   });
   // /v1/admin/…: the admin key's limits.
   await app.register(async (scope) => {
     registerAdminScope(scope);
+    await scope.register(adminWebhookRoutes, { webhooks });
     await scope.register(adminSsoRoutes);
     await scope.register(adminPolicyRoutes);
     await scope.register(adminSiteRoutes, { sites, snapshots });
   });
   await app.register(metaRoutes(routes));
+  // Staff sign-in with the company's OpenID Connect provider (docs/staff-sign-in.md).
+  if (config.oidc) {
+    if (!config.publicOrigin)
+      throw new Error(
+        'LIFEBOAT_OIDC_ISSUER needs LIFEBOAT_PUBLIC_ORIGIN (the redirect URI is <origin>/v1/staff/sso/callback).',
+      );
+    await app.register(staffSsoRoutes);
+  }
   await app.register(staticRoutes);
 
   app.addHook('onReady', async () => {
     await statusPoller.start();
+    await webhooks.start();
+    email?.dispatcher.start();
     await watch?.start();
   });
   app.addHook('preClose', async () => {
     statusPoller.stop();
+    await webhooks.stop();
+    await email?.dispatcher.stop();
     watch?.stop();
     streams.close();
   });

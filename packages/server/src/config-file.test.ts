@@ -102,7 +102,7 @@ describe('readConfigFile', () => {
     });
     expect(problemsOf(file)).toEqual([
       '$.extra: Unknown field; use $schema, server, sites.',
-      '$.sites[0].colour: Unknown field; use slug, name, origins, statusUrl, pollIntervalMs, policy, sso.',
+      '$.sites[0].colour: Unknown field; use slug, name, origins, statusUrl, pollIntervalMs, policy, sso, push, webhooks.',
       expect.stringMatching(/^\$\.sites\[0\]\.slug: Use 1–63 lowercase/),
       '$.sites[0].origins: "status.acme.example" is not an origin like https://status.example.com (or *).',
       '$.sites[0].policy.maxLinks: Use a whole number from 0 to 5.',

@@ -17,6 +17,15 @@ import { parseAllowList } from './status/upstream-address.js';
 import { DEFAULT_POLICY } from './moderation/site-policy.js';
 import { createSite, normalizeSiteInput, updateSite, type SiteInput } from './services/sites.js';
 import type { SitePatch, SiteRecord, SiteSsoConfig, Store } from './store/store.js';
+import type { SqlStore } from './store/sql-store.js';
+import { SqlWebhooks } from './store/sql-webhooks.js';
+import {
+  applyDeclaredIntegrations,
+  readDeclaredPush,
+  readDeclaredWebhooks,
+  type DeclaredPush,
+  type DeclaredWebhook,
+} from './webhooks/config-file.js';
 
 type FieldError = { field: string; message: string };
 
@@ -31,6 +40,10 @@ export interface DeclaredSite {
   policy?: SitePolicy;
   /** The whole set of host sign-in keys. Absent: the current keys are kept. */
   sso?: SiteSsoConfig;
+  /** The push endpoint for status page webhooks (webhooks/config-file.ts). Absent: kept. */
+  push?: DeclaredPush;
+  /** Outgoing webhook endpoints, matched by URL; others are kept. */
+  webhooks?: DeclaredWebhook[];
 }
 
 /** Server settings of the file (`server`); the environment adds to or overrides them. */
@@ -103,6 +116,8 @@ const SITE_KEYS = [
   'pollIntervalMs',
   'policy',
   'sso',
+  'push',
+  'webhooks',
 ] as const;
 const SSO_KEYS = ['hs256Secret', 'hs256SecretEnv', 'publicKeys', 'publicKeyFiles'] as const;
 
@@ -257,6 +272,16 @@ function readSite(
     if ('errors' in checked) errors.push(...checked.errors);
     else site.sso = checked.value;
   }
+  if (raw['push'] !== undefined) {
+    const checked = readDeclaredPush(raw['push'], `${at}.push`, env);
+    if ('errors' in checked) errors.push(...checked.errors);
+    else site.push = checked.value;
+  }
+  if (raw['webhooks'] !== undefined) {
+    const checked = readDeclaredWebhooks(raw['webhooks'], `${at}.webhooks`, env);
+    if ('errors' in checked) errors.push(...checked.errors);
+    else site.webhooks = checked.value;
+  }
   return errors.length ? { errors } : { value: site };
 }
 
@@ -393,6 +418,16 @@ export async function applyConfigFile(
       await writeSiteSso(store, secrets, site.id, d.sso);
       changed = true;
     }
+    if (
+      (d.push || d.webhooks) &&
+      (await applyDeclaredIntegrations(
+        new SqlWebhooks((store as SqlStore).driver),
+        secrets,
+        site.id,
+        d,
+      ))
+    )
+      changed = true;
     if (!result.created.includes(d.slug))
       (changed ? result.updated : result.unchanged).push(d.slug);
   }

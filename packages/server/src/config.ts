@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cdnDirectory, demoDirectory } from './assets.js';
 import { parseSigningKeys } from './auth/tokens.js';
 import { parseAllowList } from './status/upstream-address.js';
 
@@ -82,11 +82,53 @@ export interface ServerConfig {
    * config file's `server.statusAllow`; by default only public addresses are polled.
    */
   statusAllow: string[];
+  /**
+   * Non-public addresses outgoing webhooks may be delivered to (IPs, CIDRs, host names); by
+   * default only public addresses (docs/webhooks.md).
+   */
+  webhookAllow: string[];
+  /** The first retry of a failed webhook delivery waits this long; each next one doubles. */
+  webhookRetryBaseMs: number;
+  /** Attempts of a webhook message before it is marked failed. */
+  webhookMaxAttempts: number;
   /** Connections the kernel queues for the server before it accepts them (listen backlog). */
   listenBacklog: number;
   rateLimits: RateLimitConfig;
   /** The config file declaring sites (LIFEBOAT_CONFIG / --config), applied at start; null: none. */
   configFile: string | null;
+  /** `/metrics` (docs/metrics.md): off, on the main port behind a bearer token, or its own listener. */
+  metrics: MetricsExposure;
+  /** Bearer token `/metrics` asks for (needed for `token`; optional on its own listener). */
+  metricsToken: string | null;
+  /** Staff sign-in through an OpenID Connect provider (docs/staff-sign-in.md); null: off. */
+  oidc: OidcConfig | null;
+  /** SMTP server of email subscriptions (`smtp://` or `smtps://` URL); null: email off (docs/email.md). */
+  smtpUrl: string | null;
+  /** The From address of subscription emails (`Name <address>` or an address). */
+  mailFrom: string | null;
+  /** How often the mail outbox is swept (ms) besides the sweep each event triggers. */
+  mailSweepMs: number;
+}
+
+/** `LIFEBOAT_METRICS`: `off`, `token` (main port, bearer token) or a listener of its own. */
+export type MetricsExposure = 'off' | 'token' | { host: string; port: number };
+
+/** A claim → role rule of staff sign-in: `claim` equals `value`, or is a list containing it. */
+export interface OidcRoleRule {
+  claim: string;
+  value: string;
+  role: 'staff' | 'moderator';
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | null;
+  /** The provider's name on the sign-in button ("Sign in with …"). */
+  name: string;
+  scopes: string;
+  /** Rules per site slug; `*` applies to every site. */
+  roles: Record<string, OidcRoleRule[]>;
 }
 
 export interface ConfigOption {
@@ -96,10 +138,6 @@ export interface ConfigOption {
   default: string;
   description: string;
 }
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** packages/server/{src,dist} → repository root. */
-const repoRoot = path.resolve(here, '..', '..', '..');
 
 export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   {
@@ -290,6 +328,30 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     key: 'statusAllow',
     env: 'LIFEBOAT_STATUS_ALLOW',
     flag: null,
+  {
+    key: 'webhookAllow',
+    env: 'LIFEBOAT_WEBHOOK_ALLOW',
+    flag: null,
+    default: '(none: public addresses only)',
+    description:
+      'Non-public addresses outgoing webhooks may be delivered to (a receiver on an internal network): comma-separated IPs, CIDRs or host names. Loopback, private, link-local and metadata addresses are refused otherwise, after DNS; redirects are never followed.',
+  },
+  {
+    key: 'webhookRetryBaseMs',
+    env: 'LIFEBOAT_WEBHOOK_RETRY_BASE_MS',
+    flag: null,
+    default: '30000',
+    description:
+      'Delay before the first retry of a failed webhook delivery; each next retry waits twice as long (with jitter, at most 6 hours).',
+  },
+  {
+    key: 'webhookMaxAttempts',
+    env: 'LIFEBOAT_WEBHOOK_MAX_ATTEMPTS',
+    flag: null,
+    default: '12',
+    description:
+      'Attempts of a webhook message before it is marked failed (redeliver it from the admin API or CLI).',
+  },
     default: '(none: public addresses only)',
     description:
       'Non-public addresses the status poller may fetch from, for a self-hosted status page on an internal network: comma-separated IPs, CIDRs or host names. Loopback, private, link-local, CGNAT and metadata addresses are refused otherwise, after DNS and on every redirect. Also `server.statusAllow` in the config file.',
@@ -321,15 +383,56 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     key: 'cdnDir',
     env: 'LIFEBOAT_CDN_DIR',
     flag: null,
-    default: 'packages/elements/dist/cdn',
-    description: 'Directory served at /cdn/ (the script-tag bundle).',
+    default: '@lifeboat/elements/cdn (its dist/cdn)',
+    description:
+      'Directory served at /cdn/ (the script-tag bundle); by default the one of the installed @lifeboat/elements.',
   },
   {
     key: 'demoDir',
     env: 'LIFEBOAT_DEMO_DIR',
     flag: null,
-    default: 'examples/status-page',
-    description: 'Directory served at / in demo mode.',
+    default: '@lifeboat/server/demo-pages/status-page',
+    description:
+      'Directory served at / in demo mode; by default the demo status page shipped with the server (examples/status-page in a checkout).',
+  },
+  {
+    key: 'metrics',
+    env: 'LIFEBOAT_METRICS',
+    flag: null,
+    default: 'off',
+    description:
+      'Prometheus `/metrics` (docs/metrics.md): `off`; `token` (on the main port, needs `Authorization: Bearer` LIFEBOAT_METRICS_TOKEN); or `host:port` of a listener of its own (e.g. 127.0.0.1:9464; the token is asked for there too when set).',
+  },
+  {
+    key: 'metricsToken',
+    env: 'LIFEBOAT_METRICS_TOKEN',
+    flag: null,
+    default: '(none)',
+    description: 'Bearer token for `/metrics`, at least 24 characters.',
+  },
+  {
+    key: 'oidc',
+    env: 'LIFEBOAT_OIDC_ISSUER',
+    flag: null,
+    default: '(none: staff sign-in off)',
+    description:
+      'Staff sign-in with OpenID Connect (docs/staff-sign-in.md): the issuer URL. Also LIFEBOAT_OIDC_CLIENT_ID, LIFEBOAT_OIDC_CLIENT_SECRET, LIFEBOAT_OIDC_NAME (button label), LIFEBOAT_OIDC_SCOPES (default `openid profile email`), LIFEBOAT_OIDC_ROLES (JSON: site slug or `*` → claim rules); needs LIFEBOAT_PUBLIC_ORIGIN.',
+  },
+  {
+    key: 'smtpUrl',
+    env: 'LIFEBOAT_SMTP_URL',
+    flag: null,
+    default: '(none: email subscriptions off)',
+    description:
+      'SMTP server for email subscriptions (docs/email.md): `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`. Needs LIFEBOAT_MAIL_FROM and an https LIFEBOAT_PUBLIC_ORIGIN for the links in mails.',
+  },
+  {
+    key: 'mailFrom',
+    env: 'LIFEBOAT_MAIL_FROM',
+    flag: null,
+    default: '(none)',
+    description:
+      'The From of subscription emails, e.g. `Acme status <status@acme.example>`; an address on a domain whose SPF/DKIM the SMTP server signs for.',
   },
 ];
 
@@ -553,11 +656,11 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     logLevel,
     cdnDir: path.resolve(
       cwd,
-      read('cdnDir', path.join(repoRoot, 'packages/elements/dist/cdn'), (_l, r) => r),
+      read('cdnDir', cdnDirectory(), (_l, r) => r),
     ),
     demoDir: path.resolve(
       cwd,
-      read('demoDir', path.join(repoRoot, 'examples/status-page'), (_l, r) => r),
+      read('demoDir', demoDirectory('status-page'), (_l, r) => r),
     ),
     tokenTtlSeconds: 30 * 24 * 3600,
     pollIntervalMs: read('pollIntervalMs', 30_000, (l, r) => int(l, r, 100, 86_400_000)),
@@ -574,12 +677,148 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
       } catch (err) {
         throw new ConfigError(`${label}: ${(err as Error).message}`);
       }
+    webhookAllow: read('webhookAllow', [] as string[], (label, raw) => {
+      const entries = list(label, raw);
+      try {
+        parseAllowList(entries);
+      } catch (err) {
+        throw new ConfigError(`${label}: ${(err as Error).message}`);
+      }
+      return entries;
+    }),
+    webhookRetryBaseMs: read('webhookRetryBaseMs', 30_000, (l, r) => int(l, r, 10, 86_400_000)),
+    webhookMaxAttempts: read('webhookMaxAttempts', 12, (l, r) => int(l, r, 1, 100)),
       return entries;
     }),
     listenBacklog: read('listenBacklog', 4096, (l, r) => int(l, r, 16, 1_000_000)),
     rateLimits: read('rateLimits', { ...DEFAULT_RATE_LIMITS }, parseRateLimits),
     configFile: read<string | null>('configFile', null, (_l, r) => path.resolve(cwd, r.trim())),
+    ...metricsConfig(read),
+    oidc: oidcConfig(env),
+    ...mailConfig(read),
   };
+}
+
+/** LIFEBOAT_METRICS and LIFEBOAT_METRICS_TOKEN, checked together (docs/metrics.md). */
+function metricsConfig(
+  read: <T>(key: keyof ServerConfig, fallback: T, parse: (label: string, raw: string) => T) => T,
+): Pick<ServerConfig, 'metrics' | 'metricsToken'> {
+  const metrics = read<MetricsExposure>('metrics', 'off', (label, raw) => {
+    const v = raw.trim().toLowerCase();
+    if (v === 'off' || v === 'token') return v;
+    const m = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):(\d{1,5})$/i.exec(raw.trim());
+    if (!m)
+      throw new ConfigError(
+        `${label} must be off, token, or the host:port of a listener of its own (e.g. 127.0.0.1:9464), got "${raw}".`,
+      );
+    return { host: m[1]!.replace(/^\[|\]$/g, ''), port: int(label, m[2]!, 1, 65535) };
+  });
+  const metricsToken = read<string | null>('metricsToken', null, (label, raw) => {
+    if (raw.trim().length < 24) throw new ConfigError(`${label} must be at least 24 characters.`);
+    return raw.trim();
+  });
+  if (metrics === 'token' && !metricsToken)
+    throw new ConfigError(
+      'LIFEBOAT_METRICS=token needs LIFEBOAT_METRICS_TOKEN (e.g. `openssl rand -base64 32`).',
+    );
+  return { metrics, metricsToken };
+}
+
+/** LIFEBOAT_OIDC_*: staff sign-in (docs/staff-sign-in.md); null when no issuer is set. */
+function oidcConfig(env: Record<string, string | undefined>): OidcConfig | null {
+  const get = (name: string) => (env[name] ?? '').trim() || null;
+  const issuer = get('LIFEBOAT_OIDC_ISSUER');
+  if (!issuer) return null;
+  try {
+    const url = new URL(issuer);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('scheme');
+  } catch {
+    throw new ConfigError(`LIFEBOAT_OIDC_ISSUER must be the issuer's URL, got "${issuer}".`);
+  }
+  const clientId = get('LIFEBOAT_OIDC_CLIENT_ID');
+  if (!clientId)
+    throw new ConfigError('LIFEBOAT_OIDC_ISSUER is set: LIFEBOAT_OIDC_CLIENT_ID must be set too.');
+  const rolesRaw = get('LIFEBOAT_OIDC_ROLES');
+  if (!rolesRaw)
+    throw new ConfigError(
+      'LIFEBOAT_OIDC_ISSUER is set: LIFEBOAT_OIDC_ROLES must say which claims make whom staff, e.g. {"*":[{"claim":"groups","value":"support","role":"moderator"}]}.',
+    );
+  return {
+    issuer,
+    clientId,
+    clientSecret: get('LIFEBOAT_OIDC_CLIENT_SECRET'),
+    name: (get('LIFEBOAT_OIDC_NAME') ?? 'SSO').slice(0, 40),
+    scopes: get('LIFEBOAT_OIDC_SCOPES') ?? 'openid profile email',
+    roles: parseOidcRoles('LIFEBOAT_OIDC_ROLES', rolesRaw),
+  };
+}
+
+/** `{"<slug>|*": [{"claim": "groups", "value": "support", "role": "moderator"}, …]}`. */
+export function parseOidcRoles(label: string, raw: string): Record<string, OidcRoleRule[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(
+      `${label} must be JSON: {"<site slug or *>": [{"claim", "value", "role"}]}.`,
+    );
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError(`${label} must be a JSON object keyed by site slug (or *).`);
+  const out: Record<string, OidcRoleRule[]> = {};
+  for (const [site, rules] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!Array.isArray(rules))
+      throw new ConfigError(`${label}: "${site}" must be a list of rules.`);
+    out[site] = rules.map((rule: unknown, i) => {
+      const r = (rule ?? {}) as Record<string, unknown>;
+      if (
+        typeof r.claim !== 'string' ||
+        !r.claim ||
+        typeof r.value !== 'string' ||
+        (r.role !== 'staff' && r.role !== 'moderator')
+      )
+        throw new ConfigError(
+          `${label}: rule ${i + 1} of "${site}" needs "claim" and "value" (strings) and "role" (staff or moderator).`,
+        );
+      return { claim: r.claim, value: r.value, role: r.role };
+    });
+  }
+  return out;
+}
+
+/** LIFEBOAT_SMTP_URL and LIFEBOAT_MAIL_FROM, checked together (docs/email.md). */
+function mailConfig(
+  read: <T>(key: keyof ServerConfig, fallback: T, parse: (label: string, raw: string) => T) => T,
+): Pick<ServerConfig, 'smtpUrl' | 'mailFrom' | 'mailSweepMs'> {
+  const smtpUrl = read<string | null>('smtpUrl', null, (label, raw) => {
+    let url: URL;
+    try {
+      url = new URL(raw.trim());
+    } catch {
+      throw new ConfigError(`${label} must be an smtp:// or smtps:// URL.`);
+    }
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+      throw new ConfigError(`${label} must be an smtp:// or smtps:// URL, got ${url.protocol}//…`);
+    return url.href;
+  });
+  const mailFrom = read<string | null>('mailFrom', null, (label, raw) => {
+    const value = raw.trim();
+    // One address, optionally with a display name; no line breaks (header injection).
+    if (
+      /[\r\n]/.test(value) ||
+      !/^(?:[^<>@]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/.test(value)
+    )
+      throw new ConfigError(`${label} must be an address, e.g. Acme status <status@acme.example>.`);
+    return value;
+  });
+  if (smtpUrl && !mailFrom)
+    throw new ConfigError('LIFEBOAT_SMTP_URL is set: LIFEBOAT_MAIL_FROM must be set too.');
+  // The links in mails (confirm, unsubscribe) point at the server's own origin.
+  if (smtpUrl && !read<string | null>('publicOrigin', null, origin))
+    throw new ConfigError(
+      'LIFEBOAT_SMTP_URL is set: LIFEBOAT_PUBLIC_ORIGIN must be set too (the links in mails point at it).',
+    );
+  return { smtpUrl, mailFrom, mailSweepMs: 30_000 };
 }
 
 /** `lifeboat --help` text, from CONFIG_OPTIONS. */
@@ -594,6 +833,7 @@ export function helpText(): string {
     'Runs the Lifeboat server (HTTP API, live stream; SQLite storage, or PostgreSQL with --database).',
     'Also: `lifeboat site --help` (sites, status sources, policy, SSO keys), `lifeboat incident --help`',
     '(manual incidents), `lifeboat staff --help` (staff members and their tokens),',
+    '`lifeboat site push --help` and `lifeboat webhook --help` (status page webhooks in, signed webhooks out),',
     '`lifeboat config check [<file>]` (a config file, without starting).',
     '',
     'Options (flag, environment variable):',

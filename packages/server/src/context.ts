@@ -3,11 +3,13 @@ import type { ServerConfig } from './config.js';
 import type { SharedState } from './cluster/shared-state.js';
 import type { SecretBox } from './auth/secret-box.js';
 import type { SigningKey } from './auth/tokens.js';
+import type { Metrics } from './http/metrics.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import type { RegisteredRoute } from './http/route-list.js';
 import type { Hub } from './realtime/hub.js';
 import type { StreamManager } from './realtime/stream.js';
 import type { StatusPoller } from './status/poller.js';
+import type { NotifierRegistry } from './services/notifier.js';
 import type { SiteRecord, Store } from './store/store.js';
 
 export interface LifeboatContext {
@@ -33,8 +35,15 @@ export interface LifeboatContext {
   shared: SharedState;
   /** Every registered route (http/route-list.ts), filled as routes register. */
   routes: readonly RegisteredRoute[];
+  /**
+   * Outgoing notifications (services/notifier.ts): integrations `register` a notifier; emitters
+   * (the early-warning detector: `spike.detected`) `notify(siteId, event)`.
+   */
+  notifiers: NotifierRegistry;
   /** Ends every open SSE stream (tests and graceful shutdown). */
   closeStreams(): void;
+  /** Prometheus metrics (http/metrics.ts); counters may be incremented whether or not `/metrics` is on. */
+  metrics: Metrics;
 }
 
 declare module 'fastify' {

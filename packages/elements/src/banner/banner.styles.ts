@@ -210,6 +210,55 @@ export const bannerStyles = [
       font-weight: 400;
       font-size: var(--_fs-s);
     }
+    /* Early warning on the calm line: one line whatever the width, the signal gives way first. */
+    .overall .signal {
+      display: inline-flex;
+      align-items: center;
+      gap: var(--_s2);
+      min-width: 0;
+      margin-inline-start: auto;
+      overflow: hidden;
+      white-space: nowrap;
+      text-overflow: ellipsis;
+      font-weight: 400;
+      font-size: var(--_fs-s);
+    }
+    .signal-dot {
+      flex: none;
+      width: 0.5rem;
+      height: 0.5rem;
+      border-radius: 50%;
+      background: var(--lifeboat-color-minor, #b45309);
+    }
+    .overall .early-warning {
+      flex: none;
+      display: inline-flex;
+      align-items: center;
+      white-space: nowrap;
+      font-weight: 400;
+      font-size: var(--_fs-s);
+    }
+    .overall .site + .early-warning,
+    .overall .signal + .early-warning {
+      margin-inline-start: var(--_s3);
+    }
+    .overall .overall-text + .early-warning {
+      margin-inline-start: auto;
+    }
+    .report-component {
+      max-width: 12rem;
+      padding: 0.125rem var(--_s2);
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius-s);
+      background: var(--_raised);
+      color: inherit;
+      font: inherit;
+      font-size: var(--_fs-s);
+    }
+    .report-component:focus-visible {
+      outline: 2px solid var(--_accent);
+      outline-offset: 2px;
+    }
     /* The compact line: one line whatever the width; the title gives way first. */
     .summary {
       min-width: 0;

@@ -740,6 +740,87 @@ describe('<lifeboat-banner>', () => {
     });
   });
 
+  describe('early warning (calm state)', () => {
+    const plain = async () => {
+      const el = await fixture<LifeboatBanner>(
+        html`<lifeboat-banner .client=${client}></lifeboat-banner>`,
+      );
+      await settle(el);
+      return el;
+    };
+    const height = (el: LifeboatBanner) => el.getBoundingClientRect().height;
+    const signal = {
+      spikeId: '01JSPIKE000000000000000000',
+      component: 'api',
+      componentName: 'REST API',
+      since: new Date().toISOString(),
+    };
+
+    it('one tap reports, then an optional component, all in the reserved line', async () => {
+      client.setStatus(sampleStatus('operational'));
+      const el = await plain();
+      const before = height(el);
+      const button = q<HTMLButtonElement>(el, '[part="report-problem-button"]');
+      expect(button.textContent).to.contain('Something not working?');
+      await expect(el).to.be.accessible();
+      button.click();
+      await waitUntil(() => q(el, '[part="report-component"]'));
+      await settle(el);
+      expect(client.calls.filter((c) => c.method === 'reportProblem')).to.deep.equal([
+        { method: 'reportProblem', args: [null] },
+      ]);
+      expect(q(el, '[part="announcer"]').textContent).to.contain('your report was sent');
+      const select = q<HTMLSelectElement>(el, '[part="report-component"]');
+      expect(el.shadowRoot!.activeElement).to.equal(select);
+      expect([...select.options].map((o) => o.value)).to.deep.equal([
+        '',
+        'api',
+        'webhooks',
+        'dashboard',
+      ]);
+      await expect(el).to.be.accessible();
+      expect(height(el)).to.equal(before);
+      select.value = 'webhooks';
+      select.dispatchEvent(new Event('change'));
+      await settle(el);
+      expect(client.calls.filter((c) => c.method === 'reportProblem').at(-1)).to.deep.equal({
+        method: 'reportProblem',
+        args: ['webhooks'],
+      });
+      expect(q(el, '[part="report-status"]').textContent).to.contain('Thanks');
+      expect(q(el, '[part="announcer"]').textContent).to.contain('Webhooks');
+      expect(height(el)).to.equal(before);
+    });
+
+    it('shows "Others are reporting problems with …" only when the server says it is corroborated', async () => {
+      client.setStatus(sampleStatus('operational'));
+      const quiet = await plain();
+      await waitUntil(() => client.calls.some((c) => c.method === 'signals'));
+      await settle(quiet);
+      expect(q(quiet, '[part="signal"]')).to.be.null;
+      expect(q(quiet, '.site').textContent).to.contain('Acme Cloud');
+      quiet.remove();
+
+      client.publicSignals = [signal];
+      const el = await plain();
+      const before = height(el);
+      await waitUntil(() => q(el, '[part="signal"]'));
+      await settle(el);
+      expect(q(el, '[part="signal"]').textContent).to.contain(
+        'Others are reporting problems with REST API',
+      );
+      expect(height(el)).to.equal(before);
+      await expect(el).to.be.accessible();
+    });
+
+    it('is not offered during an incident, nor in direct mode', async () => {
+      client.setStatus(sampleStatus('major'));
+      const el = await banner(client);
+      await settle(el);
+      expect(q(el, '[part="report-problem-button"]')).to.be.null;
+    });
+  });
+
   describe('keyboard', () => {
     it('opens the timeline popover, closes it on Escape and returns focus', async () => {
       client.setStatus(sampleStatus('major'));

@@ -4,10 +4,11 @@ import type {
   Maintenance,
   MemberIncidentState,
   Post,
+  PublicSignal,
   Severity,
   SiteStatus,
 } from '@lifeboat/protocol';
-import { createDirectStatus, type LifeboatClient, type Loadable } from '@lifeboat/sdk';
+import type { LifeboatClient, Loadable } from '@lifeboat/sdk';
 import type { ReadableAtom } from 'nanostores';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -19,9 +20,14 @@ import { LifeboatAffectedEvent } from '../events/affected.js';
 import { LifeboatNavigateEvent } from '../events/navigate.js';
 import { LifeboatStatusChangeEvent } from '../events/status-change.js';
 import { messages } from '../localize.js';
+import { lazyDirectStatus } from './direct-status.js';
 import { renderIncident, renderMaintenance, renderTimeline } from './incident.js';
 import { bannerStyles } from './banner.styles.js';
 import { BannerPreferences } from './preferences.js';
+import { renderReportControl, renderSignal, type ReportStep } from './early-warning.js';
+
+/** How often the calm banner asks whether others are reporting problems (public, CDN-cached). */
+const SIGNALS_MS = 60_000;
 
 const LOUD: ReadonlySet<string> = new Set(['major', 'critical']);
 const RANK: readonly Severity[] = ['operational', 'maintenance', 'minor', 'major', 'critical'];
@@ -53,7 +59,7 @@ const directStatuses = new Map<string, ReadableAtom<Loadable<SiteStatus>>>();
 function directStatus(url: string): ReadableAtom<Loadable<SiteStatus>> {
   let store = directStatuses.get(url);
   if (!store) {
-    store = createDirectStatus({ statusUrl: url }).$status;
+    store = lazyDirectStatus(url);
     directStatuses.set(url, store);
   }
   return store;
@@ -137,6 +143,10 @@ const activeMaintenance = (m: Maintenance): boolean =>
  * @csspart show-all-button - Shows content that does not fit the reserved height.
  * @csspart details-button - "Show details" of an incident summarised in the compact line.
  * @csspart skeleton - The placeholder shown while loading.
+ * @csspart report-problem-button - "Something not working?" in the calm line (early warning).
+ * @csspart report-component - The optional "Which part?" select after a report.
+ * @csspart report-status - "Sending…" / "Thanks — reported".
+ * @csspart signal - "Others are reporting problems with …" (only when corroborated).
  *
  * @cssproperty --lifeboat-banner-min-height - The compact height reserved when no incident is expected (default 3.75rem: one line), unless the page's `lifeboat-banner:not(:defined)` rule gave it one. Data never changes it while in view.
  * @cssproperty --lifeboat-banner-incident-height - The height reserved when an incident is expected (`expect="incident"`, or an incident on the last visit whose height is not known; default 25rem, 30rem under 480 px).
@@ -192,6 +202,10 @@ export class LifeboatBanner extends LifeboatElement {
   @state() private showDismissed = false;
   /** Text of the visually hidden live region: set only on real changes. */
   @state() private announcement = '';
+  /** Early warning: the visitor's report, and the corroborated signals (./early-warning.ts). */
+  @state() private reportStep: ReportStep = 'idle';
+  @state() private signals: readonly PublicSignal[] = [];
+  #signalsTimer: ReturnType<typeof setInterval> | undefined;
 
   readonly #status = new StoreController<Loadable<SiteStatus>>(this);
   readonly #incident = new StoreController<Loadable<Incident>>(this);
@@ -226,17 +240,90 @@ export class LifeboatBanner extends LifeboatElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.hasUpdated) this.#observe();
+    this.#watchSignals();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#resize?.disconnect();
     this.#resize = undefined;
+    clearInterval(this.#signalsTimer);
+    this.#signalsTimer = undefined;
   }
 
   protected override clientChanged(client: LifeboatClient | undefined): void {
     this.#bindStores(client);
+    this.#setSignals([]);
+    if (this.reportStep !== 'idle') this.reportStep = 'idle';
+    this.#watchSignals();
   }
+
+  /** Asks for the public signals now and every minute while the page is visible. */
+  #watchSignals(): void {
+    clearInterval(this.#signalsTimer);
+    this.#signalsTimer = undefined;
+    if (!this.isConnected || !this.#earlyWarning()) return;
+    const poll = () => {
+      if (globalThis.document?.visibilityState === 'hidden') return;
+      void this.#earlyWarning()
+        ?.signals?.()
+        .then((result) => this.#setSignals(result.signals))
+        .catch(() => {
+          // A failed poll keeps what was shown; the next one may succeed.
+        });
+    };
+    poll();
+    this.#signalsTimer = setInterval(poll, SIGNALS_MS);
+  }
+
+  /** New signals re-render the banner only when they differ (an open popover keeps its place). */
+  #setSignals(signals: readonly PublicSignal[]): void {
+    if (JSON.stringify(signals) !== JSON.stringify(this.signals)) this.signals = signals;
+  }
+
+  /** The client, when it offers early warning (not in direct mode). */
+  #earlyWarning(): LifeboatClient | undefined {
+    const client = this.activeClient;
+    return client && !this.statusUrl && typeof client.reportProblem === 'function'
+      ? client
+      : undefined;
+  }
+
+  #handleReportProblem = (): void => {
+    const client = this.#earlyWarning();
+    if (!client?.reportProblem || this.reportStep === 'sending') return;
+    this.reportStep = 'sending';
+    client.reportProblem().then(
+      (result) => {
+        this.reportStep = 'sent';
+        this.#setSignals(result.signals);
+        this.announcement = messages().problemSent;
+        // Focus stays in the banner: on the select that replaced the button, when there is one.
+        void this.updateComplete.then(() =>
+          this.renderRoot.querySelector<HTMLElement>('[part="report-component"]')?.focus(),
+        );
+      },
+      () => {
+        this.reportStep = 'error';
+      },
+    );
+  };
+
+  #handleReportComponent = (event: Event): void => {
+    const select = event.currentTarget as HTMLSelectElement;
+    const component = select.value;
+    const client = this.#earlyWarning();
+    if (!component || !client?.reportProblem) return;
+    const name = select.selectedOptions[0]?.textContent?.trim() ?? component;
+    this.reportStep = 'named';
+    this.announcement = messages().problemNamed(name);
+    void client.reportProblem(component).then(
+      (result) => this.#setSignals(result.signals),
+      () => {
+        // The report itself was counted; only its component is lost.
+      },
+    );
+  };
 
   /** True in direct mode (`status-url`): no Lifeboat server features. */
   get direct(): boolean {
@@ -609,11 +696,31 @@ export class LifeboatBanner extends LifeboatElement {
     </div>`;
   }
 
-  #renderOverall(severity: Severity, name: string | undefined): TemplateResult {
+  #renderOverall(
+    severity: Severity,
+    name: string | undefined,
+    calm?: { components: SiteStatus['components'] },
+  ): TemplateResult {
+    // Early warning lives on this line in the calm state only (./early-warning.ts).
+    const early = calm && this.#earlyWarning() ? calm : undefined;
+    const signal = early ? renderSignal(this.signals) : nothing;
     return html`<div class="overall" part="overall">
       <span class="dot" part="status-dot" data-severity=${severity} aria-hidden="true"></span>
       <span class="overall-text">${messages().severity[severity]}</span>
-      ${name ? html`<span class="site muted">${name}</span>` : nothing}
+      ${signal === nothing && name ? html`<span class="site muted">${name}</span>` : nothing}
+      ${
+        early
+          ? html`${signal}<span class="early-warning">
+                ${renderReportControl({
+                  step: this.reportStep,
+                  signals: this.signals,
+                  components: early.components,
+                  onReport: this.#handleReportProblem,
+                  onComponent: this.#handleReportComponent,
+                })}
+              </span>`
+          : nothing
+      }
     </div>`;
   }
 
@@ -648,7 +755,12 @@ export class LifeboatBanner extends LifeboatElement {
     const maintenances = this.#maintenances();
     if (this.#summarised(incidents)) return this.#renderSummary(severity, shown, maintenances);
     const open = shown.find((i) => this.#popover.isOpen(i.id));
-    return html`${this.#renderOverall(severity, value.site.name)}
+    const calm = incidents.length === 0 && maintenances.length === 0;
+    return html`${this.#renderOverall(
+      severity,
+      value.site.name,
+      calm ? { components: value.components } : undefined,
+    )}
     ${shown.map((incident) =>
       renderIncident({
         incident,

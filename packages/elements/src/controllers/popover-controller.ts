@@ -1,12 +1,4 @@
-import {
-  autoUpdate,
-  computePosition,
-  flip,
-  offset,
-  shift,
-  size,
-  type Placement,
-} from '@floating-ui/dom';
+import type { Placement } from '@floating-ui/dom';
 import type { ReactiveController, ReactiveElement } from 'lit';
 
 export interface PopoverOptions {
@@ -16,7 +8,8 @@ export interface PopoverOptions {
 }
 
 /**
- * A popover over floating-ui. `autoUpdate` runs only while open; the floating element stays
+ * A popover over floating-ui, loaded on the first open (the script tag's banner path does not
+ * carry it). `autoUpdate` runs only while open; the floating element stays
  * hidden until first positioned; Escape and outside clicks close it; focus moves into it on open
  * and back to the anchor on close.
  */
@@ -46,6 +39,7 @@ export class PopoverController implements ReactiveController {
     if (this.openId) this.hide(false);
     this.openId = id;
     this.#anchor = anchor;
+    const positioning = import('./position.js');
     this.host.requestUpdate();
     await this.host.updateComplete;
     const floating = this.options.floating();
@@ -53,26 +47,9 @@ export class PopoverController implements ReactiveController {
     floating.style.visibility = 'hidden';
     if (floating.hasAttribute('popover') && !floating.matches(':popover-open'))
       floating.showPopover();
-    this.#cleanup = autoUpdate(anchor, floating, () => {
-      void computePosition(anchor, floating, {
-        placement: this.options.placement ?? 'bottom-start',
-        strategy: 'fixed',
-        middleware: [
-          offset(6),
-          flip(),
-          shift({ padding: 8 }),
-          size({
-            padding: 8,
-            apply({ availableWidth, availableHeight }) {
-              floating.style.maxWidth = `${Math.min(availableWidth, 420)}px`;
-              floating.style.maxHeight = `${Math.max(availableHeight, 160)}px`;
-            },
-          }),
-        ],
-      }).then(({ x, y }) => {
-        Object.assign(floating.style, { left: `${x}px`, top: `${y}px`, visibility: 'visible' });
-      });
-    });
+    const { followAnchor } = await positioning;
+    if (this.openId !== id) return;
+    this.#cleanup = followAnchor(anchor, floating, this.options.placement ?? 'bottom-start');
     document.addEventListener('keydown', this.#handleKeydown, true);
     document.addEventListener('pointerdown', this.#handlePointerdown, true);
     floating.focus({ preventScroll: true });

@@ -405,6 +405,19 @@ export const insightsStyles = [
       border-color: color-mix(in srgb, var(--_danger) 40%, var(--_border));
       color: var(--_text);
     }
+    .sign-in-notice {
+      display: flex;
+      align-items: center;
+      flex-wrap: wrap;
+      gap: var(--_s3);
+    }
+    .sign-in-notice p {
+      margin: 0;
+    }
+    .sign-in-notice .sso-error {
+      flex-basis: 100%;
+      color: var(--_danger);
+    }
     .markdown {
       width: 100%;
       min-height: 10rem;

@@ -8,6 +8,11 @@ import {
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { isDevelopment, type Theme } from '../base/lifeboat-element.js';
+import {
+  completeStaffSignIn,
+  staffSignInProvider,
+  startStaffSignIn,
+} from '../base/staff-sign-in.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { messages, onMessagesChange } from '../localize.js';
 import {
@@ -45,6 +50,7 @@ const DAYS: readonly InsightsDays[] = [30, 90];
  *
  * @event change - The user chose another period or another incident's report (`days`, `incident`).
  *
+ * @fires lifeboat-staff-sign-in - Signed in through the identity provider (docs/staff-sign-in.md): `detail` is `{ token, site, expiresAt, member }`; keep the token to stay signed in.
  * @csspart header - Heading, site and the period switch.
  * @csspart period - The 30 / 90 days switch.
  * @csspart totals - The totals of the period.
@@ -54,6 +60,7 @@ const DAYS: readonly InsightsDays[] = [30, 90];
  * @csspart report - The selected incident's report.
  * @csspart export - The CSV and Markdown buttons.
  * @csspart notice - No token, unauthorized, empty and error notices.
+ * @csspart sign-in - "Sign in with <provider>" when the server offers staff sign-in.
  *
  * @cssproperty --lifeboat-color-surface - Background.
  * @cssproperty --lifeboat-color-surface-raised - Tiles and bar tracks.
@@ -108,6 +115,9 @@ export class LifeboatInsights extends LitElement {
   /** The Markdown summary shown when the clipboard refused it. */
   @state() private markdown: string | null = null;
   @state() private exportError = '';
+  /** The identity provider's name when the server offers staff sign-in (docs/staff-sign-in.md). */
+  @state() private ssoName: string | null = null;
+  @state() private ssoError = '';
 
   readonly #site = new StoreController<Loadable<SiteInsights>>(this);
   readonly #report = new StoreController<Loadable<IncidentReport> | null>(this);
@@ -135,6 +145,51 @@ export class LifeboatInsights extends LitElement {
         });
     });
     this.#resize.observe(this);
+    void this.#checkSignIn();
+  }
+
+  #server(): string | undefined {
+    return this.server || LifeboatInsights.defaultServer || globalThis.location?.origin;
+  }
+
+  /** As `<lifeboat-moderation>`: finishes a sign-in this page came back from, asks for one. */
+  async #checkSignIn(): Promise<void> {
+    const server = this.#server();
+    if (this.client || !server) return;
+    try {
+      const session = await completeStaffSignIn(server);
+      if (session && (!this.site || session.site === this.site)) {
+        this.token = session.token;
+        this.dispatchEvent(
+          new CustomEvent('lifeboat-staff-sign-in', {
+            detail: session,
+            bubbles: true,
+            composed: true,
+          }),
+        );
+      }
+    } catch (err) {
+      this.ssoError = (err as Error).message;
+    }
+    this.ssoName = await staffSignInProvider(server);
+  }
+
+  #signIn = (): void => {
+    const server = this.#server();
+    if (server && this.site) void startStaffSignIn(server, this.site);
+  };
+
+  #renderSignIn(): TemplateResult | typeof nothing {
+    if (!this.site || (!this.ssoName && !this.ssoError)) return nothing;
+    const m = insightsMessages();
+    return html`${
+      this.ssoName
+        ? html`<button type="button" class="button primary" part="sign-in" @click=${this.#signIn}>
+            ${m.signInWith(this.ssoName)}
+          </button>`
+        : nothing
+    }
+    ${this.ssoError ? html`<p class="sso-error" role="alert">${this.ssoError}</p>` : nothing}`;
   }
 
   override disconnectedCallback(): void {
@@ -202,7 +257,7 @@ export class LifeboatInsights extends LitElement {
 
   #resolveClient(): InsightsClient | undefined {
     if (this.client) return this.client;
-    const server = this.server || LifeboatInsights.defaultServer || globalThis.location?.origin;
+    const server = this.#server();
     if (!server || !this.site || !this.token) {
       this.#ownClient = undefined;
       return undefined;
@@ -778,9 +833,15 @@ export class LifeboatInsights extends LitElement {
     const site = this.#site.value;
     let body: TemplateResult;
     if (!this.#activeClient) {
-      body = html`<p class="notice" part="notice">${this.site ? m.noToken : m.noServer}</p>`;
+      body = html`<div class="notice sign-in-notice" part="notice">
+        <p>${!this.site ? m.noServer : this.ssoName ? m.signInPrompt : m.noToken}</p>
+        ${this.#renderSignIn()}
+      </div>`;
     } else if (this.#unauthorized()) {
-      body = html`<p class="notice error" part="notice" role="alert">${m.unauthorized}</p>`;
+      body = html`<div class="notice error sign-in-notice" part="notice" role="alert">
+        <p>${m.unauthorized}</p>
+        ${this.#renderSignIn()}
+      </div>`;
     } else if (!site || site.state === 'loading') {
       body = html`<div aria-busy="true">
         <p class="muted">${m.loading}</p>

@@ -35,6 +35,8 @@ const defaults = {
   noToken:
     'Staff sign-in needed. Set the token attribute to a staff session token (printed by `lifeboat staff add`) or the server’s admin key.',
   noServer: 'Set the server and site attributes to the Lifeboat server and site to moderate.',
+  signInPrompt: 'Sign in with your company account to moderate this site.',
+  signInWith: (provider: string) => `Sign in with ${provider}`,
   unauthorized:
     'This token is not accepted for this site. Use a staff or moderator token of this site, or the admin key.',
   loadError: 'Could not load the moderation queue.',

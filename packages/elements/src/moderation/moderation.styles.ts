@@ -508,6 +508,10 @@ export const moderationStyles = [
     .notice.setup {
       border-inline-start: 3px solid var(--_accent);
     }
+    .notice .sso-error {
+      flex-basis: 100%;
+      color: var(--_danger);
+    }
     .error-notice {
       border-inline-start: 3px solid var(--_danger);
     }

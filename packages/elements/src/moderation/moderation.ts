@@ -11,6 +11,11 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { isDevelopment, type Theme } from '../base/lifeboat-element.js';
+import {
+  completeStaffSignIn,
+  staffSignInProvider,
+  startStaffSignIn,
+} from '../base/staff-sign-in.js';
 import { ClockController } from '../controllers/clock-controller.js';
 import { StoreController } from '../controllers/store-controller.js';
 import { onMessagesChange } from '../localize.js';
@@ -46,6 +51,7 @@ const CLEARING = new Set<ItemAction>(['approve', 'reject', 'remove', 'hide', 're
  *
  * @summary Moderation queue, actions and audit log for staff.
  *
+ * @fires lifeboat-staff-sign-in - Signed in through the identity provider (docs/staff-sign-in.md): `detail` is `{ token, site, expiresAt, member }`; keep the token to stay signed in.
  * @csspart header - Heading, site and live state.
  * @csspart heading - "Moderation".
  * @csspart connection - The live state ("Live", "Reconnecting…").
@@ -67,6 +73,7 @@ const CLEARING = new Set<ItemAction>(['approve', 'reject', 'remove', 'hide', 're
  * @csspart load-more - "Load older entries".
  * @csspart empty - Empty states ("All clear").
  * @csspart notice - No token, unauthorized, offline and error notices.
+ * @csspart sign-in - "Sign in with <provider>" when the server offers staff sign-in.
  *
  * @cssproperty --lifeboat-color-surface - Background.
  * @cssproperty --lifeboat-color-surface-raised - Cards, hover and the legend.
@@ -125,6 +132,9 @@ export class LifeboatModeration extends LitElement {
   @state() private activeId: string | null = null;
   @state() private announcement = '';
   @state() private slowModeError = '';
+  /** The identity provider's name when the server offers staff sign-in (docs/staff-sign-in.md). */
+  @state() private ssoName: string | null = null;
+  @state() private ssoError = '';
 
   readonly #queue = new StoreController<QueueSnapshot>(this);
   readonly #audit = new StoreController<AuditSnapshot>(this);
@@ -149,6 +159,55 @@ export class LifeboatModeration extends LitElement {
       onMessagesChange(() => this.requestUpdate()),
       onModerationMessagesChange(() => this.requestUpdate()),
     ];
+    void this.#checkSignIn();
+  }
+
+  #server(): string | undefined {
+    return this.server || LifeboatModeration.defaultServer || globalThis.location?.origin;
+  }
+
+  /**
+   * Finishes a staff sign-in this page came back from (the token is set, and
+   * `lifeboat-staff-sign-in` tells the page so it can keep it), and asks whether the server
+   * offers one ("Sign in with <provider>").
+   */
+  async #checkSignIn(): Promise<void> {
+    const server = this.#server();
+    if (this.client || !server) return;
+    try {
+      const session = await completeStaffSignIn(server);
+      if (session && (!this.site || session.site === this.site)) {
+        this.token = session.token;
+        this.dispatchEvent(
+          new CustomEvent('lifeboat-staff-sign-in', {
+            detail: session,
+            bubbles: true,
+            composed: true,
+          }),
+        );
+      }
+    } catch (err) {
+      this.ssoError = (err as Error).message;
+    }
+    this.ssoName = await staffSignInProvider(server);
+  }
+
+  #signIn = (): void => {
+    const server = this.#server();
+    if (server && this.site) void startStaffSignIn(server, this.site);
+  };
+
+  #renderSignIn(): TemplateResult | typeof nothing {
+    if (!this.site || (!this.ssoName && !this.ssoError)) return nothing;
+    const m = moderationMessages();
+    return html`${
+      this.ssoName
+        ? html`<button type="button" class="button primary" part="sign-in" @click=${this.#signIn}>
+            ${m.signInWith(this.ssoName)}
+          </button>`
+        : nothing
+    }
+    ${this.ssoError ? html`<p class="sso-error" role="alert">${this.ssoError}</p>` : nothing}`;
   }
 
   override disconnectedCallback(): void {
@@ -202,7 +261,7 @@ export class LifeboatModeration extends LitElement {
 
   #resolveClient(): ModerationClient | undefined {
     if (this.client) return this.client;
-    const server = this.server || LifeboatModeration.defaultServer || globalThis.location?.origin;
+    const server = this.#server();
     if (!server || !this.site || !this.token) {
       this.#ownClient?.client.close();
       this.#ownClient = undefined;
@@ -623,11 +682,13 @@ export class LifeboatModeration extends LitElement {
     let body: TemplateResult;
     if (!this.#activeClient) {
       body = html`<div class="notice setup" part="notice">
-        <p>${this.site ? m.noToken : m.noServer}</p>
+        <p>${!this.site ? m.noServer : this.ssoName ? m.signInPrompt : m.noToken}</p>
+        ${this.#renderSignIn()}
       </div>`;
     } else if (this.#unauthorized()) {
       body = html`<div class="notice error-notice" part="notice" role="alert">
         <p>${m.unauthorized}</p>
+        ${this.#renderSignIn()}
       </div>`;
     } else {
       body = html`${this.#renderTabs(queue)} ${this.#renderNotice()}

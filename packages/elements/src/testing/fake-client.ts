@@ -1,4 +1,6 @@
 import type {
+  EmailSubscriptionRequest,
+  EmailSubscriptionResult,
   AffectedHistory,
   AffectedResult,
   CreatePostRequest,
@@ -16,6 +18,9 @@ import type {
   SimilarWorkaround,
   SiteStatus,
   ThreadSort,
+  ProblemReportResult,
+  PublicSignal,
+  SignalsResult,
 } from '@lifeboat/protocol';
 import type {
   ConnectionState,
@@ -166,6 +171,7 @@ export class FakeClient implements LifeboatClient {
       reactions: [],
       affected: [],
       flags: [],
+      emailSubscriptions: [],
     };
   }
 
@@ -265,6 +271,31 @@ export class FakeClient implements LifeboatClient {
       this.setStatus({ ...status.value, incidents });
     }
     return { incidentId, affected, count };
+  }
+
+  /** Early warning: what `signals()` answers (tests set it); reports are recorded in `calls`. */
+  publicSignals: PublicSignal[] = [];
+
+  async reportProblem(component?: string | null): Promise<ProblemReportResult> {
+    this.calls.push({ method: 'reportProblem', args: [component ?? null] });
+    return { counted: true, signals: this.publicSignals };
+  }
+
+  async signals(): Promise<SignalsResult> {
+    this.calls.push({ method: 'signals', args: [] });
+    return { signals: this.publicSignals };
+  }
+
+  /** Email updates: thrown by the next `subscribeByEmail()` when set (tests set it). */
+  subscribeError: Error | null = null;
+
+  async subscribeByEmail(
+    incidentId: string,
+    request: EmailSubscriptionRequest,
+  ): Promise<EmailSubscriptionResult> {
+    this.calls.push({ method: 'subscribeByEmail', args: [incidentId, request] });
+    if (this.subscribeError) throw this.subscribeError;
+    return { status: 'pending', confirmBy: new Date(Date.now() + 86_400_000).toISOString() };
   }
 
   async loadMore(incidentId: string): Promise<void> {

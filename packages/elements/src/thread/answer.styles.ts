@@ -197,6 +197,12 @@ export const answerStyles = css`
     --_badge: var(--_muted);
     font-weight: 500;
   }
+  /* "helped N people": the author's confirmed help (docs/reputation.md), quiet next to the name. */
+  .helped {
+    color: var(--_muted);
+    font-size: var(--_fs-s);
+    white-space: nowrap;
+  }
   .post-status.pending-review {
     padding: var(--_s1) var(--_s3);
     border-inline-start: 3px solid var(--_minor);

@@ -481,6 +481,11 @@ export class LifeboatAnswer extends LitElement {
         ${memberBadges(post.author).map(
           (badge) => html`<span class="badge member-badge" part="member-badge">${badge}</span>`,
         )}
+        ${
+          post.author.helped
+            ? html`<span class="helped" part="helped">${m.helpedPeople(post.author.helped)}</span>`
+            : nothing
+        }
         ${post.verified ? html`<span class="badge verified" part="verified-badge">✓ ${m.verifiedBadge}</span>` : nothing}
         ${post.pinned ? html`<span class="badge pinned">${m.pinnedBadge}</span>` : nothing}
         <time class="muted" datetime=${post.createdAt} title=${absoluteTime(post.createdAt)}

@@ -130,6 +130,26 @@ describe('<lifeboat-thread>', () => {
       expect(q(el, '#lifeboat-post-A2 [part="staff-badge"]')).to.exist;
     });
 
+    it('shows "helped N people" from author.helped, and nothing without it', async () => {
+      ready([
+        samplePost({
+          id: 'H1',
+          author: { id: 'h', displayName: 'Hana', role: 'member', staff: false, helped: 12 },
+        }),
+        samplePost({
+          id: 'H2',
+          author: { id: 'o', displayName: 'One', role: 'member', staff: false, helped: 1 },
+        }),
+        samplePost({ id: 'H3' }),
+      ]);
+      const el = await thread(client);
+      await settle(el);
+      expect(q(el, '#lifeboat-post-H1 [part="helped"]').textContent).to.contain('helped 12 people');
+      expect(q(el, '#lifeboat-post-H2 [part="helped"]').textContent).to.contain('helped 1 person');
+      expect(q(el, '#lifeboat-post-H3 [part="helped"]')).to.be.null;
+      await expect(el).to.be.accessible();
+    });
+
     it('renders workaround posts as a card with steps and risk', async () => {
       ready();
       const el = await thread(client);

@@ -36,6 +36,7 @@ import type { ComposerDraft } from './composer.js';
 import './composer.js';
 import { arrangeThread, type ThreadItem, type ThreadSort } from './sort.js';
 import { threadStyles } from './thread.styles.js';
+import '../subscribe/subscribe.js';
 import { rowSpacing, ThreadWindowController } from './windowing.js';
 
 /**
@@ -60,6 +61,7 @@ import { rowSpacing, ThreadWindowController } from './windowing.js';
  * @csspart list - The list of posts.
  * @csspart answer - One post (`<article>`).
  * @csspart staff-badge - The staff badge on a post.
+ * @csspart helped - "helped N people" next to an author who helped others (docs/reputation.md).
  * @csspart verified-badge - "Verified by staff" on a post.
  * @csspart workaround - The workaround card inside a post.
  * @csspart risk-badge - The risk of a workaround.
@@ -114,6 +116,9 @@ export class LifeboatThread extends LifeboatElement {
 
   /** How long after posting the author may edit or delete (ms); the server has the last word. */
   @property({ type: Number, attribute: 'edit-window' }) editWindow: number = 15 * 60_000;
+
+  /** Offer "Email me when a fix is verified / resolved" (the server needs SMTP; docs/email.md). */
+  @property({ type: Boolean, attribute: 'email-updates' }) emailUpdates = false;
 
   @state() private announcement = '';
   /** The post whose reply form is open. */
@@ -635,10 +640,17 @@ export class LifeboatThread extends LifeboatElement {
     if (snapshot.state !== 'ready') return nothing;
     if (snapshot.threadState !== 'open')
       return html`<p class="notice locked" part="notice">${m.threadLocked}</p>`;
-    return html`<lifeboat-composer
-      .session=${this.#session.value ?? null}
-      .submit=${this.#submit}
-    ></lifeboat-composer>`;
+    return html`${
+        this.emailUpdates
+          ? html`<lifeboat-email-updates
+              .client=${this.activeClient}
+              .incident=${snapshot.incidentId}
+            ></lifeboat-email-updates>`
+          : nothing
+      }<lifeboat-composer
+        .session=${this.#session.value ?? null}
+        .submit=${this.#submit}
+      ></lifeboat-composer>`;
   }
 
   protected override render(): TemplateResult {

@@ -10,7 +10,8 @@ import type {
   Severity,
 } from '../resources.js';
 import { SEVERITY_FROM_IMPACT, SEVERITY_TEXT, worstOf } from './severity.js';
-import { htmlToText, isRecord, records, str, toIsoUtc } from './text.js';
+import { itemId } from './ids.js';
+import { hostOf, isRecord, lookup, records, str, titleText, toIsoUtc } from './text.js';
 import type { NormalizedIncident, NormalizedStatus } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -47,17 +48,8 @@ export function isInstatusDocument(doc: Json): boolean {
   return (
     'activeIncidents' in doc ||
     'activeMaintenances' in doc ||
-    (isRecord(page) && typeof page['status'] === 'string' && str(page['status'])! in PAGE_STATUS)
+    (isRecord(page) && lookup(PAGE_STATUS, page['status']) !== undefined)
   );
-}
-
-function hostOf(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    return new URL(url).host;
-  } catch {
-    return null;
-  }
 }
 
 export function normalizeInstatus(
@@ -68,45 +60,46 @@ export function normalizeInstatus(
   const page = isRecord(doc['page']) ? doc['page'] : {};
   const pageUrl = str(page['url']);
   const pageId = hostOf(pageUrl) ?? hostOf(options.url) ?? 'unknown';
-  const key = (s: unknown) => (str(s) ?? '').toUpperCase();
+  const key = (s: unknown) => (str(s) ?? '').slice(0, 40).toUpperCase();
 
   const incidents: NormalizedIncident[] = records(doc['activeIncidents']).flatMap((i: Json) => {
-    const rawId = str(i['id']);
+    // Instatus's summary.json often leaves `id` out: the incident is kept, its id derived.
+    const rawId = itemId(i['id'], { url: i['url'], name: i['name'], start: i['started'] });
     if (!rawId) return [];
     const startedAt = toIsoUtc(i['started']) ?? now;
-    const phase = PHASE[key(i['status'])] ?? 'investigating';
+    const phase = lookup(PHASE, key(i['status'])) ?? 'investigating';
     const updatedAt = toIsoUtc(i['updatedAt']) ?? startedAt;
     return [
       {
         id: `instatus:${pageId}:${rawId}`,
-        title: htmlToText(i['name']) || 'Untitled incident',
+        title: titleText(i['name'], 'Untitled incident'),
         phase,
         // An active incident without a known impact still means something is wrong.
-        impact: IMPACT[key(i['impact'])] ?? 'minor',
+        impact: lookup(IMPACT, key(i['impact'])) ?? 'minor',
         components: [],
         startedAt,
         resolvedAt: phase === 'resolved' ? updatedAt : null,
         updatedAt,
         updates: [],
-        shortlink: str(i['url']),
+        shortlink: str(i['url'])?.slice(0, 2000) ?? null,
       },
     ];
   });
 
   const maintenances: Maintenance[] = records(doc['activeMaintenances']).flatMap((m: Json) => {
-    const rawId = str(m['id']);
+    const rawId = itemId(m['id'], { url: m['url'], name: m['name'], start: m['start'] });
     if (!rawId) return [];
     const start = toIsoUtc(m['start']);
     const minutes = Number(m['duration']);
     const until =
       start && Number.isFinite(minutes) && minutes > 0
-        ? new Date(Date.parse(start) + minutes * 60_000).toISOString()
+        ? toIsoUtc(new Date(Date.parse(start) + Math.min(minutes, 1e9) * 60_000).toISOString())
         : null;
     return [
       {
         id: `instatus:${pageId}:${rawId}`,
-        title: htmlToText(m['name']) || 'Scheduled maintenance',
-        status: MAINTENANCE[key(m['status'])] ?? 'scheduled',
+        title: titleText(m['name'], 'Scheduled maintenance'),
+        status: lookup(MAINTENANCE, key(m['status'])) ?? 'scheduled',
         scheduledFor: start,
         scheduledUntil: until,
         components: [],
@@ -115,7 +108,7 @@ export function normalizeInstatus(
     ];
   });
 
-  const pageSeverity = PAGE_STATUS[key(page['status'])];
+  const pageSeverity = lookup(PAGE_STATUS, key(page['status']));
   const open = incidents.filter((i) => i.resolvedAt === null);
   const severity = worstOf([
     // An unknown page status with nothing else to go on is not read as "all good".
@@ -126,10 +119,11 @@ export function normalizeInstatus(
   return {
     source: 'instatus',
     document: 'summary',
-    page: { id: pageId, name: str(page['name']) ?? pageId, url: pageUrl },
+    page: { id: pageId, name: titleText(page['name'], pageId), url: pageUrl },
     severity,
     description: SEVERITY_TEXT[severity],
     components: [],
+    componentsListed: false,
     incidents,
     maintenances,
   };

@@ -266,6 +266,319 @@ const checks: Record<string, () => void> = {
       scheduledFor: '2024-05-10T01:00:00.000Z',
     });
   },
+  'betterstack-index-vapi-operational-trimmed.json': () => {
+    const s = read(
+      'betterstack-index-vapi-operational-trimmed.json',
+      'https://status.vapi.ai/index.json',
+    );
+    expect(s.source).toBe('betterstack');
+    expect(s.document).toBe('summary');
+    expect(s.page).toEqual({ id: '176132', name: 'Vapi', url: 'https://status.vapi.ai' });
+    expect(s.severity).toBe('operational');
+    // not_monitored is shown grey on the page, not as trouble
+    expect(s.components.map((c) => [c.id, c.name, c.status])).toEqual([
+      ['8331917', 'Vapi API', 'operational'],
+      ['8552532', 'OpenAI', 'operational'],
+      ['8552527', 'Anthropic', 'operational'],
+    ]);
+    expect(s.incidents).toEqual([]);
+  },
+  'betterstack-index-docs-example-downtime.json': () => {
+    const s = read(
+      'betterstack-index-docs-example-downtime.json',
+      'https://status.example.com/index.json',
+    );
+    expect(s.severity).toBe('critical');
+    expect(s.components.find((c) => c.id === '12345')!.status).toBe('major_outage');
+    const open = s.incidents.find((i) => i.id === 'betterstack:165:12345')!;
+    expect(open).toMatchObject({
+      title: 'Status report title',
+      phase: 'investigating',
+      impact: 'critical',
+      components: ['12345'],
+      startedAt: '2021-12-08T15:05:24.000Z',
+      resolvedAt: null,
+      updatedAt: '2021-12-16T16:35:16.627Z',
+    });
+    expect(open.updates.map((u) => [u.id, u.body])).toEqual([
+      ['123457', 'Second status update message'],
+      ['123456', 'First status update message'],
+    ]);
+    // a report whose aggregate state is resolved is history
+    const done = s.incidents.find((i) => i.id === 'betterstack:165:2')!;
+    expect(done.phase).toBe('resolved');
+    expect(done.resolvedAt).not.toBeNull();
+    expectUtc(s);
+  },
+  'lifeboat-statusio-status-incident.json': () => {
+    const s = read(
+      'lifeboat-statusio-status-incident.json',
+      'https://api.status.io/1.0/status/5a1b2c3d4e5f',
+    );
+    expect(s.source).toBe('statusio');
+    expect(s.page.id).toBe('5a1b2c3d4e5f');
+    expect(s.severity).toBe('major');
+    // containers are the leaves, grouped by their component
+    expect(s.components.map((c) => [c.id, c.name, c.group, c.status])).toEqual([
+      ['5f0c1a:5f0c2a', 'US East', 'API', 'partial_outage'],
+      ['5f0c1a:5f0c2b', 'EU West', 'API', 'operational'],
+      ['5f0c1b:5f0c2c', 'Global', 'Website', 'operational'],
+    ]);
+    const [inc] = s.incidents;
+    expect(inc).toMatchObject({
+      id: 'statusio:5a1b2c3d4e5f:6a1b2c',
+      phase: 'identified',
+      impact: 'major',
+      components: ['5f0c1a:5f0c2a'],
+      startedAt: '2026-11-30T09:50:00.000Z',
+      updatedAt: '2026-11-30T10:05:00.000Z',
+    });
+    expect(inc!.updates[0]!.body).toBe(
+      'A faulty load balancer was identified & replaced.\nMonitoring.',
+    );
+    expect(s.maintenances[0]).toMatchObject({
+      status: 'scheduled',
+      scheduledFor: '2026-12-05T02:00:00.000Z',
+      components: ['5f0c1b:5f0c2c'],
+    });
+  },
+  'cachet-incidents-docs-example.json': () => {
+    const s = read(
+      'cachet-incidents-docs-example.json',
+      'https://status.acme.example/api/v1/incidents',
+    );
+    expect(s.source).toBe('cachet');
+    expect(s.document).toBe('incidents');
+    expect(s.incidents).toHaveLength(1);
+    expect(s.incidents[0]).toMatchObject({
+      id: 'cachet:status.acme.example:2',
+      title: 'Incident Name',
+      phase: 'investigating',
+      impact: 'minor',
+      components: ['1'],
+      // no offset in Cachet's times: read as UTC, whatever the machine's zone
+      startedAt: '2015-08-01T12:00:00.000Z',
+      shortlink: 'https://status.acme.example/incidents/2',
+    });
+    expect(s.incidents[0]!.updates[0]!.body).toBe('Incident Message');
+    expect(s.severity).toBe('minor');
+  },
+  'cachet-components-bosch-iot-suite.json': () => {
+    const s = read(
+      'cachet-components-bosch-iot-suite.json',
+      'https://status.bosch-iot-suite.com/api/v1/components',
+    );
+    expect(s.document).toBe('components');
+    expect(s.components).toEqual([
+      { id: '1', name: 'Bosch IoT Things (EU-1)', status: 'operational', group: null },
+    ]);
+    expect(s.severity).toBe('operational');
+  },
+  'uptimekuma-status-page-incident-kwikid.json': () => {
+    const s = read(
+      'uptimekuma-status-page-incident-kwikid.json',
+      'https://status.kwikid.example/api/status-page/kwikid',
+    );
+    expect(s.source).toBe('uptimekuma');
+    expect(s.document).toBe('summary');
+    expect(s.page).toEqual({
+      id: 'kwikid',
+      name: 'KwikID Platform Status',
+      url: 'https://status.kwikid.example/status/kwikid',
+    });
+    // monitors without heartbeats say nothing: the site's components are left alone
+    expect(s.componentsListed).toBe(false);
+    expect(s.incidents[0]).toMatchObject({
+      id: 'uptimekuma:kwikid:42',
+      title: 'VKYC Auditor view degraded',
+      impact: 'major',
+      startedAt: '2026-06-18T08:00:00.000Z',
+      resolvedAt: null,
+    });
+    expect(s.incidents[0]!.updates[0]!.body).toBe('We are investigating.');
+    expect(s.severity).toBe('major');
+  },
+  'uptimekuma-status-page-google-kumaone.json': () => {
+    const s = read(
+      'uptimekuma-status-page-google-kumaone.json',
+      'https://uptime.homelab.example/api/status-page/google',
+    );
+    expect(s.page.name).toBe('Google Status');
+    expect(s.incidents).toEqual([]);
+    expect(s.severity).toBe('operational');
+  },
+  'uptimekuma-heartbeat-foxcode.json': () => {
+    const s = read(
+      'uptimekuma-heartbeat-foxcode.json',
+      'https://status.rjj.cc/api/status-page/heartbeat/foxcode',
+    );
+    expect(s.document).toBe('components');
+    expect(s.page.id).toBe('foxcode');
+    expect(s.components).toEqual([
+      { id: '2', name: 'Monitor 2', status: 'operational', group: null },
+    ]);
+  },
+  'openstatus-public-status-docs-example.json': () => {
+    const s = read(
+      'openstatus-public-status-docs-example.json',
+      'https://api.openstatus.dev/public/status/acme',
+    );
+    expect(s).toMatchObject({
+      source: 'openstatus',
+      document: 'status',
+      page: { id: 'acme' },
+      severity: 'operational',
+      componentsListed: false,
+    });
+  },
+  'upptime-summary-upptime-upptime-trimmed.json': () => {
+    const s = read(
+      'upptime-summary-upptime-upptime-trimmed.json',
+      'https://raw.githubusercontent.com/upptime/upptime/master/history/summary.json',
+    );
+    expect(s.source).toBe('upptime');
+    expect(s.document).toBe('components');
+    expect(s.page.id).toBe('upptime.upptime');
+    expect(s.components.map((c) => [c.id, c.status])).toEqual([
+      ['google', 'operational'],
+      ['wikipedia', 'operational'],
+      ['hacker-news', 'operational'],
+      ['test-broken-site', 'major_outage'],
+    ]);
+    expect(s.severity).toBe('critical');
+  },
+  'lifeboat-upptime-github-issues.json': () => {
+    const s = read(
+      'lifeboat-upptime-github-issues.json',
+      'https://api.github.com/repos/http403/uptime_monitor/issues?labels=status&state=all',
+    );
+    expect(s.source).toBe('upptime');
+    expect(s.document).toBe('incidents');
+    expect(s.page.id).toBe('http403.uptime_monitor');
+    expect(s.incidents.map((i) => [i.id, i.phase, i.impact, i.components])).toEqual([
+      ['upptime:http403.uptime_monitor:118', 'investigating', 'major', ['manhuagui']],
+      ['upptime:http403.uptime_monitor:117', 'resolved', 'major', ['manhuagui']],
+    ]);
+    expect(s.incidents[0]).toMatchObject({
+      title: '🛑 Manhuagui is down',
+      startedAt: '2023-05-15T03:12:41.000Z',
+      shortlink: 'https://github.com/http403/uptime_monitor/issues/118',
+    });
+    expect(s.incidents[0]!.updates[0]!.body).toContain('was **down**:');
+    expect(s.incidents[1]!.resolvedAt).toBe('2023-05-14T21:40:04.000Z');
+    expect(s.severity).toBe('major');
+  },
+  'rootly-incidents-docs-example.json': () => {
+    const s = read(
+      'rootly-incidents-docs-example.json',
+      'https://status.example.com/api/v1/incidents.json',
+    );
+    expect(s.document).toBe('incidents');
+    // no page id: the host stands in
+    expect(s.page).toEqual({
+      id: 'status.example.com',
+      name: 'Acme Status',
+      url: 'https://status.example.com',
+    });
+    // no incident id, no update id: both derived, the incident is kept
+    expect(s.incidents).toHaveLength(1);
+    const [inc] = s.incidents;
+    expect(inc!.id).toMatch(/^statuspage:status\.example\.com:u[0-9a-f]{16}$/);
+    expect(inc).toMatchObject({
+      title: 'API Degradation',
+      phase: 'investigating',
+      impact: 'minor',
+      startedAt: '2026-03-19T10:30:00.000Z',
+      shortlink: 'https://status.example.com/incidents/abc123',
+    });
+    expect(inc!.updates[0]!.body).toBe('We are investigating reports of elevated API latency.');
+    // the same document read again gives the same ids (a repeated poll writes nothing)
+    const again = read(
+      'rootly-incidents-docs-example.json',
+      'https://status.example.com/api/v1/incidents.json',
+    );
+    expect(again.incidents[0]!.id).toBe(inc!.id);
+    expect(again.incidents[0]!.updates[0]!.id).toBe(inc!.updates[0]!.id);
+  },
+  'rootly-status-docs-example.json': () => {
+    const s = read(
+      'rootly-status-docs-example.json',
+      'https://status.example.com/api/v1/status.json',
+    );
+    expect(s.severity).toBe('operational');
+    expect(s.description).toBe('All Systems Operational');
+    expect(s.incidents).toEqual([]);
+  },
+  'incidentio-widget-api-materialize-console.json': () => {
+    const s = read(
+      'incidentio-widget-api-materialize-console.json',
+      'https://status.materialize.example/api/v1/summary',
+    );
+    expect(s.source).toBe('incidentio');
+    expect(s.severity).toBe('major');
+    expect(s.incidents[0]).toMatchObject({
+      id: 'incidentio:status.materialize.example:fakeid',
+      title: 'Inflammable means flammable',
+      impact: 'major',
+      updatedAt: '2023-12-12T00:00:00.000Z',
+    });
+    expect(s.maintenances[0]).toMatchObject({
+      status: 'in_progress',
+      scheduledFor: '2024-01-01T00:00:00.000Z',
+      scheduledUntil: '2024-01-02T00:00:00.000Z',
+    });
+  },
+  'incidentio-status-page-incidents-v2-docs-example.json': () => {
+    const s = read('incidentio-status-page-incidents-v2-docs-example.json');
+    expect(s.source).toBe('incidentio');
+    expect(s.document).toBe('incidents');
+    expect(s.page.id).toBe('01FCNDV6P870EA6S7TK1DSYDG0');
+    expect(s.incidents[0]).toMatchObject({
+      id: 'incidentio:01FCNDV6P870EA6S7TK1DSYDG0:01FCNDV6P870EA6S7TK1DSYDG0',
+      title: 'Elevated API latency',
+      phase: 'investigating',
+      impact: 'minor',
+      components: ['01GW7P4ES31Q6V1ZQH321T0GJN'],
+      startedAt: '2021-08-17T13:28:57.801Z',
+    });
+    expect(s.incidents[0]!.updates.map((u) => [u.phase, u.body])).toEqual([
+      ['investigating', 'abc123'],
+    ]);
+    expect(s.severity).toBe('minor');
+  },
+  'lifeboat-incidentio-widget-toplevel-incidents.json': () => {
+    // Seen in the field: top-level `incidents`, `current_worst_impact`, `affected_components`.
+    const s = read(
+      'lifeboat-incidentio-widget-toplevel-incidents.json',
+      'https://status.example.com/api/widget',
+    );
+    expect(s.source).toBe('incidentio');
+    expect(s.severity).toBe('major');
+    expect(s.components).toEqual([
+      { id: '01HX0A', name: 'Payments API', status: 'partial_outage', group: 'APIs' },
+    ]);
+    expect(s.incidents).toHaveLength(1);
+    expect(s.incidents[0]).toMatchObject({
+      title: 'Payments failing for some cards',
+      phase: 'identified',
+      impact: 'major',
+      components: ['01HX0A'],
+      shortlink: 'https://status.example.com/incidents/01HX0B',
+    });
+    expect(s.incidents[0]!.updates[0]!.body).toBe('A bad deploy; rolling back.');
+  },
+  'lifeboat-instatus-summary-no-ids.json': () => {
+    // Seen in the field: HASISSUES with active incidents that carry no id.
+    const s = read('lifeboat-instatus-summary-no-ids.json');
+    expect(s.incidents.map((i) => i.title)).toEqual(['Login errors', 'Slow dashboards']);
+    const ids = s.incidents.map((i) => i.id);
+    expect(new Set(ids).size).toBe(2);
+    // from the URL when there is one, else from the name and start
+    expect(ids[0]).toMatch(/^instatus:status\.lorem\.example:u[0-9a-f]{16}$/);
+    expect(ids[1]).toMatch(/^instatus:status\.lorem\.example:n[0-9a-f]{16}$/);
+    expect(s.severity).toBe('major');
+    expect(s.maintenances[0]).toMatchObject({ status: 'in_progress', title: 'Database upgrade' });
+  },
   'unknown-shape.json': () => {
     expect(() => read('unknown-shape.json')).toThrow(StatusSourceError);
     expect(() => read('unknown-shape.json')).toThrow(/Not a status document.*keys: ok, services/);
@@ -327,13 +640,15 @@ describe('normalizeStatusDocument on odd input', () => {
       ],
       components: [{ name: 'no id' }, { id: 'ok', status: 'operational' }],
     });
-    expect(s.incidents).toHaveLength(1);
+    // the incident without an id is kept (its id derived from its name), junk is dropped
+    expect(s.incidents).toHaveLength(2);
     expect(s.incidents[0]).toMatchObject({
       title: 'Untitled incident',
       updates: [],
       impact: 'none',
     });
     expect(s.incidents[0]!.startedAt).toBe(s.incidents[0]!.updatedAt);
+    expect(s.incidents[1]!.title).toBe('no id');
     expect(s.components).toEqual([{ id: 'ok', name: 'ok', status: 'operational', group: null }]);
   });
 });

@@ -19,7 +19,19 @@ import {
   SEVERITY_TEXT,
   worstOf,
 } from './severity.js';
-import { htmlToText, isRecord, records, str, toIsoUtc } from './text.js';
+import { hash, itemId } from './ids.js';
+import {
+  bodyText,
+  hostOf,
+  isRecord,
+  lookup,
+  originOf,
+  records,
+  shortStr,
+  str,
+  titleText,
+  toIsoUtc,
+} from './text.js';
 import type {
   NormalizedIncident,
   NormalizedStatus,
@@ -84,8 +96,8 @@ function components(raw: unknown): StatusComponent[] {
   const groupName = new Map<string, string>();
   for (const c of all) {
     if (c['group'] !== true) continue;
-    const id = str(c['id']);
-    const name = str(c['name']) ?? '';
+    const id = shortStr(c['id']);
+    const name = titleText(c['name'], '');
     if (id) groupName.set(id, name);
     for (const child of Array.isArray(c['components']) ? c['components'] : []) {
       const childId = str(child);
@@ -95,12 +107,12 @@ function components(raw: unknown): StatusComponent[] {
   const out: StatusComponent[] = [];
   for (const c of all) {
     if (c['group'] === true) continue;
-    const id = str(c['id']);
+    const id = shortStr(c['id']);
     if (!id) continue;
-    const groupId = str(c['group_id']);
+    const groupId = shortStr(c['group_id']);
     const group =
       (groupId ? groupName.get(groupId) : undefined) ?? groupName.get(`child:${id}`) ?? null;
-    out.push({ id, name: str(c['name']) ?? id, status: componentStatus(c['status']), group });
+    out.push({ id, name: titleText(c['name'], id), status: componentStatus(c['status']), group });
   }
   return out;
 }
@@ -132,20 +144,29 @@ function affected(inc: Json): string[] {
   return [...ids];
 }
 
+/** An update's id: its own, else derived from its time and text (Rootly's updates carry none). */
+function updateId(u: Json, createdAt: string): string {
+  return itemId(u['id']) ?? `d${hash(`${createdAt}\u0000${str(u['body'])?.slice(0, 2000) ?? ''}`)}`;
+}
+
 function incident(
   inc: Json,
   pageId: string,
   prefix: StatusSourceType,
   now: string,
 ): NormalizedIncident | null {
-  const rawId = str(inc['id']);
+  const rawId = itemId(inc['id'], {
+    url: inc['shortlink'] ?? inc['url'],
+    name: inc['name'],
+    start: inc['started_at'] ?? inc['created_at'],
+  });
   if (!rawId) return null;
   const updates: IncidentUpdate[] = newestFirst(
     records(inc['incident_updates']).flatMap((u) => {
-      const id = str(u['id']);
       const createdAt = updateTime(u);
-      if (!id || !createdAt) return [];
-      return [{ id, phase: phase(u['status']), body: htmlToText(u['body']), createdAt }];
+      if (!createdAt) return [];
+      const id = updateId(u, createdAt);
+      return [{ id, phase: phase(u['status']), body: bodyText(u['body']), createdAt }];
     }),
   );
   const oldestUpdate = updates.length ? updates[updates.length - 1]!.createdAt : null;
@@ -156,7 +177,7 @@ function incident(
     toIsoUtc(inc['resolved_at']) ?? (p === 'resolved' ? (updates[0]?.createdAt ?? now) : null);
   return {
     id: `${prefix}:${pageId}:${rawId}`,
-    title: str(inc['name'])?.trim() || 'Untitled incident',
+    title: titleText(inc['name'], 'Untitled incident'),
     phase: resolvedAt ? 'resolved' : p,
     impact: impact(inc['impact']),
     components: affected(inc),
@@ -164,27 +185,31 @@ function incident(
     resolvedAt,
     updatedAt: updates[0]?.createdAt ?? toIsoUtc(inc['updated_at']) ?? startedAt,
     updates,
-    shortlink: str(inc['shortlink']),
+    shortlink: shortStr(inc['shortlink'], 2000) ?? shortStr(inc['url'], 2000),
   };
 }
 
 function maintenance(m: Json, pageId: string, prefix: StatusSourceType): Maintenance | null {
-  const rawId = str(m['id']);
+  const rawId = itemId(m['id'], {
+    url: m['shortlink'] ?? m['url'],
+    name: m['name'],
+    start: m['scheduled_for'] ?? m['created_at'],
+  });
   if (!rawId) return null;
   return {
     id: `${prefix}:${pageId}:${rawId}`,
-    title: str(m['name'])?.trim() || 'Scheduled maintenance',
+    title: titleText(m['name'], 'Scheduled maintenance'),
     status: maintenanceStatus(m['status']),
     scheduledFor: toIsoUtc(m['scheduled_for']),
     scheduledUntil: toIsoUtc(m['scheduled_until']),
     components: affected(m),
     updates: newestFirst(
       records(m['incident_updates']).flatMap((u) => {
-        const id = str(u['id']);
         const createdAt = updateTime(u);
-        if (!id || !createdAt) return [];
+        if (!createdAt) return [];
+        const id = updateId(u, createdAt);
         return [
-          { id, status: maintenanceStatus(u['status']), body: htmlToText(u['body']), createdAt },
+          { id, status: maintenanceStatus(u['status']), body: bodyText(u['body']), createdAt },
         ];
       }),
     ),
@@ -196,17 +221,25 @@ const isMaintenanceRecord = (o: Json) =>
   'scheduled_until' in o ||
   MAINTENANCE_STATUSES.includes(o['status'] as never);
 
-/** True for any Statuspage v2 document (page wrapper, or a bare incident/maintenance). */
+/**
+ * True for any Statuspage v2 document (page wrapper, or a bare incident/maintenance), and for
+ * Statuspage-compatible ones that leave things out: Rootly's page has no `id`, some pages send
+ * no `page` at all. A page wrapper needs one of the lists or the status to be read.
+ */
 export function isStatuspageDocument(doc: Json): boolean {
   const page = doc['page'];
-  if (isRecord(page) && str(page['id']) !== null) {
-    return ['status', 'components', 'incidents', 'scheduled_maintenances'].some((k) => k in doc);
-  }
-  return str(doc['id']) !== null && Array.isArray(doc['incident_updates']) && 'page_id' in doc;
+  const hasData =
+    isRecord(doc['status']) ||
+    ['components', 'incidents', 'scheduled_maintenances'].some((k) => Array.isArray(doc[k]));
+  if (isRecord(page)) return hasData;
+  if (page === undefined && hasData) return true;
+  return Array.isArray(doc['incident_updates']) && ('page_id' in doc || 'id' in doc);
 }
 
 function kindOf(doc: Json): StatusDocumentKind {
-  if (!isRecord(doc['page'])) return isMaintenanceRecord(doc) ? 'maintenance' : 'incident';
+  // A bare incident or maintenance (`incidents/<id>.json`, a push notification's incident).
+  if (!isRecord(doc['page']) && Array.isArray(doc['incident_updates']))
+    return isMaintenanceRecord(doc) ? 'maintenance' : 'incident';
   if ('components' in doc && 'incidents' in doc) return 'summary';
   if ('incidents' in doc) return 'incidents';
   if ('scheduled_maintenances' in doc) return 'maintenances';
@@ -222,15 +255,13 @@ export function normalizeStatuspage(
   const now = options.now.toISOString();
   const document = kindOf(doc);
   const page = isRecord(doc['page']) ? doc['page'] : {};
-  const pageId = str(page['id']) ?? str(doc['page_id']) ?? 'unknown';
-  let pageUrl = str(page['url']);
-  if (!pageUrl && options.url) {
-    try {
-      pageUrl = new URL(options.url).origin;
-    } catch {
-      pageUrl = null;
-    }
-  }
+  const pageUrl = shortStr(page['url'], 2000) ?? originOf(options.url);
+  const pageId =
+    itemId(page['id']) ??
+    itemId(doc['page_id']) ??
+    hostOf(pageUrl) ??
+    hostOf(options.url) ??
+    'unknown';
 
   const comps = components(doc['components']);
   const incidents: NormalizedIncident[] = [];
@@ -256,7 +287,7 @@ export function normalizeStatuspage(
   }
 
   const status = isRecord(doc['status']) ? doc['status'] : null;
-  const indicator = status ? INDICATORS[str(status['indicator']) ?? ''] : undefined;
+  const indicator = status ? lookup(INDICATORS, status['indicator']) : undefined;
   const open = incidents.filter((i) => i.resolvedAt === null);
   const severity = worstOf([
     indicator ?? 'operational',
@@ -266,11 +297,11 @@ export function normalizeStatuspage(
       .filter((m) => m.status === 'in_progress' || m.status === 'verifying')
       .map(() => 'maintenance' as const),
   ]);
-  const upstreamText = status ? str(status['description'])?.trim() : undefined;
+  const upstreamText = status ? titleText(status['description'], '') : undefined;
   return {
     source,
     document,
-    page: { id: pageId, name: str(page['name']) ?? pageId, url: pageUrl },
+    page: { id: pageId, name: titleText(page['name'], pageId), url: pageUrl },
     severity,
     description: upstreamText && indicator === severity ? upstreamText : SEVERITY_TEXT[severity],
     components: comps,

@@ -163,11 +163,22 @@ export function htmlToText(html: unknown): string {
     .trim();
 }
 
-/** Any parseable timestamp (offsets like `-06:00` included) as ISO UTC, or null. */
+const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** `2015-08-01 12:00:00(.000)`: a server's local time without an offset (Cachet, Uptime Kuma). */
+const NAIVE = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)$/;
+
+/**
+ * Any parseable timestamp (offsets like `-06:00` included) as ISO UTC, or null. A timestamp
+ * without an offset (`2015-08-01 12:00:00`) is read as UTC, whatever the machine's time zone:
+ * the server and the visitor's browser must read the same instant.
+ */
 export function toIsoUtc(value: unknown): string | null {
-  if (typeof value !== 'string' || value.trim() === '') return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 64) return null;
+  const naive = NAIVE.exec(value.trim());
+  const ms = Date.parse(naive ? `${naive[1]}T${naive[2]}Z` : value);
+  // 1970 to 9999: an ISO string of four-digit years (`+010000-…` is no timestamp of a page).
+  return Number.isNaN(ms) || ms < 0 || ms > MAX_TIME ? null : new Date(ms).toISOString();
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -186,8 +197,63 @@ export function str(value: unknown): string | null {
       : null;
 }
 
+/** At most this many items are read from any one list of an upstream document. */
+export const MAX_ITEMS = 1000;
+
+/** The objects of a list (anything else dropped), at most `MAX_ITEMS` of them. */
 export function records(value: unknown): Record<string, unknown>[] {
-  return Array.isArray(value) ? value.filter(isRecord) : [];
+  return Array.isArray(value) ? value.slice(0, MAX_ITEMS).filter(isRecord) : [];
+}
+
+/**
+ * A value from a fixed table by an upstream key: own keys only, so `__proto__`, `constructor` or
+ * `toString` from a hostile page read as unknown rather than as Object.prototype's members.
+ */
+export function lookup<T>(table: Readonly<Record<string, T>>, key: unknown): T | undefined {
+  const k = str(key);
+  return k !== null && Object.prototype.hasOwnProperty.call(table, k) ? table[k] : undefined;
+}
+
+/** Longest title and update body kept (a page can send megabytes in one field). */
+export const MAX_TITLE = 300;
+export const MAX_BODY = 20_000;
+
+/** An upstream title as text: tags out, at most MAX_TITLE characters, else the fallback. */
+export function titleText(value: unknown, fallback: string): string {
+  const text = typeof value === 'string' ? htmlToText(value.slice(0, MAX_TITLE * 4)) : '';
+  return text.slice(0, MAX_TITLE).trim() || fallback;
+}
+
+/** An upstream update body as text, at most MAX_BODY characters. */
+export function bodyText(value: unknown): string {
+  return htmlToText(value).slice(0, MAX_BODY);
+}
+
+/** A field that may be a string or a number (ids, codes), as a short string or null. */
+export function shortStr(value: unknown, max = 200): string | null {
+  const s = str(value);
+  return s === null || s === '' ? null : s.slice(0, max);
+}
+
+/** The host of a URL, or null. */
+export function hostOf(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).host || null;
+  } catch {
+    return null;
+  }
+}
+
+/** The origin of a URL, or null. */
+export function originOf(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const origin = new URL(url).origin;
+    return origin === 'null' ? null : origin;
+  } catch {
+    return null;
+  }
 }
 
 export function latest(times: Array<string | null>): string | null {

@@ -8,7 +8,16 @@ import type {
   StatusComponent,
 } from '../resources.js';
 
-export type StatusSourceType = 'statuspage' | 'incidentio' | 'instatus';
+export type StatusSourceType =
+  | 'statuspage'
+  | 'incidentio'
+  | 'instatus'
+  | 'betterstack'
+  | 'statusio'
+  | 'cachet'
+  | 'uptimekuma'
+  | 'openstatus'
+  | 'upptime';
 
 /**
  * Which document was read. A `summary` lists every open incident (an incident missing from it is
@@ -19,7 +28,10 @@ export type StatusDocumentKind =
   'summary' | 'status' | 'components' | 'incidents' | 'incident' | 'maintenances' | 'maintenance';
 
 export interface NormalizedIncident {
-  /** `statuspage:<pageId>:<incidentId>` (`incidentio:`/`instatus:` for those sources). */
+  /**
+   * `<source>:<pageId>:<incidentId>`, e.g. `statuspage:kctbh9vrtdwd:ljwdk6qml8z8`; an incident
+   * without an upstream id gets one derived from its URL or its name and start (see ids.ts).
+   */
   id: string;
   title: string;
   phase: IncidentPhase;
@@ -45,6 +57,12 @@ export interface NormalizedStatus {
   description: string;
   /** Leaf components; a child of a group carries the group's name in `group`. */
   components: StatusComponent[];
+  /**
+   * False when the document says nothing about components (Instatus's summary, Uptime Kuma's
+   * status page without heartbeats, OpenStatus's badge): the site's components are left as
+   * they are rather than emptied. Absent means true.
+   */
+  componentsListed?: boolean;
   incidents: NormalizedIncident[];
   maintenances: Maintenance[];
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `lifeboat` CLI: `lifeboat start [--port N] [--data-dir D] [--config F] [--demo]`,
- * `lifeboat site …`, `lifeboat incident …`, `lifeboat staff …`, `lifeboat config check`,
+ * `lifeboat site …`, `lifeboat incident …`, `lifeboat staff …`, `lifeboat webhook …`,
+ * `lifeboat config check`,
  * `lifeboat --help`.
  */
 import { ConfigError, helpText, loadConfig } from '../config.js';
@@ -10,11 +11,14 @@ import { demoUrl, startServer } from '../start.js';
 import { runAdminCommand } from './admin-commands.js';
 import { runConfigCommand } from './config-command.js';
 import { runSitePolicy, runSiteSso, runStaffCommand } from './identity-commands.js';
+import { runSitePush, runWebhookCommand } from './webhook-commands.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'site' && rest[0] === 'policy') return runSitePolicy(rest.slice(1));
   if (command === 'site' && rest[0] === 'sso') return runSiteSso(rest.slice(1));
+  if (command === 'site' && rest[0] === 'push') return runSitePush(rest.slice(1));
+  if (command === 'webhook') return runWebhookCommand(rest);
   if (command === 'site' || command === 'incident') return runAdminCommand(command, rest);
   if (command === 'staff') return runStaffCommand(rest);
   if (command === 'config') return runConfigCommand(rest);

@@ -64,6 +64,31 @@ export const POLICY_FIELDS: Record<PolicyKey, FieldKind & { help: string }> = {
     ...POLICY_LIMITS.archiveAfterDays,
     help: 'days after resolution before a thread is archived (read-only)',
   },
+  trustBasic: {
+    type: 'int',
+    ...POLICY_LIMITS.trust,
+    help: 'reputation for the basic trust level',
+  },
+  trustHelper: {
+    type: 'int',
+    ...POLICY_LIMITS.trust,
+    help: 'reputation for the helper trust level (skips pre-moderation holds)',
+  },
+  trustTrusted: {
+    type: 'int',
+    ...POLICY_LIMITS.trust,
+    help: 'reputation for the trusted level (flags and confirmations count double)',
+  },
+  earlyWarningMembers: {
+    type: 'int',
+    ...POLICY_LIMITS.earlyWarning,
+    help: 'distinct members a problem-report spike needs before staff are alerted',
+  },
+  earlyWarningPublicMembers: {
+    type: 'int',
+    ...POLICY_LIMITS.earlyWarning,
+    help: 'distinct members after which a spike shows in the public banner',
+  },
 };
 
 const POLICY_KEYS = Object.keys(POLICY_FIELDS) as PolicyKey[];

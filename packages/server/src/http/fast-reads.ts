@@ -14,11 +14,13 @@
  * not seen or an entry gone stale. At log level `info` or below it logs one line per answer.
  *
  * The site scope's hooks do not run for these answers: a concern that must see every read
- * (metrics, an access rule) belongs here too.
+ * (metrics, an access rule) belongs here too. With metrics on, each answer is observed under the
+ * route template its entry was built for (one `performance.now()` pair and a map lookup).
  */
 import type http from 'node:http';
 import { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Metrics } from './metrics.js';
 import { EXPOSED_HEADERS, listedOrigin } from './cors.js';
 import { MAX_AUTHORIZATION } from './site-scope.js';
 import type { SiteDirectory } from './site-directory.js';
@@ -36,10 +38,19 @@ export interface FastReadOptions {
   publicOrigin: string | null;
   /** Logs each answer at `info` when given. */
   log?: FastifyBaseLogger | null;
+  /** Observes each answer in the HTTP histogram when given (metrics on). */
+  metrics?: Metrics | null;
 }
 
-export function createFastRead({ sites, snapshots, publicOrigin, log }: FastReadOptions): FastRead {
+export function createFastRead({
+  sites,
+  snapshots,
+  publicOrigin,
+  log,
+  metrics,
+}: FastReadOptions): FastRead {
   return (req, res) => {
+    const start = metrics ? performance.now() : 0;
     const { method, url } = req;
     if ((method !== 'GET' && method !== 'HEAD') || !url?.startsWith(PREFIX)) return false;
     const end = url.indexOf('/', PREFIX.length);
@@ -61,7 +72,9 @@ export function createFastRead({ sites, snapshots, publicOrigin, log }: FastRead
       headers['access-control-allow-origin'] = origin;
       headers['access-control-expose-headers'] = EXPOSED_HEADERS;
     }
-    if (!snapshots.serveRaw(req, res, site.id, headers)) return false;
+    const route = snapshots.serveRaw(req, res, site.id, headers);
+    if (route === false) return false;
+    metrics?.observeHttp(route, method, res.statusCode, (performance.now() - start) / 1000);
     log?.info(
       {
         req: {

@@ -126,6 +126,8 @@ interface Entry {
   cacheControl: string;
   /** Request URLs answered with this entry (keys of `byUrl`). */
   urls: string[];
+  /** The route template it was built for (the fast path's metrics label). */
+  route: string;
 }
 
 /** What a snapshot builder returns: the value, serialized with the route's response schema. */
@@ -224,14 +226,15 @@ export class SnapshotCache {
 
   /**
    * `serveEarly` for a raw Node request, before Fastify sees it (./fast-reads.ts): answers with
-   * the entry and `headers` (CORS) when the URL's entry is fresh; returns false otherwise.
+   * the entry and `headers` (CORS) when the URL's entry is fresh and returns the route template
+   * the entry was built for (for metrics); returns false otherwise.
    */
   serveRaw(
     req: IncomingMessage,
     res: ServerResponse,
     siteId: string,
     headers: OutgoingHttpHeaders,
-  ): boolean {
+  ): string | false {
     const entry = this.answeredBefore(siteId, req.url ?? '');
     if (!entry) return false;
     this.stats.early++;
@@ -239,14 +242,14 @@ export class SnapshotCache {
     headers['cache-control'] = entry.cacheControl;
     if (matchesEtag(req.headers['if-none-match'], entry.etag)) {
       res.writeHead(304, headers).end();
-      return true;
+      return entry.route;
     }
     headers['content-type'] = JSON_TYPE;
     headers['content-length'] = entry.body.length;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') res.end();
     else res.end(entry.body);
-    return true;
+    return entry.route;
   }
 
   /** The entry this URL of the site was answered with, while it is fresh (counted as a hit). */
@@ -340,6 +343,7 @@ export class SnapshotCache {
       used: false,
       cacheControl: policy.cacheControl,
       urls: [],
+      route: reply.request.routeOptions.url ?? '(unmatched)',
     };
     // Built for a sequence already gone, too big to keep, or a key not seen before that must
     // be asked for again first: answer it, hold nothing.

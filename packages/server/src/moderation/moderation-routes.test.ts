@@ -750,6 +750,8 @@ describe('audit log and access', () => {
       'archiveAfterDays',
       'bannedWords',
       'bannerConfirmations',
+      'earlyWarningMembers',
+      'earlyWarningPublicMembers',
       'firstPosts',
       'flagThreshold',
       'guestChallenge',
@@ -758,6 +760,9 @@ describe('audit log and access', () => {
       'riskyAdvice',
       'slowModeSeconds',
       'suspectWords',
+      'trustBasic',
+      'trustHelper',
+      'trustTrusted',
     ]);
     const put = await s.api('/v1/admin/sites/acme/policy', {
       method: 'PUT',

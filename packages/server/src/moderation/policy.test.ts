@@ -35,6 +35,11 @@ describe('resolvePolicy', () => {
       slowModeSeconds: 0,
       guestChallenge: 'under_load',
       archiveAfterDays: 30,
+      trustBasic: 1,
+      trustHelper: 5,
+      trustTrusted: 15,
+      earlyWarningMembers: 5,
+      earlyWarningPublicMembers: 10,
     });
     expect(resolvePolicy('{}')).toEqual(DEFAULT_POLICY);
     expect(resolvePolicy('not json')).toEqual(DEFAULT_POLICY);

@@ -14,6 +14,7 @@ import type {
   MemberRole,
   ModerationReason,
   SitePolicy,
+  TrustLevel,
   WorkaroundFields,
 } from '@lifeboat/protocol';
 import { foldForMatching, matchableText } from '../content/display-name.js';
@@ -31,6 +32,11 @@ export interface PostAuthor {
   role: MemberRole;
   /** Posts of this member already published on the site (for `first_posts`). */
   publishedPosts: number;
+  /**
+   * The member's trust level (store/sql-reputation.ts): `helper` and `trusted` skip the
+   * pre-moderation holds (`pre_moderation`, `guest`, `first_posts`); the content rules still apply.
+   */
+  trust?: TrustLevel;
 }
 
 export interface Rejection {
@@ -153,7 +159,10 @@ export function evaluatePost(
   const all = fields.map(([, v]) => v).join('\n');
   const reasons: ModerationReason[] = [];
 
-  if (policy.preModeration === 'all')
+  const proven = author.trust === 'helper' || author.trust === 'trusted';
+  if (proven) {
+    // Proven helpers skip pre-moderation (issue 12, docs/reputation.md).
+  } else if (policy.preModeration === 'all')
     reasons.push({
       code: 'pre_moderation',
       message: 'Every post on this site is reviewed before it is published.',

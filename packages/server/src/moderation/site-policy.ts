@@ -17,6 +17,11 @@ export const DEFAULT_POLICY: Readonly<SitePolicy> = Object.freeze({
   slowModeSeconds: 0,
   guestChallenge: 'under_load',
   archiveAfterDays: 30,
+  trustBasic: 1,
+  trustHelper: 5,
+  trustTrusted: 15,
+  earlyWarningMembers: 5,
+  earlyWarningPublicMembers: 10,
 });
 
 /** Bounds of the numeric fields (the admin API's schema uses the same). */
@@ -28,6 +33,8 @@ export const POLICY_LIMITS = {
   slowModeSeconds: { min: 0, max: 86_400 },
   words: { maxItems: 500, maxLength: 100 },
   archiveAfterDays: { min: 1, max: 3650 },
+  trust: { min: 1, max: 100_000 },
+  earlyWarning: { min: 1, max: 10_000 },
 } as const;
 
 const PRE_MODERATION: readonly PreModeration[] = ['none', 'guests', 'first_posts', 'all'];
@@ -77,5 +84,9 @@ export function resolvePolicy(stored: string | Partial<SitePolicy> | null | unde
     policy.guestChallenge = raw['guestChallenge'] as SitePolicy['guestChallenge'];
   if (intIn(raw['archiveAfterDays'], POLICY_LIMITS.archiveAfterDays))
     policy.archiveAfterDays = raw['archiveAfterDays'] as number;
+  for (const key of ['trustBasic', 'trustHelper', 'trustTrusted'] as const)
+    if (intIn(raw[key], POLICY_LIMITS.trust)) policy[key] = raw[key] as number;
+  for (const key of ['earlyWarningMembers', 'earlyWarningPublicMembers'] as const)
+    if (intIn(raw[key], POLICY_LIMITS.earlyWarning)) policy[key] = raw[key] as number;
   return policy;
 }

@@ -75,14 +75,20 @@ export async function judgePost(
   member: MemberRecord,
   text: PostText,
 ): Promise<{ policy: SitePolicy; evaluation: PostEvaluation }> {
-  const [policy, standing] = await Promise.all([
+  const [policy, standing, trust] = await Promise.all([
     store.getSitePolicy(site.id),
     store.authorStanding(site.id, member.id),
+    store.reputation.stored(site.id, [member.id]),
   ]);
   if (standing.ban && !isStaffRole(member)) throw bannedProblem(standing.ban);
   const evaluation = evaluatePost(
     text,
-    { kind: member.kind, role: member.role, publishedPosts: standing.publishedPosts },
+    {
+      kind: member.kind,
+      role: member.role,
+      publishedPosts: standing.publishedPosts,
+      trust: trust.get(member.id)?.level ?? 'new',
+    },
     policy,
     { siteDomains: siteHosts(site) },
   );

@@ -391,6 +391,20 @@ export class StreamManager {
     this.heartbeat.unref();
   }
 
+  /** Called with the number of events each resuming stream was replayed (metrics); null: none. */
+  replayObserver: ((events: number, reset: boolean) => void) | null = null;
+
+  /** Open streams by audience: public ones and staff (moderation) ones, all sites. */
+  openStreams(): { public: number; staff: number } {
+    let staff = 0;
+    let all = 0;
+    for (const c of this.channels.values()) {
+      all += c.subscribers.size;
+      for (const sub of c.subscribers) if (sub.staff) staff++;
+    }
+    return { public: all - staff, staff };
+  }
+
   /** Number of open streams (all sites). */
   get size(): number {
     let n = 0;
@@ -470,6 +484,7 @@ export class StreamManager {
     };
     ch.subscribers.add(sub);
     const close = () => this.remove(siteId, sub, 'keep');
+    let reset = false;
     sink.once?.('close', close);
     sink.write('retry: 3000\n\n');
     try {
@@ -495,10 +510,12 @@ export class StreamManager {
         // Unknown, no longer kept, or too far behind to replay: fetch the snapshots again.
         sink.write(formatControl('reset', bounds.current));
         sub.cursor = bounds.current;
+        reset = true;
       } else {
         sub.cursor = lastEventId;
       }
-      await this.catchUp(siteId, ch, sub);
+      const replayed = await this.catchUp(siteId, ch, sub);
+      this.replayObserver?.(replayed, reset);
     } catch (err) {
       close();
       throw err;
@@ -512,7 +529,9 @@ export class StreamManager {
    * in the same synchronous step as that check, turns it live and sends `ready`. Stops quietly
    * when the stream closes or is dropped meanwhile.
    */
-  private async catchUp(siteId: string, ch: SiteChannel, sub: Subscriber): Promise<void> {
+  private async catchUp(siteId: string, ch: SiteChannel, sub: Subscriber): Promise<number> {
+    /** Events written to the subscriber (returned: the replay's size). */
+    let sent = 0;
     let events: StoredEvent[] = [];
     /** The last sequence of the page `events` came from (left-out counts included). */
     let pageEnd = 0;
@@ -525,13 +544,13 @@ export class StreamManager {
       await this.takeTurn();
       let wrote: boolean | null = null;
       try {
-        if (sub.closed) return;
+        if (sub.closed) return sent;
         if (next >= events.length) {
           if (!(more || sub.cursor < ch.cursor)) {
             // Nothing awaited since this check: the channel's next delivery starts after it.
             sub.live = true;
             sub.sink.write(formatControl('ready', sub.cursor));
-            return;
+            return sent;
           }
           ({ events, pageEnd, more } = await this.replayPages.get(siteId, sub.cursor));
           next = 0;
@@ -542,7 +561,10 @@ export class StreamManager {
           const e = events[next++]!;
           if (e.seq <= sub.cursor) continue;
           sub.cursor = e.seq;
-          if (visible(e, sub.staff)) chunk += formatEvent(e);
+          if (visible(e, sub.staff)) {
+            chunk += formatEvent(e);
+            sent++;
+          }
         }
         if (next >= events.length) sub.cursor = Math.max(sub.cursor, pageEnd);
         if (chunk) wrote = sub.sink.write(chunk) !== false;

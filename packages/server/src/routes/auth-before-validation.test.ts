@@ -42,6 +42,8 @@ const ROUTES: Route[] = [
   { method: 'DELETE', url: '/v1/sites/:site/members/me', who: 'member' },
   { method: 'GET', url: '/v1/sites/:site/members/me/export', who: 'member' },
   { method: 'GET', url: '/v1/sites/:site/incidents/:incident/me', who: 'member' },
+  { method: 'POST', url: '/v1/sites/:site/problem-reports', who: 'member' },
+  { method: 'POST', url: '/v1/sites/:site/incidents/:incident/email-subscriptions', who: 'member' },
   // staff of the site
   { method: 'POST', url: '/v1/sites/:site/incidents', who: 'staff' },
   { method: 'PATCH', url: '/v1/sites/:site/incidents/:incident', who: 'staff' },
@@ -64,6 +66,15 @@ const ROUTES: Route[] = [
     badQuery: `?cursor=${long}&limit=abc`,
   },
   { method: 'GET', url: '/v1/sites/:site/moderation/policy', who: 'staff' },
+  { method: 'GET', url: '/v1/sites/:site/moderation/spikes', who: 'staff' },
+  { method: 'POST', url: '/v1/sites/:site/moderation/spikes/:spike/confirm', who: 'staff' },
+  { method: 'POST', url: '/v1/sites/:site/moderation/spikes/:spike/dismiss', who: 'staff' },
+  { method: 'POST', url: '/v1/sites/:site/moderation/spikes/:spike/declare', who: 'staff' },
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/moderation/members/:member/reputation',
+    who: 'staff',
+  },
   {
     method: 'GET',
     url: '/v1/sites/:site/incidents/:incident/report',
@@ -71,6 +82,12 @@ const ROUTES: Route[] = [
     badQuery: '?bucketMinutes=0',
   },
   { method: 'GET', url: '/v1/sites/:site/insights', who: 'staff', badQuery: '?days=7' },
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/incidents/:incident/export',
+    who: 'staff',
+    badQuery: '?format=xml&table=nope',
+  },
   // The staff stream: with staff credentials a bad query is a 400 (it never opens).
   {
     method: 'GET',
@@ -105,6 +122,12 @@ const OPEN = new Set([
   'GET /v1/sites/:site/incidents/:incident/thread',
   'GET /v1/sites/:site/incidents/:incident/affected/history',
   'GET /v1/sites/:site/incidents/:incident/workarounds/similar',
+  'GET /v1/sites/:site/signals',
+  // Email links: the token in the URL is the credential (docs/email.md).
+  'GET /v1/sites/:site/email-subscriptions/confirm',
+  'POST /v1/sites/:site/email-subscriptions/confirm',
+  'GET /v1/sites/:site/email-subscriptions/unsubscribe',
+  'POST /v1/sites/:site/email-subscriptions/unsubscribe',
 ]);
 
 /** The bad requests sent to a route: each must be refused for the credentials alone. */
@@ -113,12 +136,14 @@ function badRequests(route: Route): Array<{ name: string; path: string; init: Re
     .replace(':site', 'acme')
     .replace(':incident', encodeURIComponent(incident))
     .replace(':post', ulid())
-    .replace(':member', ulid());
+    .replace(':member', ulid())
+    .replace(':spike', ulid());
   const badPath = route.url
     .replace(':site', 'acme')
     .replace(':incident', long)
     .replace(':post', long)
-    .replace(':member', long);
+    .replace(':member', long)
+    .replace(':spike', long);
   const json = { 'content-type': 'application/json', 'idempotency-key': '!' };
   const out: Array<{ name: string; path: string; init: RequestInit }> = [
     { name: 'bad query', path: `${path}${route.badQuery ?? '?limit=abc&cursor=%%%'}`, init: {} },

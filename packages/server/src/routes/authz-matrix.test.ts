@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from '@lifeboat/protocol';
 import { signToken } from '../auth/tokens.js';
 import type { SiteRecord } from '../store/store.js';
+import type { SqlStore } from '../store/sql-store.js';
+import { SqlWebhooks } from '../store/sql-webhooks.js';
+import { hashToken } from '../webhooks/signature.js';
 import { hostClaims, mintHostToken } from '../testing/host-tokens.js';
 import { startTestServer, type TestServer } from '../testing/harness.js';
 
@@ -157,6 +160,19 @@ async function staffToken(site: SiteRecord, role: 'staff' | 'moderator' = 'staff
     token: signToken(keys, { sub: member.id, site: site.id, name: member.displayName, exp }),
     memberId: member.id,
   };
+}
+
+/** A fresh open early-warning spike on site A (store-made: no event). */
+async function openSpike(): Promise<string> {
+  const spike = await s.app.lifeboat.store.earlyWarning.createSpike({
+    siteId: siteA.id,
+    at: Date.now(),
+    stats: { reports: 5, members: 5, component: null },
+    expected: 1,
+    pValue: 0.0006,
+    publicMembers: 10,
+  });
+  return spike.id;
 }
 
 async function guestSession(site: SiteRecord) {
@@ -537,6 +553,71 @@ const ROWS: Row[] = [
     cell: async () => ({ path: `${site}/moderation/stream` }),
   },
 
+  // early warning and reputation (issue 12)
+  {
+    method: 'POST',
+    url: '/v1/sites/:site/problem-reports',
+    expect: MEMBER_A,
+    cell: async () => ({ path: `${site}/problem-reports`, body: {} }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/signals',
+    expect: PUBLIC,
+    cell: async () => ({ path: `${site}/signals` }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/moderation/spikes',
+    expect: STAFF_A,
+    cell: async () => ({ path: `${site}/moderation/spikes` }),
+  },
+  ...(['confirm', 'dismiss', 'declare'] as const).map((change): Row => ({
+    method: 'POST',
+    url: `/v1/sites/:site/moderation/spikes/:spike/${change}`,
+    expect: STAFF_A,
+    cell: async () => ({
+      path: `${site}/moderation/spikes/${await openSpike()}/${change}`,
+      body: {},
+    }),
+  })),
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/moderation/members/:member/reputation',
+    expect: STAFF_A,
+    cell: async () => ({
+      path: `${site}/moderation/members/${(await guestSession(siteA)).memberId}/reputation`,
+    }),
+  },
+
+  {
+    method: 'GET',
+    url: '/v1/sites/:site/incidents/:incident/export',
+    expect: STAFF_A,
+    cell: async () => ({ path: `${site}/incidents/${await openIncident()}/export?format=csv` }),
+  },
+  // email subscriptions (docs/email.md): this server has no SMTP, so members get 409 after
+  // authentication; the link routes take a token, not a session: the same answer for everyone
+  {
+    method: 'POST',
+    url: '/v1/sites/:site/incidents/:incident/email-subscriptions',
+    expect: { ...MEMBER_A, guestA: 409, ssoA: 409, ssoModeratorA: 409, staffA: 409 },
+    cell: async () => ({
+      path: `${site}/incidents/${await openIncident()}/email-subscriptions`,
+      body: { email: 'matrix@example.com', onVerified: true, onResolved: true },
+    }),
+  },
+  ...(['GET', 'POST'] as const).flatMap((method) =>
+    (['confirm', 'unsubscribe'] as const).map((purpose): Row => ({
+      method,
+      url: `/v1/sites/:site/email-subscriptions/${purpose}`,
+      expect: all('same'),
+      cell: async () => ({
+        path: `${site}/email-subscriptions/${purpose}?token=e1.x.${purpose[0]}.${ulid()}.0.x`,
+      }),
+    })),
+  ),
+
   // the admin API
   {
     method: 'GET',
@@ -583,7 +664,147 @@ const ROWS: Row[] = [
     expect: ADMIN,
     cell: async () => ({ path: '/v1/admin/sites/acme/policy', body: { flagThreshold: 3 } }),
   },
+  // Push ingestion: the secret in the URL is the credential, whoever else is signed in.
+  {
+    method: 'POST',
+    url: '/v1/sites/:site/status/push/:token',
+    expect: PUBLIC,
+    cell: async () => {
+      const token = `matrixpush${next()}`.padEnd(32, 'x');
+      await webhooks().setPush(siteA.id, {
+        provider: 'statuspage',
+        tokenHash: hashToken(token),
+        signingSecret: null,
+      });
+      return {
+        path: `/v1/sites/acme/status/push/${token}`,
+        body: {
+          meta: {},
+          page: { id: 'matrixpage', status_indicator: 'minor' },
+          incident: {
+            id: `mx${next()}`,
+            name: 'Matrix push',
+            status: 'investigating',
+            impact: 'minor',
+            created_at: '2026-12-06T16:00:00Z',
+            incident_updates: [
+              {
+                id: `u${next()}`,
+                status: 'investigating',
+                body: 'x',
+                created_at: '2026-12-06T16:00:00Z',
+              },
+            ],
+          },
+        },
+      };
+    },
+  },
+  ...(['GET', 'DELETE'] as const).map((method): Row => ({
+    method,
+    url: '/v1/admin/sites/:site/status-push',
+    expect: ADMIN,
+    cell: async () => {
+      await webhooks().setPush(siteA.id, {
+        provider: 'statuspage',
+        tokenHash: hashToken('matrix'),
+        signingSecret: null,
+      });
+      return { path: '/v1/admin/sites/acme/status-push' };
+    },
+  })),
+  {
+    method: 'PUT',
+    url: '/v1/admin/sites/:site/status-push',
+    expect: ADMIN,
+    cell: async () => ({
+      path: '/v1/admin/sites/acme/status-push',
+      body: { provider: 'statuspage' },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/admin/sites/:site/webhooks',
+    expect: ADMIN,
+    cell: async () => ({ path: '/v1/admin/sites/acme/webhooks' }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/admin/sites/:site/webhooks',
+    expect: ADMIN,
+    cell: async () => {
+      // A site has at most 20 endpoints: start each cell from none.
+      for (const e of await webhooks().listEndpoints(siteA.id))
+        await webhooks().deleteEndpoint(siteA.id, e.id);
+      return {
+        path: '/v1/admin/sites/acme/webhooks',
+        body: { url: 'https://hooks.example.com/matrix', events: ['thread.opened'] },
+      };
+    },
+  },
+  {
+    method: 'PATCH',
+    url: '/v1/admin/sites/:site/webhooks/:id',
+    expect: ADMIN,
+    cell: async () => ({
+      path: `/v1/admin/sites/acme/webhooks/${await matrixEndpoint()}`,
+      body: { enabled: false },
+    }),
+  },
+  {
+    method: 'DELETE',
+    url: '/v1/admin/sites/:site/webhooks/:id',
+    expect: ADMIN,
+    cell: async () => ({ path: `/v1/admin/sites/acme/webhooks/${await matrixEndpoint()}` }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/admin/sites/:site/webhooks/deliveries',
+    expect: ADMIN,
+    cell: async () => ({ path: '/v1/admin/sites/acme/webhooks/deliveries' }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/admin/sites/:site/webhooks/deliveries/:id',
+    expect: ADMIN,
+    cell: async () => ({
+      path: `/v1/admin/sites/acme/webhooks/deliveries/${await matrixDelivery()}`,
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/admin/sites/:site/webhooks/deliveries/:id/redeliver',
+    expect: ADMIN,
+    cell: async () => ({
+      path: `/v1/admin/sites/acme/webhooks/deliveries/${await matrixDelivery()}/redeliver`,
+    }),
+  },
 ];
+
+const webhooks = () => new SqlWebhooks((s.app.lifeboat.store as SqlStore).driver);
+
+/** A fresh (disabled) webhook endpoint of site A. */
+async function matrixEndpoint(): Promise<string> {
+  const data = webhooks();
+  for (const e of await data.listEndpoints(siteA.id)) await data.deleteEndpoint(siteA.id, e.id);
+  const endpoint = await data.createEndpoint(siteA.id, {
+    url: 'https://hooks.example.com/matrix',
+    events: ['spike.detected'],
+    format: 'standard',
+    secret: 'sealed',
+  });
+  await data.updateEndpoint(siteA.id, endpoint.id, { enabled: false });
+  return endpoint.id;
+}
+
+/** A message of a fresh endpoint of site A. */
+async function matrixDelivery(): Promise<string> {
+  const endpointId = await matrixEndpoint();
+  await webhooks().enqueue(siteA.id, [
+    { seq: null, endpointId, eventType: 'spike.detected', dedupeKey: `m${next()}`, payload: '{}' },
+  ]);
+  return (await webhooks().listMessages(siteA.id, { endpointId, limit: 1 }))[0]!.id;
+}
 
 /** Everything a refused request could have changed, as one string. */
 async function snapshot(): Promise<string> {

@@ -3,11 +3,20 @@
  * within `READY_TIMEOUT_MS`; a load balancer sends visitors elsewhere while it does not) and
  * GET /v1/openapi.json.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { sharedSchemas } from '@lifeboat/protocol/schemas';
 import { buildOpenApi, type collectRoutes } from '../http/openapi.js';
 import { ProblemError } from '../http/problem.js';
 import { Health } from './schemas.js';
+
+/** The server package's version (the four packages share one: docs/releasing.md). */
+export const VERSION = (
+  JSON.parse(
+    readFileSync(fileURLToPath(import.meta.resolve('@lifeboat/server/package.json')), 'utf8'),
+  ) as { version: string }
+).version;
 
 /** How long /readyz waits for the database before it answers 503. */
 export const READY_TIMEOUT_MS = 2000;
@@ -49,7 +58,7 @@ export function metaRoutes(routes: ReturnType<typeof collectRoutes>) {
 
     let doc: unknown = null;
     app.get('/v1/openapi.json', async (_request, reply) => {
-      doc ??= buildOpenApi(routes, sharedSchemas, '0.1.0');
+      doc ??= buildOpenApi(routes, sharedSchemas, VERSION);
       reply
         .header('Access-Control-Allow-Origin', '*')
         .header('Cache-Control', 'public, max-age=300');

@@ -1,11 +1,11 @@
 /**
  * /cdn/* (the script-tag bundle, cross-origin) and, in demo mode, the demo status page at / and
  * the demo moderation page (examples/moderation) at /moderation/ and the demo insights page
- * (examples/insights) at /insights/.
+ * (examples/insights) at /insights/. Where these files are: src/assets.ts (ADR 31).
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { demoDirectory } from '../assets.js';
 import { ProblemError, problems } from '../http/problem.js';
 import { resolveStatic, sendStatic } from '../http/static.js';
 import { DEMO_SITE } from '../demo/seed.js';
@@ -15,6 +15,9 @@ const CDN_HEADERS = {
   'Cross-Origin-Resource-Policy': 'cross-origin',
   'Cache-Control': 'public, max-age=300, stale-while-revalidate=86400',
 };
+/** The loader's chunks (chunks/<name>-<content hash>.js) never change under their name (ADR 0032). */
+const CHUNK_HEADERS = { ...CDN_HEADERS, 'Cache-Control': 'public, max-age=31536000, immutable' };
+const HASHED_CHUNK = /^chunks\/[\w.-]+-[\w-]{8}\.js(\.map)?$/;
 
 export async function staticRoutes(app: FastifyInstance): Promise<void> {
   const { config, store } = app.lifeboat;
@@ -44,11 +47,12 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
         { 'Access-Control-Allow-Origin': '*' },
       );
     }
-    return sendStatic(request, reply, found, CDN_HEADERS);
+    const hashed = HASHED_CHUNK.test(request.params['*']);
+    return sendStatic(request, reply, found, hashed ? CHUNK_HEADERS : CDN_HEADERS);
   });
 
   if (!config.demo) return;
-  const moderationDir = fileURLToPath(new URL('../../../../examples/moderation/', import.meta.url));
+  const moderationDir = demoDirectory('moderation');
   app.get('/moderation', async (_request, reply) => reply.redirect('/moderation/'));
   app.get<{ Params: { '*': string } }>('/moderation/*', async (request, reply) => {
     const rel = request.params['*'];
@@ -59,7 +63,7 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
       'Referrer-Policy': 'no-referrer',
     });
   });
-  const insightsDir = fileURLToPath(new URL('../../../../examples/insights/', import.meta.url));
+  const insightsDir = demoDirectory('insights');
   app.get('/insights', async (_request, reply) => reply.redirect('/insights/'));
   app.get<{ Params: { '*': string } }>('/insights/*', async (request, reply) => {
     const rel = request.params['*'];

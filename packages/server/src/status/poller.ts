@@ -10,6 +10,7 @@
  */
 import { normalizeStatusDocument, StatusSourceError } from '@lifeboat/protocol';
 import type { SharedState } from '../cluster/shared-state.js';
+import type { PollReport } from '../http/metrics.js';
 import type { Hub } from '../realtime/hub.js';
 import type { Store } from '../store/store.js';
 import { fetchUpstream, UpstreamError } from './fetch-upstream.js';
@@ -57,6 +58,8 @@ export interface StatusPollerOptions {
   policy?: AddressPolicy;
   /** DNS (tests give a fake one). */
   resolve?: Resolve;
+  /** Told after each poll of a site that reached its upstream or failed (metrics); null: none. */
+  onPoll?: ((report: PollReport) => void) | null;
   timers?: PollerTimers;
 }
 
@@ -74,6 +77,7 @@ const DEFAULTS = {
   shared: null,
   instanceId: 'local',
   leaseMs: 15_000,
+  onPoll: null,
 };
 
 const LEASE = 'status-poller';
@@ -264,9 +268,17 @@ export class StatusPoller {
     const url = site.statusUrl;
     const interval = pollIntervalOf(site, this.o.defaultIntervalMs);
     const at = () => new Date(this.o.now()).toISOString();
+    let started: number | null = null;
+    let seconds: number | undefined;
+    const report = (outcome: PollOutcome): PollOutcome => {
+      const failures = outcome.kind === 'failed' ? outcome.failures : 0;
+      this.o.onPoll?.({ site: site.slug, ok: failures === 0, seconds, failures });
+      return outcome;
+    };
     try {
       const state = await store.getStatusSourceState(site.id);
       const own = state?.url === url ? state : null;
+      started = performance.now();
       const response = await fetchUpstream(url, {
         etag: own?.etag ?? null,
         lastModified: own?.lastModified ?? null,
@@ -275,9 +287,10 @@ export class StatusPoller {
         policy: this.o.policy,
         resolve: this.o.resolve,
       });
+      seconds = (performance.now() - started) / 1000;
       if (response.kind === 'not_modified') {
         await store.recordPoll(site.id, url, { ok: true, at: at() });
-        return { kind: 'not_modified', nextDelayMs: this.delayAfter(interval, 0) };
+        return report({ kind: 'not_modified', nextDelayMs: this.delayAfter(interval, 0) });
       }
       const status = normalizeStatusDocument(response.json, { url, now: new Date(this.o.now()) });
       const seqs = await store.applyUpstream(site.id, {
@@ -289,8 +302,10 @@ export class StatusPoller {
       });
       if (seqs.length) hub.publish({ site: site.id, seq: Math.max(...seqs) });
       await this.sweep();
-      return { kind: 'applied', seqs, nextDelayMs: this.delayAfter(interval, 0) };
+      return report({ kind: 'applied', seqs, nextDelayMs: this.delayAfter(interval, 0) });
     } catch (err) {
+      // A refusal from upstream (an error status, a timeout) took this long too.
+      if (started !== null && seconds === undefined) seconds = (performance.now() - started) / 1000;
       const known = err instanceof UpstreamError || err instanceof StatusSourceError;
       const error = known ? err.message : 'Unexpected error while reading the status page.';
       if (!known) log.error({ err, site: site.slug, url }, 'status poller: poll failed');
@@ -305,12 +320,12 @@ export class StatusPoller {
         'status poller: keeping the last good status',
       );
       const retryAfter = err instanceof UpstreamError ? err.retryAfterMs : null;
-      return {
+      return report({
         kind: 'failed',
         error,
         failures,
         nextDelayMs: this.delayAfter(interval, failures, retryAfter),
-      };
+      });
     }
   }
 }

@@ -8,6 +8,7 @@ import { recomputeScore, recountConfirmations } from './sql-posts.js';
 import { queued } from './sql-moderation.js';
 import { topWorkaround, type AssembleIncident } from './sql-top-workaround.js';
 import { toPost } from './sql-rows.js';
+import { refreshReputation, voteWeight } from './sql-reputation.js';
 import type { AffectedOutcome, CreatePostOutcome, NewPost, ReactionOutcome } from './store.js';
 
 export async function createPost(db: StoreDb, input: NewPost): Promise<CreatePostOutcome> {
@@ -147,11 +148,12 @@ export async function setReaction(
     await db.lock(`post:${postId}`);
     const post = await db.one<{
       incident_id: string;
+      member_id: string;
       kind: string;
       worked_count: number;
       didnt_work_count: number;
     }>(
-      "SELECT incident_id, kind, worked_count, didnt_work_count FROM posts WHERE id = ? AND site_id = ? AND state = 'published' AND deleted_at IS NULL",
+      "SELECT incident_id, member_id, kind, worked_count, didnt_work_count FROM posts WHERE id = ? AND site_id = ? AND state = 'published' AND deleted_at IS NULL",
       postId,
       siteId,
     );
@@ -180,26 +182,32 @@ export async function setReaction(
     // Which workaround is in the banner (its counts move with `reaction.changed`).
     const topId = async () => (await topWorkaround(db, siteId, post.incident_id))?.id ?? null;
     const before = banner ? await topId() : null;
+    // What this confirmation counts for: the voter's trust level now (store/sql-reputation.ts).
+    const weight = kind === null ? 0 : await voteWeight(db, siteId, memberId);
     if (prior === null)
       await db.run(
-        'INSERT INTO reactions (post_id, member_id, kind, created_at) VALUES (?, ?, ?, ?)',
+        'INSERT INTO reactions (post_id, member_id, kind, created_at, weight) VALUES (?, ?, ?, ?, ?)',
         postId,
         memberId,
         kind,
         at,
+        weight,
       );
     else if (kind === null)
       await db.run('DELETE FROM reactions WHERE post_id = ? AND member_id = ?', postId, memberId);
     else
       await db.run(
-        'UPDATE reactions SET kind = ?, created_at = ? WHERE post_id = ? AND member_id = ?',
+        'UPDATE reactions SET kind = ?, created_at = ?, weight = ? WHERE post_id = ? AND member_id = ?',
         kind,
         at,
+        weight,
         postId,
         memberId,
       );
     // Recounted, not incremented: several guest sessions of one browser are one confirmation.
     const counts = await recountConfirmations(db, postId);
+    // The author's reputation ("helped N people") moves with it, in the same transaction.
+    await refreshReputation(db, siteId, post.member_id);
     // The score moves with the counts, in the same transaction (docs/thread.md).
     const score = await recomputeScore(db, postId, at);
     let seq = await db.appendEvent(siteId, post.incident_id, at, (s) => ({

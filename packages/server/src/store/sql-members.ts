@@ -9,6 +9,7 @@ import { recomputeScore, recountConfirmations } from './sql-posts.js';
 import { POST_SELECT, toMember, toPost, type MemberRow, type PostRow } from './sql-rows.js';
 import { memberSummary, type MemberRecord } from './store.js';
 import type { EraseOutcome, SiteSsoConfig, SsoProfile } from './identity-types.js';
+import { eraseMemberSubscriptions, memberSubscriptions } from './sql-subscriptions.js';
 
 /** The display name an erased member's tombstones show. */
 export const ERASED_NAME = 'Deleted member';
@@ -119,6 +120,7 @@ export class SqlMembers {
       reactions,
       affected,
       flags,
+      emailSubscriptions: await memberSubscriptions(this.db, siteId, memberId),
     };
   }
 
@@ -249,6 +251,8 @@ export class SqlMembers {
         memberId,
       );
       await this.scrubEvents(siteId, memberId);
+      // Email subscriptions: the addresses and their unsent mails (docs/email.md).
+      await eraseMemberSubscriptions(db, siteId, memberId);
 
       return {
         seqs,

@@ -24,6 +24,7 @@ import {
 } from '@lifeboat/protocol';
 import { resolvePolicy } from '../moderation/site-policy.js';
 import { now, type StoreDb } from './db.js';
+import { voteWeight, weightedFlags } from './sql-reputation.js';
 import { publicView, toPost, type PostRow } from './sql-rows.js';
 import { announceTopChange, topKey, type AssembleIncident } from './sql-top-workaround.js';
 import type {
@@ -766,28 +767,33 @@ export class SqlModeration {
         return { kind: 'post_not_found' };
       if (row.member_id === memberId) return { kind: 'own_post' };
       const note = flag.note?.trim() ? flag.note.trim() : null;
+      // A flag counts for the flagger's trust level (store/sql-reputation.ts): in halves.
+      const weight = await voteWeight(db, siteId, memberId);
       await db.run(
-        `INSERT INTO flags (post_id, member_id, reason, note, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (post_id, member_id) DO UPDATE SET reason = excluded.reason, note = excluded.note, created_at = excluded.created_at`,
+        `INSERT INTO flags (post_id, member_id, reason, note, created_at, weight) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (post_id, member_id) DO UPDATE SET reason = excluded.reason, note = excluded.note, created_at = excluded.created_at, weight = excluded.weight`,
         postId,
         memberId,
         flag.reason,
         note,
         at,
+        weight,
       );
       const count = await countFlags(db, postId);
       await db.run('UPDATE posts SET flag_count = ? WHERE id = ?', count, postId);
       const { flagThreshold } = await sitePolicy(db, siteId);
+      // The threshold is met by weight: a trusted member's flag counts two, a new guest's half.
+      const reached = (await weightedFlags(db, postId)) >= 2 * flagThreshold;
       let hidden = false;
       let seq = 0;
-      if (count >= flagThreshold && protectedBecause(row)) {
+      if (reached && protectedBecause(row)) {
         // Never hidden by member flags: the flagged queue tells staff why it is still up.
         await db.run(
           'UPDATE posts SET moderation_reasons = ? WHERE id = ?',
           shieldNote(row, count, flagThreshold),
           postId,
         );
-      } else if (count >= flagThreshold) {
+      } else if (reached) {
         hidden = true;
         const before = row.kind === 'workaround' ? await this.topOf(siteId, row.incident_id) : '';
         const reasons: ModerationReason[] = [

@@ -10,6 +10,7 @@
 import type { ThreadState } from '@lifeboat/protocol';
 import { helpfulness } from '../content/helpfulness.js';
 import { now, type StoreDb } from './db.js';
+import { weightedWorked } from './sql-reputation.js';
 import { publicView, toPost } from './sql-rows.js';
 import { queued, writeAudit } from './sql-moderation.js';
 import { announceTopChange, topKey, type AssembleIncident } from './sql-top-workaround.js';
@@ -225,10 +226,12 @@ export async function recountConfirmations(
     postId,
   ))!;
   const counts = { worked: Number(row.worked), didntWork: Number(row.didnt) };
+  // The weighted "worked" (trust levels, store/sql-reputation.ts) decides the banner's workaround.
   await db.run(
-    'UPDATE posts SET worked_count = ?, didnt_work_count = ? WHERE id = ?',
+    'UPDATE posts SET worked_count = ?, didnt_work_count = ?, worked_weight = ? WHERE id = ?',
     counts.worked,
     counts.didntWork,
+    await weightedWorked(db, postId),
     postId,
   );
   return counts;

@@ -93,11 +93,13 @@ export interface PostRow {
   /** Migration 5. */
   author_avatar?: string | null;
   author_badges?: string;
+  /** Migration 8: the author's `helped` (store/sql-reputation.ts). */
+  author_helped?: number | null;
 }
 
 /** Selects a post row with its author's columns. */
 export const POST_SELECT = `SELECT p.*, m.display_name AS author_name, m.role AS author_role, m.kind AS author_kind,
-  m.avatar_url AS author_avatar, m.badges AS author_badges
+  m.avatar_url AS author_avatar, m.badges AS author_badges, m.helped AS author_helped
   FROM posts p JOIN members m ON m.id = p.member_id`;
 
 /** A JSON list of strings from a column; anything else is an empty list. */
@@ -157,14 +159,17 @@ export function toPost(row: PostRow): Post {
     kind: row.kind as PostKind,
     body: row.body,
     workaround: row.workaround === null ? null : (JSON.parse(row.workaround) as WorkaroundFields),
-    author: memberSummary({
-      id: row.member_id,
-      displayName: row.author_name,
-      role: row.author_role as MemberRole,
-      kind: row.author_kind as MemberKind,
-      avatarUrl: row.author_avatar ?? null,
-      badges: stringList(row.author_badges),
-    }),
+    author: {
+      ...memberSummary({
+        id: row.member_id,
+        displayName: row.author_name,
+        role: row.author_role as MemberRole,
+        kind: row.author_kind as MemberKind,
+        avatarUrl: row.author_avatar ?? null,
+        badges: stringList(row.author_badges),
+      }),
+      ...(Number(row.author_helped ?? 0) > 0 ? { helped: Number(row.author_helped) } : {}),
+    },
     state: row.state as PostState,
     verified: row.verified === 1,
     pinned: row.pinned === 1,

@@ -173,7 +173,11 @@ export class SqlStatus {
     return await this.db.tx(async () => {
       await this.db.lock(`upstream:${siteId}`, `site:${siteId}`);
       const seqs: number[] = [];
-      if (LISTS_COMPONENTS.has(status.document) && status.source !== 'instatus') {
+      if (
+        LISTS_COMPONENTS.has(status.document) &&
+        status.source !== 'instatus' &&
+        status.componentsListed !== false
+      ) {
         await this.db.run('DELETE FROM components WHERE site_id = ?', siteId);
         for (const [i, c] of status.components.entries())
           await this.db.run(

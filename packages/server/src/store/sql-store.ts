@@ -31,6 +31,8 @@ import type { AuditActor, AuditInput } from './moderation-types.js';
 import { threadOrderSlice } from './sql-thread-order.js';
 import { archiveResolvedThreads, threadStateOf } from './sql-lifecycle.js';
 import { incidentReport, siteInsights } from './sql-report.js';
+import { SqlReputation } from './sql-reputation.js';
+import { SqlEarlyWarning } from './sql-early-warning.js';
 import {
   POST_SELECT,
   incidentBase,
@@ -93,6 +95,10 @@ export class SqlStore implements Store {
   private readonly status: SqlStatus;
   private readonly members: SqlMembers;
   private readonly moderation: SqlModeration;
+  /** Member reputation and trust levels (issue 12, sql-reputation.ts). */
+  readonly reputation: SqlReputation;
+  /** Problem reports and spikes (issue 12, sql-early-warning.ts). */
+  readonly earlyWarning: SqlEarlyWarning;
 
   constructor(driver: SqlDriver, eventRetention: number) {
     this.engine = driver.dialect;
@@ -102,6 +108,8 @@ export class SqlStore implements Store {
       this.assembleIncident(row, await this.slugOf(siteId));
     this.status = new SqlStatus(this.db, assemble);
     this.moderation = new SqlModeration(this.db, assemble);
+    this.reputation = new SqlReputation(this.db);
+    this.earlyWarning = new SqlEarlyWarning(this.db);
   }
 
   async close(): Promise<void> {
@@ -523,6 +531,14 @@ export class SqlStore implements Store {
     return await moderationQueue(this.db, siteId, queue, limit);
   }
 
+  async pendingPostCount(siteId: string): Promise<number> {
+    const row = await this.db.one<{ n: number | string }>(
+      "SELECT COUNT(*) AS n FROM posts WHERE site_id = ? AND state = 'pending' AND deleted_at IS NULL",
+      siteId,
+    );
+    return Number(row?.n ?? 0);
+  }
+
   async moderatePost(
     siteId: string,
     postId: string,
@@ -530,7 +546,10 @@ export class SqlStore implements Store {
     actor: AuditActor,
     reason: string | null,
   ) {
-    return this.moderation.moderatePost(siteId, postId, action, actor, reason);
+    const outcome = await this.moderation.moderatePost(siteId, postId, action, actor, reason);
+    // Verifications and removals move the author's reputation (sql-reputation.ts).
+    if (outcome.kind === 'ok') await this.reputation.refresh(siteId, outcome.post.author.id);
+    return outcome;
   }
 
   async moderateIncident(

@@ -2,7 +2,8 @@
  * The banner's "best confirmed workaround" of an incident (`Incident.topWorkaround`, issue 16):
  * a published workaround that staff pinned or verified, or that at least the site policy's
  * `bannerConfirmations` distinct members confirmed (a guest browser counts once, see
- * `recountConfirmations`) with more "worked" than "didn't work". Pinned first, then verified,
+ * `recountConfirmations`; weighted by trust level since issue 12: a trusted member's counts
+ * double, a new guest's half, `posts.worked_weight` in halves) with more "worked" than "didn't work". Pinned first, then verified,
  * then worked − didn't work, score, and the oldest: the server's `created_at`, never the id a
  * client may choose, decides a tie.
  *
@@ -33,7 +34,7 @@ export async function topWorkaround(
   const { bannerConfirmations } = resolvePolicy(site?.policy ?? null);
   return await db.one<PostRow>(
     `${POST_SELECT} WHERE p.site_id = ? AND p.incident_id = ? AND p.kind = 'workaround' AND p.state = 'published' AND p.deleted_at IS NULL
-       AND (p.pinned = 1 OR p.verified = 1 OR (p.worked_count >= ? AND p.worked_count > p.didnt_work_count))
+       AND (p.pinned = 1 OR p.verified = 1 OR (p.worked_weight >= 2 * ? AND p.worked_count > p.didnt_work_count))
      ORDER BY p.pinned DESC, p.verified DESC, (p.worked_count - p.didnt_work_count) DESC, p.score DESC, p.created_at ASC, p.id ASC LIMIT 1`,
     siteId,
     incidentId,

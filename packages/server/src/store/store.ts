@@ -3,6 +3,8 @@
  * default. Every mutation writes its event row in the same transaction and returns the new
  * sequence, so the caller tells the hub only after commit.
  */
+import type { SqlEarlyWarning } from './sql-early-warning.js';
+import type { SqlReputation } from './sql-reputation.js';
 import type {
   ComponentStatus,
   Impact,
@@ -379,6 +381,8 @@ export interface Store {
     queue: 'pending' | 'flagged',
     limit: number,
   ): Promise<ModerationQueue>;
+  /** Posts of the site waiting for review (the pending queue's length; metrics). */
+  pendingPostCount(siteId: string): Promise<number>;
   moderatePost(
     siteId: string,
     postId: string,
@@ -455,6 +459,10 @@ export interface Store {
   ): Promise<IncidentReport | null>;
   /** Per-incident summaries of the incidents started in the last `days` days. */
   siteInsights(siteId: string, days: number, now: number): Promise<SiteInsights>;
+
+  // reputation and early warning (issue 12: store/sql-reputation.ts, store/sql-early-warning.ts)
+  readonly reputation: SqlReputation;
+  readonly earlyWarning: SqlEarlyWarning;
 
   // events
   /** Events with seq > after, oldest first, at most `limit` (staff ones included, with `audience`). */

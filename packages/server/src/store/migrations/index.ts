@@ -2,9 +2,15 @@
  * Schema migrations, in order. Portable SQL: it runs on SQLite and PostgreSQL alike (TEXT ids and
  * ISO timestamps, INTEGER counters and 0/1 flags, JSON kept as TEXT).
  */
+import { emailSubscriptions } from './email-subscriptions.js';
 import { incidentsPerSite } from './incidents-per-site.js';
 import { sharedState, sharedStatePostgres } from './shared-state.js';
 import { statusSources } from './status-sources.js';
+import {
+  reputationAndEarlyWarning,
+  reputationAndEarlyWarningPostgres,
+} from './reputation-and-early-warning.js';
+import { webhooks, webhooksPostgres } from './webhooks.js';
 
 export interface Migration {
   version: number;
@@ -217,4 +223,12 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'identity-and-moderation', sql: identityAndModeration },
   { version: 6, name: 'incidents-per-site', sql: incidentsPerSite, rebuildsTables: true },
   { version: 7, name: 'shared-state', sql: sharedState, postgres: sharedStatePostgres },
+  {
+    version: 8,
+    name: 'reputation-and-early-warning',
+    sql: reputationAndEarlyWarning,
+    postgres: reputationAndEarlyWarningPostgres,
+  },
+  { version: 9, name: 'webhooks', sql: webhooks, postgres: webhooksPostgres },
+  { version: 10, name: 'email-subscriptions', sql: emailSubscriptions },
 ];

@@ -438,6 +438,24 @@ describe('email subscriptions', () => {
     expect(capped.status).toBe(429);
     expect(capped.headers.get('retry-after')).toBe('86400');
     expect(s.count('email_outbox', "event_key = 'confirm'")).toBe(3);
+    // Erasing the members who asked does not reset the address's count.
+    for (const a of attackers.slice(0, 2)) {
+      const erased = await s.api('/v1/sites/acme/members/me', { method: 'DELETE', token: a.token });
+      expect(erased.status).toBe(204);
+    }
+    expect(s.count('email_outbox', "event_key = 'confirm'")).toBe(0);
+    const still = await subscribe(incidents[3]!, attackers[3]!.token, {
+      email: victim,
+      onVerified: true,
+      onResolved: false,
+    });
+    expect(still.status).toBe(429);
+    // What is kept for the cap is a keyed hash, not the address.
+    const kept = await s.sql<{ address_mac: string }>(
+      'SELECT address_mac FROM email_confirmations',
+    );
+    expect(kept.length).toBe(3);
+    for (const row of kept) expect(row.address_mac).not.toContain('victim');
 
     // One member, many addresses: the member limit (5 an hour).
     const statuses: number[] = [];

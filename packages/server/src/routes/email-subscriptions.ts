@@ -59,7 +59,9 @@ function sendPage(reply: FastifyReply, status: number, title: string, body: stri
     .type('text/html; charset=utf-8')
     .header('Cache-Control', 'no-store')
     .header('Content-Security-Policy', PAGE_CSP)
-    .header('Referrer-Policy', 'no-referrer')
+    // Not `no-referrer`: a browser then sends `Origin: null` with the button's POST, which the
+    // site's CORS check refuses; `same-origin` keeps the token from ever leaving for elsewhere.
+    .header('Referrer-Policy', 'same-origin')
     .header('X-Content-Type-Options', 'nosniff')
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${escapeHtml(title)}</title>

@@ -58,6 +58,11 @@ function cdnRequests(p: Page): string[] {
   return paths;
 }
 
+/** The part of `window.Lifeboat` these tests read. */
+interface PageGlobal {
+  Lifeboat?: { client?: { site: string }; ready: Promise<{ site: string } | undefined> };
+}
+
 const named = (entry: string) => table.entries[entry]!;
 const optional = (prefix: string) =>
   Object.keys(table.chunks).find((f) => f.startsWith(`chunks/${prefix}-`))!;
@@ -128,7 +133,7 @@ describe('the script tag loader, cross-origin under a strict CSP', () => {
       expect(requested).toContain(named('thread'));
       expect(requested).not.toContain(named('workaround-form'));
       expect(new Set(requested).size).toBe(requested.length);
-      expect(await p.evaluate(() => window.Lifeboat?.client?.site)).toBe('demo');
+      expect(await p.evaluate(() => (window as PageGlobal).Lifeboat?.client?.site)).toBe('demo');
       expect(errors).toEqual([]);
       await context.close();
     } finally {
@@ -166,7 +171,9 @@ describe('the script tag loader, cross-origin under a strict CSP', () => {
       expect(await p.evaluate(() => customElements.get('lifeboat-banner'))).toBeUndefined();
       expect(await p.locator('lifeboat-banner').evaluate((el) => el.shadowRoot)).toBeNull();
       // the runtime chunk, unchanged, loaded: only the changed one is refused
-      expect(await p.evaluate(() => window.Lifeboat?.ready.then((c) => c?.site))).toBe('demo');
+      expect(
+        await p.evaluate(() => (window as PageGlobal).Lifeboat?.ready.then((c) => c?.site)),
+      ).toBe('demo');
       await context.close();
     } finally {
       await host.close();

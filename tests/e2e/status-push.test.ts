@@ -199,5 +199,5 @@ describe('status push end to end', () => {
     } finally {
       await host.close();
     }
-  });
+  }, 60_000);
 });

@@ -31,11 +31,14 @@ async function visitor(): Promise<{ context: BrowserContext; page: Page; errors:
   const page = await context.newPage();
   const errors = watchConsole(page);
   await page.goto(server.url + '/');
+  // The components' chunks load after the page's load event (the script tag is a loader).
   await expect
-    .poll(() =>
-      banner(page)
-        .getByRole('region', { name: /webhook/i })
-        .count(),
+    .poll(
+      () =>
+        banner(page)
+          .getByRole('region', { name: /webhook/i })
+          .count(),
+      { timeout: 20_000 },
     )
     .toBeGreaterThan(0);
   return { context, page, errors };

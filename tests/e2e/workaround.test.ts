@@ -38,7 +38,10 @@ async function visitor(
   const page = await context.newPage();
   const errors = watchConsole(page);
   await page.goto(server.url + '/');
-  await expect.poll(() => form(page).getByLabel('Title', { exact: true }).count()).toBe(1);
+  // The form's chunk loads after the page's load event (the script tag is a loader).
+  await expect
+    .poll(() => form(page).getByLabel('Title', { exact: true }).count(), { timeout: 20_000 })
+    .toBe(1);
   return { context, page, errors };
 }
 

@@ -386,6 +386,11 @@ export interface SitePolicy {
   trustBasic: number;
   trustHelper: number;
   trustTrusted: number;
+  /**
+   * What a `new` guest's flag or confirmation counts for: `full` (one, the default: a site's
+   * thresholds keep their meaning) or `half` (two new guests make one member).
+   */
+  newGuestWeight: 'full' | 'half';
   /** Early warning (docs/early-warning.md): distinct members a spike needs before staff hear. */
   earlyWarningMembers: number;
   /** Distinct members after which a spike shows in the public banner without staff. */
@@ -469,7 +474,14 @@ export interface QueueItem {
   queue: 'pending' | 'flagged';
   reasons: ModerationReason[];
   flags: { count: number; reasons: Array<{ reason: FlagReason; count: number }>; notes: string[] };
-  author: MemberSummary & { kind: MemberKind; posts: number; banned: boolean };
+  author: MemberSummary & {
+    kind: MemberKind;
+    posts: number;
+    banned: boolean;
+    /** The author's trust level and reputation (docs/reputation.md); absent from older servers. */
+    trust?: TrustLevel;
+    reputation?: number;
+  };
 }
 
 /** `GET /v1/sites/:site/moderation/queue`. */

@@ -405,6 +405,7 @@ export const SitePolicy = Type.Object(
     trustBasic: Type.Integer({ minimum: 1, maximum: 100_000 }),
     trustHelper: Type.Integer({ minimum: 1, maximum: 100_000 }),
     trustTrusted: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    newGuestWeight: literals(['full', 'half'] as const),
     earlyWarningMembers: Type.Integer({ minimum: 1, maximum: 10_000 }),
     earlyWarningPublicMembers: Type.Integer({ minimum: 1, maximum: 10_000 }),
   },
@@ -490,7 +491,13 @@ export const QueueItem = Type.Object({
   }),
   author: Type.Composite([
     MemberSummary,
-    Type.Object({ kind: MemberKind, posts: Type.Integer(), banned: Type.Boolean() }),
+    Type.Object({
+      kind: MemberKind,
+      posts: Type.Integer(),
+      banned: Type.Boolean(),
+      trust: Type.Optional(literals(['new', 'basic', 'helper', 'trusted'] as const)),
+      reputation: Type.Optional(Type.Integer({ minimum: 0 })),
+    }),
   ]),
 });
 

@@ -262,13 +262,7 @@ export async function buildApp(
   });
   await app.register(metaRoutes(routes));
   // Staff sign-in with the company's OpenID Connect provider (docs/staff-sign-in.md).
-  if (config.oidc) {
-    if (!config.publicOrigin)
-      throw new Error(
-        'LIFEBOAT_OIDC_ISSUER needs LIFEBOAT_PUBLIC_ORIGIN (the redirect URI is <origin>/v1/staff/sso/callback).',
-      );
-    await app.register(staffSsoRoutes);
-  }
+  await app.register(staffSsoRoutes);
   await app.register(staticRoutes);
 
   app.addHook('onReady', async () => {

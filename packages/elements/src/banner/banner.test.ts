@@ -829,7 +829,8 @@ describe('<lifeboat-banner>', () => {
       button.focus();
       button.click();
       await el.updateComplete;
-      await new Promise((r) => setTimeout(r, 50));
+      // Positioning (floating-ui) loads on the first open: the popover shows once placed.
+      await waitUntil(() => q(el, '[part="timeline"]')?.style.visibility === 'visible');
       const popover = q(el, '[part="timeline"]');
       expect(popover).to.exist;
       expect(button.getAttribute('aria-expanded')).to.equal('true');

@@ -5,6 +5,7 @@
  */
 import type {
   FlagReason,
+  TrustLevel,
   MemberKind,
   ModerationActionName,
   ModerationReasonCode,
@@ -151,6 +152,36 @@ const defaults = {
   slowModeOff: 'off',
   slowModeLabel: 'Slow mode',
   slowModeHint: 'One post per member per interval (staff exempt)',
+  // Reputation (docs/reputation.md)
+  trustLevel: {
+    new: 'New',
+    basic: 'Basic',
+    helper: 'Helper',
+    trusted: 'Trusted',
+  } satisfies Record<TrustLevel, string>,
+  trustTitle: (level: string, reputation: number, helped: number) =>
+    `Trust level ${level}: reputation ${formatNumber(reputation)}, ${plural(helped, { one: 'helped # person', other: 'helped # people' })}`,
+  helped: (n: number) => plural(n, { one: 'helped # person', other: 'helped # people' }),
+  // Early warning (docs/early-warning.md)
+  spikesHeading: 'Early warning',
+  spikesHint:
+    'Members are reporting problems more than usual for this hour of the week. No incident is declared yet.',
+  spikeTitle: (members: number, what: string | null) =>
+    `${plural(members, { one: '# member reports', other: '# members report' })} problems${what ? ` with ${what}` : ''}`,
+  spikeExpected: (expected: number) =>
+    `usually ${expected < 1 ? 'under 1' : formatNumber(Math.round(expected))} an hour`,
+  spikeSince: (relative: string) => `since ${relative}`,
+  spikePublic: 'shown in the public banner',
+  spikeNotPublic: 'not public yet',
+  spikeDeclare: 'Declare incident',
+  spikeDeclaring: 'Declaring…',
+  spikeConfirm: 'Confirm publicly',
+  spikeDismiss: 'Dismiss',
+  spikeDeclared: 'Declared as an incident; its reporters are the incident’s affected list.',
+  spikeDismissed: 'Dismissed.',
+  spikeFailed: (message: string) => `That did not work: ${message}`,
+  announceSpike: (members: number, what: string | null) =>
+    `Early warning: ${plural(members, { one: '# member reports', other: '# members report' })} problems${what ? ` with ${what}` : ''}.`,
   slowModeOptions: (seconds: number) =>
     seconds === 0
       ? 'Off'

@@ -270,6 +270,91 @@ export const moderationStyles = [
     .banned {
       --_badge: var(--_danger);
     }
+    /* Trust levels (docs/reputation.md): quiet for new members, the accent for proven helpers. */
+    .trust {
+      --_badge: var(--_muted);
+    }
+    .trust[data-trust='helper'],
+    .trust[data-trust='trusted'] {
+      --_badge: var(--_operational);
+    }
+    /* Early warning (docs/early-warning.md): spikes before any incident is declared. */
+    .spikes {
+      display: grid;
+      gap: var(--_s2);
+      padding: var(--_s3) var(--_s4);
+      border: 1px solid color-mix(in srgb, var(--_major) 40%, var(--_border));
+      border-inline-start-width: 4px;
+      border-radius: var(--_radius-s);
+      background: color-mix(in srgb, var(--_major) 7%, var(--_surface));
+    }
+    .spikes-heading {
+      display: flex;
+      align-items: center;
+      gap: var(--_s2);
+      margin: 0;
+      font-size: 1rem;
+      font-weight: 650;
+    }
+    .spikes-heading .count {
+      padding: 0 var(--_s2);
+      border-radius: var(--_radius-pill, 999px);
+      background: var(--_major);
+      color: light-dark(#fff, #16181d);
+      font-size: var(--_fs-s);
+    }
+    .spikes-hint {
+      margin: 0;
+      font-size: var(--_fs-s);
+    }
+    .spike-list {
+      display: grid;
+      gap: var(--_s2);
+      margin: 0;
+      padding: 0;
+      list-style: none;
+    }
+    .spike {
+      display: grid;
+      gap: var(--_s1);
+      padding: var(--_s2) var(--_s3);
+      border-radius: var(--_radius-s);
+      background: var(--_surface);
+      border: 1px solid var(--_border);
+    }
+    .spike[data-state='dismissed'],
+    .spike[data-state='declared'] {
+      border-style: dashed;
+    }
+    .spike-title {
+      display: flex;
+      align-items: center;
+      gap: var(--_s2);
+      margin: 0;
+      font-weight: var(--_strong);
+    }
+    .spike-dot {
+      flex: none;
+      width: 0.625rem;
+      height: 0.625rem;
+      border-radius: 50%;
+      background: var(--_major);
+    }
+    .spike[data-state='dismissed'] .spike-dot,
+    .spike[data-state='declared'] .spike-dot {
+      background: var(--_muted);
+    }
+    .spike-meta,
+    .spike-outcome {
+      margin: 0;
+      font-size: var(--_fs-s);
+    }
+    .spike-actions {
+      display: flex;
+      flex-wrap: wrap;
+      gap: var(--_s2);
+      margin-top: var(--_s1);
+    }
     .queue-badge.pending {
       --_badge: var(--_maintenance);
     }

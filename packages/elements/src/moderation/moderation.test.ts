@@ -2,6 +2,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { FakeLifeboatError } from '../testing/fake-error.js';
 import {
   anAuditEntry,
+  aSpike,
   aQueueItem,
   FakeModeration,
   sampleQueue,
@@ -82,6 +83,21 @@ describe('<lifeboat-moderation>', () => {
           state: 'error',
           error: new FakeLifeboatError('Server error', { status: 500, code: 'internal' }),
         }),
+      'with early-warning spikes and trust levels': (c) => {
+        const [first, ...rest] = sampleQueue();
+        c.setQueue([
+          {
+            ...first!,
+            author: { ...first!.author, trust: 'helper', reputation: 7, helped: 5 },
+          },
+          ...rest,
+        ]);
+        c.setSpikes([
+          aSpike(),
+          aSpike({ component: null, componentName: null, members: 6, public: true }),
+          aSpike({ state: 'declared', incidentId: 'inc-1' }),
+        ]);
+      },
       'on the audit log': (c, el) => {
         c.setQueue([]);
         el.tab = 'audit';
@@ -487,6 +503,59 @@ describe('<lifeboat-moderation>', () => {
       client.setAudit([anAuditEntry({ action: 'ban' }), ...client.$audit.get().entries]);
       await settle(el);
       expect(qa(el, '[part="audit-list"] li')[0]!.textContent).to.contain('banned');
+    });
+  });
+
+  describe('reputation and early warning', () => {
+    it("shows the author's trust level and how many people they helped", async () => {
+      const [first] = sampleQueue();
+      client.setQueue([
+        { ...first!, author: { ...first!.author, trust: 'trusted', reputation: 20, helped: 17 } },
+      ]);
+      const el = await moderation(client);
+      const badge = q(el, '[part="trust-badge"]');
+      expect(badge.dataset.trust).to.equal('trusted');
+      expect(badge.textContent!.replace(/\s+/g, ' ')).to.contain('Trusted · helped 17 people');
+      expect(badge.title).to.contain('reputation 20');
+    });
+
+    it('lists open spikes before the queue; declare, confirm and dismiss are one click', async () => {
+      client.setQueue([]);
+      const open = aSpike({ members: 12 });
+      const quiet = aSpike({ component: null, componentName: null, members: 6 });
+      client.setSpikes([open, quiet]);
+      const el = await moderation(client);
+      const panel = q(el, '[part="spikes"]');
+      expect(panel).to.exist;
+      // Before the tabs: staff see it first.
+      expect(
+        panel.compareDocumentPosition(q(el, '[role="tablist"]')) & Node.DOCUMENT_POSITION_FOLLOWING,
+      ).to.be.greaterThan(0);
+      expect(text(el)).to.contain('12 members report problems with REST API');
+      expect(text(el)).to.contain('6 members report problems');
+      expect(text(el)).to.contain('not public yet');
+
+      qa(el, '[part="spike-confirm"]')[1]!.click();
+      await settle(el);
+      expect(client.callsOf('spikeAction')).to.deep.equal([[quiet.id, 'confirm']]);
+      expect(text(el)).to.contain('shown in the public banner');
+
+      qa(el, '[part="spike-declare"]')[0]!.click();
+      await settle(el);
+      expect(client.callsOf('spikeAction').at(-1)).to.deep.equal([open.id, 'declare']);
+      expect(text(el)).to.contain('Declared as an incident');
+      await expect(el).to.be.accessible();
+    });
+
+    it('announces a spike the stream brings in, and shows nothing without spikes', async () => {
+      client.setQueue([]);
+      const el = await moderation(client);
+      expect(q(el, '[part="spikes"]')).to.be.null;
+      client.setSpikes([aSpike({ members: 9, componentName: 'Webhooks' })]);
+      await settle(el);
+      expect(q(el, '[role="status"]').textContent).to.contain(
+        'Early warning: 9 members report problems with Webhooks.',
+      );
     });
   });
 

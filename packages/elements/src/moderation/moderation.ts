@@ -4,6 +4,7 @@ import {
   type AuditSnapshot,
   type ModerationClient,
   type QueueSnapshot,
+  type SpikesSnapshot,
   type StaffConnectionState,
 } from '@lifeboat/sdk/moderation';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
@@ -26,6 +27,8 @@ import { moderationMessages, onModerationMessagesChange } from './messages.js';
 import { moderationStyles } from './moderation.styles.js';
 import { actionLabel, QueueActionEvent, type LifeboatQueueItem } from './queue-item.js';
 import './queue-item.js';
+import { SpikeActionEvent } from './spikes.js';
+import './spikes.js';
 
 export {
   setModerationMessages,
@@ -140,6 +143,10 @@ export class LifeboatModeration extends LitElement {
   readonly #audit = new StoreController<AuditSnapshot>(this);
   readonly #connection = new StoreController<StaffConnectionState>(this);
   readonly #slowMode = new StoreController<number | null>(this);
+  /** Early warning (./spikes.ts); absent from clients without it. */
+  readonly #spikes = new StoreController<SpikesSnapshot>(this);
+  /** Spike ids seen so far (to announce a new one); undefined before the first list. */
+  #seenSpikes: Set<string> | undefined;
   readonly #clock = new ClockController(this);
   readonly #internals: ElementInternals = this.attachInternals();
   #ownClient: { key: string; client: ModerationClient } | undefined;
@@ -228,10 +235,13 @@ export class LifeboatModeration extends LitElement {
       this.#queue.store = client?.$queue;
       this.#connection.store = client?.$connection;
       this.#slowMode.store = client?.$slowMode;
+      this.#spikes.store = client?.$spikes;
+      this.#seenSpikes = undefined;
       this.#auditOpened = false;
       this.#seen = undefined;
       this.activeId = null;
     }
+    this.#announceSpikes();
     // The audit log loads when first shown, then stays live.
     if (this.tab === 'audit') this.#auditOpened = true;
     this.#audit.store = this.#auditOpened ? client?.$audit : undefined;
@@ -424,6 +434,28 @@ export class LifeboatModeration extends LitElement {
     if (!(event instanceof AuditMoreEvent)) return;
     void this.#activeClient?.loadMoreAudit().catch(() => {});
   };
+
+  #handleSpikeAction = (event: Event): void => {
+    if (!(event instanceof SpikeActionEvent)) return;
+    // The panel shows the failure next to the spike (SpikesSnapshot.failures).
+    void this.#activeClient?.spikeAction?.(event.spikeId, event.action).catch(() => {});
+  };
+
+  /** Announces a spike the staff stream brought in (not those of the first list). */
+  #announceSpikes(): void {
+    const snapshot = this.#spikes.value;
+    if (snapshot?.state !== 'ready') return;
+    const open = snapshot.spikes.filter((s) => s.state === 'open');
+    if (this.#seenSpikes) {
+      const fresh = open.find((s) => !this.#seenSpikes!.has(s.id));
+      if (fresh)
+        this.announcement = moderationMessages().announceSpike(
+          fresh.members,
+          fresh.componentName ?? fresh.component,
+        );
+    }
+    this.#seenSpikes = new Set(snapshot.spikes.map((s) => s.id));
+  }
 
   #handleAuditRetry = (event: Event): void => {
     if (event instanceof AuditRetryEvent) this.#activeClient?.retry();
@@ -691,7 +723,12 @@ export class LifeboatModeration extends LitElement {
         ${this.#renderSignIn()}
       </div>`;
     } else {
-      body = html`${this.#renderTabs(queue)} ${this.#renderNotice()}
+      body = html`<lifeboat-spike-panel
+          .snapshot=${this.#spikes.value}
+          .now=${this.#clock.now}
+          @spike-action=${this.#handleSpikeAction}
+        ></lifeboat-spike-panel>
+        ${this.#renderTabs(queue)} ${this.#renderNotice()}
         <div
           class="panel"
           role="tabpanel"

@@ -95,6 +95,23 @@ export class LifeboatQueueItem extends LitElement {
       ${author.staff ? html`<span class="badge staff">${m.staffBadge}</span>` : nothing}
       ${(author.badges ?? []).map((b) => html`<span class="badge">${b}</span>`)}
       <span class="muted post-count">${m.postCount(author.posts)}</span>
+      ${
+        author.trust
+          ? html`<span
+              class="badge trust"
+              part="trust-badge"
+              data-trust=${author.trust}
+              title=${m.trustTitle(
+                m.trustLevel[author.trust],
+                author.reputation ?? 0,
+                author.helped ?? 0,
+              )}
+              >${m.trustLevel[author.trust]}${
+                author.helped ? html` · ${m.helped(author.helped)}` : nothing
+              }</span
+            >`
+          : nothing
+      }
       ${author.banned ? html`<span class="badge banned" part="banned-badge">${m.bannedBadge}</span>` : nothing}
       <span class="item-meta">
         ${

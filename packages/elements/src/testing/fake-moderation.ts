@@ -11,6 +11,7 @@ import type {
   PostModerationAction,
   QueueItem,
   SitePolicy,
+  Spike,
 } from '@lifeboat/protocol';
 import type { LifeboatError } from '@lifeboat/sdk';
 import type {
@@ -18,6 +19,9 @@ import type {
   ModerationClient,
   PostActionResult,
   QueueSnapshot,
+  SpikeAction,
+  SpikeActionResult,
+  SpikesSnapshot,
   StaffConnectionState,
 } from '@lifeboat/sdk/moderation';
 import { atom } from 'nanostores';
@@ -45,6 +49,13 @@ export class FakeModeration implements ModerationClient {
   });
   readonly $connection = atom<StaffConnectionState>('open');
   readonly $slowMode = atom<number | null>(0);
+  readonly $spikes = atom<SpikesSnapshot>({
+    state: 'ready',
+    spikes: [],
+    acting: {},
+    failures: {},
+    error: null,
+  });
   readonly calls: Array<{ method: string; args: unknown[] }> = [];
   /** When set, the next action rejects with it after rolling back (then it is cleared). */
   failNext: LifeboatError | undefined;
@@ -173,6 +184,24 @@ export class FakeModeration implements ModerationClient {
     return { policy: {} as SitePolicy, entry: anAuditEntry({ action: 'slow_mode' }) };
   }
 
+  setSpikes(spikes: Spike[]): void {
+    this.$spikes.set({ ...this.$spikes.get(), state: 'ready', spikes });
+  }
+
+  async spikeAction(spikeId: string, action: SpikeAction): Promise<SpikeActionResult> {
+    this.calls.push({ method: 'spikeAction', args: [spikeId, action] });
+    const state = action === 'confirm' ? 'open' : action === 'dismiss' ? 'dismissed' : 'declared';
+    const before = this.$spikes.get().spikes.find((s) => s.id === spikeId)!;
+    const spike: Spike = {
+      ...before,
+      state,
+      ...(action === 'confirm' ? { public: true, confirmedAt: new Date().toISOString() } : {}),
+      ...(action === 'declare' ? { incidentId: 'incident-from-spike' } : {}),
+    };
+    this.setSpikes(this.$spikes.get().spikes.map((s) => (s.id === spikeId ? spike : s)));
+    return { spike };
+  }
+
   async loadMoreAudit(): Promise<void> {
     this.calls.push({ method: 'loadMoreAudit', args: [] });
   }
@@ -298,6 +327,26 @@ export function anAuditEntry(overrides: Partial<AuditEntry> = {}): AuditEntry {
     reason: null,
     detail: null,
     createdAt: minutesAgo(5),
+    ...overrides,
+  };
+}
+
+/** A spike of problem reports as the server lists it (early warning). */
+export function aSpike(overrides: Partial<Spike> = {}): Spike {
+  return {
+    id: `01JSPIKE${String(++counter).padStart(18, '0')}`,
+    state: 'open',
+    component: 'api',
+    componentName: 'REST API',
+    detectedAt: minutesAgo(6),
+    lastReportAt: minutesAgo(1),
+    reports: 14,
+    members: 12,
+    expected: 0.75,
+    pValue: 0.00001,
+    public: false,
+    confirmedAt: null,
+    incidentId: null,
     ...overrides,
   };
 }

@@ -31,6 +31,7 @@ import {
   restoreItem,
 } from './queue.js';
 import { createStaffStream } from './staff-stream.js';
+import { createSpikes } from './spikes.js';
 import type {
   AuditSnapshot,
   ModerationClient,
@@ -39,6 +40,7 @@ import type {
   StaffConnectionState,
 } from './types.js';
 
+export type { SpikeAction, SpikeActionResult, SpikesSnapshot } from './spikes.js';
 export type {
   AuditSnapshot,
   ModerationClient,
@@ -121,13 +123,33 @@ export function createModeration(options: ModerationOptions): ModerationClient {
           prependAudit([event.entry]);
           applySlowMode(event.entry);
         }
+        if ((event.type === 'spike.detected' || event.type === 'spike.updated') && spikesMounted)
+          spikes.apply(event.spike);
       },
       reset() {
         recent = [];
+        if (spikesMounted) void spikes.load();
         if (queueMounted) void loadQueue();
         if (auditMounted) void loadAudit();
       },
     },
+  });
+
+  function authFailureOf(error: LifeboatError): void {
+    if (error.status === 401 || error.status === 403) $connection.set('unauthorized');
+  }
+  const spikes = createSpikes(authed, authFailureOf);
+  let spikesMounted = false;
+  // Spikes: fetched on first listen, live through the queue's stream (as the audit log).
+  onMount(spikes.$spikes, () => {
+    spikesMounted = true;
+    const unlistenQueue = $queue.listen(() => {});
+    void spikes.load();
+    return () => {
+      spikesMounted = false;
+      spikes.reset();
+      unlistenQueue();
+    };
   });
 
   const setQueue = (patch: Partial<QueueSnapshot>) => $queue.set({ ...peek($queue), ...patch });
@@ -311,6 +333,8 @@ export function createModeration(options: ModerationOptions): ModerationClient {
     $audit,
     $connection,
     $slowMode,
+    $spikes: spikes.$spikes,
+    spikeAction: (spikeId, action) => spikes.act(spikeId, action),
 
     async act(postId, action, reason) {
       const items = peek($queue).items;
@@ -411,6 +435,7 @@ export function createModeration(options: ModerationOptions): ModerationClient {
 
     retry() {
       if (queueMounted && peek($queue).state === 'error') void loadQueue();
+      if (spikesMounted && peek(spikes.$spikes).state === 'error') void spikes.load();
       if (auditMounted) {
         const audit = peek($audit);
         if (audit.state === 'error') void loadAudit();

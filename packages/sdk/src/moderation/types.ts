@@ -13,6 +13,7 @@ import type {
 } from '@lifeboat/protocol';
 import type { ReadableAtom } from 'nanostores';
 import type { ConnectionState, LifeboatError } from '../client-types.js';
+import type { SpikeAction, SpikeActionResult, SpikesSnapshot } from './spikes.js';
 
 /**
  * The staff stream's state: the public stream's states, plus `unauthorized` when the server
@@ -100,6 +101,13 @@ export interface ModerationClient {
     seconds: number,
     reason?: string | null,
   ): Promise<{ policy: SitePolicy; entry: AuditEntry }>;
+  /**
+   * Early warning (docs/early-warning.md): the spikes of the last 7 days, newest first; lazy like
+   * the queue, kept live by `spike.detected` / `spike.updated` on the staff stream.
+   */
+  readonly $spikes?: ReadableAtom<SpikesSnapshot>;
+  /** Confirms (public), dismisses or declares (a manual incident) a spike. Rejects with a LifeboatError. */
+  spikeAction?(spikeId: string, action: SpikeAction): Promise<SpikeActionResult>;
   /** Loads the next (older) page of the audit log. */
   loadMoreAudit(): Promise<void>;
   /** Fetches again what failed and reconnects the stream now if it waits to. */

@@ -79,6 +79,11 @@ export const POLICY_FIELDS: Record<PolicyKey, FieldKind & { help: string }> = {
     ...POLICY_LIMITS.trust,
     help: 'reputation for the trusted level (flags and confirmations count double)',
   },
+  newGuestWeight: {
+    type: 'enum',
+    values: ['full', 'half'],
+    help: "what a new guest's flag or confirmation counts for: full or half",
+  },
   earlyWarningMembers: {
     type: 'int',
     ...POLICY_LIMITS.earlyWarning,

@@ -756,6 +756,7 @@ describe('audit log and access', () => {
       'flagThreshold',
       'guestChallenge',
       'maxLinks',
+      'newGuestWeight',
       'preModeration',
       'riskyAdvice',
       'slowModeSeconds',

@@ -38,6 +38,7 @@ describe('resolvePolicy', () => {
       trustBasic: 1,
       trustHelper: 5,
       trustTrusted: 15,
+      newGuestWeight: 'full',
       earlyWarningMembers: 5,
       earlyWarningPublicMembers: 10,
     });

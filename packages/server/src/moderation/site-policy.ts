@@ -20,6 +20,7 @@ export const DEFAULT_POLICY: Readonly<SitePolicy> = Object.freeze({
   trustBasic: 1,
   trustHelper: 5,
   trustTrusted: 15,
+  newGuestWeight: 'full',
   earlyWarningMembers: 5,
   earlyWarningPublicMembers: 10,
 });
@@ -86,6 +87,8 @@ export function resolvePolicy(stored: string | Partial<SitePolicy> | null | unde
     policy.archiveAfterDays = raw['archiveAfterDays'] as number;
   for (const key of ['trustBasic', 'trustHelper', 'trustTrusted'] as const)
     if (intIn(raw[key], POLICY_LIMITS.trust)) policy[key] = raw[key] as number;
+  if (raw['newGuestWeight'] === 'full' || raw['newGuestWeight'] === 'half')
+    policy.newGuestWeight = raw['newGuestWeight'];
   for (const key of ['earlyWarningMembers', 'earlyWarningPublicMembers'] as const)
     if (intIn(raw[key], POLICY_LIMITS.earlyWarning)) policy[key] = raw[key] as number;
   return policy;

@@ -6,6 +6,7 @@
  * expired links, member export and erasure.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chromium } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
@@ -298,6 +299,42 @@ describe('email subscriptions', () => {
     expect(again.status).toBe(200);
   }, 60_000);
 
+  it("the links' pages work in a real browser: Confirm, then Unsubscribe (Chromium)", async () => {
+    s = await startTestServer(config());
+    const incident = await manualIncident('Pages');
+    const { token } = await s.session('Jo');
+    await subscribe(incident, token, {
+      email: 'jo@example.com',
+      onVerified: true,
+      onResolved: true,
+    });
+    const mail = await inbox.next((m) => toOf(m) === 'jo@example.com');
+    const browser = await chromium.launch({
+      executablePath: process.env['CHROME_PATH'] ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(local(linkIn(mail, 'confirm')));
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await page.getByRole('heading', { name: 'You are subscribed' }).waitFor();
+      const [row] = await s.sql<{ id: string; state: string }>(
+        'SELECT id, state FROM email_subscriptions',
+      );
+      expect(row?.state).toBe('confirmed');
+      const unsubscribe = linkToken(s.app.lifeboat.keys, 'unsubscribe', row!.id, null);
+      await page.goto(
+        `${s.url}/v1/sites/acme/email-subscriptions/unsubscribe?token=${unsubscribe}`,
+      );
+      await page.getByRole('button', { name: 'Unsubscribe' }).click();
+      await page.getByRole('heading', { name: 'You are unsubscribed' }).waitFor();
+      const [after] = await s.sql<{ state: string }>('SELECT state FROM email_subscriptions');
+      expect(after?.state).toBe('unsubscribed');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
   it('two instances over one database send each mail once', async () => {
     s = await startTestServer(config());
     const incident = await manualIncident('Login loops');
@@ -438,6 +475,24 @@ describe('email subscriptions', () => {
     expect(capped.status).toBe(429);
     expect(capped.headers.get('retry-after')).toBe('86400');
     expect(s.count('email_outbox', "event_key = 'confirm'")).toBe(3);
+    // Erasing the members who asked does not reset the address's count.
+    for (const a of attackers.slice(0, 2)) {
+      const erased = await s.api('/v1/sites/acme/members/me', { method: 'DELETE', token: a.token });
+      expect(erased.status).toBe(204);
+    }
+    expect(s.count('email_outbox', "event_key = 'confirm'")).toBe(0);
+    const still = await subscribe(incidents[3]!, attackers[3]!.token, {
+      email: victim,
+      onVerified: true,
+      onResolved: false,
+    });
+    expect(still.status).toBe(429);
+    // What is kept for the cap is a keyed hash, not the address.
+    const kept = await s.sql<{ address_mac: string }>(
+      'SELECT address_mac FROM email_confirmations',
+    );
+    expect(kept.length).toBe(3);
+    for (const row of kept) expect(row.address_mac).not.toContain('victim');
 
     // One member, many addresses: the member limit (5 an hour).
     const statuses: number[] = [];

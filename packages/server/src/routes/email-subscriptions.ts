@@ -12,6 +12,7 @@
  * The link routes answer small HTML pages (no script, a strict CSP) to people, problem+json to
  * programs (an `Accept` without `text/html`).
  */
+import crypto from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -21,6 +22,9 @@ import { memberOf, memberOnly } from '../http/authenticate.js';
 import { CACHE_PRIVATE } from '../http/cache.js';
 import { ProblemError, problems } from '../http/problem.js';
 import { RateLimiter } from '../http/rate-limit.js';
+import { clientKey } from '../realtime/stream-limits.js';
+import type { SigningKey } from '../auth/tokens.js';
+import { addressKey } from '../store/sql-subscriptions.js';
 import { escapeHtml } from '../email/messages.js';
 import { readLinkToken, type LinkPurpose } from '../email/link-tokens.js';
 import type { EmailService } from '../email/service.js';
@@ -29,6 +33,16 @@ import { AuthHeaders, IncidentParams, SiteParams, problemResponses } from './sch
 /** Subscription requests per member, and per browser (guest fingerprint), per hour. */
 export const SUBSCRIBE_PER_MEMBER_HOUR = 5;
 export const SUBSCRIBE_PER_BROWSER_HOUR = 10;
+/** Subscription requests per client address (IPv6 by /64) per hour. */
+export const SUBSCRIBE_PER_IP_HOUR = 20;
+/** The address as the daily cap counts it: an HMAC under the signing key, never the address. */
+function addressMac(keys: readonly SigningKey[], address: string): string {
+  return crypto
+    .createHmac('sha256', keys[0]!.secret)
+    .update(`lifeboat-email-address\n${addressKey(address)}`)
+    .digest('base64url');
+}
+
 /** Confirmation mails one address gets per site per day. */
 export const CONFIRMATIONS_PER_ADDRESS_DAY = 3;
 
@@ -45,7 +59,9 @@ function sendPage(reply: FastifyReply, status: number, title: string, body: stri
     .type('text/html; charset=utf-8')
     .header('Cache-Control', 'no-store')
     .header('Content-Security-Policy', PAGE_CSP)
-    .header('Referrer-Policy', 'no-referrer')
+    // Not `no-referrer`: a browser then sends `Origin: null` with the button's POST, which the
+    // site's CORS check refuses; `same-origin` keeps the token from ever leaving for elsewhere.
+    .header('Referrer-Policy', 'same-origin')
     .header('X-Content-Type-Options', 'nosniff')
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${escapeHtml(title)}</title>
@@ -63,6 +79,7 @@ export const emailSubscriptionRoutes: FastifyPluginAsyncTypebox<{
   const { keys, shared } = app.lifeboat;
   const perMember = new RateLimiter(SUBSCRIBE_PER_MEMBER_HOUR, 3600_000, shared, 'email-member');
   const perBrowser = new RateLimiter(SUBSCRIBE_PER_BROWSER_HOUR, 3600_000, shared, 'email-browser');
+  const perIp = new RateLimiter(SUBSCRIBE_PER_IP_HOUR, 3600_000, shared, 'email-ip');
 
   // RFC 8058 one-click POSTs are forms (`List-Unsubscribe=One-Click`); so is the pages' button.
   // The token is in the URL: the body is read (bounded) and ignored.
@@ -100,6 +117,7 @@ export const emailSubscriptionRoutes: FastifyPluginAsyncTypebox<{
       if (!onVerified && !onResolved)
         errors.push({ field: 'onVerified', message: 'Choose at least one kind of update.' });
       if (errors.length) throw problems.validation(errors);
+      await perIp.hit(clientKey(request.ip), reply);
       await perMember.hit(member.id, reply);
       if (member.fingerprint) await perBrowser.hit(member.fingerprint, reply);
       const outcome = await email.subscriptions.subscribe({
@@ -107,6 +125,7 @@ export const emailSubscriptionRoutes: FastifyPluginAsyncTypebox<{
         incidentId: request.params.incident,
         memberId: member.id,
         address: address.trim(),
+        addressMac: addressMac(keys, address),
         onVerified,
         onResolved,
         now: Date.now(),

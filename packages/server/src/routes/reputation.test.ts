@@ -87,6 +87,7 @@ beforeAll(async () => {
     trustHelper: 2,
     trustTrusted: 3,
     flagThreshold: 2,
+    newGuestWeight: 'half',
   });
 });
 

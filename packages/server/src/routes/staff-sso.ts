@@ -1,8 +1,8 @@
 /**
- * Staff sign-in with OpenID Connect (docs/staff-sign-in.md, ADR 0030), registered only when
- * `LIFEBOAT_OIDC_ISSUER` is set:
+ * Staff sign-in with OpenID Connect (docs/staff-sign-in.md, ADR 0030). The first route is always
+ * there; the others only when `LIFEBOAT_OIDC_ISSUER` is set:
  *
- * - `GET  /v1/staff/sso` — `{ name }`: the console shows "Sign in with <name>".
+ * - `GET  /v1/staff/sso` — `{ name }`: the console shows "Sign in with <name>" (null: off).
  * - `GET  /v1/staff/sso/start?site&return&challenge` — 302 to the provider (code flow, PKCE S256,
  *   state, nonce), the login state in a sealed HttpOnly SameSite=Lax cookie scoped to the callback.
  * - `GET  /v1/staff/sso/callback` — the provider's redirect: checks state, exchanges the code
@@ -103,16 +103,40 @@ const query = (request: FastifyRequest, name: string): string => {
 
 export async function staffSsoRoutes(app: FastifyInstance): Promise<void> {
   const { config, store, secrets, keys, shared, limits } = app.lifeboat;
-  const options = config.oidc!;
-  const publicOrigin = config.publicOrigin!;
+  const options = config.oidc;
+
+  // Always there, so a console asks without a failed request in the browser's console.
+  app.get(
+    '/v1/staff/sso',
+    {
+      schema: {
+        operationId: 'staffSignInProvider',
+        summary:
+          'Whether staff can sign in with an OpenID Connect provider: its name for the "Sign in with …" button, or null.',
+        response: {
+          200: {
+            type: 'object',
+            required: ['name'],
+            additionalProperties: false,
+            properties: { name: { type: ['string', 'null'] } },
+          },
+        },
+      },
+    },
+    async (_request, reply) => {
+      reply.header('access-control-allow-origin', '*').header('cache-control', 'no-store');
+      return { name: options?.name ?? null };
+    },
+  );
+  if (!options) return;
+  if (!config.publicOrigin)
+    throw new Error(
+      'LIFEBOAT_OIDC_ISSUER needs LIFEBOAT_PUBLIC_ORIGIN (the redirect URI is <origin>/v1/staff/sso/callback).',
+    );
+  const publicOrigin = config.publicOrigin;
   const client = new OidcClient(options);
   const redirectUri = `${publicOrigin}${CALLBACK_PATH}`;
   const secure = publicOrigin.startsWith('https:');
-
-  app.get('/v1/staff/sso', async (_request, reply) => {
-    reply.header('access-control-allow-origin', '*').header('cache-control', 'no-store');
-    return { name: options.name };
-  });
 
   app.get('/v1/staff/sso/start', async (request, reply) => {
     await limits.sessions.hit(request.ip, reply);

@@ -24,7 +24,7 @@ import {
 } from '@lifeboat/protocol';
 import { resolvePolicy } from '../moderation/site-policy.js';
 import { now, type StoreDb } from './db.js';
-import { voteWeight, weightedFlags } from './sql-reputation.js';
+import { storedTrust, voteWeight, weightedFlags } from './sql-reputation.js';
 import { publicView, toPost, type PostRow } from './sql-rows.js';
 import { announceTopChange, topKey, type AssembleIncident } from './sql-top-workaround.js';
 import type {
@@ -316,6 +316,8 @@ export async function queueItem(
     row.member_id,
   ))!.n;
   const post = toPost(row);
+  // The author's standing (store/sql-reputation.ts): staff see it next to every queued post.
+  const trust = (await storedTrust(db, siteId, [row.member_id])).get(row.member_id);
   return {
     post,
     queue,
@@ -329,6 +331,8 @@ export async function queueItem(
       ...post.author,
       kind: row.author_kind as MemberKind,
       posts,
+      trust: trust?.level ?? 'new',
+      reputation: trust?.reputation ?? 0,
       banned:
         (await activeBan(
           db,

@@ -12,6 +12,8 @@
  *
  * Trust levels from the site policy: `new` below `trustBasic`, then `basic`, `helper` (from
  * `trustHelper`) and `trusted` (from `trustTrusted`). Staff and moderators are always `trusted`.
+ * `helper` and `trusted` skip pre-moderation holds; a `trusted` member's flags and confirmations
+ * count double; a `new` guest's count half when the site's `newGuestWeight` is `half`.
  *
  * A reputation belongs to a member row: an SSO member is one row per site for every incident (it
  * carries across them); a guest's row is its session token's, and stays with it.
@@ -163,7 +165,8 @@ export async function storedTrust(
 
 /**
  * What a member's flag or confirmation counts for now, in halves: staff and moderators one
- * (they act directly), `trusted` two, a `new` guest half, everyone else one.
+ * (they act directly), `trusted` two, a `new` guest half when the site's `newGuestWeight` is
+ * `half` (one by default), everyone else one.
  */
 export async function voteWeight(db: StoreDb, siteId: string, memberId: string): Promise<number> {
   const member = await db.one<{ kind: string; role: string; reputation: number }>(
@@ -172,9 +175,11 @@ export async function voteWeight(db: StoreDb, siteId: string, memberId: string):
     memberId,
   );
   if (!member || isStaffRole(member.role)) return WEIGHT.member;
-  const level = trustLevel(Number(member.reputation), await sitePolicyOf(db, siteId));
+  const policy = await sitePolicyOf(db, siteId);
+  const level = trustLevel(Number(member.reputation), policy);
   if (level === 'trusted') return WEIGHT.trusted;
-  if (level === 'new' && member.kind === 'guest') return WEIGHT.newGuest;
+  if (level === 'new' && member.kind === 'guest' && policy.newGuestWeight === 'half')
+    return WEIGHT.newGuest;
   return WEIGHT.member;
 }
 

@@ -28,6 +28,8 @@ export interface SubscribeInput {
   incidentId: string;
   memberId: string;
   address: string;
+  /** A keyed hash of the address (`addressKey`), for the daily cap that outlives erasure. */
+  addressMac: string;
   onVerified: boolean;
   onResolved: boolean;
   now: number;
@@ -127,10 +129,10 @@ export class SqlSubscriptions {
       );
       if (live) return { kind: 'already', confirmBy: live.confirm_by };
       const sent = (await db.one<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM email_outbox o JOIN email_subscriptions s ON s.id = o.subscription_id
-         WHERE s.site_id = ? AND s.address_key = ? AND o.event_key = 'confirm' AND o.created_at > ?`,
+        `SELECT COUNT(*) AS n FROM email_confirmations
+         WHERE site_id = ? AND address_mac = ? AND created_at > ?`,
         input.siteId,
-        key,
+        input.addressMac,
         iso(input.now - 24 * 3600_000),
       ))!.n;
       if (Number(sent) >= input.dailyConfirmationsPerAddress) return { kind: 'capped' };
@@ -150,6 +152,18 @@ export class SqlSubscriptions {
         input.onResolved ? 1 : 0,
         at,
         confirmBy,
+      );
+      await db.run(
+        'INSERT INTO email_confirmations (site_id, address_mac, created_at) VALUES (?, ?, ?)',
+        input.siteId,
+        input.addressMac,
+        at,
+      );
+      await db.run(
+        'DELETE FROM email_confirmations WHERE site_id = ? AND address_mac = ? AND created_at < ?',
+        input.siteId,
+        input.addressMac,
+        iso(input.now - 48 * 3600_000),
       );
       await db.run(
         `INSERT INTO email_outbox (subscription_id, event_key, site_id, state, attempts, next_at, created_at)

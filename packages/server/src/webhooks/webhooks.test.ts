@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ulid } from '@lifeboat/protocol';
 import { SqlWebhooks } from '../store/sql-webhooks.js';
 import type { SqlStore } from '../store/sql-store.js';
-import { startTestServer, type TestServer } from '../testing/harness.js';
+import { startTestServer, TEST_ENGINE, type TestServer } from '../testing/harness.js';
 import { openSse } from '../testing/sse.js';
 import { newWebhookSecret, signWebhook, verifyWebhook } from './signature.js';
 
@@ -775,4 +775,37 @@ describe('the outbox lease', () => {
     const again = await data.claimDue('c', later, new Date(Date.now() + 180_000).toISOString(), 10);
     expect(again.map((c) => c.message.id).sort()).toEqual(expect.arrayContaining(ids.sort()));
   });
+});
+
+describe.runIf(TEST_ENGINE === 'postgres')('two instances on one database', () => {
+  it('enqueue and deliver each message once', async () => {
+    const hook = await receiver();
+    closers.push(hook.close);
+    const a = await start();
+    const b = await startTestServer({
+      adminKey: ADMIN_KEY,
+      webhookAllow: ['127.0.0.1'],
+      webhookRetryBaseMs: 200,
+      databaseUrl: a.data.databaseUrl,
+    });
+    servers.unshift(b); // closed before a, which drops the database
+    await addEndpoint(a, hook.url, ['thread.opened']);
+    const path = await pushUrl(b);
+    for (let i = 0; i < 6; i++) {
+      const body = statuspageIncident('investigating', [FIRST]);
+      body.incident.id = `multi${i}`;
+      // Alternate instances: both read the same event log and claim from the same outbox.
+      const res = await (i % 2 ? a : b).api(path, { method: 'POST', json: body });
+      expect(res.status).toBe(202);
+    }
+    await expect
+      .poll(() => a.count('webhook_messages', "state = 'delivered'"), { timeout: 20_000 })
+      .toBe(6);
+    // One attempt each: a message sent by both instances would have two in the log.
+    expect(a.count('webhook_messages')).toBe(6);
+    expect(a.count('webhook_attempts')).toBe(6);
+    const ids = hook.received.map((r) => r.headers['webhook-id']);
+    expect(ids).toHaveLength(6);
+    expect(new Set(ids).size).toBe(6);
+  }, 60_000);
 });

@@ -7,6 +7,9 @@
  * - `email_outbox`: one row per mail a subscription is owed (`confirm:<n>`, `verified:<post>`,
  *   `resolved`), keyed by (subscription, event): a mail is queued once whichever instance or
  *   restart notices the event, and claimed with a lease before it is sent.
+ * - `email_confirmations`: when a confirmation mail was queued for which address, as an HMAC of
+ *   the address under the server's key (not the address): the per-address daily cap holds even
+ *   after the member who asked erased their data. Rows older than two days are pruned.
  * - `posts_site_incident_id`: thread exports page through an incident's posts in id order
  *   (store/sql-export.ts).
  */
@@ -47,6 +50,13 @@ CREATE TABLE email_outbox (
   PRIMARY KEY (subscription_id, event_key)
 );
 CREATE INDEX email_outbox_due ON email_outbox (state, next_at);
+
+CREATE TABLE email_confirmations (
+  site_id TEXT NOT NULL REFERENCES sites (id),
+  address_mac TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX email_confirmations_address ON email_confirmations (site_id, address_mac, created_at);
 
 CREATE INDEX posts_site_incident_id ON posts (site_id, incident_id, id);
 `;

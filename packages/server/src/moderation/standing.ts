@@ -6,6 +6,7 @@ import type { SitePolicy } from '@lifeboat/protocol';
 import { ProblemError } from '../http/problem.js';
 import type { AuthorStanding, MemberRecord, SiteRecord, Store } from '../store/store.js';
 import { evaluatePost, type PostEvaluation, type PostText } from './policy.js';
+import { trustLevel } from '../store/sql-reputation.js';
 
 export const isStaffRole = (member: Pick<MemberRecord, 'role'>) =>
   member.role === 'staff' || member.role === 'moderator';
@@ -75,10 +76,10 @@ export async function judgePost(
   member: MemberRecord,
   text: PostText,
 ): Promise<{ policy: SitePolicy; evaluation: PostEvaluation }> {
-  const [policy, standing, trust] = await Promise.all([
+  // Two reads: the policy, and everything about the author (standing and stored reputation).
+  const [policy, standing] = await Promise.all([
     store.getSitePolicy(site.id),
     store.authorStanding(site.id, member.id),
-    store.reputation.stored(site.id, [member.id]),
   ]);
   if (standing.ban && !isStaffRole(member)) throw bannedProblem(standing.ban);
   const evaluation = evaluatePost(
@@ -87,7 +88,7 @@ export async function judgePost(
       kind: member.kind,
       role: member.role,
       publishedPosts: standing.publishedPosts,
-      trust: trust.get(member.id)?.level ?? 'new',
+      trust: isStaffRole(member) ? 'trusted' : trustLevel(standing.reputation, policy),
     },
     policy,
     { siteDomains: siteHosts(site) },

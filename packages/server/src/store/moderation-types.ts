@@ -32,6 +32,8 @@ export interface AuthorStanding {
   lastPostAt: string | null;
   /** The active ban of the member or of its guest fingerprint, if any. */
   ban: ActiveBan | null;
+  /** The member's stored reputation (store/sql-reputation.ts; its trust level with the policy). */
+  reputation: number;
 }
 
 export interface ActiveBan {

@@ -262,16 +262,17 @@ export async function authorStanding(
 ): Promise<AuthorStanding> {
   // One read for the posting rules (every post pays for it): published posts counted up to 100
   // (the largest `firstPosts`, so a prolific member costs no more), the latest post's time (slow
-  // mode) and the guest fingerprint (bans).
+  // mode), the guest fingerprint (bans) and the stored reputation (trust level).
   const row = await db.one<{
     published: number;
     last_at: string | null;
     fingerprint: string | null;
+    reputation: number | null;
   }>(
     `SELECT
        (SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE site_id = ? AND member_id = ? AND state = 'published' LIMIT 100) AS p) AS published,
        (SELECT MAX(created_at) FROM posts WHERE site_id = ? AND member_id = ?) AS last_at,
-       m.fingerprint
+       m.fingerprint, m.reputation
      FROM members m WHERE m.id = ?`,
     siteId,
     memberId,
@@ -282,7 +283,12 @@ export async function authorStanding(
   const published = Number(row?.published ?? 0);
   const last = row?.last_at ?? null;
   const ban = await activeBan(db, siteId, { memberId, fingerprint: row?.fingerprint ?? null }, at);
-  return { publishedPosts: published, lastPostAt: last ?? null, ban };
+  return {
+    publishedPosts: published,
+    lastPostAt: last ?? null,
+    ban,
+    reputation: Number(row?.reputation ?? 0),
+  };
 }
 
 interface QueueRow extends PostRow {

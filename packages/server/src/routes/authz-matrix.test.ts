@@ -247,7 +247,12 @@ const ROWS: Row[] = [
     cell: async () => ({ path: '/v1/openapi.json' }),
   },
   // Whether staff sign-in is on (and the provider's name): public, like the consoles asking it.
-  { method: 'GET', url: '/v1/staff/sso', expect: PUBLIC, cell: async () => ({ path: '/v1/staff/sso' }) },
+  {
+    method: 'GET',
+    url: '/v1/staff/sso',
+    expect: PUBLIC,
+    cell: async () => ({ path: '/v1/staff/sso' }),
+  },
   // 200 when the bundle is built, 404 when not: the same for everyone either way.
   {
     method: 'GET',

@@ -230,6 +230,16 @@ export const bannerStyles = [
       border-radius: 50%;
       background: var(--lifeboat-color-minor, #b45309);
     }
+    /* With the early-warning control the calm line stays one line: the status text gives way. */
+    .overall:has(.early-warning) {
+      min-width: 0;
+    }
+    .overall:has(.early-warning) .overall-text {
+      min-width: 0;
+      overflow: hidden;
+      white-space: nowrap;
+      text-overflow: ellipsis;
+    }
     .overall .early-warning {
       flex: none;
       display: inline-flex;
@@ -509,7 +519,20 @@ export const bannerStyles = [
     .timeline-list p {
       margin: var(--_s1) 0 0;
     }
+    .report-problem .short {
+      display: none;
+    }
     @container (max-width: 480px) {
+      /* Narrow: the status keeps its words, the early-warning control its short label. */
+      .report-problem .long {
+        display: none;
+      }
+      .report-problem .short {
+        display: inline;
+      }
+      .report-component {
+        max-width: 9rem;
+      }
       .banner {
         padding: var(--_s3) var(--_s4);
       }

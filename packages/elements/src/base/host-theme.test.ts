@@ -175,3 +175,57 @@ describe('theme="auto" follows the host page', () => {
     b!.remove();
   });
 });
+
+describe('theme presets (themes/*.css)', () => {
+  const presets: Array<[string, string]> = [
+    ['neutral', ''],
+    ['brand', ''],
+    ['brand', '--lifeboat-brand: #facc15'],
+    ['brand', '--lifeboat-brand: #0b1f4d'],
+    ['high-contrast', ''],
+  ];
+  let style: HTMLStyleElement;
+  before(async function () {
+    this.timeout(60_000);
+    const sheets = await Promise.all(
+      ['neutral', 'brand', 'high-contrast'].map(async (name) => {
+        const response = await fetch(new URL(`../themes/${name}.css`, import.meta.url));
+        if (!response.ok) throw new Error(`${name}.css: ${response.status}`);
+        return response.text();
+      }),
+    );
+    style = document.createElement('style');
+    style.textContent = sheets.join('\n');
+    document.head.append(style);
+    await expect(await fixture(html`<p>Warm-up</p>`)).to.be.accessible();
+  });
+  beforeEach(() => {
+    localStorage.clear();
+    clean();
+  });
+  after(() => style.remove());
+
+  for (const [preset, inline] of presets) {
+    for (const scheme of ['light', 'dark'] as const) {
+      it(`${preset}${inline ? ` (${inline})` : ''} keeps 4.5:1 in ${scheme}`, async () => {
+        const client = new FakeClient();
+        client.setStatus(sampleStatus('major'));
+        const wrapper = await fixture<HTMLDivElement>(html`
+          <div class="lifeboat-theme-${preset}" style=${inline}>
+            <lifeboat-banner .client=${client} theme=${scheme}></lifeboat-banner>
+          </div>
+        `);
+        const el = wrapper.firstElementChild as LifeboatBanner;
+        await settle(el);
+        // The preset applies: its text colour is not the default one.
+        expect(getComputedStyle(el).color).not.to.equal(scheme === 'dark' ? DARK_TEXT : LIGHT_TEXT);
+        if (preset === 'high-contrast') {
+          expect(getComputedStyle(el).color).to.equal(
+            scheme === 'dark' ? 'rgb(255, 255, 255)' : 'rgb(0, 0, 0)',
+          );
+        }
+        await expect(el).to.be.accessible();
+      });
+    }
+  }
+});

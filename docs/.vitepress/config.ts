@@ -11,9 +11,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
-import type MarkdownIt from 'markdown-it';
 import type { Plugin } from 'vite';
-import { defineConfig } from 'vitepress';
+import { defineConfig, type MarkdownRenderer as MarkdownIt } from 'vitepress';
 import { docsDir, repoUrl, sidebar } from './pages.js';
 
 const root = join(docsDir, '..');
@@ -152,6 +151,8 @@ export default defineConfig({
     'Live status banner, peer-answer thread and workarounds for status pages, as web components.',
   lang: 'en',
   cleanUrls: false,
+  // Vite's dependency cache of `pnpm docs:dev` stays out of the tree (and out of lint).
+  cacheDir: join(root, 'node_modules/.cache/vitepress'),
   // Dead links fail the build; only links to a local server (http://localhost:8787) are examples.
   ignoreDeadLinks: 'localhostLinks',
   lastUpdated: false,

@@ -79,6 +79,16 @@ export function pageTitle(page: string): string {
   return escapeHtml(text);
 }
 
+/**
+ * An ADR's title with its number from the file name (`0007 The banner never moves the host
+ * page`): the headings number themselves in several ways ("7.", "0010 —").
+ */
+export function decisionTitle(file: string, heading: string): string {
+  const number = /(\d{4})-[^/]*$/.exec(file)?.[1];
+  const title = heading.replace(/^\s*(ADR\s*)?\d+\s*(\.|:|—|-)?\s*/i, '');
+  return number ? `${number} ${title}` : title;
+}
+
 const link = (page: string): string =>
   '/' + (page.endsWith('index') ? page.slice(0, -'index'.length) : page);
 
@@ -113,7 +123,10 @@ export function sidebar(): DefaultTheme.SidebarItem[] {
   groups.push({
     text: 'Architecture decisions',
     collapsed: true,
-    items: [item('decisions/index', 'All decisions'), ...decisions.map((page) => item(page))],
+    items: [
+      item('decisions/index', 'All decisions'),
+      ...decisions.map((page) => item(page, decisionTitle(page, pageTitle(page)))),
+    ],
   });
   return groups;
 }

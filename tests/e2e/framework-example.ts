@@ -94,7 +94,7 @@ export async function checkExample(run: ExampleRun): Promise<void> {
 
     // The banner shows the demo incident; the app's own status line heard lifeboat-status-change.
     const banner = page.locator('lifeboat-banner');
-    await banner.getByRole('region', { name: /webhook/i }).waitFor({ timeout: 20_000 });
+    await banner.getByRole('region', { name: /webhook/i }).waitFor({ timeout: 30_000 });
     await expect
       .poll(async () => (await page.locator('#app-status').allTextContents()).join('').trim(), {
         timeout: 15_000,

@@ -127,9 +127,4 @@ export class HostThemeController implements ReactiveController {
     targets.delete(this.host);
     if (targets.size === 0) stop();
   }
-
-  /** Re-reads the host page now (e.g. after a stylesheet that sets `color-scheme` loads). */
-  static refresh(): void {
-    schedule();
-  }
 }

@@ -196,8 +196,17 @@ describe('through the real server', () => {
     });
     const sameBrowser = await s.session('Reporter 0b', 'acme', 'EW/0');
     expect(await (await report(sameBrowser.token)).json()).toMatchObject({ counted: false });
+    // A repeat naming a component names the earlier report's only when it named none.
+    const named = await s.session('Reporter named', 'acme', 'EW/named');
+    await report(named.token);
+    expect(await (await report(named.token, { component })).json()).toMatchObject({
+      counted: false,
+    });
+    expect(
+      await s.sql('SELECT component FROM problem_reports WHERE member_id = ?', named.member.id),
+    ).toEqual([{ component }]);
 
-    for (let i = 1; i < 6; i++) {
+    for (let i = 1; i < 5; i++) {
       const g = await s.session(`Reporter ${i}`, 'acme', `EW/${i}`);
       expect((await report(g.token, { component })).status).toBe(200);
     }
@@ -222,12 +231,18 @@ describe('through the real server', () => {
       },
     ]);
 
-    const declare = await s.api(`/v1/sites/acme/moderation/spikes/${spike!.id}/declare`, {
-      method: 'POST',
-      token: staff,
-      json: {},
-    });
-    expect(declare.status, await declare.clone().text()).toBe(201);
+    // Two staff clicks at once: one incident.
+    const [d1, d2] = await Promise.all(
+      [1, 2].map(() =>
+        s.api(`/v1/sites/acme/moderation/spikes/${spike!.id}/declare`, {
+          method: 'POST',
+          token: staff,
+          json: {},
+        }),
+      ),
+    );
+    expect([d1!.status, d2!.status].sort()).toEqual([201, 409]);
+    const declare = d1!.status === 201 ? d1! : d2!;
     const body = (await declare.json()) as { spike: Spike; incident: Incident };
     expect(body.spike).toMatchObject({ state: 'declared', incidentId: body.incident.id });
     expect(body.incident).toMatchObject({

@@ -93,8 +93,8 @@ const page = [
   ),
   '## Components',
   '',
-  "Every component also has the custom states `host-dark` and `host-light` (the host page's",
-  'scheme in `theme="auto"`).',
+  'The visitor components (banner, thread, workaround form, email updates) also have the custom',
+  'states `host-dark` and `host-light`: the host page\'s scheme in `theme="auto"`.',
   '',
   ...components.flatMap((d) => [
     `### \`<${d.tagName}>\``,

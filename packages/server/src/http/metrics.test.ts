@@ -185,7 +185,7 @@ describe('/metrics with LIFEBOAT_METRICS=token', () => {
   it('answers 401 without the token or with a wrong one, and nothing leaks', async () => {
     s = await startTestServer({ metrics: 'token', metricsToken: TOKEN });
     for (const headers of [
-      {},
+      {} as Record<string, string>,
       { authorization: 'Bearer wrong-token-0123456789abcdef' },
       { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` },
       { authorization: `Bearer ${TOKEN}x` },

@@ -882,7 +882,8 @@ describe('authorization matrix', () => {
     siteB = (await store.getSiteBySlug('other'))!;
     await store.setSiteSso(siteA.id, { hs256Secret: SSO_SECRET });
     for (const name of ACTORS) actors.set(name, await makeActor(name));
-  });
+    // A real server and eight actors: more than the default 10 s on a loaded machine.
+  }, 60_000);
   afterAll(async () => {
     await s?.close();
   });

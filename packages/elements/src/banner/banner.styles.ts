@@ -223,6 +223,11 @@ export const bannerStyles = [
       font-weight: 400;
       font-size: var(--_fs-s);
     }
+    .signal-text {
+      min-width: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
     .signal-dot {
       flex: none;
       width: 0.5rem;
@@ -532,6 +537,14 @@ export const bannerStyles = [
       }
       .report-component {
         max-width: 9rem;
+      }
+      /* A corroborated signal says more than the status word: the status is read out, not shown. */
+      .overall:has(.signal) .overall-text {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
       }
       .banner {
         padding: var(--_s3) var(--_s4);

@@ -30,7 +30,8 @@ export function renderSignal(signals: readonly PublicSignal[]): TemplateResult |
   if (!first) return nothing;
   const m = messages();
   return html`<span class="signal" part="signal" title=${m.othersReporting(first.componentName)}>
-    <span class="signal-dot" aria-hidden="true"></span>${m.othersReporting(first.componentName)}
+    <span class="signal-dot" aria-hidden="true"></span
+    ><span class="signal-text">${m.othersReporting(first.componentName)}</span>
   </span>`;
 }
 

@@ -4,6 +4,7 @@
  *   docs/server/configuration.md and the README's table   from the server's CONFIG_OPTIONS
  *   docs/server/api.md         from the live OpenAPI document (/v1/openapi.json)
  *   docs/embed.md's integrity  from packages/elements/dist/cdn/lifeboat.js.sri and lifeboat.all.js.sri
+ *   docs/theming-reference.md  from tokens.css, the presets and the manifest (theming-reference.ts)
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -267,4 +268,5 @@ writeFileSync(
       `<!-- sri-all:start -->\n\`${sriOf('lifeboat.all.js')}\`\n<!-- sri-all:end -->`,
     ),
 );
+await import('./theming-reference.ts');
 console.log('docs generated');

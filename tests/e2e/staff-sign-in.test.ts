@@ -149,6 +149,7 @@ describe('staff sign-in with the company identity provider', () => {
               path: `${dir}/sign-in${path.replace(/\//g, '-')}${width}-${scheme}.png`,
               fullPage: true,
             });
+          await page.context().close();
         }
-  });
+  }, 120_000);
 });

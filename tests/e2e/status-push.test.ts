@@ -153,7 +153,7 @@ describe('status push end to end', () => {
               source?: { lastSuccessAt: string | null };
             }
           ).source?.lastSuccessAt ?? null,
-        { timeout: 10_000 },
+        { timeout: 20_000 },
       )
       .not.toBeNull();
     const push = await fetch(`${server.url}/v1/admin/sites/cloud/status-push`, {
@@ -176,7 +176,7 @@ describe('status push end to end', () => {
       await page.goto(pageOrigin + '/');
       const banner = page.locator('lifeboat-banner');
       await expect
-        .poll(() => banner.getByText(/operational/i).count(), { timeout: 15_000 })
+        .poll(() => banner.getByText(/operational/i).count(), { timeout: 30_000 })
         .toBeGreaterThan(0);
       const incident = () =>
         banner.locator('[part="title"]', { hasText: /Elevated API error rates/ }).count();
@@ -190,7 +190,7 @@ describe('status push end to end', () => {
         body: NOTIFICATION,
       });
       expect(delivered.status).toBe(202);
-      await expect.poll(incident, { timeout: 10_000 }).toBeGreaterThan(0);
+      await expect.poll(incident, { timeout: 20_000 }).toBeGreaterThan(0);
       // No poll of the upstream brought it: it came from the push, through the stream.
       expect(upstreamHits).toBe(hitsBefore);
       expect(page.url()).toBe(pageOrigin + '/');
@@ -199,5 +199,5 @@ describe('status push end to end', () => {
     } finally {
       await host.close();
     }
-  }, 60_000);
+  });
 });

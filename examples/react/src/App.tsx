@@ -20,7 +20,7 @@ export function App() {
           <h1>
             Acme Cloud <span className="muted">Status</span>
           </h1>
-          <p className="summary" role="status" data-testid="app-status">
+          <p className="summary" role="status" id="app-status">
             {status
               ? `${status.description} · ${status.incidents.length} open incident${status.incidents.length === 1 ? '' : 's'}`
               : 'Checking status…'}
@@ -44,7 +44,7 @@ export function App() {
                 onlifeboat-workaround-created={onWorkaroundCreated}
               />
               {posted && (
-                <p className="notice" role="status" data-testid="app-posted">
+                <p className="notice" role="status" id="app-posted">
                   Thanks! Your workaround was {posted}.
                 </p>
               )}

@@ -134,14 +134,16 @@ function vueTypes() {
   return `${header}// Vue 3 templates: \`status-url\` checks as \`statusUrl\`, \`@lifeboat-status-change\` as
 // \`onLifeboatStatusChange\`. At run time Vue sets a custom element's properties and listens to
 // the kebab-case event (compilerOptions.isCustomElement must accept the lifeboat- tags).
-import type { DefineComponent } from 'vue';
+import type { DefineComponent, HTMLAttributes } from 'vue';
 ${imports}
 ${common}
+/** Vue's own attributes for an element (\`id\`, \`lang\`, …), with the element's API replacing any of the same name. */
+export type ElementProps<P> = Omit<HTMLAttributes, keyof P> & P;
 ${interfaces.join('\n\n')}
 
 declare module 'vue' {
   interface GlobalComponents {
-${elements.map((e) => `    '${e.tag}': DefineComponent<${e.className}Props>;`).join('\n')}
+${elements.map((e) => `    '${e.tag}': DefineComponent<ElementProps<${e.className}Props>>;`).join('\n')}
   }
 }
 `;

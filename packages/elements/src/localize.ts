@@ -96,8 +96,11 @@ const defaults = {
   dismissIncident: (title: string) => `Dismiss “${title}”`,
   // Early warning in the calm banner (docs/early-warning.md)
   problemReport: 'Something not working?',
+  /** The same, on a narrow banner. */
+  problemReportShort: 'Not working?',
   problemSending: 'Sending…',
   problemWhichPart: 'Which part? (optional)',
+  problemWhichPartShort: 'Which part?',
   problemThanks: 'Thanks — reported',
   problemSent: 'Thanks — your report was sent to the team.',
   problemNamed: (name: string) => `Thanks — reported a problem with ${name}.`,

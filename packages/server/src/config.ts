@@ -328,6 +328,10 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     key: 'statusAllow',
     env: 'LIFEBOAT_STATUS_ALLOW',
     flag: null,
+    default: '(none: public addresses only)',
+    description:
+      'Non-public addresses the status poller may fetch from, for a self-hosted status page on an internal network: comma-separated IPs, CIDRs or host names. Loopback, private, link-local, CGNAT and metadata addresses are refused otherwise, after DNS and on every redirect. Also `server.statusAllow` in the config file.',
+  },
   {
     key: 'webhookAllow',
     env: 'LIFEBOAT_WEBHOOK_ALLOW',
@@ -351,10 +355,6 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: '12',
     description:
       'Attempts of a webhook message before it is marked failed (redeliver it from the admin API or CLI).',
-  },
-    default: '(none: public addresses only)',
-    description:
-      'Non-public addresses the status poller may fetch from, for a self-hosted status page on an internal network: comma-separated IPs, CIDRs or host names. Loopback, private, link-local, CGNAT and metadata addresses are refused otherwise, after DNS and on every redirect. Also `server.statusAllow` in the config file.',
   },
   {
     key: 'listenBacklog',
@@ -677,6 +677,8 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
       } catch (err) {
         throw new ConfigError(`${label}: ${(err as Error).message}`);
       }
+      return entries;
+    }),
     webhookAllow: read('webhookAllow', [] as string[], (label, raw) => {
       const entries = list(label, raw);
       try {
@@ -688,8 +690,6 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     }),
     webhookRetryBaseMs: read('webhookRetryBaseMs', 30_000, (l, r) => int(l, r, 10, 86_400_000)),
     webhookMaxAttempts: read('webhookMaxAttempts', 12, (l, r) => int(l, r, 1, 100)),
-      return entries;
-    }),
     listenBacklog: read('listenBacklog', 4096, (l, r) => int(l, r, 16, 1_000_000)),
     rateLimits: read('rateLimits', { ...DEFAULT_RATE_LIMITS }, parseRateLimits),
     configFile: read<string | null>('configFile', null, (_l, r) => path.resolve(cwd, r.trim())),
@@ -697,6 +697,41 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     oidc: oidcConfig(env),
     ...mailConfig(read),
   };
+}
+
+/** LIFEBOAT_SMTP_URL and LIFEBOAT_MAIL_FROM, checked together (docs/email.md). */
+function mailConfig(
+  read: <T>(key: keyof ServerConfig, fallback: T, parse: (label: string, raw: string) => T) => T,
+): Pick<ServerConfig, 'smtpUrl' | 'mailFrom' | 'mailSweepMs'> {
+  const smtpUrl = read<string | null>('smtpUrl', null, (label, raw) => {
+    let url: URL;
+    try {
+      url = new URL(raw.trim());
+    } catch {
+      throw new ConfigError(`${label} must be an smtp:// or smtps:// URL.`);
+    }
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+      throw new ConfigError(`${label} must be an smtp:// or smtps:// URL, got ${url.protocol}//…`);
+    return url.href;
+  });
+  const mailFrom = read<string | null>('mailFrom', null, (label, raw) => {
+    const value = raw.trim();
+    // One address, optionally with a display name; no line breaks (header injection).
+    if (
+      /[\r\n]/.test(value) ||
+      !/^(?:[^<>@]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/.test(value)
+    )
+      throw new ConfigError(`${label} must be an address, e.g. Acme status <status@acme.example>.`);
+    return value;
+  });
+  if (smtpUrl && !mailFrom)
+    throw new ConfigError('LIFEBOAT_SMTP_URL is set: LIFEBOAT_MAIL_FROM must be set too.');
+  // The links in mails (confirm, unsubscribe) point at the server's own origin.
+  if (smtpUrl && !read<string | null>('publicOrigin', null, origin))
+    throw new ConfigError(
+      'LIFEBOAT_SMTP_URL is set: LIFEBOAT_PUBLIC_ORIGIN must be set too (the links in mails point at it).',
+    );
+  return { smtpUrl, mailFrom, mailSweepMs: 30_000 };
 }
 
 /** LIFEBOAT_METRICS and LIFEBOAT_METRICS_TOKEN, checked together (docs/metrics.md). */
@@ -784,41 +819,6 @@ export function parseOidcRoles(label: string, raw: string): Record<string, OidcR
     });
   }
   return out;
-}
-
-/** LIFEBOAT_SMTP_URL and LIFEBOAT_MAIL_FROM, checked together (docs/email.md). */
-function mailConfig(
-  read: <T>(key: keyof ServerConfig, fallback: T, parse: (label: string, raw: string) => T) => T,
-): Pick<ServerConfig, 'smtpUrl' | 'mailFrom' | 'mailSweepMs'> {
-  const smtpUrl = read<string | null>('smtpUrl', null, (label, raw) => {
-    let url: URL;
-    try {
-      url = new URL(raw.trim());
-    } catch {
-      throw new ConfigError(`${label} must be an smtp:// or smtps:// URL.`);
-    }
-    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
-      throw new ConfigError(`${label} must be an smtp:// or smtps:// URL, got ${url.protocol}//…`);
-    return url.href;
-  });
-  const mailFrom = read<string | null>('mailFrom', null, (label, raw) => {
-    const value = raw.trim();
-    // One address, optionally with a display name; no line breaks (header injection).
-    if (
-      /[\r\n]/.test(value) ||
-      !/^(?:[^<>@]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/.test(value)
-    )
-      throw new ConfigError(`${label} must be an address, e.g. Acme status <status@acme.example>.`);
-    return value;
-  });
-  if (smtpUrl && !mailFrom)
-    throw new ConfigError('LIFEBOAT_SMTP_URL is set: LIFEBOAT_MAIL_FROM must be set too.');
-  // The links in mails (confirm, unsubscribe) point at the server's own origin.
-  if (smtpUrl && !read<string | null>('publicOrigin', null, origin))
-    throw new ConfigError(
-      'LIFEBOAT_SMTP_URL is set: LIFEBOAT_PUBLIC_ORIGIN must be set too (the links in mails point at it).',
-    );
-  return { smtpUrl, mailFrom, mailSweepMs: 30_000 };
 }
 
 /** `lifeboat --help` text, from CONFIG_OPTIONS. */

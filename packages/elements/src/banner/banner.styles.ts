@@ -223,12 +223,27 @@ export const bannerStyles = [
       font-weight: 400;
       font-size: var(--_fs-s);
     }
+    .signal-text {
+      min-width: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
     .signal-dot {
       flex: none;
       width: 0.5rem;
       height: 0.5rem;
       border-radius: 50%;
       background: var(--lifeboat-color-minor, #b45309);
+    }
+    /* With the early-warning control the calm line stays one line: the status text gives way. */
+    .overall:has(.early-warning) {
+      min-width: 0;
+    }
+    .overall:has(.early-warning) .overall-text {
+      min-width: 0;
+      overflow: hidden;
+      white-space: nowrap;
+      text-overflow: ellipsis;
     }
     .overall .early-warning {
       flex: none;
@@ -509,7 +524,28 @@ export const bannerStyles = [
     .timeline-list p {
       margin: var(--_s1) 0 0;
     }
+    .report-problem .short {
+      display: none;
+    }
     @container (max-width: 480px) {
+      /* Narrow: the status keeps its words, the early-warning control its short label. */
+      .report-problem .long {
+        display: none;
+      }
+      .report-problem .short {
+        display: inline;
+      }
+      .report-component {
+        max-width: 9rem;
+      }
+      /* A corroborated signal says more than the status word: the status is read out, not shown. */
+      .overall:has(.signal) .overall-text {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+      }
       .banner {
         padding: var(--_s3) var(--_s4);
       }

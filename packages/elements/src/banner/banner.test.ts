@@ -813,6 +813,24 @@ describe('<lifeboat-banner>', () => {
       await expect(el).to.be.accessible();
     });
 
+    it('keeps the calm line one line at 320 px, whatever the status text', async () => {
+      client.setStatus({ ...sampleStatus('operational'), severity: 'major' });
+      const el = await fixture<LifeboatBanner>(
+        html`<div style="width: 320px">
+          <lifeboat-banner .client=${client}></lifeboat-banner>
+        </div>`,
+      ).then((d) => d.querySelector('lifeboat-banner')!);
+      await settle(el);
+      const button = q(el, '[part="report-problem-button"]');
+      const text = q(el, '.overall-text');
+      expect(el.matches(':state(clipped)')).to.be.false;
+      expect(
+        Math.abs(button.getBoundingClientRect().top - text.getBoundingClientRect().top),
+      ).to.be.below(12);
+      expect(text.getBoundingClientRect().height).to.be.below(30);
+      await expect(el).to.be.accessible();
+    });
+
     it('is not offered during an incident, nor in direct mode', async () => {
       client.setStatus(sampleStatus('major'));
       const el = await banner(client);

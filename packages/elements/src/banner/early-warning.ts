@@ -30,7 +30,8 @@ export function renderSignal(signals: readonly PublicSignal[]): TemplateResult |
   if (!first) return nothing;
   const m = messages();
   return html`<span class="signal" part="signal" title=${m.othersReporting(first.componentName)}>
-    <span class="signal-dot" aria-hidden="true"></span>${m.othersReporting(first.componentName)}
+    <span class="signal-dot" aria-hidden="true"></span
+    ><span class="signal-text">${m.othersReporting(first.componentName)}</span>
   </span>`;
 }
 
@@ -40,14 +41,25 @@ export function renderReportControl(view: EarlyWarningView): TemplateResult {
   switch (view.step) {
     case 'idle':
     case 'error':
-      return html`<button
-        type="button"
-        class="link-button report-problem"
-        part="report-problem-button"
-        @click=${view.onReport}
-      >
-        ${view.step === 'error' ? m.problemFailed : m.problemReport}
-      </button>`;
+      return view.step === 'error'
+        ? html`<button
+            type="button"
+            class="link-button report-problem"
+            part="report-problem-button"
+            @click=${view.onReport}
+          >
+            ${m.problemFailed}
+          </button>`
+        : html`<button
+            type="button"
+            class="link-button report-problem"
+            part="report-problem-button"
+            aria-label=${m.problemReport}
+            @click=${view.onReport}
+          >
+            <span class="long">${m.problemReport}</span
+            ><span class="short" aria-hidden="true">${m.problemReportShort}</span>
+          </button>`;
     case 'sending':
       return html`<span class="report-status muted" part="report-status"
         >${m.problemSending}</span
@@ -60,7 +72,7 @@ export function renderReportControl(view: EarlyWarningView): TemplateResult {
             aria-label=${m.problemWhichPart}
             @change=${view.onComponent}
           >
-            <option value="">${m.problemWhichPart}</option>
+            <option value="">${m.problemWhichPartShort}</option>
             ${view.components.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
           </select>`
         : html`<span class="report-status muted" part="report-status">${m.problemThanks}</span>`;

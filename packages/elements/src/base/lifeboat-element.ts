@@ -5,6 +5,7 @@ import { property, state } from 'lit/decorators.js';
 import { resolveClient } from '../client-resolver.js';
 import { clientContext } from '../context.js';
 import { onMessagesChange } from '../localize.js';
+import { HostThemeController, type Scheme } from '../controllers/host-theme-controller.js';
 
 export type Theme = 'light' | 'dark' | 'auto';
 const THEMES: readonly Theme[] = ['light', 'dark', 'auto'];
@@ -24,7 +25,10 @@ export abstract class LifeboatElement extends LitElement {
   /** A client to use instead of the shared one (tests, frameworks). */
   @property({ attribute: false }) client?: LifeboatClient;
 
-  /** Color scheme: `light`, `dark`, or `auto` (follows prefers-color-scheme). */
+  /**
+   * Color scheme: `light`, `dark`, or `auto`: the host page's own switch (`data-theme`,
+   * `dark`/`light` classes, `color-scheme`, see docs/theming.md), else prefers-color-scheme.
+   */
   @property({ reflect: true }) theme: Theme = 'auto';
 
   /** A client provided by an ancestor through @lit/context. */
@@ -36,6 +40,21 @@ export abstract class LifeboatElement extends LitElement {
   protected activeClient: LifeboatClient | undefined;
   protected readonly internals: ElementInternals = this.attachInternals();
   #unlistenMessages: (() => void) | undefined;
+
+  constructor() {
+    super();
+    new HostThemeController(this);
+  }
+
+  /**
+   * The host page's scheme in `auto` (null: the OS decides), as the custom states `host-dark`
+   * and `host-light`; shared.styles.ts forces `color-scheme` from them.
+   * @internal
+   */
+  hostSchemeChanged(scheme: Scheme | null): void {
+    this.toggleState('host-dark', scheme === 'dark');
+    this.toggleState('host-light', scheme === 'light');
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();

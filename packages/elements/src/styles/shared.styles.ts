@@ -56,6 +56,13 @@ export const tokenStyles = css`
     line-height: 1.5;
     -webkit-text-size-adjust: 100%;
   }
+  /* theme="auto" follows the host page's own switch when it has one (HostThemeController). */
+  :host(:not([theme='light']):not([theme='dark']):state(host-light)) {
+    color-scheme: light;
+  }
+  :host(:not([theme='light']):not([theme='dark']):state(host-dark)) {
+    color-scheme: dark;
+  }
   :host([theme='light']) {
     color-scheme: light;
   }

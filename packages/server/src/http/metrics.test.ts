@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ulid } from '@lifeboat/protocol';
 import { loadConfig, ConfigError } from '../config.js';
 import { startFakeUpstream, fixture, type FakeUpstream } from '../testing/fake-upstream.js';
@@ -175,19 +175,17 @@ describe('/metrics with LIFEBOAT_METRICS=token', () => {
     expect(value(later, 'lifeboat_process_resident_memory_bytes')).toBeGreaterThan(0);
     // The staff stream closed is counted out at the next scrape.
     mod.close();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    for (let i = 0; i < 20; i++) {
-      const now = await scrape(metricsUrl);
-      if (value(now, 'lifeboat_streams_open', { audience: 'staff' }) === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      if (i === 19) expect(value(now, 'lifeboat_streams_open', { audience: 'staff' })).toBe(0);
-    }
+    await vi.waitFor(async () =>
+      expect(value(await scrape(metricsUrl), 'lifeboat_streams_open', { audience: 'staff' })).toBe(
+        0,
+      ),
+    );
   });
 
   it('answers 401 without the token or with a wrong one, and nothing leaks', async () => {
     s = await startTestServer({ metrics: 'token', metricsToken: TOKEN });
     for (const headers of [
-      {},
+      {} as Record<string, string>,
       { authorization: 'Bearer wrong-token-0123456789abcdef' },
       { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` },
       { authorization: `Bearer ${TOKEN}x` },

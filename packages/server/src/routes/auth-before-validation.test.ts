@@ -103,6 +103,21 @@ const ROUTES: Route[] = [
   { method: 'PUT', url: '/v1/admin/sites/:site/sso', who: 'admin' },
   { method: 'GET', url: '/v1/admin/sites/:site/policy', who: 'admin' },
   { method: 'PUT', url: '/v1/admin/sites/:site/policy', who: 'admin' },
+  { method: 'GET', url: '/v1/admin/sites/:site/status-push', who: 'admin' },
+  { method: 'PUT', url: '/v1/admin/sites/:site/status-push', who: 'admin' },
+  { method: 'DELETE', url: '/v1/admin/sites/:site/status-push', who: 'admin' },
+  { method: 'GET', url: '/v1/admin/sites/:site/webhooks', who: 'admin' },
+  { method: 'POST', url: '/v1/admin/sites/:site/webhooks', who: 'admin' },
+  { method: 'PATCH', url: '/v1/admin/sites/:site/webhooks/:id', who: 'admin' },
+  { method: 'DELETE', url: '/v1/admin/sites/:site/webhooks/:id', who: 'admin' },
+  {
+    method: 'GET',
+    url: '/v1/admin/sites/:site/webhooks/deliveries',
+    who: 'admin',
+    badQuery: `?endpoint=${long}&limit=0`,
+  },
+  { method: 'GET', url: '/v1/admin/sites/:site/webhooks/deliveries/:id', who: 'admin' },
+  { method: 'POST', url: '/v1/admin/sites/:site/webhooks/deliveries/:id/redeliver', who: 'admin' },
 ];
 
 /** Routes anyone may call (reads, sign-in, the preflight, the public stream). */
@@ -110,6 +125,8 @@ const OPEN = new Set([
   'GET /healthz',
   'GET /readyz',
   'GET /v1/openapi.json',
+  // Whether staff sign-in is on, and the provider's name (the consoles ask before sign-in).
+  'GET /v1/staff/sso',
   'GET /cdn/*',
   'OPTIONS /v1/sites/:site/*',
   'GET /v1/sites/:site/status',
@@ -128,6 +145,8 @@ const OPEN = new Set([
   'POST /v1/sites/:site/email-subscriptions/confirm',
   'GET /v1/sites/:site/email-subscriptions/unsubscribe',
   'POST /v1/sites/:site/email-subscriptions/unsubscribe',
+  // Push ingestion: the secret in the URL is the credential (docs/webhooks.md).
+  'POST /v1/sites/:site/status/push/:token',
 ]);
 
 /** The bad requests sent to a route: each must be refused for the credentials alone. */
@@ -137,13 +156,15 @@ function badRequests(route: Route): Array<{ name: string; path: string; init: Re
     .replace(':incident', encodeURIComponent(incident))
     .replace(':post', ulid())
     .replace(':member', ulid())
-    .replace(':spike', ulid());
+    .replace(':spike', ulid())
+    .replace(':id', ulid());
   const badPath = route.url
     .replace(':site', 'acme')
     .replace(':incident', long)
     .replace(':post', long)
     .replace(':member', long)
-    .replace(':spike', long);
+    .replace(':spike', long)
+    .replace(':id', long);
   const json = { 'content-type': 'application/json', 'idempotency-key': '!' };
   const out: Array<{ name: string; path: string; init: RequestInit }> = [
     { name: 'bad query', path: `${path}${route.badQuery ?? '?limit=abc&cursor=%%%'}`, init: {} },
@@ -194,7 +215,7 @@ beforeAll(async () => {
   incident = s.incident;
   guest = (await s.session('Curious guest')).token;
   staff = await s.staffToken();
-});
+}, 60_000);
 afterAll(async () => {
   await s.close();
 });

@@ -247,7 +247,12 @@ const ROWS: Row[] = [
     cell: async () => ({ path: '/v1/openapi.json' }),
   },
   // Whether staff sign-in is on (and the provider's name): public, like the consoles asking it.
-  { method: 'GET', url: '/v1/staff/sso', expect: PUBLIC, cell: async () => ({ path: '/v1/staff/sso' }) },
+  {
+    method: 'GET',
+    url: '/v1/staff/sso',
+    expect: PUBLIC,
+    cell: async () => ({ path: '/v1/staff/sso' }),
+  },
   // 200 when the bundle is built, 404 when not: the same for everyone either way.
   {
     method: 'GET',
@@ -877,7 +882,8 @@ describe('authorization matrix', () => {
     siteB = (await store.getSiteBySlug('other'))!;
     await store.setSiteSso(siteA.id, { hs256Secret: SSO_SECRET });
     for (const name of ACTORS) actors.set(name, await makeActor(name));
-  });
+    // A real server and eight actors: more than the default 10 s on a loaded machine.
+  }, 60_000);
   afterAll(async () => {
     await s?.close();
   });

@@ -210,19 +210,27 @@ export const earlyWarningRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { site } = request;
       const spike = await loadSpike(site.id, request.params.spike);
       if (spike.state !== 'open') throw notOpen(spike);
+      // One incident per spike: of two clicks at once, the second finds it claimed (409).
+      if (!(await store.earlyWarning.claim(site.id, spike.id, Date.now())))
+        throw notOpen(await loadSpike(site.id, spike.id));
       const what = spike.componentName ?? spike.component;
       const created = await createManualIncident(store, site, {
         title: request.body.title ?? (what ? `Problems with ${what}` : 'Members report problems'),
         impact: request.body.impact ?? 'minor',
         components: spike.component ? [spike.component] : [],
         body: `${spike.members} member${spike.members === 1 ? '' : 's'} reported a problem${what ? ` with ${what}` : ''} since ${spike.detectedAt}. We are investigating.`,
+      }).catch(async (err: unknown) => {
+        await store.earlyWarning.release(site.id, spike.id);
+        throw err;
       });
-      if (created.kind === 'invalid') throw problems.validation(created.errors);
-      if (created.kind !== 'ok') throw problems.notFound('Incident');
+      if (created.kind !== 'ok') {
+        await store.earlyWarning.release(site.id, spike.id);
+        if (created.kind === 'invalid') throw problems.validation(created.errors);
+        throw problems.notFound('Incident');
+      }
       if (created.seq !== null) hub.publish({ site: site.id, seq: created.seq });
       const at = Date.now();
       const declared = await store.earlyWarning.declare(site.id, spike.id, created.incident.id, at);
-      // Another click declared it first: this incident stays, without the reporters.
       if (!declared) throw notOpen(await loadSpike(site.id, spike.id));
       hub.publish({ site: site.id, seq: declared.seq });
       const after = await loadSpike(site.id, spike.id);

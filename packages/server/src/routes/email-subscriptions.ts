@@ -54,13 +54,14 @@ const html = Type.String();
 const wantsHtml = (request: FastifyRequest) => /\btext\/html\b/i.test(request.headers.accept ?? '');
 
 function sendPage(reply: FastifyReply, status: number, title: string, body: string) {
+  // Referrer-Policy not `no-referrer`: a browser then sends `Origin: null` with the button's POST,
+  // which the site's CORS check refuses; `same-origin` keeps the token from ever leaving for
+  // elsewhere.
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
     .header('Cache-Control', 'no-store')
     .header('Content-Security-Policy', PAGE_CSP)
-    // Not `no-referrer`: a browser then sends `Origin: null` with the button's POST, which the
-    // site's CORS check refuses; `same-origin` keeps the token from ever leaving for elsewhere.
     .header('Referrer-Policy', 'same-origin')
     .header('X-Content-Type-Options', 'nosniff')
     .send(

@@ -55,7 +55,7 @@ async function post(input: {
   body: string;
   kind?: 'answer' | 'workaround' | 'reply';
   state?: 'published' | 'pending';
-  workaround?: { title: string; steps: string[]; risk: 'safe' | 'caution' };
+  workaround?: { title: string; steps: string[]; risk: 'safe' | 'temporary' };
   parentId?: string;
   incidentId?: string;
 }) {
@@ -166,7 +166,7 @@ describe('thread exports', () => {
       memberId: evil.id,
       body: '',
       kind: 'workaround',
-      workaround: { title: '=2*3', steps: ['First, "this"', '-then that'], risk: 'caution' },
+      workaround: { title: '=2*3', steps: ['First, "this"', '-then that'], risk: 'temporary' },
     });
     const res = await s.api(exportUrl('?format=csv'), { token: staff });
     expect(res.status).toBe(200);
@@ -199,7 +199,7 @@ describe('thread exports', () => {
     const wcol = (name: string) => wk[0]!.indexOf(name);
     expect(wk[1]![wcol('title')]).toBe("'=2*3");
     expect(wk[1]![wcol('steps')]).toBe('First, "this"\n-then that');
-    expect(wk[1]![wcol('risk')]).toBe('caution');
+    expect(wk[1]![wcol('risk')]).toBe('temporary');
   });
 
   it('the report: null and 404 while open, included once the incident is resolved', async () => {

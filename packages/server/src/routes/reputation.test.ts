@@ -89,7 +89,7 @@ beforeAll(async () => {
     flagThreshold: 2,
     newGuestWeight: 'half',
   });
-});
+}, 60_000);
 
 afterAll(async () => {
   await s?.close();

@@ -275,9 +275,33 @@ export class SqlEarlyWarning {
   }
 
   /**
-   * Staff declared an incident from the spike: it is closed, and each of its reporters becomes
-   * one "affected" report of the incident (a guest browser once). Returns the affected count and
-   * the `affected.changed` sequence.
+   * Claims an open spike for a declaration (`declared`, no incident yet): of two staff clicks at
+   * once only one gets true, so only one incident is made. `release` gives it back when the
+   * incident could not be made.
+   */
+  async claim(siteId: string, spikeId: string, at: number): Promise<boolean> {
+    return (
+      (await this.db.run(
+        "UPDATE spikes SET state = 'declared', closed_at = ? WHERE site_id = ? AND id = ? AND state = 'open'",
+        iso(at),
+        siteId,
+        spikeId,
+      )) > 0
+    );
+  }
+
+  async release(siteId: string, spikeId: string): Promise<void> {
+    await this.db.run(
+      "UPDATE spikes SET state = 'open', closed_at = NULL WHERE site_id = ? AND id = ? AND state = 'declared' AND incident_id IS NULL",
+      siteId,
+      spikeId,
+    );
+  }
+
+  /**
+   * Staff declared an incident from the spike (claimed first): each of its reporters becomes one
+   * "affected" report of the incident (a guest browser once). Returns the affected count and the
+   * `affected.changed` sequence.
    */
   async declare(
     siteId: string,
@@ -289,7 +313,7 @@ export class SqlEarlyWarning {
     return await db.tx(async () => {
       await db.lock(`affected:${siteId}:${incidentId}`);
       const closed = await db.run(
-        "UPDATE spikes SET state = 'declared', incident_id = ?, closed_at = ? WHERE site_id = ? AND id = ? AND state = 'open'",
+        "UPDATE spikes SET state = 'declared', incident_id = ?, closed_at = ? WHERE site_id = ? AND id = ? AND state = 'declared' AND incident_id IS NULL",
         incidentId,
         iso(at),
         siteId,

@@ -149,12 +149,13 @@ export function webhookEventOfNotice(
 ): WebhookEvent | null {
   if (notice.type !== 'spike.detected') return null;
   const { type: _type, ...data } = notice;
-  const key =
-    typeof notice['id'] === 'string'
-      ? notice['id']
-      : typeof notice['at'] === 'string'
-        ? notice['at']
-        : at;
+  // The early-warning detector sends `{ type, spike: { id, … } }`; an id anywhere dedupes.
+  const spike = notice['spike'];
+  const spikeId =
+    spike && typeof spike === 'object' && typeof (spike as { id?: unknown }).id === 'string'
+      ? (spike as { id: string }).id
+      : null;
+  const key = spikeId ?? (typeof notice['id'] === 'string' ? notice['id'] : at);
   return {
     type: 'spike.detected',
     dedupeKey: `spike.detected:${key}`,

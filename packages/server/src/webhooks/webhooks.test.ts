@@ -669,8 +669,10 @@ describe('webhook events', () => {
 
     const { store, notifiers } = s.app.lifeboat;
     const site = (await store.getSiteBySlug('acme'))!;
-    await notifiers.notify(site.id, { type: 'spike.detected', id: 'spike-1', reports: 42 });
-    await notifiers.notify(site.id, { type: 'spike.detected', id: 'spike-1', reports: 42 });
+    // The early-warning detector's notice (services/early-warning.ts), twice for one spike.
+    const spike = { type: 'spike.detected', spike: { id: 'spike-1', reports: 42 } };
+    await notifiers.notify(site.id, spike);
+    await notifiers.notify(site.id, spike);
     await expect.poll(types, { timeout: 10_000 }).toContain('spike.detected');
 
     const opened = await s.api('/v1/sites/acme/incidents', {

@@ -166,6 +166,40 @@ describe('SQLite driver: durable before acknowledged (full)', () => {
   });
 });
 
+describe('SQLite driver: close', () => {
+  it('waits for an open transaction and the groups queued behind it', async () => {
+    const file = path.join(tempDir(), 'close.db');
+    const driver = new SqliteDriver({ file });
+    await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const first = driver.tx(async (tx) => {
+      await tx.run("INSERT INTO t (id, v) VALUES (1, 'a')");
+      await held;
+    });
+    await new Promise((r) => setImmediate(r));
+    const second = driver.tx((tx) => tx.run("INSERT INTO t (id, v) VALUES (2, 'b')"));
+    const closed = driver.close();
+    // Correct code never settles `closed` while the transaction is held (so this cannot fail
+    // it); a close that does not wait has shut the connection by then.
+    const state = await Promise.race([
+      closed.then(() => 'closed'),
+      new Promise((r) => setTimeout(() => r('held'), 1000)),
+    ]);
+    expect(state).toBe('held');
+    release();
+    await expect(first).resolves.toBeUndefined();
+    await expect(second).resolves.toBe(1);
+    await closed;
+    const reader = new Database(file, { readonly: true });
+    try {
+      expect(reader.prepare('SELECT id FROM t ORDER BY id').pluck().all()).toEqual([1, 2]);
+    } finally {
+      reader.close();
+    }
+  });
+});
+
 describe('SQLite driver: checkpoints off the event loop', () => {
   it('copies the WAL into the database file from its worker thread', async () => {
     const { driver, file } = await open();

@@ -336,7 +336,13 @@ export class SqliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.syncing]);
+    // An open transaction, the groups queued behind it and their fsyncs end first: closing
+    // under them would roll back (or leave unsynced) work its callers are still waiting on.
+    while (this.gate || this.queue.length > 0 || this.flushScheduled || this.syncing.size > 0) {
+      if (this.gate) await this.gate;
+      else if (this.syncing.size > 0) await Promise.allSettled([...this.syncing]);
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
     const worker = this.checkpointer;
     this.checkpointer = null;
     if (worker) {

@@ -18,7 +18,7 @@ import { problemResponses } from './schemas.js';
 
 /** Largest notification accepted (Statuspage's are a few kilobytes). */
 export const PUSH_BODY_LIMIT = 256 * 1024;
-/** Notifications per site per minute, whoever sends them. */
+/** Notifications per site per minute (with the right secret), whoever sends them. */
 export const PUSH_PER_MINUTE = 120;
 
 const PushParams = Type.Object({
@@ -83,9 +83,11 @@ export const statusPushRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServ
     },
     async (request, reply) => {
       const { site } = request;
-      await perSite.hit(site.id, reply);
       const push = await webhooks.data.getPush(site.id);
       if (!push || !tokenMatches(request.params.token, push.tokenHash)) throw notFound();
+      // Counted once the secret matched: wrong guesses (held back by the per-address write
+      // limit) cannot use up the site's notifications and shut its status page out.
+      await perSite.hit(site.id, reply);
       const raw = typeof request.body === 'string' ? request.body : '';
       if (push.signingSecret) {
         const secret = secrets.open(push.signingSecret).plain;

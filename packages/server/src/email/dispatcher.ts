@@ -109,7 +109,9 @@ export class EmailDispatcher {
       const due = await this.subs.due(now, this.batch);
       for (const mail of due) {
         if (this.stopped) return;
-        if (!(await this.subs.claim(mail, now, this.leaseMs))) continue;
+        // The lease runs from now, not from the sweep's start: a slow batch would otherwise
+        // claim its last mails with a lease already over, and another instance sends them too.
+        if (!(await this.subs.claim(mail, Date.now(), this.leaseMs))) continue;
         await this.deliver(mail);
       }
       if (due.length === this.batch) this.again = true;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -201,6 +202,27 @@ describe('SQLite driver: close', () => {
 });
 
 describe('SQLite driver: checkpoints off the event loop', () => {
+  it('close() settles with nothing else keeping the process alive (a CLI awaiting it at the top level)', () => {
+    const file = path.join(tempDir(), 'cli.db');
+    const script = `
+      import { SqliteDriver } from ${JSON.stringify(new URL('./sqlite-driver.ts', import.meta.url).pathname)};
+      const d = new SqliteDriver({ file: ${JSON.stringify(file)} });
+      await d.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+      await d.tx((tx) => tx.run('INSERT INTO t (id) VALUES (1)'));
+      await d.close();
+      console.log('closed');`;
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    // exit 13 is Node's "unsettled top-level await": close() waited on an unref'd worker
+    expect({ status: r.status, out: r.stdout.trim() }).toEqual({ status: 0, out: 'closed' });
+  });
+
   it('copies the WAL into the database file from its worker thread', async () => {
     const { driver, file } = await open();
     const size = () => fs.statSync(file).size;

@@ -346,10 +346,14 @@ export class SqliteDriver implements SqlDriver {
     const worker = this.checkpointer;
     this.checkpointer = null;
     if (worker) {
+      // Held (ref'd) until it has exited: an unref'd worker and timer would let the process
+      // drain its event loop with this close still pending (an unsettled top-level await).
+      worker.ref();
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage('close');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
-      await worker.terminate();
+      const stuck = setTimeout(() => void worker.terminate(), 2000);
+      await exited;
+      clearTimeout(stuck);
     }
     if (this.db.open) this.db.close();
     if (this.walFd !== null) fs.closeSync(this.walFd);

@@ -200,11 +200,21 @@ export class SqliteDriver implements SqlDriver {
     return changes;
   }
 
-  /** The WAL file's descriptor for fsync; null when it does not exist (nothing written yet). */
+  /**
+   * The WAL file's descriptor for fsync; null when it does not exist (nothing written yet).
+   * Any other failure (EMFILE under load…) throws: the writes it should have covered are not
+   * acknowledged as durable.
+   */
   private wal(): number | null {
     if (this.walFd === null) {
+      let fd: number;
       try {
-        this.walFd = fs.openSync(`${this.db.name}-wal`, 'r');
+        fd = fs.openSync(`${this.db.name}-wal`, 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
+      try {
         // The WAL's directory entry too, once (a new file's name must survive a power loss).
         const dir = fs.openSync(path.dirname(this.db.name), 'r');
         try {
@@ -212,9 +222,11 @@ export class SqliteDriver implements SqlDriver {
         } finally {
           fs.closeSync(dir);
         }
-      } catch {
-        return null;
+      } catch (err) {
+        fs.closeSync(fd);
+        throw err;
       }
+      this.walFd = fd;
     }
     return this.walFd;
   }
@@ -300,7 +312,13 @@ export class SqliteDriver implements SqlDriver {
     }
     // Durable before acknowledged: the group's frames are on disk before anyone hears "done".
     const wrote = outcomes.some((o) => o.ok);
-    const fd = this.syncWal && wrote ? this.wal() : null;
+    let fd: number | null = null;
+    try {
+      fd = this.syncWal && wrote ? this.wal() : null;
+    } catch (err) {
+      // Committed, but there is no way to sync it now: never acknowledged as safe.
+      for (let i = 0; i < outcomes.length; i++) outcomes[i] = { ok: false, err };
+    }
     if (fd === null && this.queue.length > 0) this.scheduleFlush();
     if (fd !== null) {
       this.syncInFlight = true;

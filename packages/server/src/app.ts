@@ -58,6 +58,7 @@ import type { Store } from './store/store.js';
 import { WebhookService } from './webhooks/outbox.js';
 import { statusPushRoutes } from './routes/status-push.js';
 import { adminWebhookRoutes } from './routes/admin-webhooks.js';
+import { serializeRequest } from './http/log-redact.js';
 import { NotifierRegistry } from './services/notifier.js';
 
 export interface AppDependencies {
@@ -101,7 +102,10 @@ export async function buildApp(
   deps: AppDependencies = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : { level: config.logLevel, serializers: { req: serializeRequest } },
     trustProxy: config.trustProxy,
     bodyLimit: LIMITS.requestBody,
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { OidcConfig, OidcRoleRule } from '../config.js';
 import { cleanText } from '../content/display-name.js';
-import type { SecretBox } from './secret-box.js';
+import { SecretBox } from './secret-box.js';
 
 /** How long a sign-in may take at the provider (the state cookie's life). */
 export const LOGIN_STATE_SECONDS = 600;
@@ -61,7 +61,11 @@ export function openValue<K extends 'login' | 'handoff'>(
   kind: K,
 ): (K extends 'login' ? LoginState : Handoff) | null {
   if (!sealed || sealed.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(sealed)) return null;
-  const { plain } = box.open(Buffer.from(sealed, 'base64url').toString('utf8'));
+  const stored = Buffer.from(sealed, 'base64url').toString('utf8');
+  // SecretBox.open reads an unsealed value as plaintext (rows of older databases): a value from
+  // a browser must be sealed, or anyone could write their own handoff for any staff member.
+  if (!SecretBox.isSealed(stored)) return null;
+  const { plain } = box.open(stored);
   if (plain === null) return null;
   try {
     const value = JSON.parse(plain) as { v?: unknown; kind?: unknown; exp?: unknown };

@@ -304,6 +304,22 @@ describe('staff sign-in with OpenID Connect', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('a handoff the server did not seal is refused (an unsealed value is not read as plaintext)', async () => {
+    // A staff member exists (signed in once); the attacker knows the site and member ids.
+    const { code } = await signIn('acme', 'sam');
+    const handoff = openValue(app.lifeboat.secrets, code!, 'handoff')!;
+    const verifier = crypto.randomBytes(32).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({
+        ...handoff,
+        jti: crypto.randomBytes(16).toString('base64url'),
+        challenge: crypto.createHash('sha256').update(verifier).digest('base64url'),
+      }),
+    ).toString('base64url');
+    const res = await exchange(forged, verifier);
+    expect(res.status).toBe(401);
+  });
+
   it('no open redirect: the return URL must be this server or one of the site’s origins', async () => {
     const challenge = crypto.createHash('sha256').update('v'.repeat(43)).digest('base64url');
     const attempt = (site: string, returnTo: string) => {

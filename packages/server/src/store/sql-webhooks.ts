@@ -317,11 +317,17 @@ export class SqlWebhooks {
   /** Removes an endpoint with its messages and their delivery log. */
   async deleteEndpoint(siteId: string, id: string): Promise<boolean> {
     return await this.db.tx(async (tx) => {
+      // Only an endpoint of this site loses its history (an id of another site's is a 404).
       await tx.run(
-        'DELETE FROM webhook_attempts WHERE message_id IN (SELECT id FROM webhook_messages WHERE endpoint_id = ?)',
+        'DELETE FROM webhook_attempts WHERE message_id IN (SELECT id FROM webhook_messages WHERE endpoint_id = ? AND site_id = ?)',
         id,
+        siteId,
       );
-      await tx.run('DELETE FROM webhook_messages WHERE endpoint_id = ?', id);
+      await tx.run(
+        'DELETE FROM webhook_messages WHERE endpoint_id = ? AND site_id = ?',
+        id,
+        siteId,
+      );
       return (
         (await tx.run('DELETE FROM webhook_endpoints WHERE site_id = ? AND id = ?', siteId, id)) > 0
       );

@@ -9,17 +9,13 @@
  * reads uncommitted rows or writes into someone else's transaction. Outside a transaction a
  * statement runs at once (no queueing cost on the read path).
  *
- * Durability (docs/deploy.md): `full` by default: an acknowledged write survives a power loss,
- * because its group's WAL frames were fsynced before the answer. The fsync runs off the event
- * loop: SQLite itself runs with `synchronous=NORMAL` (a COMMIT writes its WAL frames but does not
- * sync them), and the driver then fsyncs the WAL file on libuv's thread pool and settles the
- * group's promises only when that fsync is done. Meanwhile the event loop serves other requests
- * and the next group commits (its own fsync covers both). A write outside a transaction (no
- * group) is synced at once, as SQLite's FULL would. One difference from SQLite's FULL: another
- * request may read a group's rows in the moment between its COMMIT and its fsync; only a power
- * loss in that moment could take back what such a read saw (never an acknowledged write).
- * `normal` (LIFEBOAT_SQLITE_SYNC=normal) never fsyncs on commit: it survives a process crash but
- * may lose the last transactions on power loss.
+ * Durability (docs/deploy.md): `full` by default (`synchronous=FULL`): an acknowledged write
+ * survives a power loss, because its group's COMMIT was fsynced before the answer; one fsync
+ * covers the group. `normal` (LIFEBOAT_SQLITE_SYNC=normal) never fsyncs on commit: it survives
+ * a process crash but may lose the last transactions on power loss. Checkpoints run on a worker
+ * thread (ADR 0033). The `syncFile` option moves the group fsync off the event loop (SQLite
+ * commits without syncing; the group is answered after `syncFile`); measured worse under a spike
+ * than SQLite's own fsync, so the server does not use it (ADR 0033).
  */
 import fs from 'node:fs';
 import { promisify } from 'node:util';
@@ -74,7 +70,10 @@ interface QueuedTx {
 export interface SqliteDriverOptions {
   file: string;
   synchronous?: 'full' | 'normal';
-  /** How a group's WAL is made durable in `full` (tests hold or fail it); default fs.fsync. */
+  /**
+   * Makes a group durable off the event loop in `full` (SQLite then commits without syncing and
+   * the group is answered after this returns). Unset (the server): SQLite's own FULL fsync.
+   */
   syncFile?: (fd: number) => Promise<void>;
 }
 
@@ -124,9 +123,13 @@ export class SqliteDriver implements SqlDriver {
     for (const suffix of ['', '-wal', '-shm']) privateFile(options.file + suffix);
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
-    // FULL's fsync happens in `flush` (off the event loop), so SQLite itself never syncs a commit.
-    this.db.pragma('synchronous = NORMAL');
-    this.syncWal = options.synchronous !== 'normal';
+    // `full`: SQLite fsyncs each group's COMMIT itself, on the event loop (ADR 0033: the fsync
+    // off the loop, `syncFile`, measured worse under a spike). With `syncFile` the driver does it:
+    // SQLite commits without syncing and the group is answered after `syncFile` returns.
+    this.syncWal = options.synchronous !== 'normal' && options.syncFile !== undefined;
+    this.db.pragma(
+      `synchronous = ${options.synchronous === 'normal' || this.syncWal ? 'NORMAL' : 'FULL'}`,
+    );
     this.syncFile = options.syncFile ?? fsyncAsync;
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
@@ -361,9 +364,10 @@ export class SqliteDriver implements SqlDriver {
       else if (this.syncing.size > 0) await Promise.allSettled([...this.syncing]);
       else await new Promise((resolve) => setImmediate(resolve));
     }
-    const worker = this.checkpointer;
+    const workers = [this.checkpointer];
     this.checkpointer = null;
-    if (worker) {
+    for (const worker of workers) {
+      if (!worker) continue;
       // Held (ref'd) until it has exited: an unref'd worker and timer would let the process
       // drain its event loop with this close still pending (an unsettled top-level await).
       worker.ref();

@@ -122,6 +122,20 @@ export const SiteInsights = Type.Object({
   topWorkarounds: Type.Array(
     Type.Composite([ReportWorkaround, Type.Object({ incidentId: Type.String() })]),
   ),
+  topHelpers: Type.Array(
+    Type.Object({
+      memberId: Type.String(),
+      displayName: Type.String(),
+      helped: Count,
+      reputation: Count,
+      trust: Type.Union([
+        Type.Literal('new'),
+        Type.Literal('basic'),
+        Type.Literal('helper'),
+        Type.Literal('trusted'),
+      ]),
+    }),
+  ),
 });
 
 export const SiteInsightsQuery = Type.Object({

@@ -2,7 +2,7 @@
  * Post-incident reports and site insights (issue 12, docs/insights.md): what staff read after an
  * outage to tell whether the community helped, and how fast. Staff only.
  */
-import type { Impact, IncidentPhase, ThreadState } from './resources.js';
+import type { Impact, IncidentPhase, ThreadState, TrustLevel } from './resources.js';
 
 /** Activity in one window of an incident's timeline (`start` inclusive, `bucketMinutes` long). */
 export interface ReportBucket {
@@ -132,4 +132,19 @@ export interface SiteInsights {
   };
   /** Workarounds of the window's incidents, most confirmed first (at most 10). */
   topWorkarounds: Array<ReportWorkaround & { incidentId: string }>;
+  /**
+   * Who helped: the members whose posts most other people confirmed ("worked for me"), across
+   * every incident of the site (reputation is not per window; docs/reputation.md), at most 10.
+   * Erased members are left out.
+   */
+  topHelpers: TopHelper[];
+}
+
+export interface TopHelper {
+  memberId: string;
+  displayName: string;
+  /** Distinct other people who said "worked for me" on their posts. */
+  helped: number;
+  reputation: number;
+  trust: TrustLevel;
 }

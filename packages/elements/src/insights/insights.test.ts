@@ -55,11 +55,26 @@ describe('<lifeboat-insights>', () => {
     client.report = sampleReport();
   });
 
+  it('shows who helped: members by people helped, with their trust level, and a table behind it', async () => {
+    const el = await insights(client, 'light');
+    const figure = el.shadowRoot!.querySelector('#chart-helpers-title')!.closest('figure')!;
+    expect(figure.textContent).to.include('Who helped');
+    expect(figure.querySelector('svg')!.textContent).to.include('Priya (SRE) · Trusted');
+    const cells = [...figure.querySelectorAll('#chart-helpers-table tbody tr')].map((tr) =>
+      [...tr.children].map((c) => c.textContent!.trim()),
+    );
+    expect(cells).to.deep.equal([
+      ['Priya (SRE)', '23', '29', 'Trusted'],
+      ['Jonas', '9', '9', 'Helper'],
+      ['Guest 4f2a', '2', '2', 'Basic'],
+    ]);
+  });
+
   describe('accessibility', () => {
     for (const theme of ['light', 'dark']) {
       it(`is accessible with a period and a report (${theme})`, async () => {
         const el = await insights(client, theme);
-        expect(qa(el, 'svg[role="img"]')).to.have.length(7);
+        expect(qa(el, 'svg[role="img"]')).to.have.length(8);
         await expect(el).to.be.accessible();
       });
 

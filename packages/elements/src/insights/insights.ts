@@ -544,6 +544,34 @@ export class LifeboatInsights extends LitElement {
         </tbody>`,
     });
 
+    const helpers = insights.topHelpers ?? [];
+    const helperRows: BarRow[] = helpers.map((h) => ({
+      label: `${h.displayName} · ${m.trustLevel(h.trust)}`,
+      value: h.helped,
+      display: String(h.helped),
+      cls: 's-answers',
+    }));
+    const whoHelped = figure({
+      id: 'chart-helpers',
+      title: m.helpersChart,
+      summary: m.helpersSummary(helpers.length),
+      width: w,
+      height: Math.max(1, helperRows.length) * BAR_ROW_HEIGHT,
+      chart: barList(helperRows, w),
+      table: html`${head(m.memberColumn, m.helpedColumn, m.reputationColumn, m.trustColumn)}
+        <tbody>
+          ${helpers.map(
+            (h) =>
+              html`<tr>
+                <th scope="row">${h.displayName}</th>
+                <td>${h.helped}</td>
+                <td>${h.reputation}</td>
+                <td>${m.trustLevel(h.trust)}</td>
+              </tr>`,
+          )}
+        </tbody>`,
+    });
+
     const first = incidents.filter((i) => i.communityFirst).length;
     const noFix = incidents.filter((i) => i.communityFixAt === null).length;
     const shares = [
@@ -575,7 +603,9 @@ export class LifeboatInsights extends LitElement {
 
     return html`<section class="section" aria-labelledby="charts-heading">
       <h3 id="charts-heading" class="visually-hidden">${m.chartsLabel}</h3>
-      <div class="charts">${affected} ${activity} ${firstAnswer} ${topWorkarounds} ${share}</div>
+      <div class="charts">
+        ${affected} ${activity} ${firstAnswer} ${topWorkarounds} ${whoHelped} ${share}
+      </div>
     </section>`;
   }
 

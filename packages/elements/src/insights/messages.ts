@@ -64,6 +64,17 @@ const defaults = {
   topWorkaroundsChart: 'Top workarounds by “worked for me”',
   topWorkaroundsSummary: (n: number) =>
     n ? plural(n, { one: '# workaround', other: 'Top # workarounds' }) : 'No workarounds yet.',
+  helpersChart: 'Who helped: people others said “worked for me” to',
+  helpersSummary: (n: number) =>
+    n
+      ? `${plural(n, { one: '# member', other: 'Top # members' })}, across every incident (reputation is not per period).`
+      : 'No one has been confirmed as helpful yet.',
+  memberColumn: 'Member',
+  helpedColumn: 'People helped',
+  reputationColumn: 'Reputation',
+  trustColumn: 'Trust level',
+  trustLevel: (level: 'new' | 'basic' | 'helper' | 'trusted') =>
+    ({ new: 'New', basic: 'Basic', helper: 'Helper', trusted: 'Trusted' })[level],
   shareChart: 'Who found a fix first',
   shareSummary: (n: number, of: number) =>
     of

@@ -98,6 +98,11 @@ export function sampleInsights(days: InsightsDays = 30): SiteInsights {
         incidentId: 'inc-1',
       },
     ],
+    topHelpers: [
+      { memberId: 'm1', displayName: 'Priya (SRE)', helped: 23, reputation: 29, trust: 'trusted' },
+      { memberId: 'm2', displayName: 'Jonas', helped: 9, reputation: 9, trust: 'helper' },
+      { memberId: 'm3', displayName: 'Guest 4f2a', helped: 2, reputation: 2, trust: 'basic' },
+    ],
   };
 }
 

@@ -28,7 +28,8 @@ const ok = async (res: Response, status = 200) => {
 /** Opens an incident with fresh tokens (sessions do not last the 60 days). */
 async function open(title: string): Promise<string> {
   staff = await s.staffToken('Sam', SITE);
-  for (const g of ['g1', 'g2', 'g3']) guests[g] = (await s.session(g, SITE)).token;
+  // Each guest its own browser: reputation counts distinct browsers, never the author's own.
+  for (const g of ['g1', 'g2', 'g3']) guests[g] = (await s.session(g, SITE, `Browser ${g}`)).token;
   const res = await ok(
     await s.api(`/v1/sites/${SITE}/incidents`, {
       method: 'POST',
@@ -209,6 +210,12 @@ describe('GET /v1/sites/:site/insights', () => {
           confirmations: 1,
           incidentId: incidents.x,
         }),
+      ],
+      // Who helped, across every incident: g2's fix worked for g3 and g1, g1's for g2; staff's
+      // answer was confirmed by no one, g3 helped no one.
+      topHelpers: [
+        expect.objectContaining({ displayName: 'g2', helped: 2, trust: 'basic' }),
+        expect.objectContaining({ displayName: 'g1', helped: 1, trust: 'basic' }),
       ],
     });
   });

@@ -23,6 +23,7 @@ import type {
 } from '@lifeboat/protocol';
 import type { StoreDb } from './db.js';
 import { incidentBase, type IncidentRow } from './sql-rows.js';
+import { storedTrust } from './sql-reputation.js';
 
 /** Window lengths the timeline picks from (minutes), shortest first. */
 const BUCKET_CHOICES = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
@@ -442,5 +443,35 @@ export async function siteInsights(
       ),
     },
     topWorkarounds: top.sort(byConfirmations).slice(0, TOP_WORKAROUNDS),
+    topHelpers: await topHelpers(db, siteId),
   };
+}
+
+/** Members who helped most (distinct others' "worked for me", all incidents); erased ones left out. */
+async function topHelpers(db: StoreDb, siteId: string): Promise<SiteInsights['topHelpers']> {
+  const rows = await db.all<{ id: string; display_name: string }>(
+    `SELECT id, display_name FROM members
+     WHERE site_id = ? AND deleted_at IS NULL AND helped > 0
+     ORDER BY helped DESC, reputation DESC, id LIMIT ${TOP_WORKAROUNDS}`,
+    siteId,
+  );
+  const trust = await storedTrust(
+    db,
+    siteId,
+    rows.map((r) => r.id),
+  );
+  return rows.flatMap((r) => {
+    const t = trust.get(r.id);
+    return t
+      ? [
+          {
+            memberId: r.id,
+            displayName: r.display_name,
+            helped: t.helped,
+            reputation: t.reputation,
+            trust: t.level,
+          },
+        ]
+      : [];
+  });
 }

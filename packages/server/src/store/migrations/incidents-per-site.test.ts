@@ -204,7 +204,10 @@ describe.skipIf(TEST_ENGINE === 'postgres')('migration 6: incidents per site', (
           table === 'incident_updates' || table === 'affected'
             ? before[table]!.map((r) => ({ ...r, site_id: siteOf[r.incident_id as string] }))
             : before[table]!;
-        expect(rows(db, table), table).toEqual(sorted(expected));
+        // Columns later migrations added (e.g. 8's reputation and weights) are not this one's.
+        const keys = Object.keys(expected[0] ?? {});
+        const kept = rows(db, table).map((r) => Object.fromEntries(keys.map((k) => [k, r[k]])));
+        expect(kept, table).toEqual(sorted(expected));
       }
       expect(before.incident_updates!.length).toBe(3);
       expect(before.affected!.length).toBe(3);

@@ -467,8 +467,9 @@ describe('email subscriptions', () => {
         })
       ).status,
     ).toBe(202);
+    // A sub-address reaches the same inbox: it counts against the same cap.
     const capped = await subscribe(incidents[3]!, attackers[2]!.token, {
-      email: victim,
+      email: 'victim+lifeboat-4@example.org',
       onVerified: true,
       onResolved: false,
     });

@@ -35,11 +35,22 @@ export const SUBSCRIBE_PER_MEMBER_HOUR = 5;
 export const SUBSCRIBE_PER_BROWSER_HOUR = 10;
 /** Subscription requests per client address (IPv6 by /64) per hour. */
 export const SUBSCRIBE_PER_IP_HOUR = 20;
-/** The address as the daily cap counts it: an HMAC under the signing key, never the address. */
+/**
+ * The inbox as the daily cap counts it: sub-addresses (`a+1@`, `a+2@`) reach one inbox, so the
+ * `+tag` is dropped before counting; an HMAC under the signing key, never the address.
+ */
+export function inboxKey(address: string): string {
+  const key = addressKey(address);
+  const at = key.lastIndexOf('@');
+  if (at <= 0) return key;
+  const plus = key.indexOf('+');
+  return plus > 0 && plus < at ? key.slice(0, plus) + key.slice(at) : key;
+}
+
 function addressMac(keys: readonly SigningKey[], address: string): string {
   return crypto
     .createHmac('sha256', keys[0]!.secret)
-    .update(`lifeboat-email-address\n${addressKey(address)}`)
+    .update(`lifeboat-email-address\n${inboxKey(address)}`)
     .digest('base64url');
 }
 

@@ -158,7 +158,7 @@ describe('the demo insights page', () => {
       );
     expect(await sum(1)).toBe(report.affected);
     expect(await sum(3)).toBe(report.confirmations);
-    expect(await view.locator('svg[role="img"]').count()).toBe(7);
+    expect(await view.locator('svg[role="img"]').count()).toBe(8);
     expect(errors).toEqual([]);
   });
 

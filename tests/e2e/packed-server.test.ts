@@ -155,8 +155,12 @@ describe('the packed packages, installed from their tarballs', () => {
       // No TypeScript sources: the `source` condition is for the workspace only.
       const src = path.join(dir, 'src');
       expect(fs.existsSync(src) ? fs.readdirSync(src) : [], `${p} src/`).toEqual(
-        p === 'elements' ? ['tokens.css'] : [],
+        p === 'elements' ? ['themes', 'tokens.css'] : [],
       );
+      // elements ships CSS only from src/: the tokens and the theme presets.
+      if (p === 'elements')
+        for (const f of fs.readdirSync(path.join(src, 'themes')))
+          expect(f, `${p} src/themes/${f}`).toMatch(/\.css$/);
       for (const [subpath, target] of Object.entries(pkg.exports)) {
         if (subpath.includes('*')) continue;
         if (typeof target === 'string') {

@@ -50,6 +50,14 @@ async function member(displayName: string) {
   return store.createMember({ siteId: site.id, kind: 'guest', displayName, role: 'member' });
 }
 
+/** Post ids in the order written: two ULIDs of one millisecond have no order between them. */
+let lastId = '';
+function nextId(): string {
+  let id = ulid();
+  while (id <= lastId) id = ulid();
+  return (lastId = id);
+}
+
 async function post(input: {
   memberId: string;
   body: string;
@@ -65,7 +73,7 @@ async function post(input: {
     siteId: site.id,
     incidentId: input.incidentId ?? s.incident,
     memberId: input.memberId,
-    id: ulid(),
+    id: nextId(),
     kind: input.kind ?? 'answer',
     body: input.body,
     parentId: input.parentId ?? null,

@@ -269,6 +269,10 @@ describe('<lifeboat-insights>', () => {
             .getAttribute('viewBox')!
             .split(' ')[2],
         );
+      // The charts redraw once their resize observer has seen the width: wait for that frame.
+      await waitUntil(() => width(narrow) < 330, 'the narrow charts redraw', {
+        timeout: 3000,
+      }).catch(() => undefined);
       expect(width(wide)).to.be.greaterThan(400);
       expect(width(narrow)).to.be.lessThan(330);
       // Nothing wider than the phone.
